@@ -1,0 +1,72 @@
+// `vioemu` command line. Thin: parses flags and hands over to commands.
+import { Command, CommanderError, Option } from 'commander';
+import { ScenarioError } from '../scenario/errors.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { loadOptionsFrom, scenarioOptions } from './commonOptions.ts';
+import { runCommand, type RunFlags } from './runCommand.ts';
+import { UsageError } from './usage.ts';
+
+function runOptions(cmd: Command): Command {
+  for (const o of scenarioOptions()) cmd.addOption(o);
+  return cmd
+    .option('--workers <n>', 'worker threads (partitions for one run; parallel points for a sweep)', '1')
+    .option('--json', 'print the result JSON on stdout')
+    .option('--out <dir>', 'write result JSON file(s) into this directory')
+    .option('--metrics-port <port>', 'serve Prometheus /metrics on 127.0.0.1:<port> during the run (0 = any free port)')
+    .option('--metrics-linger <seconds>', 'keep serving /metrics this long after the run ends', '0')
+    .option('--pace <x>', 'tie virtual time to wall time: x virtual seconds per wall second (0 = as fast as possible)', '0')
+    .option('--trace <file>', 'write a Chrome trace-event JSON timeline (Perfetto UI opens it)')
+    .option('--per-vcpu-metrics', 'label scheduler metrics per VCPU (cardinality grows with VCPUs)')
+    .option('--openmetrics <file>', 'write OpenMetrics samples stamped with virtual time');
+}
+
+const program = new Command();
+program
+  .name('vioemu')
+  .description('Deterministic emulator of virtualized network I/O on multi-core hosts (Xen 3.1 credit/SEDF, netback/netfront, TCP).')
+  .exitOverride()
+  .showHelpAfterError();
+
+runOptions(program.command('run <scenario>').description('run a scenario (all its sweep points)')).action(
+  async (file: string, flags: RunFlags) => {
+    process.exitCode = await runCommand(file, flags);
+  },
+);
+
+runOptions(program.command('sweep <scenario>').description('run every sweep point of a scenario in parallel (same as run)')).action(
+  async (file: string, flags: RunFlags) => {
+    process.exitCode = await runCommand(file, flags);
+  },
+);
+
+const validate = program.command('validate <scenario>').description('check a scenario (schema, values) without running it');
+for (const o of scenarioOptions()) validate.addOption(o);
+validate.action((file: string, flags: { set: string[]; seed?: string; duration?: string }) => {
+  const points = loadScenario(file, loadOptionsFrom(flags));
+  process.stdout.write(`${file}: ok (${points.length} point${points.length > 1 ? 's' : ''}, model ${points[0]!.scenario.model})\n`);
+});
+
+program
+  .command('bench')
+  .description('benchmarks: kernel events/s, XState events/s, cross-partition messages/s, windows/s, real-time factors')
+  .addOption(new Option('--quick', 'short runs (smoke test)'))
+  .option('--out <file>', 'where to write the JSON', 'bench/results.json')
+  .action(async (flags: { quick?: boolean; out: string }) => {
+    const { runBenchmarks } = await import('../../test/bench/run.ts');
+    await runBenchmarks({ quick: flags.quick ?? false, outFile: flags.out });
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exitCode = 0;
+    else process.exitCode = 2;
+  } else if (e instanceof ScenarioError || e instanceof UsageError) {
+    process.stderr.write(`vioemu: ${e instanceof ScenarioError ? 'scenario error: ' : ''}${e.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`vioemu: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,37 @@
+// Writing results: stdout JSON, --out directory, human summary.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunResult } from '../run/result.ts';
+
+export function writeOutDir(dir: string, results: RunResult[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  if (results.length === 1) {
+    const f = join(dir, 'result.json');
+    writeFileSync(f, JSON.stringify(results[0], null, 2) + '\n');
+    files.push(f);
+  } else {
+    results.forEach((r, i) => {
+      const f = join(dir, `point-${String(i).padStart(3, '0')}.json`);
+      writeFileSync(f, JSON.stringify(r, null, 2) + '\n');
+      files.push(f);
+    });
+    const f = join(dir, 'results.json');
+    writeFileSync(f, JSON.stringify(results, null, 2) + '\n');
+    files.push(f);
+  }
+  return files;
+}
+
+const SKIP = new Set(['threads']);
+
+export function humanSummary(r: RunResult): string {
+  const lines = [`${r.scenario}${r.point ? ` [${r.point}]` : ''}: ${r.virtualSeconds.toFixed(3)} virtual s in ${r.wallSeconds.toFixed(2)} wall s (x${r.realTimeFactor.toFixed(2)}), ${r.events} events${r.interrupted ? ' — INTERRUPTED' : ''}`];
+  if (r.error) lines.push(`  error: ${r.error}`);
+  for (const [k, v] of Object.entries(r)) {
+    if (SKIP.has(k) || ['scenario', 'point', 'virtualSeconds', 'wallSeconds', 'realTimeFactor', 'events', 'interrupted', 'error'].includes(k)) continue;
+    const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : JSON.stringify(v);
+    lines.push(`  ${k}: ${s.length > 200 ? s.slice(0, 197) + '...' : s}`);
+  }
+  return lines.join('\n');
+}

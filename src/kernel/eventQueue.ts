@@ -1,0 +1,69 @@
+// Binary min-heap of events keyed by (timeNs, srcActorId, srcSeq): the total
+// order that makes runs identical for any number of partitions (ARCHITECTURE §1.2).
+
+export interface SimEvent {
+  timeNs: number;
+  srcId: number;
+  srcSeq: number;
+  /** Destination actor id for messages; -1 for timers. */
+  dstId: number;
+  msg: unknown;
+  /** Timer callback (dstId = -1). */
+  fn: (() => void) | null;
+  cancelled: boolean;
+}
+
+function before(a: SimEvent, b: SimEvent): boolean {
+  if (a.timeNs !== b.timeNs) return a.timeNs < b.timeNs;
+  if (a.srcId !== b.srcId) return a.srcId < b.srcId;
+  return a.srcSeq < b.srcSeq;
+}
+
+export class EventQueue {
+  private heap: SimEvent[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  peek(): SimEvent | undefined {
+    return this.heap[0];
+  }
+
+  push(ev: SimEvent): void {
+    const h = this.heap;
+    let i = h.length;
+    h.push(ev);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = h[p]!;
+      if (!before(ev, parent)) break;
+      h[i] = parent;
+      i = p;
+    }
+    h[i] = ev;
+  }
+
+  pop(): SimEvent | undefined {
+    const h = this.heap;
+    const n = h.length;
+    if (n === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (n > 1) {
+      const m = n - 1;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= m) break;
+        const r = l + 1;
+        const c = r < m && before(h[r]!, h[l]!) ? r : l;
+        if (!before(h[c]!, last)) break;
+        h[i] = h[c]!;
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+}

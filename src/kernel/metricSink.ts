@@ -1,0 +1,120 @@
+// Worker-side metric accumulator. Models record into it by metric name and a
+// fixed label tuple; the runner ships deltas to the main thread, which owns the
+// prom-client registry (prom-client registries cannot be shared across threads).
+
+export interface MetricDef {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  labelNames: readonly string[];
+  /** Histogram bucket upper bounds (base units). */
+  buckets?: readonly number[];
+}
+
+/** One serialisable sample update: counters and histograms carry deltas, gauges absolute values. */
+export interface MetricUpdate {
+  name: string;
+  labels: string[];
+  /** counter/gauge value (delta for counters). */
+  value: number;
+  /** histogram: per-bucket count deltas (last = +Inf), sum delta, count delta. */
+  buckets?: number[];
+  sum?: number;
+}
+
+interface Series {
+  def: MetricDef;
+  labels: string[];
+  value: number;
+  flushedValue: number;
+  buckets: Float64Array | null;
+  flushedBuckets: Float64Array | null;
+  sum: number;
+  flushedSum: number;
+  dirty: boolean;
+}
+
+export class MetricSink {
+  private defs = new Map<string, MetricDef>();
+  private series = new Map<string, Series>();
+  private order: Series[] = [];
+
+  define(defs: readonly MetricDef[]): void {
+    for (const d of defs) this.defs.set(d.name, d);
+  }
+
+  private get(name: string, labels: readonly string[]): Series {
+    const key = labels.length ? `${name}\u0000${labels.join('\u0000')}` : name;
+    let s = this.series.get(key);
+    if (!s) {
+      const def = this.defs.get(name);
+      if (!def) throw new Error(`metric ${name} is not defined`);
+      if (def.labelNames.length !== labels.length) {
+        throw new Error(`metric ${name} wants labels [${def.labelNames.join(',')}], got ${labels.length}`);
+      }
+      const nb = def.type === 'histogram' ? (def.buckets?.length ?? 0) + 1 : 0;
+      s = {
+        def, labels: [...labels], value: 0, flushedValue: 0,
+        buckets: nb ? new Float64Array(nb) : null, flushedBuckets: nb ? new Float64Array(nb) : null,
+        sum: 0, flushedSum: 0, dirty: false,
+      };
+      this.series.set(key, s);
+      this.order.push(s);
+    }
+    return s;
+  }
+
+  inc(name: string, labels: readonly string[], by = 1): void {
+    const s = this.get(name, labels);
+    s.value += by;
+    s.dirty = true;
+  }
+
+  set(name: string, labels: readonly string[], value: number): void {
+    const s = this.get(name, labels);
+    s.value = value;
+    s.dirty = true;
+  }
+
+  observe(name: string, labels: readonly string[], value: number): void {
+    const s = this.get(name, labels);
+    const b = s.def.buckets!;
+    let i = 0;
+    while (i < b.length && value > b[i]!) i++;
+    s.buckets![i]! += 1;
+    s.sum += value;
+    s.value += 1;
+    s.dirty = true;
+  }
+
+  /** Current value of a counter or gauge (0 if never touched). */
+  value(name: string, labels: readonly string[] = []): number {
+    const key = labels.length ? `${name}\u0000${labels.join('\u0000')}` : name;
+    return this.series.get(key)?.value ?? 0;
+  }
+
+  /** Updates since the previous flush. */
+  flush(): MetricUpdate[] {
+    const out: MetricUpdate[] = [];
+    for (const s of this.order) {
+      if (!s.dirty) continue;
+      s.dirty = false;
+      if (s.def.type === 'gauge') {
+        out.push({ name: s.def.name, labels: s.labels, value: s.value });
+      } else if (s.def.type === 'counter') {
+        out.push({ name: s.def.name, labels: s.labels, value: s.value - s.flushedValue });
+        s.flushedValue = s.value;
+      } else {
+        const deltas: number[] = [];
+        for (let i = 0; i < s.buckets!.length; i++) {
+          deltas.push(s.buckets![i]! - s.flushedBuckets![i]!);
+          s.flushedBuckets![i] = s.buckets![i]!;
+        }
+        out.push({ name: s.def.name, labels: s.labels, value: s.value - s.flushedValue, buckets: deltas, sum: s.sum - s.flushedSum });
+        s.flushedValue = s.value;
+        s.flushedSum = s.sum;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,133 @@
+// Partition task body, run inside a piscina worker: builds this partition's hosts from the
+// model module, runs the windowed loop, streams metric deltas to the main
+// thread at a bounded rate and returns per-host results — also after Ctrl-C or
+// a failure, so what was gathered is not lost.
+import type { MessagePort } from 'node:worker_threads';
+import { SharedControl } from './barrier.ts';
+import type { BuildOptions, HostInstance, ModelModule } from './model.ts';
+import { HOST_ID_STRIDE } from './model.ts';
+import { runPartition, SoloTransport, type Transport } from './partitionLoop.ts';
+import { PortTransport } from './portTransport.ts';
+import { Sim } from './sim.ts';
+
+export interface PartitionTaskInput {
+  /** Model name; the worker entry maps it to a ModelModule. */
+  model: string;
+  cfg: unknown;
+  seed: number;
+  endNs: number;
+  lookaheadNs: number;
+  /** Host index → partition index, for every host of the run. */
+  hostPartition: number[];
+  partitions: number;
+  self: number;
+  controlBuffer: SharedArrayBuffer;
+  ports: (MessagePort | null)[];
+  metricsPort: MessagePort | null;
+  metricsIntervalMs: number;
+  build: BuildOptions;
+  /** Virtual seconds per wall second; 0 = as fast as possible. */
+  pace: number;
+}
+
+export interface HostResult {
+  hostIndex: number;
+  result: unknown;
+}
+
+export interface PartitionTaskOutput {
+  self: number;
+  hosts: HostResult[];
+  reachedNs: number;
+  events: number;
+  xstateEvents: number;
+  windows: number;
+  crossMessages: number;
+  interrupted: boolean;
+  trace: unknown[];
+  error: { name: string; message: string; stack?: string } | null;
+}
+
+export function runPartitionTask(input: PartitionTaskInput, model: ModelModule): PartitionTaskOutput {
+  const control = new SharedControl(input.partitions, input.controlBuffer);
+  const sim = new Sim({
+    seed: input.seed,
+    partition: input.self,
+    partitions: input.partitions,
+    partitionOf: (id) => input.hostPartition[Math.floor(id / HOST_ID_STRIDE)] ?? -1,
+    lookaheadNs: input.lookaheadNs,
+  });
+  sim.metrics.define(model.metricDefs);
+  const hosts: { index: number; inst: HostInstance }[] = [];
+  let error: PartitionTaskOutput['error'] = null;
+  let loop = { reachedNs: 0, windows: 0, crossMessages: 0, interrupted: false };
+  const wallStartMs = Date.now();
+  let lastFlushMs = wallStartMs;
+  const flushMetrics = (final: boolean) => {
+    if (!input.metricsPort) return;
+    input.metricsPort.postMessage({ partition: input.self, updates: sim.metrics.flush(), nowNs: sim.nowNs, events: sim.eventsProcessed, final });
+  };
+  try {
+    input.hostPartition.forEach((p, h) => {
+      if (p === input.self) hosts.push({ index: h, inst: model.buildHost(sim, input.cfg, h, input.build) });
+    });
+    const transport: Transport =
+      input.partitions === 1
+        ? new SoloTransport()
+        : new PortTransport(input.self, input.partitions, control, input.ports.map((p) => p ?? undefined));
+    const paceWindowNs = input.pace > 0 ? Math.round(10e6 * Math.max(1, input.pace)) : Infinity;
+    loop = runPartition(
+      sim,
+      transport,
+      input.endNs,
+      input.lookaheadNs,
+      {
+        stopRequested: () => Atomics.load(control.ctrl, 2) === 1,
+        onWindow: (s) => {
+          control.setProgress(input.self, s.nowNs, s.eventsProcessed);
+          if (input.pace > 0) {
+            const dueMs = wallStartMs + s.nowNs / 1e6 / input.pace;
+            const waitMs = dueMs - Date.now();
+            if (waitMs > 1) Atomics.wait(control.ctrl, 7, 0, waitMs);
+          }
+          const nowMs = Date.now();
+          if (nowMs - lastFlushMs >= input.metricsIntervalMs) {
+            lastFlushMs = nowMs;
+            flushMetrics(false);
+          }
+        },
+      },
+      paceWindowNs,
+    );
+  } catch (e) {
+    const err = e as Error;
+    error = { name: err.name, message: err.message, stack: err.stack };
+    control.abort();
+    loop.reachedNs = sim.nowNs;
+    loop.interrupted = true;
+  }
+  control.setProgress(input.self, loop.reachedNs, sim.eventsProcessed);
+  const out: PartitionTaskOutput = {
+    self: input.self,
+    hosts: [],
+    reachedNs: loop.reachedNs,
+    events: sim.eventsProcessed,
+    xstateEvents: 0,
+    windows: loop.windows,
+    crossMessages: loop.crossMessages,
+    interrupted: loop.interrupted,
+    trace: [],
+    error,
+  };
+  for (const h of hosts) {
+    try {
+      out.hosts.push({ hostIndex: h.index, result: h.inst.collect(loop.reachedNs) });
+      out.xstateEvents += h.inst.xstateEvents?.() ?? 0;
+      if (input.build.trace && h.inst.traceEvents) out.trace.push(...h.inst.traceEvents());
+    } catch (e) {
+      if (!out.error) out.error = { name: (e as Error).name, message: `collect host ${h.index}: ${(e as Error).message}`, stack: (e as Error).stack };
+    }
+  }
+  flushMetrics(true);
+  return out;
+}

@@ -1,0 +1,172 @@
+// Main-thread side of a run: a piscina pool of long-lived partition tasks
+// (minThreads = maxThreads, idleTimeout Infinity, never more long-lived tasks
+// than threads), MessagePorts between every pair of partitions, a shared
+// control block for the barrier, progress and Ctrl-C.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { SharedControl } from './barrier.ts';
+import type { BuildOptions } from './model.ts';
+import type { HostResult, PartitionTaskInput, PartitionTaskOutput } from './partitionTask.ts';
+import type { MetricUpdate } from './metricSink.ts';
+
+export interface MetricsMessage {
+  partition: number;
+  updates: MetricUpdate[];
+  nowNs: number;
+  events: number;
+  final: boolean;
+}
+
+export interface RunRequest {
+  model: string;
+  cfg: unknown;
+  seed: number;
+  endNs: number;
+  lookaheadNs: number;
+  hostCount: number;
+  /** Partitions wanted; capped by the host count. */
+  partitions: number;
+  build: BuildOptions;
+  pace?: number;
+  metricsIntervalMs?: number;
+  onMetrics?: (msg: MetricsMessage) => void;
+  onProgress?: (p: { nowNs: number; events: number }) => void;
+  progressIntervalMs?: number;
+}
+
+export interface RunOutput {
+  hosts: HostResult[];
+  reachedNs: number;
+  events: number;
+  xstateEvents: number;
+  windows: number;
+  crossMessages: number;
+  interrupted: boolean;
+  partitions: number;
+  trace: unknown[];
+  error: PartitionTaskOutput['error'];
+}
+
+export interface RunHandle {
+  done: Promise<RunOutput>;
+  /** Ask every partition to stop at its next window (Ctrl-C). */
+  stop(): void;
+}
+
+function tsxImportUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
+/** Contiguous blocks of hosts per partition, so neighbours share a partition. */
+export function assignHosts(hostCount: number, partitions: number): number[] {
+  return Array.from({ length: hostCount }, (_, h) => Math.floor((h * partitions) / hostCount));
+}
+
+export class PartitionPool {
+  private readonly pool: Piscina;
+
+  /** `workerUrl`: a module whose default export runs a PartitionTaskInput (see runPartitionTask). */
+  constructor(readonly threads: number, workerUrl: string) {
+    this.pool = new Piscina({
+      filename: workerUrl,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Infinity,
+      concurrentTasksPerWorker: 1,
+      execArgv: ['--import', tsxImportUrl()],
+    });
+  }
+
+  start(req: RunRequest): RunHandle {
+    const P = Math.max(1, Math.min(req.partitions, req.hostCount));
+    if (P > this.threads) throw new Error(`run wants ${P} partitions but the pool has ${this.threads} threads`);
+    if (P > 1 && !(req.lookaheadNs > 0)) {
+      throw new Error('cross-host latency is 0: partitions cannot run ahead of each other; use --workers 1 or set sync.minLookaheadNs');
+    }
+    const control = new SharedControl(P);
+    control.f64.fill(0);
+    const hostPartition = assignHosts(req.hostCount, P);
+    const ports: (MessagePort | null)[][] = Array.from({ length: P }, () => Array<MessagePort | null>(P).fill(null));
+    for (let a = 0; a < P; a++) {
+      for (let b = a + 1; b < P; b++) {
+        const ch = new MessageChannel();
+        ports[a]![b] = ch.port1;
+        ports[b]![a] = ch.port2;
+      }
+    }
+    const metricPorts: MessagePort[] = [];
+    let finalsSeen = 0;
+    let allFinal: () => void = () => {};
+    const finalsDone = new Promise<void>((resolve) => (allFinal = resolve));
+    const tasks: Promise<PartitionTaskOutput>[] = [];
+    for (let p = 0; p < P; p++) {
+      let metricsPort: MessagePort | null = null;
+      if (req.onMetrics) {
+        const ch = new MessageChannel();
+        ch.port1.on('message', (m: MetricsMessage) => {
+          req.onMetrics!(m);
+          if (m.final && ++finalsSeen === P) allFinal();
+        });
+        metricPorts.push(ch.port1);
+        metricsPort = ch.port2;
+      }
+      const input: PartitionTaskInput = {
+        model: req.model,
+        cfg: req.cfg,
+        seed: req.seed,
+        endNs: req.endNs,
+        lookaheadNs: P > 1 ? req.lookaheadNs : Infinity,
+        hostPartition,
+        partitions: P,
+        self: p,
+        controlBuffer: control.buffer,
+        ports: ports[p]!,
+        metricsPort,
+        metricsIntervalMs: req.metricsIntervalMs ?? 250,
+        build: req.build,
+        pace: req.pace ?? 0,
+      };
+      const transferList = [...ports[p]!.filter((x): x is MessagePort => x !== null), ...(metricsPort ? [metricsPort] : [])];
+      tasks.push(
+        this.pool.run(input, { transferList: transferList as never }).catch((e: Error) => {
+          control.abort();
+          return {
+            self: p, hosts: [], reachedNs: 0, events: 0, xstateEvents: 0, windows: 0, crossMessages: 0,
+            interrupted: true, trace: [], error: { name: e.name, message: e.message, stack: e.stack },
+          } satisfies PartitionTaskOutput;
+        }),
+      );
+    }
+    const timer = req.onProgress
+      ? setInterval(() => req.onProgress!(control.progress()), req.progressIntervalMs ?? 500)
+      : null;
+    const done = Promise.all(tasks).then(async (outs) => {
+      if (timer) clearInterval(timer);
+      // Let the final metric flushes arrive before closing their ports (a crashed worker sends none).
+      if (metricPorts.length) await Promise.race([finalsDone, new Promise((r) => setTimeout(r, 2000))]);
+      for (const mp of metricPorts) mp.close();
+      outs.sort((a, b) => a.self - b.self);
+      const hosts = outs.flatMap((o) => o.hosts).sort((a, b) => a.hostIndex - b.hostIndex);
+      const failed = outs.find((o) => o.error);
+      return {
+        hosts,
+        reachedNs: Math.min(...outs.map((o) => o.reachedNs)),
+        events: outs.reduce((s, o) => s + o.events, 0),
+        xstateEvents: outs.reduce((s, o) => s + o.xstateEvents, 0),
+        windows: Math.max(...outs.map((o) => o.windows)),
+        crossMessages: outs.reduce((s, o) => s + o.crossMessages, 0),
+        interrupted: outs.some((o) => o.interrupted),
+        partitions: P,
+        trace: outs.flatMap((o) => o.trace),
+        error: failed ? failed.error : null,
+      } satisfies RunOutput;
+    });
+    return { done, stop: () => control.requestStop() };
+  }
+
+  async destroy(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

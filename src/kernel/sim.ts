@@ -1,0 +1,173 @@
+// One partition's discrete-event engine (SimPy's peek/step/run over a heap).
+// Actors are addressed by numeric id; messages to actors owned by another
+// partition go to a per-partition outbox, exchanged at window boundaries.
+import { EventQueue, type SimEvent } from './eventQueue.ts';
+import { MetricSink } from './metricSink.ts';
+import { Rng } from './rng.ts';
+import { assertNs } from './time.ts';
+
+export interface Actor {
+  readonly id: number;
+  receive(msg: unknown, nowNs: number): void;
+}
+
+/** A message bound for another partition, in delivery-key form. */
+export interface RemoteRecord {
+  timeNs: number;
+  srcId: number;
+  srcSeq: number;
+  dstId: number;
+  msg: unknown;
+}
+
+export interface SimOptions {
+  seed: number;
+  partition?: number;
+  /** Which partition owns an actor id; default: everything is local. */
+  partitionOf?: (actorId: number) => number;
+  partitions?: number;
+  /** Minimum delay of any message that crosses partitions (the window lookahead). */
+  lookaheadNs?: number;
+}
+
+export type TimerHandle = SimEvent;
+
+export class Sim {
+  nowNs = 0;
+  eventsProcessed = 0;
+  readonly seed: number;
+  readonly partition: number;
+  readonly metrics = new MetricSink();
+  private readonly queue = new EventQueue();
+  private readonly actors = new Map<number, Actor>();
+  private readonly seqs = new Map<number, number>();
+  private readonly partitionOf: (id: number) => number;
+  private readonly outboxes: RemoteRecord[][];
+  private readonly lookaheadNs: number;
+  private stopRequested = false;
+
+  constructor(opts: SimOptions) {
+    this.seed = opts.seed;
+    this.partition = opts.partition ?? 0;
+    this.partitionOf = opts.partitionOf ?? (() => this.partition);
+    this.outboxes = Array.from({ length: opts.partitions ?? 1 }, () => []);
+    this.lookaheadNs = opts.lookaheadNs ?? Infinity;
+  }
+
+  register<A extends Actor>(actor: A): A {
+    if (this.actors.has(actor.id)) throw new Error(`actor id ${actor.id} registered twice`);
+    this.actors.set(actor.id, actor);
+    return actor;
+  }
+
+  isLocal(actorId: number): boolean {
+    return this.partitionOf(actorId) === this.partition;
+  }
+
+  rng(actorId: number): Rng {
+    return new Rng(this.seed, actorId);
+  }
+
+  private nextSeq(srcId: number): number {
+    const s = this.seqs.get(srcId) ?? 0;
+    this.seqs.set(srcId, s + 1);
+    return s;
+  }
+
+  /** Deliver `msg` to `dstId` after `delayNs` of virtual time. */
+  send(srcId: number, dstId: number, delayNs: number, msg: unknown): void {
+    if (!Number.isSafeInteger(delayNs) || delayNs < 0) assertNs(delayNs, `delay ${srcId}->${dstId}`);
+    const timeNs = this.nowNs + delayNs;
+    const srcSeq = this.nextSeq(srcId);
+    const dstPart = this.partitionOf(dstId);
+    if (dstPart === this.partition) {
+      this.queue.push({ timeNs, srcId, srcSeq, dstId, msg, fn: null, cancelled: false });
+      return;
+    }
+    if (delayNs < this.lookaheadNs) {
+      throw new Error(`message ${srcId}->${dstId} crosses partitions with delay ${delayNs} ns < lookahead ${this.lookaheadNs} ns`);
+    }
+    this.outboxes[dstPart]!.push({ timeNs, srcId, srcSeq, dstId, msg });
+  }
+
+  /** Run `fn` after `delayNs` on behalf of actor `srcId` (its own timer). */
+  timer(srcId: number, delayNs: number, fn: () => void): TimerHandle {
+    if (!Number.isSafeInteger(delayNs) || delayNs < 0) assertNs(delayNs, `timer delay of ${srcId}`);
+    const ev: SimEvent = { timeNs: this.nowNs + delayNs, srcId, srcSeq: this.nextSeq(srcId), dstId: -1, msg: null, fn, cancelled: false };
+    this.queue.push(ev);
+    return ev;
+  }
+
+  cancel(handle: TimerHandle): void {
+    handle.cancelled = true;
+  }
+
+  /** Time of the next live event, or Infinity. */
+  peekTimeNs(): number {
+    for (;;) {
+      const top = this.queue.peek();
+      if (!top) return Infinity;
+      if (!top.cancelled) return top.timeNs;
+      this.queue.pop();
+    }
+  }
+
+  /** Process events with timeNs < endNs; stop early after maxEvents. Returns events processed. */
+  runUntil(endNs: number, maxEvents = Infinity): number {
+    const q = this.queue;
+    let n = 0;
+    while (n < maxEvents && !this.stopRequested) {
+      const ev = q.peek();
+      if (!ev || ev.timeNs >= endNs) break;
+      q.pop();
+      if (ev.cancelled) continue;
+      this.nowNs = ev.timeNs;
+      n++;
+      if (ev.fn) {
+        ev.fn();
+      } else {
+        const a = this.actors.get(ev.dstId);
+        if (!a) throw new Error(`message to unknown actor ${ev.dstId} from ${ev.srcId}`);
+        a.receive(ev.msg, ev.timeNs);
+      }
+    }
+    this.eventsProcessed += n;
+    return n;
+  }
+
+  /** Advance the clock to `timeNs` when the queue holds nothing earlier (end of a run). */
+  advanceTo(timeNs: number): void {
+    if (timeNs > this.nowNs) this.nowNs = timeNs;
+  }
+
+  /** A model may end the run early (e.g. all work done). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  get stopped(): boolean {
+    return this.stopRequested;
+  }
+
+  deliverRemote(records: readonly RemoteRecord[]): void {
+    for (const r of records) {
+      if (r.timeNs < this.nowNs) throw new Error(`remote message at ${r.timeNs} ns arrived after local time ${this.nowNs} ns`);
+      this.queue.push({ timeNs: r.timeNs, srcId: r.srcId, srcSeq: r.srcSeq, dstId: r.dstId, msg: r.msg, fn: null, cancelled: false });
+    }
+  }
+
+  /** Take (and clear) the outbox for partition `p`. */
+  takeOutbox(p: number): RemoteRecord[] {
+    const box = this.outboxes[p]!;
+    if (box.length === 0) return box;
+    this.outboxes[p] = [];
+    return box;
+  }
+
+  /** Earliest delivery time among pending outbound records, or Infinity. */
+  outboxMinTimeNs(): number {
+    let m = Infinity;
+    for (const box of this.outboxes) for (const r of box) if (r.timeNs < m) m = r.timeNs;
+    return m;
+  }
+}

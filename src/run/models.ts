@@ -1,0 +1,8 @@
+// Model modules by scenario `model:` name, imported statically so worker
+// threads load them through the same TypeScript loader as everything else.
+import * as ring from '../demo/ring.ts';
+import type { ModelModule } from '../kernel/model.ts';
+
+export const MODEL_MODULES: Record<string, ModelModule<never>> = {
+  ring: ring as ModelModule<never>,
+};

@@ -1,0 +1,54 @@
+// The result JSON of one run (ARCHITECTURE §6): common fields plus the model's
+// summary. Wall-clock and partitioning facts sit under names that mark them as
+// such (`wall*`, `threads`) so results can be compared across worker counts.
+import type { RunOutput } from '../kernel/runner.ts';
+import type { Scenario } from '../scenario/model.ts';
+import { MODELS } from '../scenario/registry.ts';
+
+export interface RunResult {
+  scenario: string;
+  model: string;
+  point: string;
+  seed: number;
+  virtualSeconds: number;
+  warmupSeconds: number;
+  events: number;
+  xstateEvents: number;
+  eventsPerVirtualSecond: number;
+  xstateEventsPerVirtualSecond: number;
+  interrupted: boolean;
+  error?: string;
+  wallSeconds: number;
+  realTimeFactor: number;
+  threads: { partitions: number; windows: number; crossPartitionMessages: number; lookaheadNs: number };
+  [field: string]: unknown;
+}
+
+export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSeconds: number, lookaheadNs: number): RunResult {
+  const virtualSeconds = out.reachedNs / 1e9;
+  let summary: Record<string, unknown> = {};
+  let error = out.error ? `${out.error.name}: ${out.error.message}` : undefined;
+  try {
+    summary = MODELS[sc.model]!.summarize(sc, out);
+  } catch (e) {
+    error ??= `summarize: ${(e as Error).message}`;
+  }
+  return {
+    scenario: sc.name,
+    model: sc.model,
+    point,
+    seed: sc.seed,
+    virtualSeconds,
+    warmupSeconds: sc.warmupNs / 1e9,
+    events: out.events,
+    xstateEvents: out.xstateEvents,
+    eventsPerVirtualSecond: virtualSeconds > 0 ? Math.round(out.events / virtualSeconds) : 0,
+    xstateEventsPerVirtualSecond: virtualSeconds > 0 ? Math.round(out.xstateEvents / virtualSeconds) : 0,
+    interrupted: out.interrupted,
+    ...(error ? { error } : {}),
+    ...summary,
+    wallSeconds,
+    realTimeFactor: wallSeconds > 0 ? virtualSeconds / wallSeconds : 0,
+    threads: { partitions: out.partitions, windows: out.windows, crossPartitionMessages: out.crossMessages, lookaheadNs },
+  };
+}

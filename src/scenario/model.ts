@@ -1,0 +1,27 @@
+// What the scenario layer knows of a model: its YAML section, where workers
+// load it from, how many hosts it places, its lookahead, and how it turns
+// per-host results into result-JSON fields.
+import type { z } from 'zod';
+import type { RunOutput } from '../kernel/runner.ts';
+
+export interface Scenario {
+  name: string;
+  model: string;
+  seed: number;
+  durationNs: number;
+  warmupNs: number;
+  sync: { minLookaheadNs: number };
+  /** The model's own section, under its name. */
+  [section: string]: unknown;
+}
+
+export interface ModelAdapter {
+  name: string;
+  section: z.ZodTypeAny;
+  hostCount(sc: Scenario): number;
+  /** Minimum latency of any message between hosts (ns). */
+  lookaheadNs(sc: Scenario): number;
+  /** The plain config handed to workers (structured-cloneable). */
+  workerConfig(sc: Scenario): unknown;
+  summarize(sc: Scenario, out: RunOutput): Record<string, unknown>;
+}

@@ -1,0 +1,7 @@
+// One line per model: adding a model is one adapter file plus one entry here.
+import type { ModelAdapter } from './model.ts';
+import { ringAdapter } from './ringScenario.ts';
+
+export const MODELS: Record<string, ModelAdapter> = {
+  ring: ringAdapter,
+};

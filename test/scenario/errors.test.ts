@@ -1,0 +1,60 @@
+// Bad input: one line naming the field, exit code 2, nothing run.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'vioemu-bad-'));
+function scenario(name: string, text: string): string {
+  const f = join(dir, name);
+  writeFileSync(f, text);
+  return f;
+}
+
+const cases: [string, string, RegExp][] = [
+  ['unknown field', 'model: ring\nring:\n  hostz: 3\n', /ring: unknown field hostz/],
+  ['unknown top-level field', 'model: ring\ndurashun: 1s\n', /unknown field durashun/],
+  ['wrong type', 'model: ring\nring:\n  hosts: many\n', /ring\.hosts: Expected number, received string/],
+  ['negative latency', 'model: ring\nring:\n  linkLatency: -5\n', /ring\.linkLatency: must not be negative/],
+  ['malformed duration', 'model: ring\nduration: fast\n', /duration: not a duration/],
+  ['malformed YAML', 'this: [is: not valid\n', /invalid YAML/],
+  ['unknown model', 'model: quantum\n', /model: unknown model "quantum"/],
+  ['bad sweep', 'model: ring\nsweep:\n  ring.hosts: 3\n', /sweep\.ring\.hosts: must be a non-empty list/],
+  ['bad sweep value', 'model: ring\nsweep:\n  ring.hosts: [2, -1]\n', /ring\.hosts: Number must be greater than 0/],
+];
+
+describe('scenario errors exit 2 with the field path in one line', () => {
+  it.each(cases)('%s', async (_name, text, expected) => {
+    const f = scenario(`${_name.replace(/\W+/g, '-')}.yaml`, text);
+    for (const cmd of ['validate', 'run']) {
+      const r = await runCli([cmd, f]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(expected);
+    }
+  });
+
+  it('missing file', async () => {
+    const r = await runCli(['run', join(dir, 'nope.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/nope\.yaml: file not found$/);
+  });
+
+  it('bad --set path and value are caught the same way', async () => {
+    const a = await runCli(['validate', 'scenarios/kernel/ring.yaml', '--set', 'ring.nonsense=1']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/ring: unknown field nonsense/);
+    const b = await runCli(['validate', 'scenarios/kernel/ring.yaml', '--set', 'ring.remoteFraction=2']);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/ring\.remoteFraction: Number must be less than or equal to 1/);
+  });
+
+  it('bad flags exit 2', async () => {
+    const r = await runCli(['run', 'scenarios/kernel/ring.yaml', '--workers', 'zero']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--workers/);
+  });
+});
