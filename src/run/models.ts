@@ -2,7 +2,9 @@
 // threads load them through the same TypeScript loader as everything else.
 import * as ring from '../demo/ring.ts';
 import type { ModelModule } from '../kernel/model.ts';
+import * as xen from '../xen/model.ts';
 
 export const MODEL_MODULES: Record<string, ModelModule<never>> = {
   ring: ring as ModelModule<never>,
+  xen: xen as ModelModule<never>,
 };

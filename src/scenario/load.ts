@@ -120,7 +120,9 @@ export function validateScenario(raw: Raw, shownAs: string): Scenario {
   const v = res.data as Record<string, unknown> & { duration: number; warmup: number };
   const { duration, warmup, ...rest } = v;
   if (warmup >= duration) throw new ScenarioError(shownAs, 'warmup', `warmup (${warmup} ns) must be shorter than duration (${duration} ns)`);
-  return { ...(rest as Omit<Scenario, 'durationNs' | 'warmupNs'>), durationNs: duration, warmupNs: warmup } as Scenario;
+  const sc = { ...(rest as Omit<Scenario, 'durationNs' | 'warmupNs'>), durationNs: duration, warmupNs: warmup } as Scenario;
+  adapter.check?.(sc, shownAs);
+  return sc;
 }
 
 export interface ScenarioPoint {

@@ -21,6 +21,8 @@ export interface ModelAdapter {
   hostCount(sc: Scenario): number;
   /** Minimum latency of any message between hosts (ns). */
   lookaheadNs(sc: Scenario): number;
+  /** Cross-field checks after the schema (throw ScenarioError). */
+  check?(sc: Scenario, file: string): void;
   /** The plain config handed to workers (structured-cloneable). */
   workerConfig(sc: Scenario): unknown;
   summarize(sc: Scenario, out: RunOutput): Record<string, unknown>;

@@ -1,0 +1,139 @@
+// Scenario section and result summary of the Xen host model (src/xen/model.ts).
+import { z } from 'zod';
+import type { RunOutput } from '../kernel/runner.ts';
+import type { DomainSpec } from '../xen/host.ts';
+import type { XenHostConfig, XenModelConfig } from '../xen/model.ts';
+import type { XenHostResult } from '../xen/results.ts';
+import type { WorkloadSpec } from '../xen/workloads.ts';
+import { ScenarioError } from './errors.ts';
+import { durationNs } from './fields.ts';
+import type { ModelAdapter, Scenario } from './model.ts';
+import { xenHostSchema, type DomainSection, type XenHostSection } from './xenSchema.ts';
+
+const xenSection = z
+  .object({
+    hosts: z.array(xenHostSchema).min(1),
+    sampleEvery: durationNs.default('100ms').refine((ns) => ns > 0, 'must be positive'),
+  })
+  .strict();
+
+type XenSection = z.infer<typeof xenSection>;
+
+/** Xen's initial placement: Dom0 VCPU i on PCPU i; other VCPUs on the least-loaded PCPU, highest number on ties. */
+export function defaultPlacement(domains: DomainSection[], pcpus: number): number[][] {
+  const load = new Array(pcpus).fill(0);
+  return domains.map((d, di) =>
+    Array.from({ length: d.vcpus }, (_, i) => {
+      let p: number;
+      if (d.placement) p = d.placement[i % d.placement.length]!;
+      else if (di === 0) p = i % pcpus;
+      else {
+        p = pcpus - 1;
+        for (let c = pcpus - 1; c >= 0; c--) if (load[c] < load[p]) p = c;
+      }
+      load[p]++;
+      return p;
+    }),
+  );
+}
+
+function affinityOf(d: DomainSection, i: number): number[] | null {
+  if (d.pin === null) return null;
+  if (d.pin.length > 0 && Array.isArray(d.pin[0])) return (d.pin as number[][])[i % d.pin.length]!;
+  return d.pin as number[];
+}
+
+export function hostConfig(h: XenHostSection, file: string, hostPath: string): XenHostConfig {
+  const pcpus = h.topology.sockets * h.topology.l2PerSocket * h.topology.coresPerL2;
+  const placement = defaultPlacement(h.domains, pcpus);
+  const names = new Set<string>();
+  const domains: DomainSpec[] = h.domains.map((d, di) => {
+    const at = `${hostPath}.domains.${di}`;
+    if (names.has(d.name)) throw new ScenarioError(file, `${at}.name`, `duplicate domain name ${d.name}`);
+    names.add(d.name);
+    const aff = Array.from({ length: d.vcpus }, (_, i) => affinityOf(d, i));
+    for (const a of aff) for (const p of a ?? []) if (p >= pcpus) throw new ScenarioError(file, `${at}.pin`, `PCPU ${p} does not exist (host has ${pcpus})`);
+    for (const p of placement[di]!) if (p >= pcpus) throw new ScenarioError(file, `${at}.placement`, `PCPU ${p} does not exist (host has ${pcpus})`);
+    placement[di] = placement[di]!.map((p, i) => (aff[i] && !aff[i]!.includes(p) ? aff[i]![0]! : p));
+    if (d.workload.kind === 'ping-pong' && !h.domains.some((o) => o.name === (d.workload as { peer: string }).peer)) {
+      throw new ScenarioError(file, `${at}.workload.peer`, `no domain named ${(d.workload as { peer: string }).peer}`);
+    }
+    // sched_sedf.c defaults: Dom0 period 20 ms / slice 15 ms; others period 100 ms, slice 0 (extratime only).
+    const periodNs = d.sedf.period ?? (di === 0 ? 20_000_000 : 100_000_000);
+    const sliceNs = d.sedf.slice ?? (di === 0 ? 15_000_000 : 0);
+    if (sliceNs > periodNs) throw new ScenarioError(file, `${at}.sedf.slice`, 'slice must not exceed period');
+    return { name: d.name, weight: d.weight, cap: d.cap, vcpus: d.vcpus, affinity: aff, placement: placement[di]!, sedf: { periodNs, sliceNs, extratime: d.sedf.extratime } };
+  });
+  const workloads = h.domains.map((d) => ({ domain: d.name, spec: workloadSpec(d, h) }));
+  return {
+    name: h.name,
+    topology: h.topology,
+    costs: { contextSwitchCycles: h.costs.contextSwitchCycles },
+    domains,
+    scheduler: {
+      policy: h.scheduler.policy,
+      credit: { tickNs: h.scheduler.tick, ticksPerSlice: h.scheduler.ticksPerSlice, ticksPerAcct: h.scheduler.ticksPerAcct, creditsPerTick: h.scheduler.creditsPerTick },
+    },
+    workloads,
+  };
+}
+
+function workloadSpec(d: DomainSection, h: XenHostSection): WorkloadSpec {
+  const w = d.workload;
+  switch (w.kind) {
+    case 'idle':
+      return { kind: 'idle' };
+    case 'cpu-hog':
+      return { kind: 'cpu-hog', chunkCycles: w.chunkCycles };
+    case 'io-wake':
+      return { kind: 'io-wake', intervalNs: w.interval, burstCycles: w.burstCycles };
+    case 'ping-pong':
+      return { kind: 'ping-pong', peer: w.peer, burstCycles: w.burstCycles, eventChannelCycles: h.costs.eventChannelCycles };
+  }
+}
+
+export function xenConfig(sc: Scenario, file = sc.name): XenModelConfig {
+  const x = sc.xen as XenSection;
+  return {
+    hosts: x.hosts.map((h, i) => hostConfig(h, file, `xen.hosts.${i}`)),
+    warmupNs: sc.warmupNs,
+    durationNs: sc.durationNs,
+    sampleNs: x.sampleEvery,
+  };
+}
+
+export interface XenSummary {
+  coreUtilPct: number;
+  domains: { name: string; cpuPct: number }[];
+  scheduler: { boosts: number; migrations: { sameL2: number; sameSocket: number; crossSocket: number }; contextSwitches: number };
+  hosts: XenHostResult[];
+}
+
+export function summarizeXenHosts(hosts: XenHostResult[]): XenSummary {
+  const all = hosts.flatMap((h) => h.domains.map((d) => ({ ...d, name: hosts.length > 1 ? `${h.host}/${d.name}` : d.name })));
+  const mig = { sameL2: 0, sameSocket: 0, crossSocket: 0 };
+  for (const d of all) {
+    mig.sameL2 += d.migrations.sameL2;
+    mig.sameSocket += d.migrations.sameSocket;
+    mig.crossSocket += d.migrations.crossSocket;
+  }
+  return {
+    coreUtilPct: hosts.reduce((s, h) => s + h.coreUtilPct, 0),
+    domains: all.map((d) => ({ name: d.name, cpuPct: d.cpuPct })),
+    scheduler: { boosts: all.reduce((s, d) => s + d.boosts, 0), migrations: mig, contextSwitches: all.reduce((s, d) => s + d.contextSwitches, 0) },
+    hosts,
+  };
+}
+
+export const xenAdapter: ModelAdapter = {
+  name: 'xen',
+  section: xenSection,
+  hostCount: (sc) => (sc.xen as XenSection).hosts.length,
+  // Hosts of the xen model exchange no messages: partitions never wait on each other.
+  lookaheadNs: () => Infinity,
+  check: (sc, file) => void xenConfig(sc, file),
+  workerConfig: (sc) => xenConfig(sc),
+  summarize(_sc, out: RunOutput) {
+    return { ...summarizeXenHosts(out.hosts.map((h) => h.result as XenHostResult)) };
+  },
+};

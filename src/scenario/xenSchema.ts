@@ -1,0 +1,74 @@
+// YAML schema of Xen hosts: topology, scheduler, costs, domains, workloads.
+// Defaults are the paper's SUT and Xen 3.1's constants (sources in comments).
+import { z } from 'zod';
+import { durationNs, nonNegInt, posInt } from './fields.ts';
+
+export const topologySchema = z
+  .object({
+    sockets: posInt.default(2),
+    l2PerSocket: posInt.default(2),
+    coresPerL2: posInt.default(2),
+    // Xeon 5300 parts ran 1.6–3.0 GHz; the paper does not say which (PAPER.md).
+    clockGHz: z.number().positive().max(10).default(2.33),
+  })
+  .strict();
+
+export const schedulerSchema = z
+  .object({
+    policy: z.enum(['credit', 'sedf']).default('credit'),
+    // sched_credit.c: CSCHED_MSECS_PER_TICK 10, TICKS_PER_TSLICE 3, TICKS_PER_ACCT 3, CREDITS_PER_TICK 100.
+    tick: durationNs.default('10ms').refine((ns) => ns > 0, 'tick must be positive'),
+    ticksPerSlice: posInt.default(3),
+    ticksPerAcct: posInt.default(3),
+    creditsPerTick: posInt.default(100),
+  })
+  .strict();
+
+export const workloadSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('idle') }).strict(),
+  z.object({ kind: z.literal('cpu-hog'), chunkCycles: posInt.default(1_000_000) }).strict(),
+  z.object({ kind: z.literal('io-wake'), interval: durationNs.refine((ns) => ns > 0, 'interval must be positive'), burstCycles: posInt.default(20_000) }).strict(),
+  z.object({ kind: z.literal('ping-pong'), peer: z.string(), burstCycles: posInt.default(20_000) }).strict(),
+]);
+
+export const domainSchema = z
+  .object({
+    name: z.string().min(1),
+    // Xen defaults: weight 256, cap 0 (none).
+    weight: posInt.max(65535).default(256),
+    cap: nonNegInt.default(0),
+    vcpus: posInt.max(64).default(1),
+    /** PCPUs each VCPU may run on: null/absent = any; a list = all VCPUs share it; a list of lists = per VCPU. */
+    pin: z.union([z.array(nonNegInt), z.array(z.array(nonNegInt))]).nullable().default(null),
+    /** Initial PCPU per VCPU; default as Xen places them (Dom0 VCPU i on PCPU i; others least loaded, highest number). */
+    placement: z.array(nonNegInt).optional(),
+    sedf: z
+      .object({
+        period: durationNs.optional(),
+        slice: durationNs.optional(),
+        extratime: z.boolean().default(true),
+      })
+      .strict()
+      .default({}),
+    workload: workloadSchema.default({ kind: 'idle' }),
+  })
+  .strict();
+
+export const xenHostSchema = z
+  .object({
+    name: z.string().default('sut'),
+    topology: topologySchema.default({}),
+    scheduler: schedulerSchema.default({}),
+    costs: z
+      .object({
+        contextSwitchCycles: nonNegInt.default(4000),
+        eventChannelCycles: nonNegInt.default(1500),
+      })
+      .strict()
+      .default({}),
+    domains: z.array(domainSchema).min(1),
+  })
+  .strict();
+
+export type XenHostSection = z.infer<typeof xenHostSchema>;
+export type DomainSection = z.infer<typeof domainSchema>;

@@ -1,0 +1,345 @@
+// Xen host runtime: PCPU and VCPU actors, the policy's decisions carried out
+// (schedule softirq, context switches, slices, ticks, migrations, parking),
+// and the execution model: work advances in cycles only while a PCPU runs the
+// VCPU (xen/common/schedule.c: __enter_scheduler, vcpu_wake, vcpu_migrate).
+import { createPcpuMachine } from '../../actors/pcpu.ts';
+import { createVcpuMachine } from '../../actors/vcpu.ts';
+import { actorId } from '../kernel/model.ts';
+import type { Sim, TimerHandle } from '../kernel/sim.ts';
+import { XStateActor } from '../kernel/xstateHost.ts';
+import type { HostView, SchedDomain, SchedPolicy, SchedVcpu } from './sched/policy.ts';
+import { Topology, type Distance, type TopologyConfig } from './topology.ts';
+import { TraceRecorder } from './trace.ts';
+import { GuestWork, type WorkContext } from './work.ts';
+import { HostStats } from './hostStats.ts';
+
+export interface XenCosts {
+  /** Cycles a PCPU spends switching to a different VCPU (input). */
+  contextSwitchCycles: number;
+}
+
+export interface DomainSpec {
+  name: string;
+  weight: number;
+  cap: number;
+  vcpus: number;
+  /** Per VCPU: allowed PCPUs (null = any). */
+  affinity: (number[] | null)[];
+  /** Per VCPU: initial PCPU (v->processor). */
+  placement: number[];
+  sedf: { periodNs: number; sliceNs: number; extratime: boolean };
+}
+
+export interface XenHostSpec {
+  name: string;
+  topology: TopologyConfig;
+  costs: XenCosts;
+  domains: DomainSpec[];
+}
+
+export interface VcpuRt extends SchedVcpu {
+  name: string;
+  dom: SchedDomain;
+  guest: GuestWork;
+  actor: XStateActor<ReturnType<typeof createVcpuMachine>>;
+  paused: boolean;
+  wokenAtNs: number | null;
+  runStartNs: number;
+}
+
+interface PcpuRt {
+  id: number;
+  actorId: number;
+  actor: XStateActor<ReturnType<typeof createPcpuMachine>>;
+  current: VcpuRt | null;
+  softirqPending: boolean;
+  sliceTimer: TimerHandle | null;
+  completion: TimerHandle | null;
+  execStartNs: number;
+  overheadCycles: number;
+}
+
+/** Local actor index layout: PCPUs first, then VCPUs, then whatever the network path adds. */
+export const VCPU_ACTOR_BASE = 64;
+export const NET_ACTOR_BASE = 4096;
+
+export class XenHost implements HostView {
+  readonly topology: Topology;
+  readonly vcpus: VcpuRt[] = [];
+  readonly domains: SchedDomain[] = [];
+  readonly stats: HostStats;
+  readonly trace: TraceRecorder | null;
+  private readonly pcpus: PcpuRt[] = [];
+
+  constructor(
+    readonly sim: Sim,
+    readonly hostIndex: number,
+    readonly spec: XenHostSpec,
+    readonly policy: SchedPolicy,
+    opts: { trace: boolean; perVcpuMetrics: boolean },
+  ) {
+    this.topology = new Topology(spec.topology);
+    this.trace = opts.trace ? new TraceRecorder(hostIndex, spec.name, this.topology.pcpuCount) : null;
+    spec.domains.forEach((d, domId) => {
+      const dom: SchedDomain = { id: domId, name: d.name, weight: d.weight, cap: d.cap, vcpus: [], sedf: d.sedf };
+      this.domains.push(dom);
+      for (let i = 0; i < d.vcpus; i++) {
+        const id = this.vcpus.length;
+        dom.vcpus.push(id);
+        this.vcpus.push(this.makeVcpu(id, dom, i, d.placement[i]!, d.affinity[i] ?? null));
+      }
+    });
+    this.stats = new HostStats(sim, spec.name, this.topology, this.domains, this.vcpus, opts.perVcpuMetrics);
+    for (let p = 0; p < this.topology.pcpuCount; p++) this.pcpus.push(this.makePcpu(p));
+    policy.init(this);
+    if (policy.tickNs !== null) this.startTicks(policy.tickNs);
+    // Every PCPU enters the scheduler once at boot; from then on even an idle
+    // PCPU re-runs it when its slice timer expires (and may steal work then).
+    for (const pc of this.pcpus) this.raiseSchedule(pc.id);
+  }
+
+  current(pcpu: number): SchedVcpu | null {
+    return this.pcpus[pcpu]!.current;
+  }
+
+  localActorId(local: number): number {
+    return actorId(this.hostIndex, local);
+  }
+
+  private makeVcpu(id: number, dom: SchedDomain, index: number, placement: number, affinity: number[] | null): VcpuRt {
+    const aid = this.localActorId(VCPU_ACTOR_BASE + id);
+    const v = { id, domId: dom.id, index, processor: placement, affinity, runState: 'blocked', name: `${dom.name}.v${index}`, dom, guest: new GuestWork(), paused: false, wokenAtNs: null, runStartNs: 0 } as unknown as VcpuRt;
+    const machine = createVcpuMachine({
+      wake: (waker) => this.doWake(v, waker < 0 ? null : this.vcpus[waker]!),
+      sleep: () => this.raiseAll(this.policy.sleep(v, this.sim.nowNs).tickle),
+      wantsCpu: () => v.guest.wantsCpu(),
+      dequeue: () => this.policy.sleep(v, this.sim.nowNs),
+      setState: (s) => (v.runState = s),
+    });
+    v.actor = this.sim.register(new XStateActor(aid, this.sim, machine));
+    return v;
+  }
+
+  private makePcpu(p: number): PcpuRt {
+    const aid = this.localActorId(p);
+    const pc = { id: p, actorId: aid, current: null, softirqPending: false, sliceTimer: null, completion: null, execStartNs: 0, overheadCycles: 0 } as unknown as PcpuRt;
+    const machine = createPcpuMachine({
+      schedule: () => this.doSchedule(pc),
+      tick: () => this.doTick(pc),
+      runsVcpu: () => pc.current !== null,
+    });
+    pc.actor = this.sim.register(new XStateActor(aid, this.sim, machine));
+    return pc;
+  }
+
+  private startTicks(tickNs: number): void {
+    // Xen arms each PCPU's ticker when that CPU comes up: phases are unsynchronised.
+    const rng = this.sim.rng(this.localActorId(NET_ACTOR_BASE - 1));
+    for (const pc of this.pcpus) {
+      const fire = () => {
+        pc.actor.send({ type: 'TICK' });
+        this.sim.timer(pc.actorId, tickNs, fire);
+      };
+      this.sim.timer(pc.actorId, 1 + rng.int(tickNs), fire);
+    }
+  }
+
+  /** Raise SCHEDULE_SOFTIRQ on a PCPU (deduplicated like the softirq bit). */
+  raiseSchedule(p: number): void {
+    const pc = this.pcpus[p]!;
+    if (pc.softirqPending) return;
+    pc.softirqPending = true;
+    this.sim.timer(pc.actorId, 0, () => pc.actor.send({ type: 'SCHEDULE' }));
+  }
+
+  private raiseAll(pcpus: readonly number[]): void {
+    for (const p of pcpus) this.raiseSchedule(p);
+  }
+
+  /** Event-channel notification: wakes the VCPU if it is blocked (evtchn_set_pending → vcpu_kick). */
+  notify(vcpuId: number, wakerVcpuId: number | null): void {
+    const v = this.vcpus[vcpuId]!;
+    if (v.runState === 'blocked' && !v.paused) v.actor.send({ type: 'NOTIFY', waker: wakerVcpuId ?? -1 });
+  }
+
+  private doWake(v: VcpuRt, waker: VcpuRt | null): void {
+    const now = this.sim.nowNs;
+    v.wokenAtNs = now;
+    const res = this.policy.wake(v, now, waker);
+    this.stats.wakeup(v, res.boosted);
+    this.trace?.instant(v.processor, `wake ${v.name}${res.boosted ? ' (BOOST)' : ''}`, now, { waker: waker?.name ?? null });
+    this.raiseAll(res.tickle);
+  }
+
+  /** __enter_scheduler on one PCPU. */
+  private doSchedule(pc: PcpuRt): void {
+    pc.softirqPending = false;
+    const now = this.sim.nowNs;
+    const prev = pc.current;
+    let ranNs = 0;
+    let prevRunnable = false;
+    if (prev) {
+      this.stopExec(pc);
+      ranNs = now - prev.runStartNs;
+      prevRunnable = prev.runState === 'running' && !prev.paused && prev.guest.wantsCpu();
+    }
+    const pick = this.policy.schedule(pc.id, prev, prevRunnable, now, ranNs);
+    const next = pick.next as VcpuRt | null;
+    if (prev && next !== prev) {
+      this.stats.ran(prev, pc.id, prev.runStartNs, now);
+      this.trace?.run(pc.id, prev.name, prev.runStartNs, now, { pri: this.policy.priority(prev) });
+      if (prevRunnable) prev.actor.send({ type: 'DESCHEDULE' });
+      // context_saved → vcpu_migrate when _VPF_migrating was set (credit's tick check).
+      const target = this.policy.migrateTarget?.(prev);
+      if (target !== undefined) this.migrate(prev, target, prevRunnable);
+    }
+    if (next) {
+      if (next.processor !== pc.id) this.moved(next, next.processor, pc.id);
+      next.processor = pc.id;
+      if (next === prev) {
+        this.stats.ran(prev, pc.id, prev.runStartNs, now);
+        this.trace?.run(pc.id, prev.name, prev.runStartNs, now, { pri: this.policy.priority(prev) });
+      } else {
+        this.stats.contextSwitch(next);
+        pc.overheadCycles = this.spec.costs.contextSwitchCycles;
+      }
+      if (next.runState !== 'running') next.actor.send({ type: 'RUN', pcpu: pc.id });
+      if (next.wokenAtNs !== null) {
+        this.stats.wakeLatency(next, now - next.wokenAtNs);
+        next.wokenAtNs = null;
+      }
+      next.runStartNs = now;
+    }
+    pc.current = next;
+    if (pc.sliceTimer) this.sim.cancel(pc.sliceTimer);
+    pc.sliceTimer = this.sim.timer(pc.actorId, Math.max(1, pick.sliceNs), () => {
+      pc.sliceTimer = null;
+      this.raiseSchedule(pc.id);
+    });
+    if (next) this.startExec(pc);
+  }
+
+  /** vcpu_migrate after _VPF_migrating: move to the policy's PCPU and wake there (UNDER → BOOST). */
+  private migrate(v: VcpuRt, target: number, runnable: boolean): void {
+    if (target !== v.processor) {
+      this.moved(v, v.processor, target);
+      v.processor = target;
+    }
+    if (!runnable) return;
+    const res = this.policy.wake(v, this.sim.nowNs, null);
+    this.stats.wakeup(v, res.boosted, false);
+    this.raiseAll(res.tickle);
+  }
+
+  private moved(v: VcpuRt, from: number, to: number): void {
+    const d: Distance = this.topology.distance(from, to);
+    if (d === 'same_core') return;
+    this.stats.migration(v, d);
+    this.trace?.instant(to, `migrate ${v.name} ${from}→${to}`, this.sim.nowNs, { distance: d });
+  }
+
+  private doTick(pc: PcpuRt): void {
+    const res = this.policy.tick(pc.id, this.sim.nowNs);
+    this.raiseAll(res.tickle);
+    this.applyParking();
+  }
+
+  /** Sample gauges (run queues, credit) for metrics. */
+  sampleGauges(): void {
+    this.stats.sample(this.policy, this.pcpus.length);
+    for (const d of this.domains) {
+      let sum = 0;
+      for (const vid of d.vcpus) {
+        const c = this.policy.credit(this.vcpus[vid]!);
+        sum += c;
+        this.stats.sampleVcpuCredit(vid, c);
+      }
+      this.stats.sampleCredit(d.id, sum);
+    }
+  }
+
+  private applyParking(): void {
+    const changes = (this.policy as { parkedChanges?: { vcpu: number; parked: boolean }[] }).parkedChanges;
+    if (!changes || changes.length === 0) return;
+    for (const { vcpu, parked } of changes.splice(0)) {
+      const v = this.vcpus[vcpu]!;
+      v.paused = parked;
+      v.actor.send({ type: parked ? 'PAUSE' : 'UNPAUSE' });
+    }
+  }
+
+  // ---- execution model -------------------------------------------------
+
+  private ctx(pc: PcpuRt): WorkContext {
+    return { nowNs: this.sim.nowNs, pcpu: pc.id };
+  }
+
+  /** Run the current VCPU's work: the current item, or the next one; block if none. */
+  private startExec(pc: PcpuRt): void {
+    const v = pc.current!;
+    if (!v.guest.current && !v.guest.takeNext(this.ctx(pc))) {
+      if (pc.overheadCycles > 0) {
+        this.stats.cycles('ctxsw', pc.overheadCycles, 0, v);
+        pc.overheadCycles = 0;
+      }
+      v.actor.send({ type: 'BLOCK' });
+      return;
+    }
+    pc.execStartNs = this.sim.nowNs;
+    const totalCycles = pc.overheadCycles + v.guest.remainingCycles;
+    pc.completion = this.sim.timer(pc.actorId, this.topology.cyclesToNs(totalCycles), () => this.complete(pc));
+  }
+
+  /** Preemption: account the cycles done so far; the item resumes later. */
+  private stopExec(pc: PcpuRt): void {
+    if (!pc.completion) return;
+    this.sim.cancel(pc.completion);
+    pc.completion = null;
+    const v = pc.current!;
+    let done = this.topology.nsToCycles(this.sim.nowNs - pc.execStartNs);
+    const ovh = Math.min(done, pc.overheadCycles);
+    if (ovh > 0) this.stats.cycles('ctxsw', ovh, 0, v);
+    pc.overheadCycles -= ovh;
+    done -= ovh;
+    const item = v.guest.current;
+    if (item && done > 0) {
+      const step = Math.min(done, v.guest.remainingCycles);
+      v.guest.remainingCycles -= step;
+      this.stats.cycles(item.component, step, 0, v);
+    }
+  }
+
+  private complete(pc: PcpuRt): void {
+    pc.completion = null;
+    const v = pc.current!;
+    const item = v.guest.current!;
+    if (pc.overheadCycles > 0) this.stats.cycles('ctxsw', pc.overheadCycles, 0, v);
+    pc.overheadCycles = 0;
+    this.stats.cycles(item.component, v.guest.remainingCycles, item.packets, v);
+    v.guest.current = null;
+    v.guest.remainingCycles = 0;
+    item.done(this.ctx(pc));
+    if (pc.current === v && v.runState === 'running') this.startExec(pc);
+  }
+
+  /** Start measuring afresh (end of warm-up): close open intervals, zero the counters. */
+  resetStats(): void {
+    this.finish(this.sim.nowNs);
+    this.stats.reset();
+  }
+
+  /** Close open run intervals for results at the end of the run. */
+  finish(endNs: number): void {
+    for (const pc of this.pcpus) {
+      const v = pc.current;
+      if (!v) continue;
+      this.stats.ran(v, pc.id, v.runStartNs, endNs);
+      this.trace?.run(pc.id, v.name, v.runStartNs, endNs, { pri: this.policy.priority(v) });
+      v.runStartNs = endNs;
+    }
+  }
+
+  xstateEvents(): number {
+    return this.pcpus.reduce((s, p) => s + p.actor.xstateEvents, 0) + this.vcpus.reduce((s, v) => s + v.actor.xstateEvents, 0);
+  }
+}

@@ -1,0 +1,138 @@
+// Per-host scheduler bookkeeping for results and metrics: busy time per
+// domain and PCPU, context switches, wakeups, boosts, migrations by distance,
+// wake-to-run latency, cycles (and packets) per component.
+import type { Sim } from '../kernel/sim.ts';
+import type { SchedDomain, SchedPolicy, SchedVcpu } from './sched/policy.ts';
+import type { Distance, Topology } from './topology.ts';
+
+export interface DomainStats {
+  cpuNs: number;
+  contextSwitches: number;
+  wakeups: number;
+  boosts: number;
+  migrations: { sameL2: number; sameSocket: number; crossSocket: number };
+  wakeLatency: { count: number; within100us: number; sumNs: number; maxNs: number; log2Buckets: number[] };
+}
+
+export interface ComponentStats {
+  cycles: number;
+  packets: number;
+}
+
+const DIST_KEY = { same_l2: 'sameL2', same_socket: 'sameSocket', cross_socket: 'crossSocket' } as const;
+
+export class HostStats {
+  dom: DomainStats[];
+  readonly pcpuBusyNs: number[];
+  readonly vcpuRunNs: number[];
+  readonly components = new Map<string, ComponentStats>();
+  /** Per-domain component cycles (for "who pays for what"). */
+  readonly domComponents: Map<string, ComponentStats>[];
+  private readonly domLabels: string[][];
+  private readonly vcpuLabels: string[][];
+
+  constructor(
+    private readonly sim: Sim,
+    private readonly hostName: string,
+    private readonly topology: Topology,
+    private readonly domains: readonly SchedDomain[],
+    vcpus: readonly (SchedVcpu & { name: string })[],
+    private readonly perVcpu: boolean,
+  ) {
+    this.dom = domains.map(() => ({
+      cpuNs: 0, contextSwitches: 0, wakeups: 0, boosts: 0,
+      migrations: { sameL2: 0, sameSocket: 0, crossSocket: 0 },
+      wakeLatency: { count: 0, within100us: 0, sumNs: 0, maxNs: 0, log2Buckets: new Array(40).fill(0) },
+    }));
+    this.domComponents = domains.map(() => new Map());
+    this.pcpuBusyNs = new Array(topology.pcpuCount).fill(0);
+    this.vcpuRunNs = new Array(vcpus.length).fill(0);
+    this.domLabels = domains.map((d) => [hostName, d.name]);
+    this.vcpuLabels = vcpus.map((v) => [hostName, domains[v.domId]!.name, String(v.index)]);
+  }
+
+  reset(): void {
+    for (const d of this.dom) {
+      d.cpuNs = d.contextSwitches = d.wakeups = d.boosts = 0;
+      d.migrations = { sameL2: 0, sameSocket: 0, crossSocket: 0 };
+      d.wakeLatency = { count: 0, within100us: 0, sumNs: 0, maxNs: 0, log2Buckets: new Array(40).fill(0) };
+    }
+    this.pcpuBusyNs.fill(0);
+    this.vcpuRunNs.fill(0);
+    this.components.clear();
+    for (const m of this.domComponents) m.clear();
+  }
+
+  ran(v: SchedVcpu, pcpu: number, fromNs: number, toNs: number): void {
+    const ns = toNs - fromNs;
+    if (ns <= 0) return;
+    this.dom[v.domId]!.cpuNs += ns;
+    this.pcpuBusyNs[pcpu]! += ns;
+    this.vcpuRunNs[v.id]! += ns;
+    const s = ns / 1e9;
+    this.sim.metrics.inc('vioemu_domain_cpu_seconds_total', this.domLabels[v.domId]!, s);
+    this.sim.metrics.inc('vioemu_pcpu_busy_seconds_total', [this.hostName, String(pcpu)], s);
+    if (this.perVcpu) this.sim.metrics.inc('vioemu_vcpu_cpu_seconds_total', this.vcpuLabels[v.id]!, s);
+  }
+
+  contextSwitch(v: SchedVcpu): void {
+    this.dom[v.domId]!.contextSwitches++;
+    this.sim.metrics.inc('vioemu_sched_context_switches_total', this.domLabels[v.domId]!);
+  }
+
+  wakeup(v: SchedVcpu, boosted: boolean, countWake = true): void {
+    const d = this.dom[v.domId]!;
+    if (countWake) {
+      d.wakeups++;
+      this.sim.metrics.inc('vioemu_sched_wakeups_total', this.domLabels[v.domId]!);
+    }
+    if (boosted) {
+      d.boosts++;
+      this.sim.metrics.inc('vioemu_sched_boosts_total', this.domLabels[v.domId]!);
+    }
+  }
+
+  migration(v: SchedVcpu, distance: Exclude<Distance, 'same_core'>): void {
+    this.dom[v.domId]!.migrations[DIST_KEY[distance]]++;
+    this.sim.metrics.inc('vioemu_sched_migrations_total', [this.hostName, this.domains[v.domId]!.name, distance]);
+  }
+
+  wakeLatency(v: SchedVcpu, ns: number): void {
+    const w = this.dom[v.domId]!.wakeLatency;
+    w.count++;
+    if (ns <= 100_000) w.within100us++;
+    w.sumNs += ns;
+    if (ns > w.maxNs) w.maxNs = ns;
+    w.log2Buckets[Math.min(39, ns <= 0 ? 0 : Math.ceil(Math.log2(ns)))]!++;
+    this.sim.metrics.observe('vioemu_sched_wake_latency_seconds', this.domLabels[v.domId]!, ns / 1e9);
+  }
+
+  cycles(component: string, cycles: number, packets: number, v: SchedVcpu): void {
+    let c = this.components.get(component);
+    if (!c) this.components.set(component, (c = { cycles: 0, packets: 0 }));
+    c.cycles += cycles;
+    c.packets += packets;
+    const dm = this.domComponents[v.domId]!;
+    let dc = dm.get(component);
+    if (!dc) dm.set(component, (dc = { cycles: 0, packets: 0 }));
+    dc.cycles += cycles;
+    dc.packets += packets;
+  }
+
+  /** Gauges sampled on PCPU0's tick. */
+  sample(policy: SchedPolicy, pcpus: number): void {
+    for (let p = 0; p < pcpus; p++) this.sim.metrics.set('vioemu_sched_runqueue_length', [this.hostName, String(p)], policy.runqLength(p));
+  }
+
+  sampleCredit(domId: number, credit: number): void {
+    this.sim.metrics.set('vioemu_sched_credit', this.domLabels[domId]!, credit);
+  }
+
+  sampleVcpuCredit(vcpuId: number, credit: number): void {
+    if (this.perVcpu) this.sim.metrics.set('vioemu_vcpu_credit', this.vcpuLabels[vcpuId]!, credit);
+  }
+
+  get topologyPcpus(): number {
+    return this.topology.pcpuCount;
+  }
+}

@@ -1,0 +1,50 @@
+// The "xen" model: hosts built from a scenario — topology, domains, VCPUs,
+// a scheduler policy and synthetic workloads — and their per-host results.
+import type { MetricDef } from '../kernel/metricSink.ts';
+import type { BuildOptions, HostInstance } from '../kernel/model.ts';
+import type { Sim } from '../kernel/sim.ts';
+import { NET_ACTOR_BASE, XenHost, type XenHostSpec } from './host.ts';
+import { xenMetricDefs } from './metricsDefs.ts';
+import { makePolicy, type SchedulerSpec } from './sched/index.ts';
+import { summarizeHost, type XenHostResult } from './results.ts';
+import { attachWorkload, type WorkloadSpec } from './workloads.ts';
+
+export interface XenHostConfig extends XenHostSpec {
+  scheduler: SchedulerSpec;
+  workloads: { domain: string; spec: WorkloadSpec }[];
+}
+
+export interface XenModelConfig {
+  hosts: XenHostConfig[];
+  warmupNs: number;
+  durationNs: number;
+  /** Virtual time between samples of gauges (run queues, credit). */
+  sampleNs: number;
+}
+
+export const metricDefs: readonly MetricDef[] = xenMetricDefs;
+
+export function buildHost(sim: Sim, cfg: XenModelConfig, hostIndex: number, opts: BuildOptions): HostInstance {
+  const hc = cfg.hosts[hostIndex]!;
+  const host = new XenHost(sim, hostIndex, hc, makePolicy(hc.scheduler), opts);
+  const counters = hc.workloads.map((w, i) => ({ domain: w.domain, kind: w.spec.kind, c: attachWorkload(sim, host, w.domain, w.spec, NET_ACTOR_BASE + 64 * i) }));
+  const sampler = host.localActorId(NET_ACTOR_BASE - 3);
+  const sample = () => {
+    host.sampleGauges();
+    sim.timer(sampler, cfg.sampleNs, sample);
+  };
+  sim.timer(sampler, cfg.sampleNs, sample);
+  if (cfg.warmupNs > 0) {
+    sim.timer(host.localActorId(NET_ACTOR_BASE - 2), cfg.warmupNs, () => host.resetStats());
+  }
+  return {
+    collect: (endNs) => {
+      host.finish(endNs);
+      const r: XenHostResult = summarizeHost(host, Math.max(1, endNs - Math.min(cfg.warmupNs, endNs)));
+      r.workloads = counters.map((c) => ({ domain: c.domain, kind: c.kind, completed: c.c.completed() }));
+      return r;
+    },
+    traceEvents: () => host.trace?.events ?? [],
+    xstateEvents: () => host.xstateEvents(),
+  };
+}

@@ -1,0 +1,74 @@
+// Per-host result of the xen model: utilization per domain and PCPU,
+// scheduler counters, wake latency, cycles per component.
+import type { XenHost } from './host.ts';
+import type { DomainStats } from './hostStats.ts';
+
+export interface XenHostResult {
+  host: string;
+  scheduler: string;
+  measuredSeconds: number;
+  /** Sum over PCPUs, 100% = one core busy. */
+  coreUtilPct: number;
+  pcpuBusyPct: number[];
+  domains: {
+    name: string;
+    cpuPct: number;
+    contextSwitches: number;
+    wakeups: number;
+    boosts: number;
+    migrations: DomainStats['migrations'];
+    wakeLatency: { count: number; within100usPct: number; meanUs: number; p50Us: number; p99Us: number; maxUs: number };
+    vcpuCpuPct: number[];
+  }[];
+  components: { name: string; cycles: number; packets: number; cyclesPerPacket: number | null }[];
+  workloads?: { domain: string; kind: string; completed: number }[];
+}
+
+function quantileUs(log2Buckets: number[], count: number, q: number): number {
+  if (count === 0) return 0;
+  let acc = 0;
+  for (let i = 0; i < log2Buckets.length; i++) {
+    acc += log2Buckets[i]!;
+    if (acc >= q * count) return 2 ** i / 1000;
+  }
+  return 2 ** (log2Buckets.length - 1) / 1000;
+}
+
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+export function summarizeHost(host: XenHost, measuredNs: number): XenHostResult {
+  const st = host.stats;
+  const pct = (ns: number) => round((100 * ns) / measuredNs);
+  const domains = host.domains.map((d) => {
+    const s = st.dom[d.id]!;
+    const w = s.wakeLatency;
+    return {
+      name: d.name,
+      cpuPct: pct(s.cpuNs),
+      contextSwitches: s.contextSwitches,
+      wakeups: s.wakeups,
+      boosts: s.boosts,
+      migrations: { ...s.migrations },
+      wakeLatency: {
+        count: w.count,
+        within100usPct: w.count ? round((100 * w.within100us) / w.count) : 0,
+        meanUs: w.count ? round(w.sumNs / w.count / 1000) : 0,
+        p50Us: quantileUs(w.log2Buckets, w.count, 0.5),
+        p99Us: quantileUs(w.log2Buckets, w.count, 0.99),
+        maxUs: round(w.maxNs / 1000),
+      },
+      vcpuCpuPct: d.vcpus.map((v) => pct(st.vcpuRunNs[v]!)),
+    };
+  });
+  return {
+    host: host.spec.name,
+    scheduler: host.policy.name,
+    measuredSeconds: measuredNs / 1e9,
+    coreUtilPct: round(domains.reduce((a, d) => a + d.cpuPct, 0)),
+    pcpuBusyPct: st.pcpuBusyNs.map(pct),
+    domains,
+    components: [...st.components.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      .map(([name, c]) => ({ name, cycles: Math.round(c.cycles), packets: c.packets, cyclesPerPacket: c.packets ? round(c.cycles / c.packets, 1) : null })),
+  };
+}
