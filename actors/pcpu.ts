@@ -1,35 +1,27 @@
-// PCPU actor: idle or running a VCPU. SCHEDULE (the schedule softirq, raised
-// by tickles, slice ends, blocks and migrations) runs the policy's pick; TICK
-// is the per-PCPU scheduler tick (credit accounting). The runtime performs the
-// context switch and executes work; the machine holds the mode.
+// PCPU actor: idle or running a VCPU. The schedule softirq (raised by
+// tickles, slice ends, blocks and migrations) runs the policy's pick in the
+// host runtime, which reports the outcome as SWITCH when the PCPU's mode
+// changes; TICK is the per-PCPU scheduler tick (credit accounting).
 import { setup } from 'xstate';
 
-export type PcpuEvent = { type: 'SCHEDULE' } | { type: 'TICK' };
+export type PcpuEvent = { type: 'SWITCH'; running: boolean } | { type: 'TICK' };
 
 export interface PcpuDeps {
-  /** Run the policy's pick and switch to it. */
-  schedule(): void;
   tick(): void;
-  /** A VCPU (not the idle VCPU) holds this PCPU now. */
-  runsVcpu(): boolean;
 }
 
 export function createPcpuMachine(deps: PcpuDeps) {
   return setup({
     types: { events: {} as PcpuEvent },
-    actions: { schedule: () => deps.schedule(), tick: () => deps.tick() },
-    guards: { runsVcpu: () => deps.runsVcpu() },
+    actions: { tick: () => deps.tick() },
+    guards: { toRunning: ({ event }) => event.type === 'SWITCH' && event.running },
   }).createMachine({
     id: 'pcpu',
     initial: 'idle',
-    on: {
-      TICK: { actions: 'tick' },
-      SCHEDULE: { target: '.deciding', actions: 'schedule' },
-    },
+    on: { TICK: { actions: 'tick' } },
     states: {
-      deciding: { always: [{ guard: 'runsVcpu', target: 'running' }, { target: 'idle' }] },
-      idle: {},
-      running: {},
+      idle: { on: { SWITCH: { guard: 'toRunning', target: 'running' } } },
+      running: { on: { SWITCH: { guard: ({ event }) => !event.running, target: 'idle' } } },
     },
   });
 }

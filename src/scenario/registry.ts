@@ -2,8 +2,10 @@
 import type { ModelAdapter } from './model.ts';
 import { ringAdapter } from './ringScenario.ts';
 import { xenAdapter } from './xenScenario.ts';
+import { netAdapter } from './netScenario.ts';
 
 export const MODELS: Record<string, ModelAdapter> = {
   ring: ringAdapter,
   xen: xenAdapter,
+  net: netAdapter,
 };

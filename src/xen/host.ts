@@ -123,11 +123,7 @@ export class XenHost implements HostView {
   private makePcpu(p: number): PcpuRt {
     const aid = this.localActorId(p);
     const pc = { id: p, actorId: aid, current: null, softirqPending: false, sliceTimer: null, completion: null, execStartNs: 0, overheadCycles: 0 } as unknown as PcpuRt;
-    const machine = createPcpuMachine({
-      schedule: () => this.doSchedule(pc),
-      tick: () => this.doTick(pc),
-      runsVcpu: () => pc.current !== null,
-    });
+    const machine = createPcpuMachine({ tick: () => this.doTick(pc) });
     pc.actor = this.sim.register(new XStateActor(aid, this.sim, machine));
     return pc;
   }
@@ -149,7 +145,7 @@ export class XenHost implements HostView {
     const pc = this.pcpus[p]!;
     if (pc.softirqPending) return;
     pc.softirqPending = true;
-    this.sim.timer(pc.actorId, 0, () => pc.actor.send({ type: 'SCHEDULE' }));
+    this.sim.timer(pc.actorId, 0, () => this.doSchedule(pc));
   }
 
   private raiseAll(pcpus: readonly number[]): void {
@@ -171,7 +167,7 @@ export class XenHost implements HostView {
     this.raiseAll(res.tickle);
   }
 
-  /** __enter_scheduler on one PCPU. */
+  /** __enter_scheduler on one PCPU (the schedule softirq handler). */
   private doSchedule(pc: PcpuRt): void {
     pc.softirqPending = false;
     const now = this.sim.nowNs;
@@ -210,6 +206,7 @@ export class XenHost implements HostView {
       }
       next.runStartNs = now;
     }
+    if ((prev === null) !== (next === null)) pc.actor.send({ type: 'SWITCH', running: next !== null });
     pc.current = next;
     if (pc.sliceTimer) this.sim.cancel(pc.sliceTimer);
     pc.sliceTimer = this.sim.timer(pc.actorId, Math.max(1, pick.sliceNs), () => {
@@ -305,8 +302,20 @@ export class XenHost implements HostView {
     if (item && done > 0) {
       const step = Math.min(done, v.guest.remainingCycles);
       v.guest.remainingCycles -= step;
-      this.stats.cycles(item.component, step, 0, v);
+      this.charge(v, step, false);
     }
+  }
+
+  /** Charge executed cycles of the current item to its parts, proportionally; packets count when it finishes. */
+  private charge(v: VcpuRt, cycles: number, finished: boolean): void {
+    const item = v.guest.current!;
+    const total = v.guest.currentCycles;
+    if (item.parts.length === 1) {
+      const p = item.parts[0]!;
+      this.stats.cycles(p.component, cycles, finished ? p.packets : 0, v);
+      return;
+    }
+    for (const p of item.parts) this.stats.cycles(p.component, total > 0 ? (cycles * p.cycles) / total : 0, finished ? p.packets : 0, v);
   }
 
   private complete(pc: PcpuRt): void {
@@ -315,7 +324,7 @@ export class XenHost implements HostView {
     const item = v.guest.current!;
     if (pc.overheadCycles > 0) this.stats.cycles('ctxsw', pc.overheadCycles, 0, v);
     pc.overheadCycles = 0;
-    this.stats.cycles(item.component, v.guest.remainingCycles, item.packets, v);
+    this.charge(v, v.guest.remainingCycles, true);
     v.guest.current = null;
     v.guest.remainingCycles = 0;
     item.done(this.ctx(pc));
@@ -333,6 +342,11 @@ export class XenHost implements HostView {
     for (const pc of this.pcpus) {
       const v = pc.current;
       if (!v) continue;
+      // Charge the cycles of the item in progress, then let it go on.
+      if (pc.completion) {
+        this.stopExec(pc);
+        this.startExec(pc);
+      }
       this.stats.ran(v, pc.id, v.runStartNs, endNs);
       this.trace?.run(pc.id, v.name, v.runStartNs, endNs, { pri: this.policy.priority(v) });
       v.runStartNs = endNs;

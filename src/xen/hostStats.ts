@@ -107,7 +107,11 @@ export class HostStats {
     this.sim.metrics.observe('vioemu_sched_wake_latency_seconds', this.domLabels[v.domId]!, ns / 1e9);
   }
 
+  /** Accounting segments (for rounding bounds in tests): one per completion or preemption. */
+  segments = 0;
+
   cycles(component: string, cycles: number, packets: number, v: SchedVcpu): void {
+    this.segments++;
     let c = this.components.get(component);
     if (!c) this.components.set(component, (c = { cycles: 0, packets: 0 }));
     c.cycles += cycles;

@@ -3,7 +3,7 @@
 // VCPU's periodic timer wake (NO_IDLE_HZ single-shot timer → VIRQ → BOOST).
 import type { Sim } from '../kernel/sim.ts';
 import type { XenHost } from './host.ts';
-import type { WorkItem, WorkSource } from './work.ts';
+import { work, type WorkItem, type WorkSource } from './work.ts';
 
 export type WorkloadSpec =
   | { kind: 'idle' }
@@ -19,7 +19,7 @@ export class CpuHog implements WorkSource {
     return true;
   }
   take(): WorkItem {
-    return { component: 'hog', cycles: this.chunkCycles, packets: 0, done: () => {} };
+    return work('hog', this.chunkCycles, 0);
   }
 }
 
@@ -37,16 +37,11 @@ export class BurstQueue implements WorkSource {
     return this.bursts > 0;
   }
   take(): WorkItem {
-    return {
-      component: this.component,
-      cycles: this.burstCycles,
-      packets: 0,
-      done: () => {
-        this.bursts--;
-        this.completed++;
-        this.onDone();
-      },
-    };
+    return work(this.component, this.burstCycles, 0, () => {
+      this.bursts--;
+      this.completed++;
+      this.onDone();
+    });
   }
 }
 

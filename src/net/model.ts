@@ -1,0 +1,105 @@
+// The "net" model: host 0 is the stressor (native Linux, iperf senders),
+// host 1 the SUT (native Linux, or Xen with Dom0 and a DomU) joined by a
+// 10 GbE link; bandwidth, CPU and drops come out of the path's costs, queues
+// and the scheduler.
+import type { MetricDef } from '../kernel/metricSink.ts';
+import { actorId, type BuildOptions, type HostInstance } from '../kernel/model.ts';
+import type { Sim } from '../kernel/sim.ts';
+import { XenHost } from '../xen/host.ts';
+import { xenMetricDefs } from '../xen/metricsDefs.ts';
+import type { XenHostConfig } from '../xen/model.ts';
+import { summarizeHost } from '../xen/results.ts';
+import { makePolicy } from '../xen/sched/index.ts';
+import { LinkDirection } from './link.ts';
+import { netMetricDefs } from './metricsDefs.ts';
+import { NetStats, type SutNetResult } from './netStats.ts';
+import { Stressor, type StressorConfig } from './stressor.ts';
+import { buildSut, SUT_ACTORS, type SutConfig } from './sut.ts';
+
+export interface NetModelConfig {
+  sutHost: XenHostConfig;
+  sut: SutConfig;
+  stressor: StressorConfig;
+  link: { rateBitsPerSec: number; propagationNs: number };
+  warmupNs: number;
+  durationNs: number;
+  sampleNs: number;
+}
+
+export const STRESSOR_HOST = 0;
+export const SUT_HOST = 1;
+const STRESSOR_NIC = 0;
+const STRESSOR_TIMERS = 1;
+
+export const metricDefs: readonly MetricDef[] = [...xenMetricDefs, ...netMetricDefs];
+
+export function buildHost(sim: Sim, cfg: NetModelConfig, hostIndex: number, opts: BuildOptions): HostInstance {
+  return hostIndex === STRESSOR_HOST ? buildStressor(sim, cfg) : buildSutHost(sim, cfg, opts);
+}
+
+function buildStressor(sim: Sim, cfg: NetModelConfig): HostInstance {
+  const nicId = actorId(STRESSOR_HOST, STRESSOR_NIC);
+  const st = new Stressor(nicId, sim, cfg.stressor, actorId(STRESSOR_HOST, STRESSOR_TIMERS));
+  st.link = new LinkDirection(sim, nicId, actorId(SUT_HOST, SUT_ACTORS.nic), cfg.link.rateBitsPerSec, cfg.link.propagationNs);
+  sim.register(st);
+  st.start();
+  let base = { retransmits: 0, fastRetransmits: 0, timeouts: 0, segsSent: 0, coreBusyNs: 0 };
+  const now = () => ({ ...st.stats(), coreBusyNs: st.coreBusyNs });
+  if (cfg.warmupNs > 0) sim.timer(actorId(STRESSOR_HOST, 2), cfg.warmupNs, () => (base = now()));
+  let lastRetx = 0;
+  let lastTimeouts = 0;
+  const sample = () => {
+    const s = st.stats();
+    sim.metrics.inc('vioemu_tcp_retransmits_total', ['stressor'], s.retransmits - lastRetx);
+    sim.metrics.inc('vioemu_tcp_timeouts_total', ['stressor'], s.timeouts - lastTimeouts);
+    lastRetx = s.retransmits;
+    lastTimeouts = s.timeouts;
+    sim.timer(actorId(STRESSOR_HOST, 3), cfg.sampleNs, sample);
+  };
+  sim.timer(actorId(STRESSOR_HOST, 3), cfg.sampleNs, sample);
+  return {
+    collect: (endNs) => {
+      const n = now();
+      const measuredNs = Math.max(1, endNs - Math.min(cfg.warmupNs, endNs));
+      return {
+        role: 'stressor',
+        retransmits: n.retransmits - base.retransmits,
+        fastRetransmits: n.fastRetransmits - base.fastRetransmits,
+        timeouts: n.timeouts - base.timeouts,
+        segsSent: n.segsSent - base.segsSent,
+        txCorePct: (100 * (n.coreBusyNs - base.coreBusyNs)) / measuredNs,
+        linkUtilPct: 100 * st.link.utilization(endNs),
+      };
+    },
+  };
+}
+
+function buildSutHost(sim: Sim, cfg: NetModelConfig, opts: BuildOptions): HostInstance {
+  const host = new XenHost(sim, SUT_HOST, cfg.sutHost, makePolicy(cfg.sutHost.scheduler), opts);
+  const linkOut = new LinkDirection(sim, host.localActorId(SUT_ACTORS.nic), actorId(STRESSOR_HOST, STRESSOR_NIC), cfg.link.rateBitsPerSec, cfg.link.propagationNs);
+  const parts = buildSut(sim, host, cfg.sut, linkOut);
+  const stats = new NetStats(sim, host, parts, cfg.sutHost.name);
+  const sampler = host.localActorId(SUT_ACTORS.timers + 1);
+  const sample = () => {
+    host.sampleGauges();
+    stats.sample();
+    sim.timer(sampler, cfg.sampleNs, sample);
+  };
+  sim.timer(sampler, cfg.sampleNs, sample);
+  if (cfg.warmupNs > 0) {
+    sim.timer(host.localActorId(SUT_ACTORS.timers + 2), cfg.warmupNs, () => {
+      host.resetStats();
+      stats.reset();
+    });
+  }
+  return {
+    collect: (endNs) => {
+      host.finish(endNs);
+      const measuredNs = Math.max(1, endNs - Math.min(cfg.warmupNs, endNs));
+      const r: SutNetResult = stats.result(measuredNs, summarizeHost(host, measuredNs));
+      return r;
+    },
+    traceEvents: () => host.trace?.events ?? [],
+    xstateEvents: () => host.xstateEvents() + stats.xstateEvents(),
+  };
+}

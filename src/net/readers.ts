@@ -1,0 +1,59 @@
+// iperf's receiving threads: process-context work on the receiving domain's
+// VCPUs. Each recv() copies up to the message size (iperf -l) to user space:
+// a syscall per message plus a per-byte copy whose cost grows with the cache
+// distance to the CPU that last wrote the data.
+import type { WorkContext, WorkItem, WorkSource } from '../xen/work.ts';
+import type { ReceiverStack, AckOut } from './receiverStack.ts';
+
+export interface ReaderCosts {
+  messageBytes: number;
+  /** Most bytes one work item reads before yielding (several recv() calls). */
+  chunkBytes: number;
+  readSyscallCycles: number;
+  copyCyclesPerByte: number;
+  /** Cache factor for data last written on `producerPcpu`, read on `pcpu`. */
+  factor(producerPcpu: number, pcpu: number): number;
+  producerPcpu(): number;
+}
+
+export class ReaderSource implements WorkSource {
+  readonly name = 'iperf-reader';
+  readonly workClass = 'process' as const;
+  private next = 0;
+
+  constructor(
+    private readonly stack: ReceiverStack,
+    private readonly flows: number[],
+    private readonly costs: ReaderCosts,
+    private readonly onAck: (ack: AckOut) => void,
+  ) {}
+
+  pending(): boolean {
+    for (const f of this.flows) if (this.stack.unreadBytes(f) > 0) return true;
+    return false;
+  }
+
+  take(ctx: WorkContext): WorkItem | null {
+    for (let k = 0; k < this.flows.length; k++) {
+      const flow = this.flows[(this.next + k) % this.flows.length]!;
+      const avail = this.stack.unreadBytes(flow);
+      if (avail <= 0) continue;
+      this.next = (this.next + k + 1) % this.flows.length;
+      const c = this.costs;
+      const bytes = Math.min(avail, Math.max(c.messageBytes, c.chunkBytes - (c.chunkBytes % c.messageBytes)));
+      const calls = Math.ceil(bytes / c.messageBytes);
+      const f = c.factor(c.producerPcpu(), ctx.pcpu);
+      return {
+        parts: [
+          { component: 'app_read_syscall', cycles: calls * c.readSyscallCycles, packets: 0 },
+          { component: 'copy_to_user', cycles: bytes * c.copyCyclesPerByte * f, packets: 0 },
+        ],
+        done: (d) => {
+          const r = this.stack.read(flow, bytes, d.nowNs);
+          if (r.ack) this.onAck(r.ack);
+        },
+      };
+    }
+    return null;
+  }
+}

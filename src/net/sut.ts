@@ -1,0 +1,276 @@
+// The system under test's receive path, wired onto a host's VCPUs for the
+// three configurations of the paper's Fig 3: native Linux (NIC → stack →
+// iperf), iperf in Dom0 (NIC → bridge → netloop → stack), and iperf in a DomU
+// (NIC → bridge → netback → grant copy → netfront → guest stack), with the
+// ACKs going back the same way.
+import { createBridgeMachine } from '../../actors/bridge.ts';
+import type { Sim } from '../kernel/sim.ts';
+import { XStateActor } from '../kernel/xstateHost.ts';
+import type { VcpuRt, XenHost } from '../xen/host.ts';
+import type { WorkContext, WorkItem, WorkPart, WorkSource } from '../xen/work.ts';
+import { ForwardingDb } from './bridge.ts';
+import { cacheFactor, scaled, type CostModel } from './costs.ts';
+import { ACK_FRAME_WIRE_BYTES, type AcksMsg, type LinkDirection } from './link.ts';
+import { Netback, type NetbackConfig } from './netback.ts';
+import { Netfront } from './netfront.ts';
+import { NicRx, type NicRxConfig } from './nicRx.ts';
+import type { Run } from './packetQueue.ts';
+import { ReaderSource } from './readers.ts';
+import { ackTriples, ReceiverStack, type AckOut } from './receiverStack.ts';
+import type { TcpReceiverOptions } from './tcp/receiver.ts';
+
+export type SutKind = 'linux' | 'dom0' | 'domu';
+
+export interface SutConfig {
+  kind: SutKind;
+  flows: number;
+  messageBytes: number;
+  mssBytes: number;
+  nic: NicRxConfig;
+  netback: NetbackConfig;
+  frontendRingSlots: number;
+  /** netfront NAPI weight. */
+  napiWeight: number;
+  bridge: 'linux' | 'simple';
+  bridgeAgeingNs: number;
+  costs: CostModel;
+  tcp: TcpReceiverOptions;
+  /** Dom0 VCPU the NIC interrupt and netback's event channels are bound to. */
+  irqVcpu: number;
+  readChunkBytes: number;
+}
+
+/** Local actor indices of the SUT's network actors. */
+export const SUT_ACTORS = { nic: 4096, bridge: 4097, netback: 4098, netfront: 4099, timers: 4100 } as const;
+
+/** A queue of ACKs waiting for CPU on one VCPU, as a softirq work source. */
+class AckQueue implements WorkSource {
+  readonly name: string;
+  readonly workClass = 'softirq' as const;
+  private acks: AckOut[] = [];
+  constructor(name: string, private readonly costOf: (packets: number) => WorkPart[], private readonly out: (acks: AckOut[]) => void) {
+    this.name = name;
+  }
+  add(a: AckOut[]): void {
+    for (const x of a) this.acks.push(x);
+  }
+  pending(): boolean {
+    return this.acks.length > 0;
+  }
+  take(): WorkItem {
+    const batch = this.acks;
+    this.acks = [];
+    const packets = batch.reduce((s, a) => s + a.decision.ackPackets, 0);
+    return { parts: this.costOf(packets), done: () => this.out(batch) };
+  }
+}
+
+export interface SutCounters {
+  nic: NicRx;
+  netback: Netback | null;
+  netfront: Netfront | null;
+  stack: ReceiverStack;
+  fdb: ForwardingDb;
+  receivingDomain: string;
+}
+
+export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkDirection): SutCounters {
+  const c = cfg.costs;
+  const id = (k: keyof typeof SUT_ACTORS) => host.localActorId(SUT_ACTORS[k]);
+  const dom0 = host.domains[0]!;
+  const irqV = host.vcpus[dom0.vcpus[cfg.irqVcpu]!]!;
+  const recvDom = cfg.kind === 'domu' ? host.domains[1]! : dom0;
+  const recvVcpus = recvDom.vcpus.map((v) => host.vcpus[v]!);
+  const topo = host.topology;
+  const bridgeCycles = cfg.kind === 'linux' ? 0 : scaled(c, cfg.bridge === 'simple' ? c.simpleBridgeCyclesPerPacket : c.bridgeCyclesPerPacket);
+  const bridgeName = cfg.bridge === 'simple' ? 'simple_bridge' : 'bridge';
+
+  // Bridge forwarding database: the stressor's and the guest's MACs are learned once, then looked up.
+  const fdb = new ForwardingDb(256, cfg.bridgeAgeingNs, 0x5eed);
+  const bridgeActor = new XStateActor(id('bridge'), sim, createBridgeMachine({
+    ageCheckMs: Math.max(1, cfg.bridgeAgeingNs / 4 / 1e6),
+    age: () => fdb.age(sim.nowNs),
+    learned: () => {},
+  }));
+  const forward = (runs: readonly Run[]) => {
+    for (const r of runs) {
+      if (fdb.learn(0x0016, 0x3e000000 + 1, 0, sim.nowNs)) bridgeActor.send({ type: 'LEARNED' });
+      fdb.lookup(0x00ff, 0xfe000000 + r.flow % 1, sim.nowNs);
+    }
+  };
+
+  const sendToWire = (acks: AckOut[]) => {
+    for (const a of acks) {
+      const msg: AcksMsg = { type: 'ACKS', flow: a.flow, batches: ackTriples(a.decision), rwndSegs: a.decision.rwndSegs };
+      linkOut.send(a.decision.ackPackets, ACK_FRAME_WIRE_BYTES, msg);
+    }
+  };
+
+  // Where ACKs are produced and what they cost until they leave the NIC.
+  let ackQueue: AckQueue;
+  let ackVcpu: VcpuRt;
+  if (cfg.kind === 'domu') {
+    ackVcpu = recvVcpus[0]!;
+  } else {
+    ackVcpu = irqV;
+  }
+  const stack = new ReceiverStack(sim, cfg.flows, cfg.tcp, id('timers'), (acks) => {
+    ackQueue.add(acks);
+    host.notify(ackVcpu.id, null);
+  });
+
+  let producerPcpu = irqV.processor;
+  // sk_data_ready wakes the reader threads that have data waiting.
+  const readerVcpus = cfg.kind === 'domu' ? recvVcpus : recvVcpus.length > 1 ? recvVcpus.slice(1) : recvVcpus;
+  const readers: ReaderSource[] = [];
+  const readersWake = () => {
+    readerVcpus.forEach((v, i) => {
+      if (readers[i]?.pending()) host.notify(v.id, null);
+    });
+  };
+  let netback: Netback | null = null;
+  let netfront: Netfront | null = null;
+  const nic = new NicRx(id('nic'), sim, cfg.nic, () => host.notify(irqV.id, null));
+  sim.register(nic);
+
+  if (cfg.kind !== 'domu') {
+    ackQueue = new AckQueue('ack-tx', (p) => [
+      { component: 'stack_tx', cycles: p * c.stackTxCyclesPerPacket, packets: p },
+      ...(bridgeCycles ? [{ component: bridgeName, cycles: p * bridgeCycles, packets: p }] : []),
+      { component: 'nic_tx', cycles: p * c.nicTxCyclesPerPacket, packets: p },
+    ], sendToWire);
+    irqV.guest.addSource(nic.pollSource(
+      (n) => [
+        { component: 'nic_rx', cycles: n * c.nicRxCyclesPerPacket, packets: n },
+        ...(bridgeCycles ? [{ component: bridgeName, cycles: n * bridgeCycles, packets: n }] : []),
+        ...(cfg.kind === 'dom0' ? [{ component: 'netloop', cycles: n * c.netloopCyclesPerPacket, packets: n }] : []),
+        { component: 'stack_rx', cycles: n * c.stackRxCyclesPerPacket, packets: n },
+      ],
+      (runs, ctx) => {
+        if (bridgeCycles) forward(runs);
+        producerPcpu = ctx.pcpu;
+        ackQueue.add(stack.deliver(runs, ctx.nowNs));
+        readersWake();
+      },
+    ));
+    irqV.guest.addSource(ackQueue);
+  } else {
+    const domuV = recvVcpus[0]!;
+    netback = new Netback(id('netback'), sim, cfg.netback);
+    const nb = netback;
+    netfront = new Netfront(id('netfront'), sim, cfg.frontendRingSlots, () => host.notify(domuV.id, irqV.id));
+    const nf = netfront;
+    // Dom0: NIC poll + bridge, then dev_queue_xmit to the vif.
+    irqV.guest.addSource(nic.pollSource(
+      (n) => [
+        { component: 'nic_rx', cycles: n * c.nicRxCyclesPerPacket, packets: n },
+        { component: bridgeName, cycles: n * bridgeCycles, packets: n },
+      ],
+      (runs) => {
+        forward(runs);
+        nb.xmit(runs);
+      },
+    ));
+    // Dom0: net_rx_action (the netback tasklet): grant copy one pass, notify once.
+    irqV.guest.addSource({
+      name: 'netback-rx',
+      workClass: 'softirq',
+      pending: () => nb.rxQueue.length > 0 && nb.reqPosted > 0,
+      take: (ctx: WorkContext): WorkItem => {
+        const runs: Run[] = [];
+        const n = nb.takePass(runs);
+        return {
+          parts: [
+            { component: 'io_channel', cycles: n * scaled(c, c.ioChannelCyclesPerPacket), packets: n },
+            { component: 'evtchn', cycles: c.eventChannelCycles, packets: 0 },
+          ],
+          done: () => {
+            nf.push(runs, ctx.pcpu);
+            nb.maybeWake();
+          },
+        };
+      },
+    });
+    // Dom0: netif_be_int after a refill crossed req_event → wake the vif queue.
+    let beKick = false;
+    irqV.guest.addSource({
+      name: 'netback-kick',
+      workClass: 'softirq',
+      pending: () => beKick,
+      take: (): WorkItem => ({
+        parts: [{ component: 'evtchn', cycles: c.eventChannelCycles, packets: 0 }],
+        done: () => {
+          beKick = false;
+          nb.maybeWake();
+        },
+      }),
+    });
+    // Dom0: netback TX (ACKs from the guest) → bridge → NIC TX.
+    const beTx = new AckQueue('netback-tx', (p) => [
+      { component: 'netback_tx', cycles: p * c.netbackTxCyclesPerPacket, packets: p },
+      { component: bridgeName, cycles: p * bridgeCycles, packets: p },
+      { component: 'nic_tx', cycles: p * c.nicTxCyclesPerPacket, packets: p },
+    ], sendToWire);
+    irqV.guest.addSource(beTx);
+    // DomU: netfront NAPI poll, guest stack, refill.
+    domuV.guest.addSource({
+      name: 'netfront-napi',
+      workClass: 'softirq',
+      pending: () => nf.napiScheduled,
+      take: (ctx: WorkContext): WorkItem => {
+        const runs: Run[] = [];
+        const n = nf.responses.pop(cfg.napiWeight, runs);
+        const f = cacheFactor(c, topo.distance(nf.producerPcpu, ctx.pcpu));
+        return {
+          parts: [
+            { component: 'netfront_rx', cycles: n * c.netfrontRxCyclesPerPacket, packets: n },
+            { component: 'stack_rx', cycles: n * c.stackRxCyclesPerPacket * f, packets: n },
+          ],
+          done: (d) => {
+            if (n > 0) {
+              producerPcpu = nf.producerPcpu;
+              ackQueue.add(stack.deliver(runs, d.nowNs));
+              const wasStopped = nb.stopped;
+              nb.refill(n);
+              if (wasStopped && !nb.full()) {
+                beKick = true;
+                host.notify(irqV.id, domuV.id);
+              }
+              readersWake();
+            }
+            nf.pollDone();
+          },
+        };
+      },
+    });
+    // DomU: ACKs out through netfront TX; netif_be_int on Dom0.
+    ackQueue = new AckQueue('netfront-tx', (p) => [
+      { component: 'stack_tx', cycles: p * c.stackTxCyclesPerPacket, packets: p },
+      { component: 'netfront_tx', cycles: p * c.netfrontTxCyclesPerPacket, packets: p },
+    ], (acks) => {
+      beTx.add(acks);
+      host.notify(irqV.id, domuV.id);
+    });
+    domuV.guest.addSource(ackQueue);
+  }
+
+  // iperf reader threads on the receiving domain's VCPUs (natively: the cores other than the IRQ core).
+  readerVcpus.forEach((v, i) => {
+    const flows = [...Array(cfg.flows).keys()].filter((f) => f % readerVcpus.length === i);
+    const src = new ReaderSource(stack, flows, {
+      messageBytes: cfg.messageBytes,
+      chunkBytes: cfg.readChunkBytes,
+      readSyscallCycles: c.readSyscallCycles,
+      copyCyclesPerByte: c.copyToUserCyclesPerByte,
+      factor: (p, q) => cacheFactor(c, topo.distance(p, q)),
+      producerPcpu: () => producerPcpu,
+    }, (ack) => {
+      ackQueue.add([ack]);
+      host.notify(ackVcpu.id, v.id);
+    });
+    readers.push(src);
+    if (flows.length > 0) v.guest.addSource(src);
+  });
+
+  return { nic, netback, netfront, stack, fdb, receivingDomain: recvDom.name };
+}

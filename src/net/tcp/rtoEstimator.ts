@@ -1,0 +1,76 @@
+// Retransmission timeout estimator, RFC 6298 (SRTT/RTTVAR with alpha 1/8,
+// beta 1/4, K = 4), with Linux's 200 ms floor (TCP_RTO_MIN) instead of the
+// RFC's 1 s and exponential backoff capped at 60 s (RFC 6298 §5.5, 2.5).
+
+export interface RtoConfig {
+  /** Floor on the computed RTO (Linux TCP_RTO_MIN = 200 ms). */
+  rtoMinNs?: number;
+  /** RTO before the first sample (RFC 6298 §2.1: 1 s). */
+  rtoInitialNs?: number;
+  /** Ceiling, also for backoff (RFC 6298 §2.5 allows >= 60 s; Linux TCP_RTO_MAX = 120 s). */
+  rtoMaxNs?: number;
+  /** Clock granularity G of RFC 6298 §2.2 (Linux 2.6.18 with HZ=1000: 1 ms). */
+  granularityNs?: number;
+}
+
+export class RtoEstimator {
+  readonly rtoMinNs: number;
+  readonly rtoMaxNs: number;
+  private readonly granularityNs: number;
+  private srtt: number | null = null;
+  private rttvar = 0;
+  private minRtt: number | null = null;
+  private baseRtoNs: number;
+  /** Consecutive timer backoffs since the last valid RTT sample (Linux icsk_backoff). */
+  private backoffCount = 0;
+
+  constructor(cfg: RtoConfig = {}) {
+    this.rtoMinNs = cfg.rtoMinNs ?? 200_000_000;
+    this.rtoMaxNs = cfg.rtoMaxNs ?? 60_000_000_000;
+    this.granularityNs = cfg.granularityNs ?? 1_000_000;
+    this.baseRtoNs = cfg.rtoInitialNs ?? 1_000_000_000;
+  }
+
+  /** One RTT measurement from a segment that was not retransmitted (Karn's rule is the caller's). */
+  sample(rttNs: number): void {
+    if (!(rttNs >= 0)) throw new RangeError(`RTT sample must be >= 0, got ${rttNs}`);
+    if (this.srtt === null) {
+      this.srtt = rttNs; // RFC 6298 §2.2
+      this.rttvar = rttNs / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rttNs); // §2.3, RTTVAR first
+      this.srtt = 0.875 * this.srtt + 0.125 * rttNs;
+    }
+    if (this.minRtt === null || rttNs < this.minRtt) this.minRtt = rttNs;
+    const rto = this.srtt + Math.max(this.granularityNs, 4 * this.rttvar);
+    this.baseRtoNs = Math.round(Math.min(this.rtoMaxNs, Math.max(this.rtoMinNs, rto)));
+    // A valid sample ends the backoff (RFC 6298 §5.7; Linux tcp_ack_update_rtt clears icsk_backoff).
+    this.backoffCount = 0;
+  }
+
+  /** Timer expired: double the RTO (RFC 6298 §5.5). */
+  backOff(): void {
+    if (this.currentRtoNs() < this.rtoMaxNs) this.backoffCount++;
+  }
+
+  /** RTO to arm now: the estimate doubled once per backoff, capped. */
+  currentRtoNs(): number {
+    return Math.min(this.rtoMaxNs, this.baseRtoNs * 2 ** this.backoffCount);
+  }
+
+  get backoff(): number {
+    return this.backoffCount;
+  }
+
+  get srttNs(): number | null {
+    return this.srtt === null ? null : Math.round(this.srtt);
+  }
+
+  get rttvarNs(): number {
+    return Math.round(this.rttvar);
+  }
+
+  get minRttNs(): number | null {
+    return this.minRtt;
+  }
+}

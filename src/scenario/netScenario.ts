@@ -1,0 +1,132 @@
+// Scenario adapter of the network-path model (src/net/model.ts).
+import type { RunOutput } from '../kernel/runner.ts';
+import type { NetModelConfig } from '../net/model.ts';
+import type { SutNetResult } from '../net/netStats.ts';
+import type { XenHostConfig } from '../xen/model.ts';
+import { ScenarioError } from './errors.ts';
+import type { ModelAdapter, Scenario } from './model.ts';
+import { netSection, type NetSection } from './netSchema.ts';
+import { defaultPlacement } from './xenScenario.ts';
+
+function sutHost(n: NetSection, file: string): XenHostConfig {
+  const pcpus = n.topology.sockets * n.topology.l2PerSocket * n.topology.coresPerL2;
+  const sched = {
+    policy: n.scheduler.policy,
+    credit: { tickNs: n.scheduler.tick, ticksPerSlice: n.scheduler.ticksPerSlice, ticksPerAcct: n.scheduler.ticksPerAcct, creditsPerTick: n.scheduler.creditsPerTick },
+  };
+  const sedfDom0 = { periodNs: 20_000_000, sliceNs: 15_000_000, extratime: true };
+  const sedfDomU = { periodNs: 100_000_000, sliceNs: 0, extratime: true };
+  if (n.sut === 'linux') {
+    // Native Linux: one "domain" whose VCPUs are the cores, each pinned to its own.
+    const ids = [...Array(pcpus).keys()];
+    return {
+      name: 'sut', topology: n.topology, costs: { contextSwitchCycles: 0 }, scheduler: sched, workloads: [],
+      domains: [{ name: 'linux', weight: 256, cap: 0, vcpus: pcpus, affinity: ids.map((p) => [p]), placement: ids, sedf: sedfDom0 }],
+    };
+  }
+  if (n.irqVcpu >= n.dom0.vcpus) throw new ScenarioError(file, 'net.irqVcpu', `Dom0 has only ${n.dom0.vcpus} VCPUs`);
+  const place = defaultPlacement(
+    [
+      { vcpus: n.dom0.vcpus } as never,
+      { vcpus: n.domu.vcpus, placement: n.domu.placement } as never,
+    ],
+    pcpus,
+  );
+  for (const p of place.flat()) if (p >= pcpus) throw new ScenarioError(file, 'net.domu.placement', `PCPU ${p} does not exist (host has ${pcpus})`);
+  return {
+    name: 'sut', topology: n.topology, costs: { contextSwitchCycles: n.contextSwitchCycles }, scheduler: sched, workloads: [],
+    domains: [
+      { name: 'dom0', weight: n.dom0.weight, cap: n.dom0.cap, vcpus: n.dom0.vcpus, affinity: place[0]!.map((p) => (n.dom0.pin ? [p] : null)), placement: place[0]!, sedf: sedfDom0 },
+      { name: 'domu', weight: n.domu.weight, cap: n.domu.cap, vcpus: n.domu.vcpus, affinity: place[1]!.map(() => null), placement: place[1]!, sedf: sedfDomU },
+    ],
+  };
+}
+
+export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
+  const n = sc.net as NetSection;
+  return {
+    sutHost: sutHost(n, file),
+    sut: {
+      kind: n.sut,
+      flows: n.flows,
+      messageBytes: n.messageSize,
+      mssBytes: n.mssBytes,
+      nic: { ringSlots: n.nic.ringSlots, irqMinIntervalNs: n.nic.irqMinInterval, budgetPackets: n.nic.budget },
+      netback: { ...n.netback },
+      frontendRingSlots: n.netfront.ringSlots,
+      napiWeight: n.netfront.napiWeight,
+      bridge: n.bridge,
+      bridgeAgeingNs: n.bridgeAgeing,
+      costs: n.costs,
+      tcp: { mssBytes: n.mssBytes, rcvBufBytes: n.tcp.rcvBufBytes },
+      irqVcpu: n.sut === 'linux' ? 0 : n.irqVcpu,
+      readChunkBytes: n.readChunkBytes,
+    },
+    stressor: {
+      flows: n.flows,
+      clockGHz: n.stressor.clockGHz,
+      txCyclesPerPacket: n.stressor.txCyclesPerPacket,
+      ackRxCyclesPerPacket: n.stressor.ackRxCyclesPerPacket,
+      maxBurstSegs: n.stressor.maxBurstSegs,
+      tcp: { mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin },
+    },
+    link: { rateBitsPerSec: n.link.rateGbps * 1e9, propagationNs: n.link.propagation },
+    warmupNs: sc.warmupNs,
+    durationNs: sc.durationNs,
+    sampleNs: 100_000_000,
+  };
+}
+
+interface StressorResult {
+  role: 'stressor';
+  retransmits: number;
+  fastRetransmits: number;
+  timeouts: number;
+  segsSent: number;
+  txCorePct: number;
+  linkUtilPct: number;
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export function summarizeNet(out: RunOutput) {
+  const st = out.hosts.find((h) => (h.result as { role: string }).role === 'stressor')?.result as StressorResult | undefined;
+  const sut = out.hosts.find((h) => (h.result as { role: string }).role === 'sut')?.result as SutNetResult | undefined;
+  if (!st || !sut) return {};
+  const h = sut.host;
+  const gbps = r3(sut.throughputGbps);
+  return {
+    throughputGbps: gbps,
+    coreUtilPct: r3(h.coreUtilPct),
+    coreUtilPctPerGbps: gbps > 0 ? r3(h.coreUtilPct / gbps) : null,
+    domains: h.domains.map((d) => ({ name: d.name, cpuPct: d.cpuPct, vcpuCpuPct: d.vcpuCpuPct })),
+    drops: sut.drops,
+    retransmits: st.retransmits,
+    tcp: { fastRetransmits: st.fastRetransmits, timeouts: st.timeouts, segmentsSent: st.segsSent },
+    scheduler: {
+      boosts: h.domains.reduce((s, d) => s + d.boosts, 0),
+      migrations: {
+        sameL2: h.domains.reduce((s, d) => s + d.migrations.sameL2, 0),
+        sameSocket: h.domains.reduce((s, d) => s + d.migrations.sameSocket, 0),
+        crossSocket: h.domains.reduce((s, d) => s + d.migrations.crossSocket, 0),
+      },
+      contextSwitches: h.domains.reduce((s, d) => s + d.contextSwitches, 0),
+      wakeLatencyUs: Object.fromEntries(h.domains.map((d) => [d.name, { p50: d.wakeLatency.p50Us, p99: d.wakeLatency.p99Us }])),
+    },
+    components: h.components.filter((c) => c.packets > 0).map((c) => ({ name: c.name, cyclesPerPacket: c.cyclesPerPacket })),
+    cyclesByComponent: Object.fromEntries(h.components.map((c) => [c.name, c.cycles])),
+    netbackStops: sut.netbackStops,
+    pcpuBusyPct: h.pcpuBusyPct,
+    stressor: { txCorePct: r3(st.txCorePct), linkUtilPct: r3(st.linkUtilPct) },
+  };
+}
+
+export const netAdapter: ModelAdapter = {
+  name: 'net',
+  section: netSection,
+  hostCount: () => 2,
+  lookaheadNs: (sc) => (sc.net as NetSection).link.propagation,
+  check: (sc, file) => void netConfig(sc, file),
+  workerConfig: (sc) => netConfig(sc),
+  summarize: (_sc, out) => summarizeNet(out),
+};

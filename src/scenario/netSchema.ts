@@ -1,0 +1,100 @@
+// YAML schema of the network-path model: SUT configuration, link, stressor,
+// TCP, queues and the cost model. Defaults are the paper's setup (PAPER.md)
+// and the Linux 2.6.18 / Xen 3.1 constants (XEN_DIGEST.md).
+import { z } from 'zod';
+import { durationNs, nonNegInt, posInt } from './fields.ts';
+import { schedulerSchema, topologySchema } from './xenSchema.ts';
+
+const cycles = z.number().nonnegative();
+
+export const costsSchema = z
+  .object({
+    table1Scale: z.number().positive().default(1),
+    bridgeCyclesPerPacket: cycles.default(11000),
+    simpleBridgeCyclesPerPacket: cycles.default(1200),
+    ioChannelCyclesPerPacket: cycles.default(8500),
+    nicRxCyclesPerPacket: cycles.default(1200),
+    nicTxCyclesPerPacket: cycles.default(800),
+    stackRxCyclesPerPacket: cycles.default(1500),
+    stackTxCyclesPerPacket: cycles.default(1200),
+    netfrontRxCyclesPerPacket: cycles.default(800),
+    netfrontTxCyclesPerPacket: cycles.default(600),
+    netbackTxCyclesPerPacket: cycles.default(1500),
+    netloopCyclesPerPacket: cycles.default(1000),
+    copyToUserCyclesPerByte: cycles.default(0.5),
+    readSyscallCycles: cycles.default(2000),
+    eventChannelCycles: cycles.default(1500),
+    cacheFactor: z
+      .object({
+        same_core: z.number().positive().default(1),
+        same_l2: z.number().positive().default(1),
+        same_socket: z.number().positive().default(2),
+        cross_socket: z.number().positive().default(2.6),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export const netSection = z
+  .object({
+    sut: z.enum(['linux', 'dom0', 'domu']).default('domu'),
+    flows: posInt.max(1024).default(8),
+    /** iperf -l: bytes per read()/write(). */
+    messageSize: posInt.default(65536),
+    mssBytes: posInt.default(1448),
+    topology: topologySchema.default({}),
+    scheduler: schedulerSchema.default({}),
+    contextSwitchCycles: nonNegInt.default(4000),
+    dom0: z
+      .object({ vcpus: posInt.max(64).default(8), weight: posInt.default(256), cap: nonNegInt.default(0), pin: z.boolean().default(false) })
+      .strict()
+      .default({}),
+    domu: z
+      .object({ vcpus: posInt.max(64).default(1), weight: posInt.default(256), cap: nonNegInt.default(0), placement: z.array(nonNegInt).optional() })
+      .strict()
+      .default({}),
+    link: z
+      .object({
+        rateGbps: z.number().positive().default(10),
+        // Fibre and NIC latency of the back-to-back link; also the partitions' lookahead.
+        propagation: durationNs.default('2us').refine((ns) => ns > 0, 'must be positive'),
+      })
+      .strict()
+      .default({}),
+    stressor: z
+      .object({
+        clockGHz: z.number().positive().default(2.33),
+        txCyclesPerPacket: cycles.default(4000),
+        ackRxCyclesPerPacket: cycles.default(600),
+        maxBurstSegs: posInt.default(64),
+      })
+      .strict()
+      .default({}),
+    tcp: z
+      .object({
+        congestion: z.enum(['newreno', 'cubic']).default('newreno'),
+        rcvBufBytes: posInt.default(174760),
+        initialCwndSegs: posInt.default(3),
+        rtoMin: durationNs.default('200ms'),
+      })
+      .strict()
+      .default({}),
+    nic: z
+      .object({ ringSlots: posInt.default(256), irqMinInterval: durationNs.default('50us'), budget: posInt.default(300) })
+      .strict()
+      .default({}),
+    netback: z
+      .object({ txqueuelen: posInt.default(32), ringSlots: posInt.default(256), maxSlotsPerPass: posInt.default(238), neededSlots: posInt.default(20) })
+      .strict()
+      .default({}),
+    netfront: z.object({ ringSlots: posInt.default(256), napiWeight: posInt.default(64) }).strict().default({}),
+    bridge: z.enum(['linux', 'simple']).default('linux'),
+    bridgeAgeing: durationNs.default('300s'),
+    irqVcpu: nonNegInt.default(0),
+    readChunkBytes: posInt.default(65536),
+    costs: costsSchema.default({}),
+  })
+  .strict();
+
+export type NetSection = z.infer<typeof netSection>;

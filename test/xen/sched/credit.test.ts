@@ -1,0 +1,117 @@
+// credit1 decisions as data, against a hand-driven host view.
+import { describe, expect, it } from 'vitest';
+import { CreditPolicy } from '../../../src/xen/sched/credit.ts';
+import type { HostView, SchedDomain, SchedVcpu } from '../../../src/xen/sched/policy.ts';
+import { PAPER_SUT, Topology, type TopologyConfig } from '../../../src/xen/topology.ts';
+
+function host(doms: { weight?: number; cap?: number; vcpus: number; at?: number[] }[], topo: TopologyConfig = PAPER_SUT) {
+  const topology = new Topology(topo);
+  const domains: SchedDomain[] = [];
+  const vcpus: SchedVcpu[] = [];
+  doms.forEach((d, id) => {
+    const dom: SchedDomain = { id, name: `d${id}`, weight: d.weight ?? 256, cap: d.cap ?? 0, vcpus: [], sedf: { periodNs: 1, sliceNs: 0, extratime: true } };
+    for (let i = 0; i < d.vcpus; i++) {
+      dom.vcpus.push(vcpus.length);
+      vcpus.push({ id: vcpus.length, domId: id, index: i, processor: d.at?.[i] ?? 0, affinity: null, runState: 'blocked' });
+    }
+    domains.push(dom);
+  });
+  const current: (SchedVcpu | null)[] = new Array(topology.pcpuCount).fill(null);
+  const view: HostView = { topology, vcpus, domains, current: (p) => current[p]! };
+  const policy = new CreditPolicy();
+  policy.init(view);
+  return { policy, vcpus, current, view };
+}
+
+describe('csched_vcpu_wake', () => {
+  it('boosts an UNDER VCPU, queues it on v->processor and tickles that PCPU', () => {
+    const { policy, vcpus } = host([{ vcpus: 1, at: [3] }]);
+    const r = policy.wake(vcpus[0]!, 0, null);
+    expect(r.boosted).toBe(true);
+    expect(r.tickle).toEqual([3]);
+    expect(policy.priority(vcpus[0]!)).toBe('BOOST');
+    expect(policy.runqLength(3)).toBe(1);
+  });
+
+  it('does not boost an OVER VCPU and tickles idlers when its PCPU is busy', () => {
+    const { policy, vcpus, current } = host([{ vcpus: 2, at: [2, 2] }]);
+    policy.vc[1]!.pri = -2; // OVER
+    vcpus[0]!.runState = 'running';
+    current[2] = vcpus[0]!;
+    policy.vc[0]!.pri = -1; // UNDER runs on PCPU2
+    const r = policy.wake(vcpus[1]!, 0, null);
+    expect(r.boosted).toBe(false);
+    expect(r.tickle).not.toContain(2); // OVER does not outrank UNDER
+    expect(r.tickle.sort()).toEqual([0, 1, 3, 4, 5, 6, 7]); // all idlers
+  });
+
+  it('keeps the run queue ordered by priority, FIFO within one', () => {
+    const { policy, vcpus } = host([{ vcpus: 4, at: [0, 0, 0, 0] }]);
+    policy.vc[0]!.pri = -2;
+    policy.vc[2]!.pri = -2;
+    for (const v of vcpus) policy.wake(v, 0, null);
+    // 1 and 3 were UNDER → BOOST; 0 and 2 stay OVER.
+    const order: number[] = [];
+    for (let i = 0; i < 4; i++) order.push(policy.schedule(0, null, false, 0, 0).next!.id);
+    expect(order).toEqual([1, 3, 0, 2]);
+  });
+});
+
+describe('csched_schedule / csched_load_balance', () => {
+  it('an idle PCPU steals a waiting VCPU from a busy peer', () => {
+    const { policy, vcpus, current } = host([{ vcpus: 2, at: [5, 5] }]);
+    vcpus[0]!.runState = 'running';
+    current[5] = vcpus[0]!;
+    vcpus[1]!.runState = 'runnable';
+    policy.wake(vcpus[1]!, 0, null);
+    const pick = policy.schedule(1, null, false, 0, 0);
+    expect(pick.next?.id).toBe(1);
+    expect(pick.stolenFrom).toBe(5);
+    expect(pick.sliceNs).toBe(30_000_000);
+  });
+
+  it('does not steal from peers that run idle', () => {
+    const { policy, vcpus } = host([{ vcpus: 1, at: [5] }]);
+    policy.wake(vcpus[0]!, 0, null);
+    expect(policy.schedule(1, null, false, 0, 0).next).toBeNull();
+  });
+});
+
+describe('csched_tick / csched_acct', () => {
+  it('a tick ends BOOST and charges 100 credits to whoever runs', () => {
+    const { policy, vcpus, current } = host([{ vcpus: 1, at: [0] }], { sockets: 1, l2PerSocket: 1, coresPerL2: 1, clockGHz: 2 });
+    policy.wake(vcpus[0]!, 0, null);
+    current[0] = vcpus[0]!;
+    vcpus[0]!.runState = 'running';
+    policy.tick(0, 10_000_000);
+    expect(policy.priority(vcpus[0]!)).toBe('UNDER');
+    expect(policy.credit(vcpus[0]!)).toBe(-100);
+  });
+
+  it('splits 300 credits per PCPU by domain weight when contended', () => {
+    const { policy, vcpus, current } = host([{ vcpus: 1, weight: 256 }, { vcpus: 1, weight: 512 }], { sockets: 1, l2PerSocket: 1, coresPerL2: 1, clockGHz: 2 });
+    // Both become active when a tick catches them running.
+    for (const v of vcpus) {
+      current[0] = v;
+      policy.tick(0, 0);
+    }
+    current[0] = null;
+    const before = vcpus.map((v) => policy.credit(v));
+    policy.tick(0, 0); // third tick on PCPU0: accounting
+    const got = vcpus.map((v, i) => policy.credit(v) - before[i]!);
+    expect(got).toEqual([100, 200]);
+  });
+});
+
+describe('csched_cpu_pick on Clovertown', () => {
+  it('moves a VCPU only to a socket with more idle cores', () => {
+    const { policy, vcpus, current } = host([{ vcpus: 4, at: [0, 1, 2, 3] }]);
+    // Socket 0 fully busy, socket 1 idle: VCPU on PCPU0 should move to socket 1.
+    for (let i = 0; i < 4; i++) current[i] = vcpus[i]!;
+    expect(policy.cpuPick(vcpus[0]!)).toBeGreaterThanOrEqual(4);
+    // Within a socket it never moves (sibling = self).
+    current[3] = null;
+    for (let p = 4; p < 8; p++) current[p] = vcpus[0]!;
+    expect(policy.cpuPick(vcpus[0]!)).toBe(0);
+  });
+});
