@@ -56,6 +56,17 @@ program
     await runBenchmarks({ quick: flags.quick ?? false, outFile: flags.out });
   });
 
+program
+  .command('calibrate')
+  .description('fit the free constants to T1 (native Linux 5.5 Gbps) and T2 (DomU 2.3 Gbps); writes scenarios/calibration.yaml')
+  .option('--out <file>', 'where to write', 'scenarios/calibration.yaml')
+  .option('--quick', 'shorter runs')
+  .action(async (flags: { out: string; quick?: boolean }) => {
+    const { calibrate } = await import('../report/calibrate.ts');
+    const r = await calibrate({ out: flags.out, workers: 1, quick: flags.quick ?? false, log: (s) => process.stderr.write(s + '\n') });
+    process.stdout.write(`stressor.txCyclesPerPacket = ${r.txCyclesPerPacket} (T1 ${r.achieved[0]!.gbps.toFixed(3)} Gbps)\ncosts.table1Scale = ${r.table1Scale} (T2 ${r.achieved[1]!.gbps.toFixed(3)} Gbps)\nwrote ${flags.out}\n`);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -14,6 +14,8 @@ export interface CostModel {
   ioChannelCyclesPerPacket: number;
   nicRxCyclesPerPacket: number;
   nicTxCyclesPerPacket: number;
+  /** IP receive on the interrupt CPU before TCP (natively and in Dom0). */
+  ipRxCyclesPerPacket: number;
   stackRxCyclesPerPacket: number;
   stackTxCyclesPerPacket: number;
   netfrontRxCyclesPerPacket: number;

@@ -29,12 +29,11 @@ export class Netback {
     this.qdisc = new PacketQueue(cfg.txqueuelen);
     this.rxQueue = new PacketQueue(1 << 30);
     this.reqPosted = cfg.ringSlots;
-    this.machine = new XStateActor(actorId, sim, createNetbackMachine({ drainQdisc: () => this.drainQdisc() }));
+    this.machine = new XStateActor(actorId, sim, createNetbackMachine());
   }
 
-  get stopped(): boolean {
-    return this.machine.actor.getSnapshot().value === 'stopped';
-  }
+  /** netif_queue_stopped (mirrored into the XState actor on every change). */
+  stopped = false;
 
   /** netbk_queue_full: fewer than `needed` unreserved request slots. */
   full(): boolean {
@@ -43,6 +42,7 @@ export class Netback {
 
   /** dev_queue_xmit(vif): through the qdisc into netif_be_start_xmit while the queue runs. */
   xmit(runs: readonly Run[]): void {
+    this.qdiscRun();
     for (const r of runs) {
       let seq = r.seq;
       let left = r.count;
@@ -67,21 +67,26 @@ export class Netback {
 
   private stop(): void {
     if (this.stopped) return;
+    this.stopped = true;
     this.stops++;
     this.machine.send({ type: 'STOP' });
   }
 
-  /** qdisc_run after netif_wake_queue: move waiting packets into netback while it has room. */
-  private drainQdisc(): void {
+  /** qdisc_run while the queue runs: move waiting packets into netback while it has room. */
+  private qdiscRun(): void {
+    if (this.stopped || this.qdisc.length === 0) return;
     const runs: Run[] = [];
     this.qdisc.pop(Math.min(this.qdisc.length, this.acceptable()), runs);
     for (const r of runs) this.rxQueue.push(r.flow, r.seq, r.count);
     if (this.full()) this.stop();
   }
 
-  /** Wake the queue if it is stopped and no longer full (net_rx_action end, netif_be_int). */
+  /** netif_wake_queue if it is stopped and no longer full (net_rx_action end, netif_be_int). */
   maybeWake(): void {
-    if (this.stopped && !this.full()) this.machine.send({ type: 'WAKE' });
+    if (!this.stopped || this.full()) return;
+    this.stopped = false;
+    this.machine.send({ type: 'WAKE' });
+    this.qdiscRun();
   }
 
   /** net_rx_action: take one pass worth of packets (grant copy); they consume request slots. */

@@ -16,6 +16,7 @@ import { Netfront } from './netfront.ts';
 import { NicRx, type NicRxConfig } from './nicRx.ts';
 import type { Run } from './packetQueue.ts';
 import { ReaderSource } from './readers.ts';
+import { BurstQueue } from '../xen/workloads.ts';
 import { ackTriples, ReceiverStack, type AckOut } from './receiverStack.ts';
 import type { TcpReceiverOptions } from './tcp/receiver.ts';
 
@@ -37,6 +38,9 @@ export interface SutConfig {
   tcp: TcpReceiverOptions;
   /** Dom0 VCPU the NIC interrupt and netback's event channels are bound to. */
   irqVcpu: number;
+  /** Timer wake of every Dom0 VCPU (ns; 0 = none) and the cycles it runs. */
+  dom0TimerNs: number;
+  dom0TimerCycles: number;
   readChunkBytes: number;
 }
 
@@ -123,9 +127,17 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
   // sk_data_ready wakes the reader threads that have data waiting.
   const readerVcpus = cfg.kind === 'domu' ? recvVcpus : recvVcpus.length > 1 ? recvVcpus.slice(1) : recvVcpus;
   const readers: ReaderSource[] = [];
+  const readerFlows = readerVcpus.map((_, i) => [...Array(cfg.flows).keys()].filter((f) => f % readerVcpus.length === i));
   const readersWake = () => {
     readerVcpus.forEach((v, i) => {
       if (readers[i]?.pending()) host.notify(v.id, null);
+    });
+  };
+  let ackParts: (p: number) => WorkPart[] = () => [];
+  const prequeue: Run[][] = Array.from({ length: cfg.flows }, () => []);
+  const prequeueWake = () => {
+    readerVcpus.forEach((v, i) => {
+      if (readerFlows[i]!.some((f) => prequeue[f]!.length > 0)) host.notify(v.id, irqV.id);
     });
   };
   let netback: Netback | null = null;
@@ -134,23 +146,29 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
   sim.register(nic);
 
   if (cfg.kind !== 'domu') {
-    ackQueue = new AckQueue('ack-tx', (p) => [
+    // The IRQ CPU runs the driver and IP (and, in Dom0, the bridge and netloop);
+    // TCP receive runs in the reader's context (tcp_prequeue: 2.6.18 hands the
+    // segment to the task waiting in recvmsg), which also sends the ACKs — and
+    // in Dom0 those ACKs cross netloop and the bridge on the reader's CPU.
+    ackParts = (p: number): WorkPart[] => [
       { component: 'stack_tx', cycles: p * c.stackTxCyclesPerPacket, packets: p },
+      ...(cfg.kind === 'dom0' ? [{ component: 'netloop', cycles: p * c.netloopCyclesPerPacket, packets: p }] : []),
       ...(bridgeCycles ? [{ component: bridgeName, cycles: p * bridgeCycles, packets: p }] : []),
       { component: 'nic_tx', cycles: p * c.nicTxCyclesPerPacket, packets: p },
-    ], sendToWire);
+    ];
+    ackQueue = new AckQueue('ack-tx', ackParts, sendToWire);
     irqV.guest.addSource(nic.pollSource(
       (n) => [
         { component: 'nic_rx', cycles: n * c.nicRxCyclesPerPacket, packets: n },
         ...(bridgeCycles ? [{ component: bridgeName, cycles: n * bridgeCycles, packets: n }] : []),
         ...(cfg.kind === 'dom0' ? [{ component: 'netloop', cycles: n * c.netloopCyclesPerPacket, packets: n }] : []),
-        { component: 'stack_rx', cycles: n * c.stackRxCyclesPerPacket, packets: n },
+        { component: 'ip_rx', cycles: n * c.ipRxCyclesPerPacket, packets: n },
       ],
       (runs, ctx) => {
         if (bridgeCycles) forward(runs);
         producerPcpu = ctx.pcpu;
-        ackQueue.add(stack.deliver(runs, ctx.nowNs));
-        readersWake();
+        for (const r of runs) prequeue[r.flow]!.push(r);
+        prequeueWake();
       },
     ));
     irqV.guest.addSource(ackQueue);
@@ -256,7 +274,8 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
 
   // iperf reader threads on the receiving domain's VCPUs (natively: the cores other than the IRQ core).
   readerVcpus.forEach((v, i) => {
-    const flows = [...Array(cfg.flows).keys()].filter((f) => f % readerVcpus.length === i);
+    const flows = readerFlows[i]!;
+    if (cfg.kind !== 'domu' && flows.length > 0) v.guest.addSource(prequeueSource(flows));
     const src = new ReaderSource(stack, flows, {
       messageBytes: cfg.messageBytes,
       chunkBytes: cfg.readChunkBytes,
@@ -271,6 +290,42 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
     readers.push(src);
     if (flows.length > 0) v.guest.addSource(src);
   });
+
+  /** tcp_prequeue processing in the reader's context: TCP receive and the ACKs it sends. */
+  function prequeueSource(flows: number[]): WorkSource {
+    return {
+      name: 'tcp-prequeue',
+      workClass: 'softirq',
+      pending: () => flows.some((f) => prequeue[f]!.length > 0),
+      take: (): WorkItem => {
+        const runs: Run[] = [];
+        for (const f of flows) runs.push(...prequeue[f]!.splice(0));
+        const n = runs.reduce((a, r) => a + r.count, 0);
+        const acks = Math.ceil(n / 2);
+        return {
+          parts: [{ component: 'stack_rx', cycles: n * c.stackRxCyclesPerPacket, packets: n }, ...ackParts(acks)],
+          done: (ctx) => sendToWire(stack.deliver(runs, ctx.nowNs)),
+        };
+      },
+    };
+  }
+
+  // Guest timer ticks: each Dom0 VCPU wakes for its next Linux timer (phase drawn per VCPU).
+  if (cfg.kind !== 'linux' && cfg.dom0TimerNs > 0) {
+    dom0.vcpus.forEach((vid, i) => {
+      const v = host.vcpus[vid]!;
+      const q = new BurstQueue('timer', 'guest_timer', cfg.dom0TimerCycles);
+      v.guest.addSource(q);
+      const timerId = host.localActorId(SUT_ACTORS.timers + 8 + i);
+      const rng = sim.rng(timerId);
+      const fire = () => {
+        q.bursts = 1;
+        host.notify(v.id, null);
+        sim.timer(timerId, cfg.dom0TimerNs, fire);
+      };
+      sim.timer(timerId, 1 + rng.int(cfg.dom0TimerNs), fire);
+    });
+  }
 
   return { nic, netback, netfront, stack, fdb, receivingDomain: recvDom.name };
 }

@@ -13,6 +13,9 @@ function sutHost(n: NetSection, file: string): XenHostConfig {
   const sched = {
     policy: n.scheduler.policy,
     credit: { tickNs: n.scheduler.tick, ticksPerSlice: n.scheduler.ticksPerSlice, ticksPerAcct: n.scheduler.ticksPerAcct, creditsPerTick: n.scheduler.creditsPerTick },
+    cacheAware: n.scheduler.cacheAware,
+    creditSteal: n.scheduler.creditSteal,
+    ioThreshold: n.scheduler.ioThreshold,
   };
   const sedfDom0 = { periodNs: 20_000_000, sliceNs: 15_000_000, extratime: true };
   const sedfDomU = { periodNs: 100_000_000, sliceNs: 0, extratime: true };
@@ -60,6 +63,8 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       costs: n.costs,
       tcp: { mssBytes: n.mssBytes, rcvBufBytes: n.tcp.rcvBufBytes },
       irqVcpu: n.sut === 'linux' ? 0 : n.irqVcpu,
+      dom0TimerNs: n.dom0.idleTimer,
+      dom0TimerCycles: n.dom0.idleTimerCycles,
       readChunkBytes: n.readChunkBytes,
     },
     stressor: {

@@ -13,14 +13,15 @@ export const costsSchema = z
     bridgeCyclesPerPacket: cycles.default(11000),
     simpleBridgeCyclesPerPacket: cycles.default(1200),
     ioChannelCyclesPerPacket: cycles.default(8500),
-    nicRxCyclesPerPacket: cycles.default(1200),
-    nicTxCyclesPerPacket: cycles.default(800),
-    stackRxCyclesPerPacket: cycles.default(1500),
-    stackTxCyclesPerPacket: cycles.default(1200),
+    nicRxCyclesPerPacket: cycles.default(700),
+    nicTxCyclesPerPacket: cycles.default(500),
+    ipRxCyclesPerPacket: cycles.default(300),
+    stackRxCyclesPerPacket: cycles.default(1200),
+    stackTxCyclesPerPacket: cycles.default(800),
     netfrontRxCyclesPerPacket: cycles.default(800),
-    netfrontTxCyclesPerPacket: cycles.default(600),
-    netbackTxCyclesPerPacket: cycles.default(1500),
-    netloopCyclesPerPacket: cycles.default(1000),
+    netfrontTxCyclesPerPacket: cycles.default(500),
+    netbackTxCyclesPerPacket: cycles.default(1200),
+    netloopCyclesPerPacket: cycles.default(300),
     copyToUserCyclesPerByte: cycles.default(0.5),
     readSyscallCycles: cycles.default(2000),
     eventChannelCycles: cycles.default(1500),
@@ -47,7 +48,16 @@ export const netSection = z
     scheduler: schedulerSchema.default({}),
     contextSwitchCycles: nonNegInt.default(4000),
     dom0: z
-      .object({ vcpus: posInt.max(64).default(8), weight: posInt.default(256), cap: nonNegInt.default(0), pin: z.boolean().default(false) })
+      .object({
+        vcpus: posInt.max(64).default(8),
+        weight: posInt.default(256),
+        cap: nonNegInt.default(0),
+        pin: z.boolean().default(false),
+        // XenLinux HZ=100 with NO_IDLE_HZ: an idle VCPU sleeps until its next timer, wakes (VIRQ_TIMER → BOOST),
+        // runs the timer softirq and blocks again. 0 disables.
+        idleTimer: durationNs.default('10ms'),
+        idleTimerCycles: nonNegInt.default(20000),
+      })
       .strict()
       .default({}),
     domu: z
@@ -74,14 +84,15 @@ export const netSection = z
     tcp: z
       .object({
         congestion: z.enum(['newreno', 'cubic']).default('newreno'),
-        rcvBufBytes: posInt.default(174760),
+        // tcp_rmem[2] of 2.6.18 on a 16 GB host (receive autotuning grows the buffer to it).
+        rcvBufBytes: posInt.default(4194304),
         initialCwndSegs: posInt.default(3),
         rtoMin: durationNs.default('200ms'),
       })
       .strict()
       .default({}),
     nic: z
-      .object({ ringSlots: posInt.default(256), irqMinInterval: durationNs.default('50us'), budget: posInt.default(300) })
+      .object({ ringSlots: posInt.default(256), irqMinInterval: durationNs.default('125us'), budget: posInt.default(300) })
       .strict()
       .default({}),
     netback: z

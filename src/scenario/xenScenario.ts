@@ -73,6 +73,9 @@ export function hostConfig(h: XenHostSection, file: string, hostPath: string): X
     scheduler: {
       policy: h.scheduler.policy,
       credit: { tickNs: h.scheduler.tick, ticksPerSlice: h.scheduler.ticksPerSlice, ticksPerAcct: h.scheduler.ticksPerAcct, creditsPerTick: h.scheduler.creditsPerTick },
+      cacheAware: h.scheduler.cacheAware,
+      creditSteal: h.scheduler.creditSteal,
+      ioThreshold: h.scheduler.ioThreshold,
     },
     workloads,
   };

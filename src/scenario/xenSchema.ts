@@ -21,6 +21,12 @@ export const schedulerSchema = z
     ticksPerSlice: posInt.default(3),
     ticksPerAcct: posInt.default(3),
     creditsPerTick: posInt.default(100),
+    /** Opt A: cache-aware placement of I/O VCPU pairs (paper §5.1). */
+    cacheAware: z.boolean().default(false),
+    /** Opt B: credit stealing from idle to I/O VCPUs (paper §5.2). */
+    creditSteal: z.boolean().default(false),
+    /** I/O events per time slice above which a VCPU pair is I/O-bound (paper §5.1: 150). */
+    ioThreshold: posInt.default(150),
   })
   .strict();
 

@@ -1,0 +1,129 @@
+// Opt A, the cache-aware credit scheduler (paper §5.1): when an I/O VCPU is
+// woken by its partner, queue it on a PCPU sharing L2 with the partner's PCPU
+// instead of tickling every idle PCPU; a non-I/O VCPU running there is
+// preempted and sent to the wakee's old PCPU (load balance kept). Balancing
+// never pulls a boosted I/O VCPU out of its partner's L2 group.
+import { CreditPolicy } from './credit.ts';
+import type { CreditParams } from './creditParams.ts';
+import { IoDetector, type IoDetectParams } from './ioDetect.ts';
+import type { SchedVcpu, TickResult, WakeResult } from './policy.ts';
+import { PRI } from './policy.ts';
+
+export interface ExtensionFlags {
+  cacheAware: boolean;
+  creditSteal: boolean;
+}
+
+export class CacheAwareCredit extends CreditPolicy {
+  override readonly name: string;
+  readonly io: IoDetector;
+  /** Forced moves decided at wake time: preempted VCPU → PCPU it goes to. */
+  private readonly forcedMoves = new Map<number, number>();
+
+  constructor(params: CreditParams, detect: IoDetectParams, readonly flags: ExtensionFlags) {
+    super(params);
+    this.io = new IoDetector(detect);
+    this.name = flags.cacheAware && flags.creditSteal ? 'credit+A+B' : flags.cacheAware ? 'credit+A' : flags.creditSteal ? 'credit+B' : 'credit';
+  }
+
+  override wake(v: SchedVcpu, nowNs: number, waker: SchedVcpu | null): WakeResult {
+    if (waker) this.io.record(waker.id, v.id);
+    if (!this.flags.cacheAware || !waker || this.io.partner.get(v.id) !== waker.id) return super.wake(v, nowNs, waker);
+    const s = this.vc[v.id]!;
+    if (s.onRunq || v.runState === 'running') return { tickle: [], boosted: false };
+    const target = this.l2Target(v, waker.processor);
+    if (target === null) return super.wake(v, nowNs, waker);
+    const from = v.processor;
+    v.processor = target;
+    let boosted = false;
+    if (s.pri === PRI.UNDER && !s.parked) {
+      s.pri = PRI.BOOST;
+      boosted = true;
+      this.counters.boosts++;
+    }
+    this.runqInsert(target, v.id);
+    const cur = this.view.current(target);
+    const tickle: number[] = [];
+    if (cur === null || s.pri > this.vc[cur.id]!.pri) tickle.push(target);
+    else if (!this.io.isIo(cur.id)) {
+      // Preempt the non-I/O VCPU; it moves to where the wakee came from.
+      this.forcedMoves.set(cur.id, from);
+      this.vc[cur.id]!.migrating = true;
+      tickle.push(target);
+    }
+    return { tickle, boosted };
+  }
+
+  /** The waker's L2 peer (or the waker's own PCPU on a one-core L2), if the wakee may run there. */
+  private l2Target(v: SchedVcpu, wakerPcpu: number): number | null {
+    const peers = this.view.topology.l2Peers(wakerPcpu);
+    const ok = (p: number) => v.affinity === null || v.affinity.includes(p);
+    const pick = peers.find(ok) ?? (ok(wakerPcpu) ? wakerPcpu : null);
+    return pick ?? null;
+  }
+
+  override migrateTarget(v: SchedVcpu): number | undefined {
+    const forced = this.forcedMoves.get(v.id);
+    if (forced !== undefined) {
+      this.forcedMoves.delete(v.id);
+      this.vc[v.id]!.migrating = false;
+      return forced;
+    }
+    return super.migrateTarget(v);
+  }
+
+  /** Keep a boosted I/O VCPU in its partner's L2 group when idle PCPUs steal work. */
+  protected override stealFrom(peer: number, pcpu: number, minPri: number): number | null {
+    if (!this.flags.cacheAware) return super.stealFrom(peer, pcpu, minPri);
+    for (const vid of this.runq[peer]!) {
+      if (this.vc[vid]!.pri <= minPri) break;
+      const v = this.view.vcpus[vid]!;
+      if (v.runState === 'running' || !this.allowed(v, pcpu)) continue;
+      const partner = this.io.partner.get(vid);
+      if (partner !== undefined && this.vc[vid]!.pri === PRI.BOOST) {
+        const pp = this.view.vcpus[partner]!.processor;
+        if (this.view.topology.l2Of(pp) !== this.view.topology.l2Of(pcpu)) continue;
+      }
+      this.runqRemove(peer, vid);
+      return vid;
+    }
+    return null;
+  }
+
+  override tick(pcpu: number, nowNs: number): TickResult {
+    const res = super.tick(pcpu, nowNs);
+    return res;
+  }
+
+  /** After csched_acct: a new detection period; Opt B moves idle VCPUs' credit to I/O VCPUs. */
+  protected override afterAcct(_tickle: number[]): void {
+    this.io.endPeriod();
+    if (this.flags.creditSteal) this.stealCredit();
+  }
+
+  /**
+   * Opt B (§5.2): per domain, Steal = Credit(idle VCPUs) / (2 · Num(I/O VCPUs))
+   * goes to each I/O VCPU; each idle VCPU's credit is cut in half.
+   */
+  private stealCredit(): void {
+    for (const d of this.view.domains) {
+      const ioV = d.vcpus.filter((id) => this.io.isIo(id));
+      if (ioV.length === 0) continue;
+      const idle = d.vcpus.filter((id) => !this.io.isIo(id) && this.view.vcpus[id]!.runState === 'blocked' && this.vc[id]!.credit > 0);
+      let pool = 0;
+      for (const id of idle) {
+        const half = Math.floor(this.vc[id]!.credit / 2);
+        this.vc[id]!.credit -= half;
+        pool += half;
+      }
+      if (pool === 0) continue;
+      const each = Math.floor(pool / ioV.length);
+      for (const id of ioV) {
+        const s = this.vc[id]!;
+        s.credit += each;
+        if (s.credit >= 0 && s.pri === PRI.OVER) s.pri = PRI.UNDER;
+      }
+      this.counters.creditStolen += each * ioV.length;
+    }
+  }
+}
