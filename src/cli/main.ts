@@ -57,6 +57,22 @@ program
   });
 
 program
+  .command('reproduce')
+  .description('run every paper scenario and print paper vs emulated for T1–T14; writes results, SVG figures and index.html')
+  .option('--json', 'print {"rows": [...]} on stdout')
+  .option('--out <dir>', 'output directory', 'out/reproduce')
+  .option('--quick', 'short runs (smoke test)')
+  .option('--workers <n>', 'parallel runs', String(Math.max(1, (await import('node:os')).availableParallelism())))
+  .action(async (flags: { json?: boolean; out: string; quick?: boolean; workers: string }) => {
+    const workers = Number(flags.workers);
+    if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers: want an integer >= 1, got ${JSON.stringify(flags.workers)}`);
+    const { reproduce, formatTable } = await import('../report/reproduce.ts');
+    const r = await reproduce({ outDir: flags.out, workers, quick: flags.quick ?? false, log: (s) => process.stderr.write(s + '\n') });
+    if (flags.json) process.stdout.write(JSON.stringify({ rows: r.rows }, null, 2) + '\n');
+    else process.stdout.write(formatTable(r.rows) + `\n\nwrote ${flags.out}/index.html, results.json, figures (${r.wallSeconds.toFixed(0)} s)\n`);
+  });
+
+program
   .command('calibrate')
   .description('fit the free constants to T1 (native Linux 5.5 Gbps) and T2 (DomU 2.3 Gbps); writes scenarios/calibration.yaml')
   .option('--out <file>', 'where to write', 'scenarios/calibration.yaml')

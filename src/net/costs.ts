@@ -8,6 +8,9 @@ export interface CostModel {
   table1Scale: number;
   /** Table 1: Linux bridge incl. bridge-netfilter, 11K cycles per packet. */
   bridgeCyclesPerPacket: number;
+  /** §6.1 profile of the Linux bridge: pure switching 600 and jhash 120 cycles of the 11K (the rest is bridge-netfilter). */
+  bridgeSwitchingCyclesPerPacket: number;
+  jhashCyclesPerPacket: number;
   /** §6.1: the tailored bridge, 1.2K cycles per packet. */
   simpleBridgeCyclesPerPacket: number;
   /** Table 1: I/O channel in data-copy mode (grant copy + hypercalls), 8.5K cycles per packet. */

@@ -45,8 +45,20 @@ function sutHost(n: NetSection, file: string): XenHostConfig {
   };
 }
 
+/** Fold `optimizations: [A, B, C, D]` into the fields each one switches. */
+function applyOptimizations(n: NetSection): NetSection {
+  const o = new Set(n.optimizations);
+  if (o.size === 0) return n;
+  return {
+    ...n,
+    scheduler: { ...n.scheduler, cacheAware: n.scheduler.cacheAware || o.has('A'), creditSteal: n.scheduler.creditSteal || o.has('B') },
+    bridge: o.has('C') ? 'simple' : n.bridge,
+    netback: o.has('D') ? { ...n.netback, txqueuelen: n.optDTxqueuelen } : n.netback,
+  };
+}
+
 export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
-  const n = sc.net as NetSection;
+  const n = applyOptimizations(sc.net as NetSection);
   return {
     sutHost: sutHost(n, file),
     sut: {
@@ -94,7 +106,7 @@ interface StressorResult {
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
-export function summarizeNet(out: RunOutput) {
+export function summarizeNet(out: RunOutput, costs?: NetSection['costs']) {
   const st = out.hosts.find((h) => (h.result as { role: string }).role === 'stressor')?.result as StressorResult | undefined;
   const sut = out.hosts.find((h) => (h.result as { role: string }).role === 'sut')?.result as SutNetResult | undefined;
   if (!st || !sut) return {};
@@ -123,6 +135,16 @@ export function summarizeNet(out: RunOutput) {
     netbackStops: sut.netbackStops,
     pcpuBusyPct: h.pcpuBusyPct,
     stressor: { txCorePct: r3(st.txCorePct), linkUtilPct: r3(st.linkUtilPct) },
+    ...(costs
+      ? {
+          table1Scale: costs.table1Scale,
+          bridgeProfile: {
+            switchingCycles: costs.bridgeSwitchingCyclesPerPacket * costs.table1Scale,
+            jhashCycles: costs.jhashCyclesPerPacket * costs.table1Scale,
+            netfilterCycles: (costs.bridgeCyclesPerPacket - costs.bridgeSwitchingCyclesPerPacket - costs.jhashCyclesPerPacket) * costs.table1Scale,
+          },
+        }
+      : {}),
   };
 }
 
@@ -133,5 +155,5 @@ export const netAdapter: ModelAdapter = {
   lookaheadNs: (sc) => (sc.net as NetSection).link.propagation,
   check: (sc, file) => void netConfig(sc, file),
   workerConfig: (sc) => netConfig(sc),
-  summarize: (_sc, out) => summarizeNet(out),
+  summarize: (sc, out) => summarizeNet(out, (sc.net as NetSection).costs),
 };

@@ -12,6 +12,8 @@ export const costsSchema = z
     table1Scale: z.number().positive().default(1),
     bridgeCyclesPerPacket: cycles.default(11000),
     simpleBridgeCyclesPerPacket: cycles.default(1200),
+    bridgeSwitchingCyclesPerPacket: cycles.default(600),
+    jhashCyclesPerPacket: cycles.default(120),
     ioChannelCyclesPerPacket: cycles.default(8500),
     nicRxCyclesPerPacket: cycles.default(700),
     nicTxCyclesPerPacket: cycles.default(500),
@@ -105,6 +107,13 @@ export const netSection = z
     irqVcpu: nonNegInt.default(0),
     readChunkBytes: posInt.default(65536),
     costs: costsSchema.default({}),
+    /**
+     * The paper's optimizations switched on together: A cache-aware scheduling,
+     * B credit stealing, C the simple bridge, D netback txqueuelen = optDTxqueuelen.
+     */
+    optimizations: z.array(z.enum(['A', 'B', 'C', 'D'])).default([]),
+    /** The txqueuelen Opt D uses (the paper found 128 best). */
+    optDTxqueuelen: posInt.default(128),
   })
   .strict();
 
