@@ -19,6 +19,8 @@ export interface XenHostResult {
     migrations: DomainStats['migrations'];
     wakeLatency: { count: number; within100usPct: number; meanUs: number; p50Us: number; p99Us: number; maxUs: number };
     vcpuCpuPct: number[];
+    /** PCPU each VCPU is on (or last ran on) at the end. */
+    vcpuPcpu: number[];
   }[];
   components: { name: string; cycles: number; packets: number; cyclesPerPacket: number | null }[];
   workloads?: { domain: string; kind: string; completed: number }[];
@@ -58,6 +60,7 @@ export function summarizeHost(host: XenHost, measuredNs: number): XenHostResult 
         maxUs: round(w.maxNs / 1000),
       },
       vcpuCpuPct: d.vcpus.map((v) => pct(st.vcpuRunNs[v]!)),
+      vcpuPcpu: d.vcpus.map((v) => host.vcpus[v]!.processor),
     };
   });
   return {

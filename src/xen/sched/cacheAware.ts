@@ -95,21 +95,25 @@ export class CacheAwareCredit extends CreditPolicy {
     return res;
   }
 
-  /** After csched_acct: a new detection period; Opt B moves idle VCPUs' credit to I/O VCPUs. */
+  /** After csched_acct: a new detection period. */
   protected override afterAcct(_tickle: number[]): void {
     this.io.endPeriod();
-    if (this.flags.creditSteal) this.stealCredit();
+  }
+
+  /** Opt B runs inside csched_acct, after the domain's credit is handed out and before clipping. */
+  protected override adjustDomainCredit(domId: number): void {
+    if (this.flags.creditSteal) this.stealCredit(domId);
   }
 
   /**
    * Opt B (§5.2): per domain, Steal = Credit(idle VCPUs) / (2 · Num(I/O VCPUs))
    * goes to each I/O VCPU; each idle VCPU's credit is cut in half.
    */
-  private stealCredit(): void {
-    for (const d of this.view.domains) {
+  private stealCredit(domId: number): void {
+    for (const d of [this.view.domains[domId]!]) {
       const ioV = d.vcpus.filter((id) => this.io.isIo(id));
       if (ioV.length === 0) continue;
-      const idle = d.vcpus.filter((id) => !this.io.isIo(id) && this.view.vcpus[id]!.runState === 'blocked' && this.vc[id]!.credit > 0);
+      const idle = d.vcpus.filter((id) => !this.io.isIo(id) && this.vc[id]!.active && this.view.vcpus[id]!.runState === 'blocked' && this.vc[id]!.credit > 0);
       let pool = 0;
       for (const id of idle) {
         const half = Math.floor(this.vc[id]!.credit / 2);
@@ -121,7 +125,6 @@ export class CacheAwareCredit extends CreditPolicy {
       for (const id of ioV) {
         const s = this.vc[id]!;
         s.credit += each;
-        if (s.credit >= 0 && s.pri === PRI.OVER) s.pri = PRI.UNDER;
       }
       this.counters.creditStolen += each * ioV.length;
     }

@@ -282,7 +282,10 @@ export class CreditPolicy implements SchedPolicy {
     this.runq[pcpu] = [...under, ...over];
   }
 
-  /** Credit handed to each active VCPU of a domain this period (hook for Opt B). */
+  /** After a domain's VCPUs got this period's credit, before priorities and clipping (hook for Opt B). */
+  protected adjustDomainCredit(_domId: number): void {}
+
+  /** End of an accounting period (hook for the I/O detection of Opts A and B). */
   protected afterAcct(_tickle: number[]): void {}
 
   /** csched_acct: hand out 300 credits per PCPU by weight, recompute priorities, clip. */
@@ -291,7 +294,10 @@ export class CreditPolicy implements SchedPolicy {
     // Xen 3.1 adds a domain's weight once when it becomes active (not per VCPU).
     let weightTotal = 0;
     for (const d of this.activeDoms) weightTotal += this.dom[d]!.weight;
-    if (weightTotal === 0) return;
+    if (weightTotal === 0) {
+      this.afterAcct(tickle);
+      return;
+    }
     let creditTotal = perAcct * this.view.topology.pcpuCount;
     const prevBalance = this.creditBalance;
     if (prevBalance < 0) creditTotal -= prevBalance;
@@ -317,9 +323,10 @@ export class CreditPolicy implements SchedPolicy {
         fair = peak;
       }
       const perVcpu = Math.ceil(fair / nActive);
+      for (const vid of d.active) this.vc[vid]!.credit += perVcpu;
+      this.adjustDomainCredit(domId);
       for (const vid of [...d.active]) {
         const s = this.vc[vid]!;
-        s.credit += perVcpu;
         if (s.credit < 0) {
           s.pri = PRI.OVER;
           if (d.cap !== 0 && s.credit < -capPerVcpu && !s.parked) {

@@ -19,35 +19,23 @@ type ExtraQ = typeof PEN_Q | typeof UTIL_Q;
 export interface SedfVcpu {
   periodNs: number;
   sliceNs: number;
-  /** EXTRA_AWARE: may take extra time from the L1 queue. */
-  extraAware: boolean;
-  /** deadl_abs; 0 = not set yet (sedf_wake sets it on the first wake). */
-  deadlNs: number;
-  /** EDF time used in the current period (carries a slice overrun, like Xen). */
-  cputimeNs: number;
-  /** SEDF_ASLEEP. */
-  asleep: boolean;
-  /** block_abs; null = never blocked (Xen tests block_abs != 0). */
-  blockNs: number | null;
-  /** EXTRA_RUN_PEN / EXTRA_RUN_UTIL: which extra queue it runs from now, or null for EDF. */
-  extraRun: ExtraQ | null;
-  /** EXTRA_WANT_PEN_Q. */
-  wantPen: boolean;
-  /** score[L0], score[L1]: lower runs first. */
-  score: [number, number];
-  shortBlockLostNs: number;
-  /** Which list it sits on (inf->list): the runq, the waitq, or none (blocked). */
-  q: 'run' | 'wait' | null;
+  extraAware: boolean; // EXTRA_AWARE: may take L1 extra time
+  deadlNs: number; // deadl_abs; 0 = not set yet (sedf_wake sets it on the first wake)
+  cputimeNs: number; // EDF time used this period (a slice overrun carries over, as in Xen)
+  asleep: boolean; // SEDF_ASLEEP
+  blockNs: number | null; // block_abs; null = never blocked (Xen tests block_abs != 0)
+  extraRun: ExtraQ | null; // EXTRA_RUN_PEN / EXTRA_RUN_UTIL; null when running EDF
+  wantPen: boolean; // EXTRA_WANT_PEN_Q
+  score: [number, number]; // score[L0], score[L1]: lower runs first
+  shortBlockLostNs: number; // short_block_lost_tot
+  q: 'run' | 'wait' | null; // the list it sits on (inf->list); null = blocked
 }
 
 interface SedfCpu {
-  /** Released VCPUs by deadline; the running EDF VCPU stays at its head. */
-  runq: number[];
-  /** VCPUs done for this period, by next release (PERIOD_BEGIN). */
-  waitq: number[];
-  extraq: [number[], number[]];
-  /** current_slice_expires. */
-  sliceExpiresNs: number;
+  runq: number[]; // released VCPUs by deadline; the running EDF VCPU stays at its head
+  waitq: number[]; // VCPUs waiting for their next release (PERIOD_BEGIN), by release
+  extraq: [number[], number[]]; // L0, L1 by score; a VCPU running extra time stays at its head
+  sliceExpiresNs: number; // current_slice_expires
 }
 
 /** DIV_UP for positive integers. */
@@ -89,9 +77,7 @@ export class SedfPolicy implements SchedPolicy {
     return 'IDLE';
   }
 
-  credit(_v: SchedVcpu): number {
-    return 0;
-  }
+  credit(_v: SchedVcpu): number { return 0; }
 
   /** Runnable VCPUs queued on the PCPU (runq + waitq), not counting the one running there. */
   runqLength(pcpu: number): number {
@@ -101,13 +87,9 @@ export class SedfPolicy implements SchedPolicy {
     return cur !== null && this.vc[cur.id]!.q !== null ? n - 1 : n;
   }
 
-  stats(): PolicyStats {
-    return { boosts: 0, creditStolen: 0 };
-  }
+  stats(): PolicyStats { return { boosts: 0, creditStolen: 0 }; }
 
-  tick(_pcpu: number, _nowNs: number): TickResult {
-    return { tickle: [] };
-  }
+  tick(_pcpu: number, _nowNs: number): TickResult { return { tickle: [] }; }
 
   // ---- queues (list_insert_sort: after every entry with an equal key, so FIFO among equals) ----
 
@@ -143,10 +125,10 @@ export class SedfPolicy implements SchedPolicy {
     return this.cpuOf(vid).extraq[i].includes(vid);
   }
 
+  /** extraq_del (a no-op when not queued, which Xen checks with extraq_on first). */
   private extraqDel(vid: number, i: ExtraQ): void {
     const q = this.cpuOf(vid).extraq[i];
-    const at = q.indexOf(vid);
-    if (at >= 0) q.splice(at, 1);
+    if (q.includes(vid)) q.splice(q.indexOf(vid), 1);
   }
 
   /**
@@ -259,7 +241,7 @@ export class SedfPolicy implements SchedPolicy {
       // A VCPU woken again before this call (runState 'runnable') still wants to run.
       if (!prevRunnable && prev.runState !== 'runnable') s.asleep = true;
       if (s.asleep) s.blockNs = nowNs;
-      if (s.extraRun !== null) this.deschedExtra(prev.id, ranNs);
+      if (s.extraRun !== null) this.deschedExtra(prev.id);
       else this.deschedEdf(prev.id, ranNs);
     }
     this.updateQueues(pcpu, nowNs);
@@ -321,7 +303,7 @@ export class SedfPolicy implements SchedPolicy {
   }
 
   /** desched_extra_dom: leave the head of the extra queue and re-sort by the new score. */
-  private deschedExtra(vid: number, _ranNs: number): void {
+  private deschedExtra(vid: number): void {
     const s = this.vc[vid]!;
     const i = s.extraRun!;
     s.extraRun = null;
@@ -329,8 +311,8 @@ export class SedfPolicy implements SchedPolicy {
     this.extraqDel(vid, i);
     const oldScore = s.score[i];
     if (i === PEN_Q) {
-      // 3.1 compiles out the "short_block_lost_tot <= 0" test (#if 0, so Dom0
-      // cannot hog the CPU): one L0 quantum settles any block penalty.
+      // 3.1 compiles out the "short_block_lost_tot <= 0" test (#if 0: else
+      // Dom0 could take the CPU for seconds): one L0 quantum settles it.
       s.shortBlockLostNs = 0;
       s.wantPen = false;
     } else {
