@@ -31,9 +31,9 @@ export function buildFigures(r: Results): FigureSpec[] {
     note: 'bars: bandwidth; lines: each domain’s CPU % per Gbps',
   });
   figs.push({
-    id: 'fig5', title: 'Fig 5 — credit vs SEDF (iperf in DomU)', xLabel: 'scheduler', categories: ['credit', 'SEDF'],
-    series: [series('emulated', [r.get('fig3-domu'), r.get('fig5-sedf')])],
-    paperMarks: [{ series: 'emulated', category: 'SEDF', bandwidthGbps: 1.1, label: 'paper 1.1' }],
+    id: 'fig5', title: 'Fig 5 — credit vs SEDF (iperf in DomU)', xLabel: 'scheduler', categories: ['credit', 'SEDF (own PCPU)', 'SEDF (beside Dom0 VCPU0)'],
+    series: [series('emulated', [r.get('fig3-domu'), r.get('fig5-sedf', 'placement=[7]'), r.get('fig5-sedf', 'placement=[0]')])],
+    paperMarks: [{ series: 'emulated', category: 'SEDF (beside Dom0 VCPU0)', bandwidthGbps: 1.1, label: 'paper 1.1' }],
   });
   figs.push({
     id: 'fig7', title: 'Fig 7 — Opt A cache-aware scheduler', xLabel: 'message size', categories: SIZES.map(sizeLabel),
