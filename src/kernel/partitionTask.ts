@@ -123,7 +123,7 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
     try {
       out.hosts.push({ hostIndex: h.index, result: h.inst.collect(loop.reachedNs) });
       out.xstateEvents += h.inst.xstateEvents?.() ?? 0;
-      if (input.build.trace && h.inst.traceEvents) out.trace.push(...h.inst.traceEvents());
+      if (input.build.trace && h.inst.traceEvents) for (const e of h.inst.traceEvents()) out.trace.push(e);
     } catch (e) {
       if (!out.error) out.error = { name: (e as Error).name, message: `collect host ${h.index}: ${(e as Error).message}`, stack: (e as Error).stack };
     }

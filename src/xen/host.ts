@@ -53,6 +53,8 @@ interface PcpuRt {
   actor: XStateActor<ReturnType<typeof createPcpuMachine>>;
   current: VcpuRt | null;
   softirqPending: boolean;
+  /** Since when the PCPU has run its idle VCPU (for the timeline). */
+  idleSinceNs: number;
   sliceTimer: TimerHandle | null;
   completion: TimerHandle | null;
   execStartNs: number;
@@ -122,7 +124,7 @@ export class XenHost implements HostView {
 
   private makePcpu(p: number): PcpuRt {
     const aid = this.localActorId(p);
-    const pc = { id: p, actorId: aid, current: null, softirqPending: false, sliceTimer: null, completion: null, execStartNs: 0, overheadCycles: 0 } as unknown as PcpuRt;
+    const pc = { id: p, actorId: aid, current: null, softirqPending: false, idleSinceNs: 0, sliceTimer: null, completion: null, execStartNs: 0, overheadCycles: 0 } as unknown as PcpuRt;
     const machine = createPcpuMachine({ tick: () => this.doTick(pc) });
     pc.actor = this.sim.register(new XStateActor(aid, this.sim, machine));
     return pc;
@@ -206,7 +208,11 @@ export class XenHost implements HostView {
       }
       next.runStartNs = now;
     }
-    if ((prev === null) !== (next === null)) pc.actor.send({ type: 'SWITCH', running: next !== null });
+    if ((prev === null) !== (next === null)) {
+      pc.actor.send({ type: 'SWITCH', running: next !== null });
+      if (next === null) pc.idleSinceNs = now;
+      else this.trace?.run(pc.id, 'idle', pc.idleSinceNs, now, { idle: true });
+    }
     pc.current = next;
     if (pc.sliceTimer) this.sim.cancel(pc.sliceTimer);
     pc.sliceTimer = this.sim.timer(pc.actorId, Math.max(1, pick.sliceNs), () => {
@@ -341,7 +347,11 @@ export class XenHost implements HostView {
   finish(endNs: number): void {
     for (const pc of this.pcpus) {
       const v = pc.current;
-      if (!v) continue;
+      if (!v) {
+        this.trace?.run(pc.id, 'idle', pc.idleSinceNs, endNs, { idle: true });
+        pc.idleSinceNs = endNs;
+        continue;
+      }
       // Charge the cycles of the item in progress, then let it go on.
       if (pc.completion) {
         this.stopExec(pc);
