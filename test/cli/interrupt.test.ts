@@ -8,8 +8,20 @@ import { runCli } from '../helpers/cli.ts';
 describe('partial results', () => {
   it.each([1, 2])('Ctrl-C writes the result so far and exits 130 (workers %i)', async (workers) => {
     const out = mkdtempSync(join(tmpdir(), 'vioemu-int-'));
-    const r = await runCli(['run', 'scenarios/kernel/ring.yaml', '--json', '--out', out, '--workers', String(workers), '--duration', '1h', '--set', 'ring.actorKind=plain'], {
-      onSpawn: (kill) => setTimeout(() => kill('SIGINT'), 2500),
+    // Interrupt once the run is visibly under way (virtual time > 0 on /metrics), however slow the machine.
+    const r = await runCli(['run', 'scenarios/kernel/ring.yaml', '--json', '--out', out, '--workers', String(workers), '--duration', '1h', '--set', 'ring.actorKind=plain', '--metrics-port', '0'], {
+      onSpawn: (kill, stderr) => {
+        const poll = async () => {
+          const m = /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(stderr());
+          if (m) {
+            const body = await (await fetch(m[1]!)).text().catch(() => '');
+            const vt = Number(/^vioemu_virtual_time_seconds ([0-9.e+-]+)$/m.exec(body)?.[1] ?? 0);
+            if (vt > 0.01) return kill('SIGINT');
+          }
+          setTimeout(poll, 200);
+        };
+        void poll();
+      },
     });
     expect(r.code).toBe(130);
     const res = JSON.parse(r.stdout);
