@@ -17,7 +17,9 @@ function runOptions(cmd: Command): Command {
     .option('--pace <x>', 'tie virtual time to wall time: x virtual seconds per wall second (0 = as fast as possible)', '0')
     .option('--trace <file>', 'write a Chrome trace-event JSON timeline (Perfetto UI opens it)')
     .option('--per-vcpu-metrics', 'label scheduler metrics per VCPU (cardinality grows with VCPUs)')
-    .option('--openmetrics <file>', 'write OpenMetrics samples stamped with virtual time');
+    .option('--openmetrics <file>', 'write OpenMetrics samples stamped with virtual time (for promtool tsdb create-blocks-from openmetrics)')
+    .option('--openmetrics-interval <duration>', 'virtual time between OpenMetrics samples', '1s')
+    .option('--openmetrics-epoch <unix-seconds>', 'wall-clock time that virtual time 0 maps to', '1700000000');
 }
 
 const program = new Command();

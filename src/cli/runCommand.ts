@@ -1,7 +1,9 @@
 // `vioemu run` / `vioemu sweep`: load (exit 2 on bad input, before anything
 // runs), execute, write results — also on Ctrl-C (exit 130) or a worker crash.
 import { writeFileSync } from 'node:fs';
-import { createRunMetrics, Execution } from '../run/execute.ts';
+import { parseDurationNs } from '../kernel/time.ts';
+import { OpenMetricsWriter } from '../metrics/openmetrics.ts';
+import { createRunMetrics, Execution, metricDefsFor } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
 import { serveMetrics, type MetricsServer } from '../metrics/server.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -23,6 +25,8 @@ export interface RunFlags {
   trace?: string;
   perVcpuMetrics?: boolean;
   openmetrics?: string;
+  openmetricsInterval: string;
+  openmetricsEpoch: string;
 }
 
 function intFlag(name: string, v: string | undefined, min: number): number | undefined {
@@ -44,7 +48,11 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const metricsPort = intFlag('metrics-port', flags.metricsPort, 0);
   const lingerS = numFlag('metrics-linger', flags.metricsLinger, 0) ?? 0;
   const pace = numFlag('pace', flags.pace, 0) ?? 0;
+  const omIntervalNs = parseDurationNs(flags.openmetricsInterval);
+  if (omIntervalNs === null || omIntervalNs <= 0) throw new UsageError(`--openmetrics-interval: not a duration: ${JSON.stringify(flags.openmetricsInterval)}`);
+  const omEpochS = numFlag('openmetrics-epoch', flags.openmetricsEpoch, 0)!;
   const points = loadScenario(file, loadOptionsFrom(flags));
+  if (flags.openmetrics && points.length > 1) throw new UsageError('--openmetrics takes a single run, not a sweep');
   const model = points[0]!.scenario.model;
 
   const metrics = metricsPort !== undefined || flags.openmetrics ? await createRunMetrics(model) : undefined;
@@ -64,6 +72,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const progress = new Progress();
+  const om = flags.openmetrics ? new OpenMetricsWriter(metricDefsFor(model), omEpochS) : null;
   let results: RunResult[] = [];
   let traces: unknown[] = [];
   try {
@@ -75,12 +84,17 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
       metrics,
       onProgress: (p) => progress.update(p),
       onPointDone: (r) => progress.done(r.point),
+      sampler: om ? { intervalNs: omIntervalNs, onSample: (p, n, t, series, events) => om.add(p, n, t, series, events) } : undefined,
     });
     results = outs.map((o) => o.result);
     traces = outs.flatMap((o) => o.trace);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+  }
+  if (om) {
+    om.write(flags.openmetrics!);
+    process.stderr.write(`vioemu: wrote ${flags.openmetrics} (${om.samples} samples every ${flags.openmetricsInterval} of virtual time)\n`);
   }
   if (flags.trace !== undefined) {
     writeFileSync(flags.trace, JSON.stringify({ traceEvents: traces, displayTimeUnit: 'ns' }) + '\n');

@@ -93,6 +93,15 @@ export class MetricSink {
     return this.series.get(key)?.value ?? 0;
   }
 
+  /** Every series' current (cumulative) value, for samples stamped with virtual time. */
+  snapshot(): MetricUpdate[] {
+    return this.order.map((s) =>
+      s.def.type === 'histogram'
+        ? { name: s.def.name, labels: s.labels, value: s.value, buckets: Array.from(s.buckets!), sum: s.sum }
+        : { name: s.def.name, labels: s.labels, value: s.value },
+    );
+  }
+
   /** Updates since the previous flush. */
   flush(): MetricUpdate[] {
     const out: MetricUpdate[] = [];

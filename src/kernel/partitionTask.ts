@@ -28,6 +28,8 @@ export interface PartitionTaskInput {
   build: BuildOptions;
   /** Virtual seconds per wall second; 0 = as fast as possible. */
   pace: number;
+  /** Snapshot every series each this many virtual ns (OpenMetrics export); 0 = never. */
+  sampleEveryNs: number;
 }
 
 export interface HostResult {
@@ -67,6 +69,13 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
     if (!input.metricsPort) return;
     input.metricsPort.postMessage({ partition: input.self, updates: sim.metrics.flush(), nowNs: sim.nowNs, events: sim.eventsProcessed, final });
   };
+  let nextSampleNs = input.sampleEveryNs > 0 ? input.sampleEveryNs : Infinity;
+  const takeSamples = (uptoNs: number) => {
+    while (nextSampleNs <= uptoNs && nextSampleNs <= input.endNs) {
+      input.metricsPort?.postMessage({ partition: input.self, sample: { tNs: nextSampleNs, series: sim.metrics.snapshot(), events: sim.eventsProcessed } });
+      nextSampleNs += input.sampleEveryNs;
+    }
+  };
   try {
     input.hostPartition.forEach((p, h) => {
       if (p === input.self) hosts.push({ index: h, inst: model.buildHost(sim, input.cfg, h, input.build) });
@@ -75,7 +84,10 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
       input.partitions === 1
         ? new SoloTransport()
         : new PortTransport(input.self, input.partitions, control, input.ports.map((p) => p ?? undefined));
-    const paceWindowNs = input.pace > 0 ? Math.round(10e6 * Math.max(1, input.pace)) : Infinity;
+    const paceWindowNs = Math.min(
+      input.pace > 0 ? Math.round(10e6 * Math.max(1, input.pace)) : Infinity,
+      input.sampleEveryNs > 0 ? input.sampleEveryNs : Infinity,
+    );
     loop = runPartition(
       sim,
       transport,
@@ -85,6 +97,7 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
         stopRequested: () => Atomics.load(control.ctrl, 2) === 1,
         onWindow: (s) => {
           control.setProgress(input.self, s.nowNs, s.eventsProcessed);
+          takeSamples(s.nowNs);
           if (input.pace > 0) {
             const dueMs = wallStartMs + s.nowNs / 1e6 / input.pace;
             const waitMs = dueMs - Date.now();
@@ -107,6 +120,7 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
     loop.interrupted = true;
   }
   control.setProgress(input.self, loop.reachedNs, sim.eventsProcessed);
+  if (!error) takeSamples(loop.reachedNs);
   const out: PartitionTaskOutput = {
     self: input.self,
     hosts: [],

@@ -19,6 +19,12 @@ export interface MetricsMessage {
   final: boolean;
 }
 
+/** Every series at one virtual instant (for OpenMetrics export). */
+export interface SampleMessage {
+  partition: number;
+  sample: { tNs: number; series: MetricUpdate[]; events: number };
+}
+
 export interface RunRequest {
   model: string;
   cfg: unknown;
@@ -32,6 +38,8 @@ export interface RunRequest {
   pace?: number;
   metricsIntervalMs?: number;
   onMetrics?: (msg: MetricsMessage) => void;
+  onSample?: (msg: SampleMessage) => void;
+  sampleEveryNs?: number;
   onProgress?: (p: { nowNs: number; events: number }) => void;
   progressIntervalMs?: number;
 }
@@ -105,7 +113,11 @@ export class PartitionPool {
       let metricsPort: MessagePort | null = null;
       if (req.onMetrics) {
         const ch = new MessageChannel();
-        ch.port1.on('message', (m: MetricsMessage) => {
+        ch.port1.on('message', (m: MetricsMessage | SampleMessage) => {
+          if ('sample' in m) {
+            req.onSample?.(m);
+            return;
+          }
           req.onMetrics!(m);
           if (m.final && ++finalsSeen === P) allFinal();
         });
@@ -127,6 +139,7 @@ export class PartitionPool {
         metricsIntervalMs: req.metricsIntervalMs ?? 250,
         build: req.build,
         pace: req.pace ?? 0,
+        sampleEveryNs: req.onSample ? (req.sampleEveryNs ?? 0) : 0,
       };
       const transferList = [...ports[p]!.filter((x): x is MessagePort => x !== null), ...(metricsPort ? [metricsPort] : [])];
       tasks.push(

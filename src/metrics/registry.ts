@@ -89,7 +89,8 @@ export class RunMetrics {
     for (const u of updates) {
       const c = this.counters.get(u.name);
       if (c) {
-        if (u.value > 0) c.inc(this.labelsOf(u.name, u.labels), u.value);
+        // inc(0) creates the series, so dashboards see it before anything happened.
+        if (u.value >= 0) c.inc(this.labelsOf(u.name, u.labels), u.value);
         continue;
       }
       const g = this.gauges.get(u.name);

@@ -15,12 +15,15 @@ import { netMetricDefs } from './metricsDefs.ts';
 import { NetStats, type SutNetResult } from './netStats.ts';
 import { Stressor, type StressorConfig } from './stressor.ts';
 import { buildSut, SUT_ACTORS, type SutConfig } from './sut.ts';
+import { schedulePhases, type TrafficPhase } from './phases.ts';
 
 export interface NetModelConfig {
   sutHost: XenHostConfig;
   sut: SutConfig;
   stressor: StressorConfig;
   link: { rateBitsPerSec: number; propagationNs: number };
+  /** Traffic phases cycled over the run (empty: always on). */
+  phases: TrafficPhase[];
   warmupNs: number;
   durationNs: number;
   sampleNs: number;
@@ -43,9 +46,12 @@ function buildStressor(sim: Sim, cfg: NetModelConfig): HostInstance {
   st.link = new LinkDirection(sim, nicId, actorId(SUT_HOST, SUT_ACTORS.nic), cfg.link.rateBitsPerSec, cfg.link.propagationNs);
   sim.register(st);
   st.start();
+  schedulePhases(sim, actorId(STRESSOR_HOST, 4), cfg.phases, (p) => st.setActive(p.active));
   let base = { retransmits: 0, fastRetransmits: 0, timeouts: 0, segsSent: 0, coreBusyNs: 0 };
   const now = () => ({ ...st.stats(), coreBusyNs: st.coreBusyNs });
   if (cfg.warmupNs > 0) sim.timer(actorId(STRESSOR_HOST, 2), cfg.warmupNs, () => (base = now()));
+  sim.metrics.inc('vioemu_tcp_retransmits_total', ['stressor'], 0);
+  sim.metrics.inc('vioemu_tcp_timeouts_total', ['stressor'], 0);
   let lastRetx = 0;
   let lastTimeouts = 0;
   const sample = () => {
@@ -78,6 +84,7 @@ function buildSutHost(sim: Sim, cfg: NetModelConfig, opts: BuildOptions): HostIn
   const host = new XenHost(sim, SUT_HOST, cfg.sutHost, makePolicy(cfg.sutHost.scheduler), opts);
   const linkOut = new LinkDirection(sim, host.localActorId(SUT_ACTORS.nic), actorId(STRESSOR_HOST, STRESSOR_NIC), cfg.link.rateBitsPerSec, cfg.link.propagationNs);
   const parts = buildSut(sim, host, cfg.sut, linkOut);
+  schedulePhases(sim, host.localActorId(SUT_ACTORS.timers + 3), cfg.phases, (p) => (cfg.sut.messageBytes = p.messageBytes));
   const stats = new NetStats(sim, host, parts, cfg.sutHost.name);
   const sampler = host.localActorId(SUT_ACTORS.timers + 1);
   const sample = () => {

@@ -39,6 +39,7 @@ export class NetStats {
     this.hostLabel = [hostName];
     this.base = this.snap();
     this.lastSample = this.base;
+    for (const q of ['nic_ring', 'netback_txq', 'frontend_ring']) sim.metrics.inc('vioemu_queue_drops_total', [hostName, q], 0);
   }
 
   private snap(): Snapshot {

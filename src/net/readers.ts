@@ -6,7 +6,8 @@ import type { WorkContext, WorkItem, WorkSource } from '../xen/work.ts';
 import type { ReceiverStack, AckOut } from './receiverStack.ts';
 
 export interface ReaderCosts {
-  messageBytes: number;
+  /** iperf -l (may change between traffic phases). */
+  readonly messageBytes: number;
   /** Most bytes one work item reads before yielding (several recv() calls). */
   chunkBytes: number;
   readSyscallCycles: number;

@@ -51,6 +51,15 @@ export class Stressor implements Actor {
     this.pump(m.flow, acks);
   }
 
+  private active = true;
+
+  /** Traffic phases: an inactive stressor sends nothing new (in-flight data still completes). */
+  setActive(active: boolean): void {
+    if (active === this.active) return;
+    this.active = active;
+    if (active) for (let f = 0; f < this.cfg.flows; f++) this.pump(f, 0);
+  }
+
   private cyclesToNs(c: number): number {
     return Math.ceil(c / this.cfg.clockGHz);
   }
@@ -64,6 +73,7 @@ export class Stressor implements Actor {
     this.coreBusyNs += ackNs;
     const tx = this.senders[flow]!;
     for (;;) {
+      if (!this.active) break;
       const b = tx.nextBurst(now, this.cfg.maxBurstSegs);
       if (!b) break;
       const busy = this.cyclesToNs(b.count * this.cfg.txCyclesPerPacket);

@@ -277,7 +277,9 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
     const flows = readerFlows[i]!;
     if (cfg.kind !== 'domu' && flows.length > 0) v.guest.addSource(prequeueSource(flows));
     const src = new ReaderSource(stack, flows, {
-      messageBytes: cfg.messageBytes,
+      get messageBytes() {
+        return cfg.messageBytes;
+      },
       chunkBytes: cfg.readChunkBytes,
       readSyscallCycles: c.readSyscallCycles,
       copyCyclesPerByte: c.copyToUserCyclesPerByte,

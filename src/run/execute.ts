@@ -1,6 +1,6 @@
 // Runs scenario points on a partition pool: one point over N partitions, or
 // many points (a sweep) as independent single-partition tasks in parallel.
-import type { MetricDef } from '../kernel/metricSink.ts';
+import type { MetricDef, MetricUpdate } from '../kernel/metricSink.ts';
 import { MODEL_MODULES } from './models.ts';
 import { PartitionPool, type RunHandle } from '../kernel/runner.ts';
 import { coreMetricDefs } from '../metrics/coreMetrics.ts';
@@ -20,6 +20,8 @@ export interface ExecuteOptions {
   metrics?: RunMetrics;
   onProgress?: (p: { point: string; nowNs: number; endNs: number; events: number; wallSeconds: number }) => void;
   onPointDone?: (r: RunResult, index: number) => void;
+  /** OpenMetrics export: snapshots every `intervalNs` of virtual time. */
+  sampler?: { intervalNs: number; onSample: (partition: number, partitions: number, tNs: number, series: MetricUpdate[], events: number) => void };
 }
 
 export interface PointOutput {
@@ -102,6 +104,8 @@ export class Execution {
         opts.onProgress?.({ point: point.label, nowNs: p.nowNs, endNs: sc.durationNs, events: p.events, wallSeconds: w });
       },
       progressIntervalMs: 250,
+      sampleEveryNs: opts.sampler?.intervalNs,
+      onSample: opts.sampler ? (m) => opts.sampler!.onSample(m.partition, Math.min(partitions, adapter.hostCount(sc)), m.sample.tNs, m.sample.series, m.sample.events) : undefined,
     });
     this.handles.add(handle);
     if (this.stopped) handle.stop();

@@ -88,6 +88,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       tcp: { mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin },
     },
     link: { rateBitsPerSec: n.link.rateGbps * 1e9, propagationNs: n.link.propagation },
+    phases: n.phases.map((p) => ({ durationNs: p.duration, active: p.active, messageBytes: p.messageSize ?? n.messageSize })),
     warmupNs: sc.warmupNs,
     durationNs: sc.durationNs,
     sampleNs: 100_000_000,

@@ -112,6 +112,21 @@ export const netSection = z
      * B credit stealing, C the simple bridge, D netback txqueuelen = optDTxqueuelen.
      */
     optimizations: z.array(z.enum(['A', 'B', 'C', 'D'])).default([]),
+    /**
+     * Traffic phases, cycled for the whole run (soak scenarios): each lasts
+     * `duration`; in an inactive one the senders stop; `messageSize` changes iperf's -l.
+     */
+    phases: z
+      .array(
+        z
+          .object({
+            duration: durationNs.refine((ns) => ns > 0, 'must be positive'),
+            active: z.boolean().default(true),
+            messageSize: posInt.optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     /** The txqueuelen Opt D uses (the paper found 128 best). */
     optDTxqueuelen: posInt.default(128),
   })

@@ -49,6 +49,12 @@ export class HostStats {
     this.vcpuRunNs = new Array(vcpus.length).fill(0);
     this.domLabels = domains.map((d) => [hostName, d.name]);
     this.vcpuLabels = vcpus.map((v) => [hostName, domains[v.domId]!.name, String(v.index)]);
+    // Every series exists from the start (at 0), so queries over a quiet domain return 0, not nothing.
+    for (const l of this.domLabels) {
+      for (const m of ['vioemu_domain_cpu_seconds_total', 'vioemu_sched_context_switches_total', 'vioemu_sched_wakeups_total', 'vioemu_sched_boosts_total']) sim.metrics.inc(m, l, 0);
+      for (const d of ['same_l2', 'same_socket', 'cross_socket']) sim.metrics.inc('vioemu_sched_migrations_total', [...l, d], 0);
+    }
+    for (let p = 0; p < topology.pcpuCount; p++) sim.metrics.inc('vioemu_pcpu_busy_seconds_total', [hostName, String(p)], 0);
   }
 
   reset(): void {

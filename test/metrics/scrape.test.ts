@@ -12,17 +12,23 @@ describe('metrics endpoint', () => {
     const samples: number[] = [];
     let bodies = '';
     const r = await runCli(
-      ['run', 'scenarios/kernel/ring.yaml', '--metrics-port', '0', '--pace', '1', '--duration', '4s', '--set', 'ring.actorKind=plain', '--metrics-linger', '1'],
+      ['run', 'scenarios/kernel/ring.yaml', '--metrics-port', '0', '--pace', '1', '--duration', '8s', '--set', 'ring.actorKind=plain', '--metrics-linger', '1'],
       {
         onSpawn: (_kill, stderr) => {
           const poll = async () => {
             const m = /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(stderr());
             if (!m) return setTimeout(poll, 100);
+            // Wait until the run is under way (workers start slower on a loaded machine), then sample.
+            for (let i = 0; i < 100; i++) {
+              const body = await (await fetch(m[1]!)).text();
+              if ((gauge(body, 'vioemu_virtual_time_seconds') ?? 0) > 0) break;
+              await new Promise((res) => setTimeout(res, 200));
+            }
             for (let i = 0; i < 3; i++) {
-              await new Promise((res) => setTimeout(res, 1000));
               const body = await (await fetch(m[1]!)).text();
               bodies = body;
               samples.push(gauge(body, 'vioemu_virtual_time_seconds') ?? -1);
+              await new Promise((res) => setTimeout(res, 700));
             }
           };
           void poll();
