@@ -52,10 +52,11 @@ program
   .command('bench')
   .description('benchmarks: kernel events/s, XState events/s, cross-partition messages/s, windows/s, real-time factors')
   .addOption(new Option('--quick', 'short runs (smoke test)'))
+  .option('--soak', 'also run the soak benchmark (1 h of virtual time; 5 min with --quick): peak RSS and real-time factor')
   .option('--out <file>', 'where to write the JSON', 'bench/results.json')
-  .action(async (flags: { quick?: boolean; out: string }) => {
+  .action(async (flags: { quick?: boolean; out: string; soak?: boolean }) => {
     const { runBenchmarks } = await import('../../test/bench/run.ts');
-    await runBenchmarks({ quick: flags.quick ?? false, outFile: flags.out });
+    await runBenchmarks({ quick: flags.quick ?? false, outFile: flags.out, soak: flags.soak ?? false });
   });
 
 program

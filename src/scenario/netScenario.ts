@@ -117,7 +117,7 @@ export function summarizeNet(out: RunOutput, costs?: NetSection['costs']) {
     throughputGbps: gbps,
     coreUtilPct: r3(h.coreUtilPct),
     coreUtilPctPerGbps: gbps > 0 ? r3(h.coreUtilPct / gbps) : null,
-    domains: h.domains.map((d) => ({ name: d.name, cpuPct: d.cpuPct, vcpuCpuPct: d.vcpuCpuPct, vcpuPcpu: d.vcpuPcpu, migrations: d.migrations })),
+    domains: h.domains.map((d) => ({ name: d.name, cpuPct: d.cpuPct, vcpuCpuPct: d.vcpuCpuPct, vcpuPcpu: d.vcpuPcpu, wakeups: d.wakeups, boosts: d.boosts, migrations: d.migrations })),
     drops: sut.drops,
     retransmits: st.retransmits,
     tcp: { fastRetransmits: st.fastRetransmits, timeouts: st.timeouts, segmentsSent: st.segsSent },

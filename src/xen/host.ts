@@ -157,6 +157,7 @@ export class XenHost implements HostView {
   /** Event-channel notification: wakes the VCPU if it is blocked (evtchn_set_pending → vcpu_kick). */
   notify(vcpuId: number, wakerVcpuId: number | null): void {
     const v = this.vcpus[vcpuId]!;
+    if (wakerVcpuId !== null && wakerVcpuId !== vcpuId) this.policy.ioEvent?.(this.vcpus[wakerVcpuId]!, v);
     if (v.runState === 'blocked' && !v.paused) v.actor.send({ type: 'NOTIFY', waker: wakerVcpuId ?? -1 });
   }
 

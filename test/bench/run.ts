@@ -7,6 +7,7 @@ import { Execution } from '../../src/run/execute.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { plainEventsPerSecond, xstateEventsPerSecond, xstateTimersPerSecond } from './kernelBench.ts';
 import { EXTRA_BENCHES } from './extra.ts';
+import { soakBench } from './soakBench.ts';
 
 export interface BenchEntry {
   name: string;
@@ -24,7 +25,7 @@ async function ringRun(workers: number, sets: string[]) {
   return out!.result;
 }
 
-export async function runBenchmarks(opts: { quick: boolean; outFile: string }): Promise<BenchEntry[]> {
+export async function runBenchmarks(opts: { quick: boolean; outFile: string; soak?: boolean }): Promise<BenchEntry[]> {
   const q = opts.quick ? 0.1 : 1;
   const entries: BenchEntry[] = [];
   const add = (e: BenchEntry) => {
@@ -49,6 +50,7 @@ export async function runBenchmarks(opts: { quick: boolean; outFile: string }): 
     add({ name: 'ring xstate (default scenario): real-time factor', value: xs.realTimeFactor, unit: 'virtual s / wall s', workers });
   }
   for (const b of EXTRA_BENCHES) for (const e of await b(opts.quick)) add(e);
+  if (opts.soak) for (const e of await soakBench(opts.quick)) add(e);
   const doc = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, quick: opts.quick, entries };
   mkdirSync(dirname(opts.outFile), { recursive: true });
   writeFileSync(opts.outFile, JSON.stringify(doc, null, 2) + '\n');

@@ -26,8 +26,12 @@ export class CacheAwareCredit extends CreditPolicy {
     this.name = flags.cacheAware && flags.creditSteal ? 'credit+A+B' : flags.cacheAware ? 'credit+A' : flags.creditSteal ? 'credit+B' : 'credit';
   }
 
+  /** Every event-channel send between two VCPUs is an I/O event of the pair (§5.1). */
+  ioEvent(from: SchedVcpu, to: SchedVcpu): void {
+    this.io.record(from.id, to.id);
+  }
+
   override wake(v: SchedVcpu, nowNs: number, waker: SchedVcpu | null): WakeResult {
-    if (waker) this.io.record(waker.id, v.id);
     if (!this.flags.cacheAware || !waker || this.io.partner.get(v.id) !== waker.id) return super.wake(v, nowNs, waker);
     const s = this.vc[v.id]!;
     if (s.onRunq || v.runState === 'running') return { tickle: [], boosted: false };

@@ -1,7 +1,7 @@
 // Detection of I/O VCPU pairs for the paper's Opt A and Opt B (§5.1): count,
-// per accounting period (a time slice), the I/O events by which one VCPU (the
-// "boosting" one) wakes another; above a threshold both are I/O VCPUs and the
-// waker is the wakee's partner.
+// per accounting period (a time slice), the event-channel sends between two
+// VCPUs, both ways; above a threshold both are I/O VCPUs, each the other's
+// partner.
 
 export interface IoDetectParams {
   /** Events per period above which a pair counts as I/O VCPUs (paper: 150). */
@@ -19,9 +19,9 @@ export class IoDetector {
     return this.partner.has(vcpu);
   }
 
-  /** A wake of `wakee` caused by an event from `waker`. */
+  /** An event from `waker` to `wakee`; both directions count for the pair (netback→netfront data, netfront→netback ACKs). */
   record(waker: number, wakee: number): void {
-    const key = waker * 65536 + wakee;
+    const key = Math.min(waker, wakee) * 65536 + Math.max(waker, wakee);
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 

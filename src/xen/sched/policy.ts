@@ -86,6 +86,8 @@ export interface SchedPolicy {
    * goes now (possibly where it is; it is then re-woken there), else undefined.
    */
   migrateTarget?(v: SchedVcpu): number | undefined;
+  /** An event-channel send from one VCPU to another (whether or not it wakes the target). */
+  ioEvent?(from: SchedVcpu, to: SchedVcpu): void;
   priority(v: SchedVcpu): Priority;
   credit(v: SchedVcpu): number;
   runqLength(pcpu: number): number;

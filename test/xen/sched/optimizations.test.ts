@@ -26,6 +26,8 @@ function host(flags: { cacheAware: boolean; creditSteal: boolean }) {
 function pingPong(h: ReturnType<typeof host>, n: number) {
   const [d0, , , , du] = h.vcpus as [SchedVcpu, SchedVcpu, SchedVcpu, SchedVcpu, SchedVcpu];
   for (let i = 0; i < n; i++) {
+    h.policy.ioEvent(d0, du);
+    h.policy.ioEvent(du, d0);
     h.policy.wake(du, 0, d0);
     h.policy.sleep(du, 0);
     h.policy.wake(d0, 0, du);
