@@ -121,7 +121,7 @@ export function renderFigureSvg(fig: FigureSpec): string {
     out.push(`<rect x="${lx}" y="${ly - 9}" width="12" height="12" fill="${COLORS[si % COLORS.length]}"/>`);
     out.push(`<line x1="${lx + 16}" y1="${ly - 3}" x2="${lx + 30}" y2="${ly - 3}" stroke="${LINE_COLORS[si % LINE_COLORS.length]}" stroke-width="2"/>`);
     out.push(`<text x="${lx + 34}" y="${ly}">${escapeXml(s.name)}</text>`);
-    lx += 48 + s.name.length * 7;
+    lx += 56 + s.name.length * 8;
   });
   if (fig.paperMarks?.length) {
     out.push(`<line x1="${lx}" y1="${ly - 3}" x2="${lx + 18}" y2="${ly - 3}" stroke="#000" stroke-width="2" stroke-dasharray="4 3"/>`);
