@@ -22,6 +22,8 @@ export interface NetModelConfig {
   sut: SutConfig;
   stressor: StressorConfig;
   link: { rateBitsPerSec: number; propagationNs: number };
+  /** Independent stressor/SUT pairs (scale runs); 1 for the paper. */
+  pairs: number;
   /** Traffic phases cycled over the run (empty: always on). */
   phases: TrafficPhase[];
   warmupNs: number;
@@ -29,18 +31,22 @@ export interface NetModelConfig {
   sampleNs: number;
 }
 
-export const STRESSOR_HOST = 0;
-export const SUT_HOST = 1;
+/** Host 2i is pair i's stressor, host 2i+1 its SUT. */
+export const stressorHost = (pair: number) => 2 * pair;
+export const sutHost = (pair: number) => 2 * pair + 1;
 const STRESSOR_NIC = 0;
 const STRESSOR_TIMERS = 1;
 
 export const metricDefs: readonly MetricDef[] = [...xenMetricDefs, ...netMetricDefs];
 
 export function buildHost(sim: Sim, cfg: NetModelConfig, hostIndex: number, opts: BuildOptions): HostInstance {
-  return hostIndex === STRESSOR_HOST ? buildStressor(sim, cfg) : buildSutHost(sim, cfg, opts);
+  const pair = Math.floor(hostIndex / 2);
+  return hostIndex % 2 === 0 ? buildStressor(sim, cfg, pair) : buildSutHost(sim, cfg, pair, opts);
 }
 
-function buildStressor(sim: Sim, cfg: NetModelConfig): HostInstance {
+function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstance {
+  const STRESSOR_HOST = stressorHost(pair);
+  const SUT_HOST = sutHost(pair);
   const nicId = actorId(STRESSOR_HOST, STRESSOR_NIC);
   const st = new Stressor(nicId, sim, cfg.stressor, actorId(STRESSOR_HOST, STRESSOR_TIMERS));
   st.link = new LinkDirection(sim, nicId, actorId(SUT_HOST, SUT_ACTORS.nic), cfg.link.rateBitsPerSec, cfg.link.propagationNs);
@@ -50,14 +56,15 @@ function buildStressor(sim: Sim, cfg: NetModelConfig): HostInstance {
   let base = { retransmits: 0, fastRetransmits: 0, timeouts: 0, segsSent: 0, coreBusyNs: 0 };
   const now = () => ({ ...st.stats(), coreBusyNs: st.coreBusyNs });
   if (cfg.warmupNs > 0) sim.timer(actorId(STRESSOR_HOST, 2), cfg.warmupNs, () => (base = now()));
-  sim.metrics.inc('vioemu_tcp_retransmits_total', ['stressor'], 0);
-  sim.metrics.inc('vioemu_tcp_timeouts_total', ['stressor'], 0);
+  const hostName = cfg.pairs > 1 ? `stressor${pair}` : 'stressor';
+  sim.metrics.inc('vioemu_tcp_retransmits_total', [hostName], 0);
+  sim.metrics.inc('vioemu_tcp_timeouts_total', [hostName], 0);
   let lastRetx = 0;
   let lastTimeouts = 0;
   const sample = () => {
     const s = st.stats();
-    sim.metrics.inc('vioemu_tcp_retransmits_total', ['stressor'], s.retransmits - lastRetx);
-    sim.metrics.inc('vioemu_tcp_timeouts_total', ['stressor'], s.timeouts - lastTimeouts);
+    sim.metrics.inc('vioemu_tcp_retransmits_total', [hostName], s.retransmits - lastRetx);
+    sim.metrics.inc('vioemu_tcp_timeouts_total', [hostName], s.timeouts - lastTimeouts);
     lastRetx = s.retransmits;
     lastTimeouts = s.timeouts;
     sim.timer(actorId(STRESSOR_HOST, 3), cfg.sampleNs, sample);
@@ -69,6 +76,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig): HostInstance {
       const measuredNs = Math.max(1, endNs - Math.min(cfg.warmupNs, endNs));
       return {
         role: 'stressor',
+        pair,
         retransmits: n.retransmits - base.retransmits,
         fastRetransmits: n.fastRetransmits - base.fastRetransmits,
         timeouts: n.timeouts - base.timeouts,
@@ -80,12 +88,15 @@ function buildStressor(sim: Sim, cfg: NetModelConfig): HostInstance {
   };
 }
 
-function buildSutHost(sim: Sim, cfg: NetModelConfig, opts: BuildOptions): HostInstance {
-  const host = new XenHost(sim, SUT_HOST, cfg.sutHost, makePolicy(cfg.sutHost.scheduler), opts);
+function buildSutHost(sim: Sim, cfg: NetModelConfig, pair: number, opts: BuildOptions): HostInstance {
+  const STRESSOR_HOST = stressorHost(pair);
+  const SUT_HOST = sutHost(pair);
+  const spec = cfg.pairs > 1 ? { ...cfg.sutHost, name: `${cfg.sutHost.name}${pair}` } : cfg.sutHost;
+  const host = new XenHost(sim, SUT_HOST, spec, makePolicy(cfg.sutHost.scheduler), opts);
   const linkOut = new LinkDirection(sim, host.localActorId(SUT_ACTORS.nic), actorId(STRESSOR_HOST, STRESSOR_NIC), cfg.link.rateBitsPerSec, cfg.link.propagationNs);
   const parts = buildSut(sim, host, cfg.sut, linkOut);
   schedulePhases(sim, host.localActorId(SUT_ACTORS.timers + 3), cfg.phases, (p) => (cfg.sut.messageBytes = p.messageBytes));
-  const stats = new NetStats(sim, host, parts, cfg.sutHost.name);
+  const stats = new NetStats(sim, host, parts, spec.name);
   const sampler = host.localActorId(SUT_ACTORS.timers + 1);
   const sample = () => {
     host.sampleGauges();
@@ -103,7 +114,7 @@ function buildSutHost(sim: Sim, cfg: NetModelConfig, opts: BuildOptions): HostIn
     collect: (endNs) => {
       host.finish(endNs);
       const measuredNs = Math.max(1, endNs - Math.min(cfg.warmupNs, endNs));
-      const r: SutNetResult = stats.result(measuredNs, summarizeHost(host, measuredNs));
+      const r: SutNetResult = { ...stats.result(measuredNs, summarizeHost(host, measuredNs)), pair };
       return r;
     },
     traceEvents: () => host.trace?.events ?? [],

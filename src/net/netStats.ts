@@ -7,6 +7,7 @@ import type { SutCounters } from './sut.ts';
 
 export interface SutNetResult {
   role: 'sut';
+  pair?: number;
   appBytes: number;
   throughputGbps: number;
   drops: { nicRing: number; netbackQueue: number; frontendRing: number };

@@ -2,7 +2,7 @@
 // many points (a sweep) as independent single-partition tasks in parallel.
 import type { MetricDef, MetricUpdate } from '../kernel/metricSink.ts';
 import { MODEL_MODULES } from './models.ts';
-import { PartitionPool, type RunHandle } from '../kernel/runner.ts';
+import { assignHosts, PartitionPool, type RunHandle } from '../kernel/runner.ts';
 import { coreMetricDefs } from '../metrics/coreMetrics.ts';
 import { RunMetrics } from '../metrics/registry.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
@@ -37,8 +37,17 @@ export async function createRunMetrics(model: string): Promise<RunMetrics> {
   return new RunMetrics(await metricDefsFor(model));
 }
 
-function lookaheadFor(sc: Scenario): number {
-  return Math.max(MODELS[sc.model]!.lookaheadNs(sc), sc.sync.minLookaheadNs);
+/** Lookahead = the shortest link between hosts placed in different partitions (ARCHITECTURE §3). */
+function lookaheadFor(sc: Scenario, partitions: number): number {
+  const adapter = MODELS[sc.model]!;
+  let l = adapter.lookaheadNs(sc);
+  const links = adapter.links?.(sc);
+  if (links) {
+    const place = assignHosts(adapter.hostCount(sc), Math.max(1, Math.min(partitions, adapter.hostCount(sc))));
+    l = Infinity;
+    for (const [a, b, ns] of links) if (place[a] !== place[b]) l = Math.min(l, ns);
+  }
+  return Math.max(l, sc.sync.minLookaheadNs);
 }
 
 /** A set of running points that Ctrl-C can stop together. */
@@ -69,7 +78,7 @@ export class Execution {
   private async runPoint(pool: PartitionPool, point: ScenarioPoint, index: number, partitions: number, opts: ExecuteOptions): Promise<PointOutput> {
     const sc = point.scenario;
     const adapter = MODELS[sc.model]!;
-    const lookaheadNs = lookaheadFor(sc);
+    const lookaheadNs = lookaheadFor(sc, partitions);
     const wallStart = process.hrtime.bigint();
     const wallSeconds = () => Number(process.hrtime.bigint() - wallStart) / 1e9;
     const metrics = opts.metrics;

@@ -21,6 +21,8 @@ export interface ModelAdapter {
   hostCount(sc: Scenario): number;
   /** Minimum latency of any message between hosts (ns). */
   lookaheadNs(sc: Scenario): number;
+  /** Host-to-host links [a, b, latencyNs]: the lookahead then counts only links that cross partitions. */
+  links?(sc: Scenario): [number, number, number][];
   /** Cross-field checks after the schema (throw ScenarioError). */
   check?(sc: Scenario, file: string): void;
   /** The plain config handed to workers (structured-cloneable). */

@@ -88,6 +88,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       tcp: { mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin },
     },
     link: { rateBitsPerSec: n.link.rateGbps * 1e9, propagationNs: n.link.propagation },
+    pairs: n.pairs,
     phases: n.phases.map((p) => ({ durationNs: p.duration, active: p.active, messageBytes: p.messageSize ?? n.messageSize })),
     warmupNs: sc.warmupNs,
     durationNs: sc.durationNs,
@@ -108,9 +109,33 @@ interface StressorResult {
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export function summarizeNet(out: RunOutput, costs?: NetSection['costs']) {
-  const st = out.hosts.find((h) => (h.result as { role: string }).role === 'stressor')?.result as StressorResult | undefined;
-  const sut = out.hosts.find((h) => (h.result as { role: string }).role === 'sut')?.result as SutNetResult | undefined;
-  if (!st || !sut) return {};
+  const stressors = out.hosts.map((h) => h.result as StressorResult).filter((r) => r?.role === 'stressor');
+  const suts = out.hosts.map((h) => h.result as SutNetResult).filter((r) => r?.role === 'sut');
+  if (stressors.length === 0 || suts.length === 0) return {};
+  const one = summarizePair(stressors[0]!, suts[0]!, costs);
+  if (suts.length === 1) return one;
+  // Many pairs: totals over pairs, and each pair's own summary.
+  const pairs = suts.map((s, i) => summarizePair(stressors[i]!, s, costs));
+  const total = (f: (p: (typeof pairs)[number]) => number) => r3(pairs.reduce((a, p) => a + f(p), 0));
+  const gbps = total((p) => p.throughputGbps);
+  const util = total((p) => p.coreUtilPct);
+  return {
+    throughputGbps: gbps,
+    coreUtilPct: util,
+    coreUtilPctPerGbps: gbps > 0 ? r3(util / gbps) : null,
+    drops: {
+      nicRing: pairs.reduce((a, p) => a + p.drops.nicRing, 0),
+      netbackQueue: pairs.reduce((a, p) => a + p.drops.netbackQueue, 0),
+      frontendRing: pairs.reduce((a, p) => a + p.drops.frontendRing, 0),
+    },
+    retransmits: pairs.reduce((a, p) => a + p.retransmits, 0),
+    pairCount: pairs.length,
+    perPairGbps: pairs.map((p) => p.throughputGbps),
+    pairs,
+  };
+}
+
+function summarizePair(st: StressorResult, sut: SutNetResult, costs?: NetSection['costs']) {
   const h = sut.host;
   const gbps = r3(sut.throughputGbps);
   return {
@@ -152,8 +177,12 @@ export function summarizeNet(out: RunOutput, costs?: NetSection['costs']) {
 export const netAdapter: ModelAdapter = {
   name: 'net',
   section: netSection,
-  hostCount: () => 2,
+  hostCount: (sc) => 2 * (sc.net as NetSection).pairs,
   lookaheadNs: (sc) => (sc.net as NetSection).link.propagation,
+  links: (sc) => {
+    const n = sc.net as NetSection;
+    return Array.from({ length: n.pairs }, (_, i): [number, number, number] => [2 * i, 2 * i + 1, n.link.propagation]);
+  },
   check: (sc, file) => void netConfig(sc, file),
   workerConfig: (sc) => netConfig(sc),
   summarize: (sc, out) => summarizeNet(out, (sc.net as NetSection).costs),

@@ -42,6 +42,8 @@ export const costsSchema = z
 export const netSection = z
   .object({
     sut: z.enum(['linux', 'dom0', 'domu']).default('domu'),
+    /** Independent stressor→SUT pairs (hosts 2i and 2i+1): scale runs over many hosts and workers. */
+    pairs: posInt.max(4096).default(1),
     flows: posInt.max(1024).default(8),
     /** iperf -l: bytes per read()/write(). */
     messageSize: posInt.default(65536),

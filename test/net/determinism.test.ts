@@ -17,3 +17,19 @@ describe('fig3-domu determinism', () => {
     expect(stripWall(rc)).toEqual(stripWall(ra));
   });
 });
+
+describe('many stressor→SUT pairs', () => {
+  it('3 pairs: the split pair crosses partitions, the others stay inside one; results equal --workers 1', async () => {
+    const args = ['run', 'scenarios/scale/pairs-8.yaml', '--json', '--set', 'net.pairs=3', '--duration', '300ms', '--set', 'warmup=100ms'];
+    const [a, b] = await Promise.all([runCli(args), runCli([...args, '--workers', '2'])]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const ra = JSON.parse(a.stdout);
+    const rb = JSON.parse(b.stdout);
+    expect(ra.pairCount).toBe(3);
+    expect(ra.perPairGbps.every((g: number) => g > 0.5)).toBe(true);
+    expect(rb.threads.lookaheadNs).toBe(2000);
+    expect(rb.threads.crossPartitionMessages).toBeGreaterThan(0);
+    expect(stripWall(rb)).toEqual(stripWall(ra));
+  });
+});
