@@ -96,12 +96,24 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
     age: () => fdb.age(sim.nowNs),
     learned: () => {},
   }));
+  // MACs as (high 16, low 32) bits: the stressor's NIC behind the physical port, the guest's vif port.
+  const STRESSOR_MAC = [0x0016, 0x3e000001] as const;
+  const GUEST_MAC = [0x00ff, 0xfe000001] as const;
+  const PHYS_PORT = 0;
+  const VIF_PORT = 1;
+  let floods = 0;
+  fdb.learn(GUEST_MAC[0], GUEST_MAC[1], VIF_PORT, 0);
+  /** br_handle_frame: learn the source, look up the destination (one lookup per run of a flow). */
   const forward = (runs: readonly Run[]) => {
-    for (const r of runs) {
-      if (fdb.learn(0x0016, 0x3e000000 + 1, 0, sim.nowNs)) bridgeActor.send({ type: 'LEARNED' });
-      fdb.lookup(0x00ff, 0xfe000000 + r.flow % 1, sim.nowNs);
+    for (let i = 0; i < runs.length; i++) {
+      if (fdb.learn(STRESSOR_MAC[0], STRESSOR_MAC[1], PHYS_PORT, sim.nowNs)) bridgeActor.send({ type: 'LEARNED' });
+      if (fdb.lookup(GUEST_MAC[0], GUEST_MAC[1], sim.nowNs) === null) {
+        floods++;
+        fdb.learn(GUEST_MAC[0], GUEST_MAC[1], VIF_PORT, sim.nowNs); // the guest's next frame re-teaches it
+      }
     }
   };
+  void floods;
 
   const sendToWire = (acks: AckOut[]) => {
     for (const a of acks) {
