@@ -3,6 +3,8 @@ import { setup } from 'xstate';
 import { Sim, type Actor } from '../../src/kernel/sim.ts';
 import { XStateActor } from '../../src/kernel/xstateHost.ts';
 
+const GO = { type: 'GO' } as const;
+
 /** N plain actors ping-ponging messages with RNG delays; returns events/s. */
 export function plainEventsPerSecond(events: number): number {
   const sim = new Sim({ seed: 1 });
@@ -22,18 +24,24 @@ export function plainEventsPerSecond(events: number): number {
   return events / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
 
-/** XState actors (a two-state toggle with an action) fed by kernel messages; returns XState events/s. */
-export function xstateEventsPerSecond(events: number): number {
+/**
+ * XState actors fed by kernel messages; returns XState events/s. `toggle`: every
+ * event changes state (like RUN/BLOCK on a VCPU); otherwise a targetless
+ * transition with an action (like TICK on a PCPU).
+ */
+export function xstateEventsPerSecond(events: number, toggle = true): number {
   const sim = new Sim({ seed: 1 });
   const n = 64;
   for (let i = 0; i < n; i++) {
-    const forward = () => sim.send(i, (i + 1) % n, 1 + ((i * 7919) & 1023), { type: 'GO' });
-    const machine = setup({ actions: { forward } }).createMachine({
-      initial: 'a',
-      states: { a: { on: { GO: { target: 'b', actions: 'forward' } } }, b: { on: { GO: { target: 'a', actions: 'forward' } } } },
-    });
+    const forward = () => sim.send(i, (i + 1) % n, 1 + ((i * 7919) & 1023), GO);
+    const machine = toggle
+      ? setup({ actions: { forward } }).createMachine({
+          initial: 'a',
+          states: { a: { on: { GO: { target: 'b', actions: 'forward' } } }, b: { on: { GO: { target: 'a', actions: 'forward' } } } },
+        })
+      : setup({ actions: { forward } }).createMachine({ initial: 'a', states: { a: { on: { GO: { actions: 'forward' } } } } });
     sim.register(new XStateActor(i, sim, machine));
-    sim.send(i, i, i, { type: 'GO' });
+    sim.send(i, i, i, GO);
   }
   const t0 = process.hrtime.bigint();
   let done = 0;
