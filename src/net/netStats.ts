@@ -18,6 +18,7 @@ export interface SutNetResult {
 
 interface Snapshot {
   appBytes: number;
+  appBytesByDomain: Map<string, number>;
   nicDrops: number;
   nbDrops: number;
   feDrops: number;
@@ -45,12 +46,18 @@ export class NetStats {
 
   private snap(): Snapshot {
     const p = this.parts;
+    const byDom = new Map<string, number>();
+    p.stack.receivers.forEach((r, f) => {
+      const d = p.domainOfFlow[f]!;
+      byDom.set(d, (byDom.get(d) ?? 0) + r.stats().bytesRead);
+    });
     return {
       appBytes: p.stack.bytesRead,
+      appBytesByDomain: byDom,
       nicDrops: p.nic.drops,
-      nbDrops: p.netback?.qdiscDrops ?? 0,
-      feDrops: p.netfront?.overflowDrops ?? 0,
-      nbStops: p.netback?.stops ?? 0,
+      nbDrops: p.netbacks.reduce((a, x) => a + x.qdiscDrops, 0),
+      feDrops: p.netfronts.reduce((a, x) => a + x.overflowDrops, 0),
+      nbStops: p.netbacks.reduce((a, x) => a + x.stops, 0),
       nicPackets: p.nic.received,
     };
   }
@@ -69,11 +76,11 @@ export class NetStats {
     m.inc('vioemu_queue_drops_total', [h, 'netback_txq'], s.nbDrops - l.nbDrops);
     m.inc('vioemu_queue_drops_total', [h, 'frontend_ring'], s.feDrops - l.feDrops);
     m.inc('vioemu_net_packets_total', [h, 'nic_rx'], s.nicPackets - l.nicPackets);
-    m.inc('vioemu_app_received_bytes_total', [h, this.parts.receivingDomain], s.appBytes - l.appBytes);
+    for (const [d, b] of s.appBytesByDomain) m.inc('vioemu_app_received_bytes_total', [h, d], b - (l.appBytesByDomain.get(d) ?? 0));
     m.inc('vioemu_net_bytes_total', [h, 'app'], s.appBytes - l.appBytes);
     m.set('vioemu_queue_depth', [h, 'nic_ring'], this.parts.nic.ring.length);
-    if (this.parts.netback) m.set('vioemu_queue_depth', [h, 'netback_txq'], this.parts.netback.qdisc.length);
-    if (this.parts.netfront) m.set('vioemu_queue_depth', [h, 'frontend_ring'], this.parts.netfront.responses.length);
+    if (this.parts.netbacks.length) m.set('vioemu_queue_depth', [h, 'netback_txq'], this.parts.netbacks.reduce((a, x) => a + x.qdisc.length, 0));
+    if (this.parts.netfronts.length) m.set('vioemu_queue_depth', [h, 'frontend_ring'], this.parts.netfronts.reduce((a, x) => a + x.responses.length, 0));
     for (const [name, c] of this.host.stats.components) {
       const prev = this.lastCycles.get(name) ?? { cycles: 0, packets: 0 };
       m.inc('vioemu_component_cycles_total', [h, name], Math.max(0, c.cycles - prev.cycles));
@@ -100,6 +107,6 @@ export class NetStats {
 
   xstateEvents(): number {
     const p = this.parts;
-    return p.nic.machine.xstateEvents + (p.netback?.machine.xstateEvents ?? 0) + (p.netfront?.machine.xstateEvents ?? 0);
+    return p.nic.machine.xstateEvents + p.netbacks.reduce((a, x) => a + x.machine.xstateEvents, 0) + p.netfronts.reduce((a, x) => a + x.machine.xstateEvents, 0);
   }
 }

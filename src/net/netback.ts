@@ -90,8 +90,8 @@ export class Netback {
   }
 
   /** net_rx_action: take one pass worth of packets (grant copy); they consume request slots. */
-  takePass(out: Run[]): number {
-    const n = this.rxQueue.pop(Math.min(this.cfg.maxSlotsPerPass, this.reqPosted), out);
+  takePass(out: Run[], maxSlots = this.cfg.maxSlotsPerPass): number {
+    const n = this.rxQueue.pop(Math.min(maxSlots, this.reqPosted), out);
     this.reqPosted -= n;
     return n;
   }

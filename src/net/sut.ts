@@ -16,6 +16,8 @@ import { Netfront } from './netfront.ts';
 import { NicRx, type NicRxConfig } from './nicRx.ts';
 import type { Run } from './packetQueue.ts';
 import { ReaderSource } from './readers.ts';
+import { AckQueue } from './ackQueue.ts';
+import { wireGuests } from './guests.ts';
 import { BurstQueue } from '../xen/workloads.ts';
 import { ackTriples, ReceiverStack, type AckOut } from './receiverStack.ts';
 import type { TcpReceiverOptions } from './tcp/receiver.ts';
@@ -47,35 +49,16 @@ export interface SutConfig {
 /** Local actor indices of the SUT's network actors. */
 export const SUT_ACTORS = { nic: 4096, bridge: 4097, netback: 4098, netfront: 4099, timers: 4100 } as const;
 
-/** A queue of ACKs waiting for CPU on one VCPU, as a softirq work source. */
-class AckQueue implements WorkSource {
-  readonly name: string;
-  readonly workClass = 'softirq' as const;
-  private acks: AckOut[] = [];
-  constructor(name: string, private readonly costOf: (packets: number) => WorkPart[], private readonly out: (acks: AckOut[]) => void) {
-    this.name = name;
-  }
-  add(a: AckOut[]): void {
-    for (const x of a) this.acks.push(x);
-  }
-  pending(): boolean {
-    return this.acks.length > 0;
-  }
-  take(): WorkItem {
-    const batch = this.acks;
-    this.acks = [];
-    const packets = batch.reduce((s, a) => s + a.decision.ackPackets, 0);
-    return { parts: this.costOf(packets), done: () => this.out(batch) };
-  }
-}
-
 export interface SutCounters {
   nic: NicRx;
-  netback: Netback | null;
-  netfront: Netfront | null;
+  /** One per guest (empty natively and for Dom0's own traffic). */
+  netbacks: Netback[];
+  netfronts: Netfront[];
   stack: ReceiverStack;
   fdb: ForwardingDb;
-  receivingDomain: string;
+  /** The domain each flow is received in. */
+  domainOfFlow: string[];
+  receivingDomains: string[];
 }
 
 export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkDirection): SutCounters {
@@ -83,8 +66,11 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
   const id = (k: keyof typeof SUT_ACTORS) => host.localActorId(SUT_ACTORS[k]);
   const dom0 = host.domains[0]!;
   const irqV = host.vcpus[dom0.vcpus[cfg.irqVcpu]!]!;
-  const recvDom = cfg.kind === 'domu' ? host.domains[1]! : dom0;
-  const recvVcpus = recvDom.vcpus.map((v) => host.vcpus[v]!);
+  // Guests are every domain after Dom0; flow f goes to guest f mod guests.
+  const guestDoms = cfg.kind === 'domu' ? host.domains.slice(1) : [];
+  const guestOf = (flow: number) => flow % Math.max(1, guestDoms.length);
+  const recvDoms = cfg.kind === 'domu' ? guestDoms : [dom0];
+  const domainOfFlow = Array.from({ length: cfg.flows }, (_, f) => recvDoms[cfg.kind === 'domu' ? guestOf(f) : 0]!.name);
   const topo = host.topology;
   const bridgeCycles = cfg.kind === 'linux' ? 0 : scaled(c, cfg.bridge === 'simple' ? c.simpleBridgeCyclesPerPacket : c.bridgeCyclesPerPacket);
   const bridgeName = cfg.bridge === 'simple' ? 'simple_bridge' : 'bridge';
@@ -122,38 +108,45 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
     }
   };
 
-  // Where ACKs are produced and what they cost until they leave the NIC.
-  let ackQueue: AckQueue;
-  let ackVcpu: VcpuRt;
-  if (cfg.kind === 'domu') {
-    ackVcpu = recvVcpus[0]!;
-  } else {
-    ackVcpu = irqV;
-  }
+  // Where a flow's ACKs queue for CPU: the guest's netfront TX, or the IRQ CPU natively / in Dom0.
+  let ackQueueOf: (flow: number) => AckQueue = () => nativeAcks;
+  let ackVcpuOf: (flow: number) => VcpuRt = () => irqV;
+  let nativeAcks: AckQueue;
   const stack = new ReceiverStack(sim, cfg.flows, cfg.tcp, id('timers'), (acks) => {
-    ackQueue.add(acks);
-    host.notify(ackVcpu.id, null);
+    for (const a of acks) {
+      ackQueueOf(a.flow).add([a]);
+      host.notify(ackVcpuOf(a.flow).id, null);
+    }
   });
 
-  let producerPcpu = irqV.processor;
-  // sk_data_ready wakes the reader threads that have data waiting.
-  const readerVcpus = cfg.kind === 'domu' ? recvVcpus : recvVcpus.length > 1 ? recvVcpus.slice(1) : recvVcpus;
+  let pollPcpu = irqV.processor;
+  // Reader threads: natively and in Dom0 on the cores other than the IRQ core; in guests on their VCPUs.
+  const readerSets: { v: VcpuRt; flows: number[]; guest: number }[] = [];
+  if (cfg.kind === 'domu') {
+    guestDoms.forEach((d, g) => {
+      const vs = d.vcpus.map((x) => host.vcpus[x]!);
+      const mine = [...Array(cfg.flows).keys()].filter((f) => guestOf(f) === g);
+      vs.forEach((v, i) => readerSets.push({ v, guest: g, flows: mine.filter((_, k) => k % vs.length === i) }));
+    });
+  } else {
+    const vs = dom0.vcpus.map((x) => host.vcpus[x]!);
+    const rv = vs.length > 1 ? vs.slice(1) : vs;
+    rv.forEach((v, i) => readerSets.push({ v, guest: 0, flows: [...Array(cfg.flows).keys()].filter((f) => f % rv.length === i) }));
+  }
   const readers: ReaderSource[] = [];
-  const readerFlows = readerVcpus.map((_, i) => [...Array(cfg.flows).keys()].filter((f) => f % readerVcpus.length === i));
-  const readersWake = () => {
-    readerVcpus.forEach((v, i) => {
-      if (readers[i]?.pending()) host.notify(v.id, null);
+  // sk_data_ready wakes the reader threads that have data waiting.
+  const readersWake = (guest: number) => {
+    readerSets.forEach((r, i) => {
+      if (r.guest === guest && readers[i]?.pending()) host.notify(r.v.id, null);
     });
   };
   let ackParts: (p: number) => WorkPart[] = () => [];
   const prequeue: Run[][] = Array.from({ length: cfg.flows }, () => []);
   const prequeueWake = () => {
-    readerVcpus.forEach((v, i) => {
-      if (readerFlows[i]!.some((f) => prequeue[f]!.length > 0)) host.notify(v.id, irqV.id);
-    });
+    for (const r of readerSets) if (r.flows.some((f) => prequeue[f]!.length > 0)) host.notify(r.v.id, irqV.id);
   };
-  let netback: Netback | null = null;
-  let netfront: Netfront | null = null;
+  let netbacks: Netback[] = [];
+  let netfronts: Netfront[] = [];
   const nic = new NicRx(id('nic'), sim, cfg.nic, () => host.notify(irqV.id, null));
   sim.register(nic);
 
@@ -168,7 +161,7 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
       ...(bridgeCycles ? [{ component: bridgeName, cycles: p * bridgeCycles, packets: p }] : []),
       { component: 'nic_tx', cycles: p * c.nicTxCyclesPerPacket, packets: p },
     ];
-    ackQueue = new AckQueue('ack-tx', ackParts, sendToWire);
+    nativeAcks = new AckQueue('ack-tx', ackParts, sendToWire);
     irqV.guest.addSource(nic.pollSource(
       (n) => [
         { component: 'nic_rx', cycles: n * c.nicRxCyclesPerPacket, packets: n },
@@ -178,19 +171,15 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
       ],
       (runs, ctx) => {
         if (bridgeCycles) forward(runs);
-        producerPcpu = ctx.pcpu;
+        pollPcpu = ctx.pcpu;
         for (const r of runs) prequeue[r.flow]!.push(r);
         prequeueWake();
       },
     ));
-    irqV.guest.addSource(ackQueue);
+    irqV.guest.addSource(nativeAcks!);
   } else {
-    const domuV = recvVcpus[0]!;
-    netback = new Netback(id('netback'), sim, cfg.netback);
-    const nb = netback;
-    netfront = new Netfront(id('netfront'), sim, cfg.frontendRingSlots, () => host.notify(domuV.id, irqV.id));
-    const nf = netfront;
-    // Dom0: NIC poll + bridge, then dev_queue_xmit to the vif.
+    // Dom0: NIC poll + bridge, then dev_queue_xmit to the vifs (the first softirq source, as NET_RX).
+    let xmit: (runs: readonly Run[]) => void = () => {};
     irqV.guest.addSource(nic.pollSource(
       (n) => [
         { component: 'nic_rx', cycles: n * c.nicRxCyclesPerPacket, packets: n },
@@ -198,95 +187,25 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
       ],
       (runs) => {
         forward(runs);
-        nb.xmit(runs);
+        xmit(runs);
       },
     ));
-    // Dom0: net_rx_action (the netback tasklet): grant copy one pass, notify once.
-    irqV.guest.addSource({
-      name: 'netback-rx',
-      workClass: 'softirq',
-      pending: () => nb.rxQueue.length > 0 && nb.reqPosted > 0,
-      take: (ctx: WorkContext): WorkItem => {
-        const runs: Run[] = [];
-        const n = nb.takePass(runs);
-        return {
-          parts: [
-            { component: 'io_channel', cycles: n * scaled(c, c.ioChannelCyclesPerPacket), packets: n },
-            { component: 'evtchn', cycles: c.eventChannelCycles, packets: 0 },
-          ],
-          done: () => {
-            nf.push(runs, ctx.pcpu);
-            nb.maybeWake();
-          },
-        };
-      },
+    const guests = wireGuests({
+      sim, host, irqV, costs: c, bridgeCycles, bridgeName,
+      guestV: guestDoms.map((d) => host.vcpus[d.vcpus[0]!]!),
+      netbackCfg: cfg.netback, frontendRingSlots: cfg.frontendRingSlots, napiWeight: cfg.napiWeight,
+      stack, guestOf, sendToWire, readersWake,
+      actorIdOf: (kind, g) => host.localActorId((kind === 'netback' ? SUT_ACTORS.netback : SUT_ACTORS.netfront) + (g === 0 ? 0 : 64 + 2 * g)),
     });
-    // Dom0: netif_be_int after a refill crossed req_event → wake the vif queue.
-    let beKick = false;
-    irqV.guest.addSource({
-      name: 'netback-kick',
-      workClass: 'softirq',
-      pending: () => beKick,
-      take: (): WorkItem => ({
-        parts: [{ component: 'evtchn', cycles: c.eventChannelCycles, packets: 0 }],
-        done: () => {
-          beKick = false;
-          nb.maybeWake();
-        },
-      }),
-    });
-    // Dom0: netback TX (ACKs from the guest) → bridge → NIC TX.
-    const beTx = new AckQueue('netback-tx', (p) => [
-      { component: 'netback_tx', cycles: p * c.netbackTxCyclesPerPacket, packets: p },
-      { component: bridgeName, cycles: p * bridgeCycles, packets: p },
-      { component: 'nic_tx', cycles: p * c.nicTxCyclesPerPacket, packets: p },
-    ], sendToWire);
-    irqV.guest.addSource(beTx);
-    // DomU: netfront NAPI poll, guest stack, refill.
-    domuV.guest.addSource({
-      name: 'netfront-napi',
-      workClass: 'softirq',
-      pending: () => nf.napiScheduled,
-      take: (ctx: WorkContext): WorkItem => {
-        const runs: Run[] = [];
-        const n = nf.responses.pop(cfg.napiWeight, runs);
-        const f = cacheFactor(c, topo.distance(nf.producerPcpu, ctx.pcpu));
-        return {
-          parts: [
-            { component: 'netfront_rx', cycles: n * c.netfrontRxCyclesPerPacket, packets: n },
-            { component: 'stack_rx', cycles: n * c.stackRxCyclesPerPacket * f, packets: n },
-          ],
-          done: (d) => {
-            if (n > 0) {
-              producerPcpu = nf.producerPcpu;
-              ackQueue.add(stack.deliver(runs, d.nowNs));
-              const wasStopped = nb.stopped;
-              nb.refill(n);
-              if (wasStopped && !nb.full()) {
-                beKick = true;
-                host.notify(irqV.id, domuV.id);
-              }
-              readersWake();
-            }
-            nf.pollDone();
-          },
-        };
-      },
-    });
-    // DomU: ACKs out through netfront TX; netif_be_int on Dom0.
-    ackQueue = new AckQueue('netfront-tx', (p) => [
-      { component: 'stack_tx', cycles: p * c.stackTxCyclesPerPacket, packets: p },
-      { component: 'netfront_tx', cycles: p * c.netfrontTxCyclesPerPacket, packets: p },
-    ], (acks) => {
-      beTx.add(acks);
-      host.notify(irqV.id, domuV.id);
-    });
-    domuV.guest.addSource(ackQueue);
+    xmit = guests.xmit;
+    netbacks = guests.netbacks;
+    netfronts = guests.netfronts;
+    ackQueueOf = (flow) => guests.ackQueues[guestOf(flow)]!;
+    ackVcpuOf = (flow) => host.vcpus[guestDoms[guestOf(flow)]!.vcpus[0]!]!;
   }
 
-  // iperf reader threads on the receiving domain's VCPUs (natively: the cores other than the IRQ core).
-  readerVcpus.forEach((v, i) => {
-    const flows = readerFlows[i]!;
+  // iperf reader threads, one source per VCPU for its flows.
+  readerSets.forEach(({ v, flows, guest }) => {
     if (cfg.kind !== 'domu' && flows.length > 0) v.guest.addSource(prequeueSource(flows));
     const src = new ReaderSource(stack, flows, {
       get messageBytes() {
@@ -296,10 +215,11 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
       readSyscallCycles: c.readSyscallCycles,
       copyCyclesPerByte: c.copyToUserCyclesPerByte,
       factor: (p, q) => cacheFactor(c, topo.distance(p, q)),
-      producerPcpu: () => producerPcpu,
+      // The data was last written by the grant copy (guests) or the NIC poll's CPU.
+      producerPcpu: () => (cfg.kind === 'domu' ? netfronts[guest]!.producerPcpu : pollPcpu),
     }, (ack) => {
-      ackQueue.add([ack]);
-      host.notify(ackVcpu.id, v.id);
+      ackQueueOf(ack.flow).add([ack]);
+      host.notify(ackVcpuOf(ack.flow).id, v.id);
     });
     readers.push(src);
     if (flows.length > 0) v.guest.addSource(src);
@@ -341,5 +261,5 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
     });
   }
 
-  return { nic, netback, netfront, stack, fdb, receivingDomain: recvDom.name };
+  return { nic, netbacks, netfronts, stack, fdb, domainOfFlow, receivingDomains: recvDoms.map((d) => d.name) };
 }

@@ -28,19 +28,21 @@ function sutHost(n: NetSection, file: string): XenHostConfig {
     };
   }
   if (n.irqVcpu >= n.dom0.vcpus) throw new ScenarioError(file, 'net.irqVcpu', `Dom0 has only ${n.dom0.vcpus} VCPUs`);
+  const guests = n.sut === 'domu' ? n.guests : 1;
   const place = defaultPlacement(
-    [
-      { vcpus: n.dom0.vcpus } as never,
-      { vcpus: n.domu.vcpus, placement: n.domu.placement } as never,
-    ],
+    [{ vcpus: n.dom0.vcpus } as never, ...Array.from({ length: guests }, (_, g) => ({ vcpus: n.domu.vcpus, placement: g === 0 ? n.domu.placement : undefined }) as never)],
     pcpus,
   );
-  for (const p of place.flat()) if (p >= pcpus) throw new ScenarioError(file, 'net.domu.placement', `PCPU ${p} does not exist (host has ${pcpus})`);
+  for (const p of place.flat() as number[]) if (p >= pcpus) throw new ScenarioError(file, 'net.domu.placement', `PCPU ${p} does not exist (host has ${pcpus})`);
   return {
     name: 'sut', topology: n.topology, costs: { contextSwitchCycles: n.contextSwitchCycles }, scheduler: sched, workloads: [],
     domains: [
       { name: 'dom0', weight: n.dom0.weight, cap: n.dom0.cap, vcpus: n.dom0.vcpus, affinity: place[0]!.map((p) => (n.dom0.pin ? [p] : null)), placement: place[0]!, sedf: sedfDom0 },
-      { name: 'domu', weight: n.domu.weight, cap: n.domu.cap, vcpus: n.domu.vcpus, affinity: place[1]!.map(() => null), placement: place[1]!, sedf: sedfDomU },
+      ...Array.from({ length: guests }, (_, g) => ({
+        name: guests === 1 ? 'domu' : `domu${g}`,
+        weight: n.domu.weight, cap: n.domu.cap, vcpus: n.domu.vcpus,
+        affinity: place[g + 1]!.map(() => null), placement: place[g + 1]!, sedf: sedfDomU,
+      })),
     ],
   };
 }
