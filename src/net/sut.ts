@@ -59,6 +59,8 @@ export interface SutCounters {
   /** The domain each flow is received in. */
   domainOfFlow: string[];
   receivingDomains: string[];
+  /** Frames the bridge flooded because the destination had aged out of its table. */
+  bridgeFloods(): number;
 }
 
 export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkDirection): SutCounters {
@@ -82,24 +84,23 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
     age: () => fdb.age(sim.nowNs),
     learned: () => {},
   }));
-  // MACs as (high 16, low 32) bits: the stressor's NIC behind the physical port, the guest's vif port.
+  // MACs as (high 16, low 32) bits: the stressor's NIC behind the physical port, guest g's vif on port 1 + g.
   const STRESSOR_MAC = [0x0016, 0x3e000001] as const;
-  const GUEST_MAC = [0x00ff, 0xfe000001] as const;
+  const guestMacLo = (g: number) => 0xfe000001 + g;
   const PHYS_PORT = 0;
-  const VIF_PORT = 1;
   let floods = 0;
-  fdb.learn(GUEST_MAC[0], GUEST_MAC[1], VIF_PORT, 0);
+  for (let g = 0; g < Math.max(1, guestDoms.length); g++) fdb.learn(0x00ff, guestMacLo(g), 1 + g, 0);
   /** br_handle_frame: learn the source, look up the destination (one lookup per run of a flow). */
   const forward = (runs: readonly Run[]) => {
-    for (let i = 0; i < runs.length; i++) {
+    for (const r of runs) {
       if (fdb.learn(STRESSOR_MAC[0], STRESSOR_MAC[1], PHYS_PORT, sim.nowNs)) bridgeActor.send({ type: 'LEARNED' });
-      if (fdb.lookup(GUEST_MAC[0], GUEST_MAC[1], sim.nowNs) === null) {
-        floods++;
-        fdb.learn(GUEST_MAC[0], GUEST_MAC[1], VIF_PORT, sim.nowNs); // the guest's next frame re-teaches it
+      const g = guestOf(r.flow);
+      if (fdb.lookup(0x00ff, guestMacLo(g), sim.nowNs) === null) {
+        floods++; // aged out: flooded to every port until the guest's next frame re-teaches it
+        fdb.learn(0x00ff, guestMacLo(g), 1 + g, sim.nowNs);
       }
     }
   };
-  void floods;
 
   const sendToWire = (acks: AckOut[]) => {
     for (const a of acks) {
@@ -261,5 +262,5 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
     });
   }
 
-  return { nic, netbacks, netfronts, stack, fdb, domainOfFlow, receivingDomains: recvDoms.map((d) => d.name) };
+  return { nic, netbacks, netfronts, stack, fdb, domainOfFlow, receivingDomains: recvDoms.map((d) => d.name), bridgeFloods: () => floods };
 }
