@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { niceScale, renderFigureSvg, type FigureSpec } from '../../src/report/figure.ts';
+import { renderIndexHtml } from '../../src/report/html.ts';
+
+const fig: FigureSpec = {
+  id: 'figX',
+  title: 'Bandwidth <&> utilization',
+  xLabel: 'message size',
+  categories: ['64B', '1KB', '64KB'],
+  series: [
+    { name: 'Default', bandwidthGbps: [0.5, 2.3, null], utilPctPerGbps: [200, 70, 65] },
+    { name: 'Opt A', bandwidthGbps: [0.6, 2.6, 2.7], utilPctPerGbps: [180, null, 55] },
+  ],
+  paperMarks: [{ series: 'Default', category: '1KB', bandwidthGbps: 2.3, label: 'paper 2.3' }],
+};
+
+function balanced(svg: string): boolean {
+  const stack: string[] = [];
+  for (const m of svg.matchAll(/<(\/?)([a-z]+)[^>]*?(\/?)>/g)) {
+    if (m[3]) continue;
+    if (m[1]) {
+      if (stack.pop() !== m[2]) return false;
+    } else stack.push(m[2]!);
+  }
+  return stack.length === 0;
+}
+
+describe('renderFigureSvg', () => {
+  const svg = renderFigureSvg(fig);
+  it('is balanced, deterministic, accessible SVG', () => {
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(balanced(svg)).toBe(true);
+    expect(renderFigureSvg(fig)).toBe(svg);
+    expect(svg).toContain('role="img"');
+    expect(svg).toContain('<title id="figX-title">Bandwidth &lt;&amp;&gt; utilization</title>');
+    expect(balanced('<svg><g></svg>')).toBe(false); // the checker can fail
+  });
+  it('draws a bar per value, a line per series, the legend and the paper marks', () => {
+    expect(svg.match(/<rect class="bar"/g)).toHaveLength(5);
+    expect(svg.match(/<polyline class="util"/g)).toHaveLength(2);
+    expect(svg).toContain('>Default<');
+    expect(svg).toContain('>Opt A<');
+    expect(svg).toContain('paper 2.3');
+    expect(svg.match(/class="paper"/g)).toHaveLength(1);
+  });
+  it('picks nice axis scales', () => {
+    expect(niceScale(4.6)).toEqual({ top: 5, step: 1 });
+    expect(niceScale(230)).toEqual({ top: 250, step: 50 });
+  });
+});
+
+describe('renderIndexHtml', () => {
+  it('shows every row with its verdict, the summary and each figure', () => {
+    const html = renderIndexHtml({
+      title: 'T <1>',
+      rows: [
+        { id: 'T1', figure: 'Fig 3', condition: 'Linux', paper: '5.5', emulated: '5.54', tolerance: '±15%', pass: true, source: 'runs/a.json' },
+        { id: 'T12', figure: 'Fig 12', condition: 'q', paper: '3.3', emulated: '2.3', tolerance: '±15%', pass: false, source: 'runs/b.json', note: 'why' },
+      ],
+      figures: [{ id: 'fig3', file: 'fig3.svg', caption: 'Fig 3' }],
+      meta: { runs: '2' },
+    });
+    expect(html).toContain('<title>T &lt;1&gt;</title>');
+    expect(html).toContain('<tr class="pass"><td>T1</td>');
+    expect(html).toContain('<tr class="fail"><td>T12</td>');
+    expect(html).toContain('1/2 rows pass');
+    expect(html).toContain('<img src="fig3.svg"');
+    expect(html).toContain('href="runs/b.json"');
+  });
+});
