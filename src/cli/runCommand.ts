@@ -50,6 +50,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const pace = numFlag('pace', flags.pace, 0) ?? 0;
   const omIntervalNs = parseDurationNs(flags.openmetricsInterval);
   if (omIntervalNs === null || omIntervalNs <= 0) throw new UsageError(`--openmetrics-interval: not a duration: ${JSON.stringify(flags.openmetricsInterval)}`);
+  if (omIntervalNs % 1e6 !== 0) throw new UsageError(`--openmetrics-interval: want whole milliseconds (Prometheus timestamps are ms), got ${JSON.stringify(flags.openmetricsInterval)}`);
   const omEpochS = numFlag('openmetrics-epoch', flags.openmetricsEpoch, 0)!;
   const points = loadScenario(file, loadOptionsFrom(flags));
   if (flags.openmetrics && points.length > 1) throw new UsageError('--openmetrics takes a single run, not a sweep');
@@ -72,7 +73,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const progress = new Progress();
-  const om = flags.openmetrics ? new OpenMetricsWriter(metricDefsFor(model), omEpochS) : null;
+  const om = flags.openmetrics ? new OpenMetricsWriter(metricDefsFor(model), omEpochS, omIntervalNs) : null;
   let results: RunResult[] = [];
   let traces: unknown[] = [];
   try {
@@ -84,7 +85,7 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
       metrics,
       onProgress: (p) => progress.update(p),
       onPointDone: (r) => progress.done(r.point),
-      sampler: om ? { intervalNs: omIntervalNs, onSample: (p, n, t, series, events) => om.add(p, n, t, series, events) } : undefined,
+      sampler: om ? { intervalNs: om.probeEveryNs, onSample: (p, n, t, series, events) => om.add(p, n, t, series, events) } : undefined,
     });
     results = outs.map((o) => o.result);
     traces = outs.flatMap((o) => o.trace);

@@ -1,20 +1,50 @@
-// End to end with the real Prometheus on 127.0.0.1: scrape a running soak,
-// then run every PromQL query of every dashboard panel and expect data.
+// End to end with the real Prometheus on 127.0.0.1: it scrapes two paced
+// soaks at once (scheduler-only and network path), then every PromQL query of
+// every dashboard panel goes through /api/v1/query and must return a finite
+// value: once with the variables on all series (both runs in one Prometheus,
+// so per-run matching is exercised) and once with $host on the scheduler
+// soak alone, where panels on network-path metrics cannot have data.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { netMetricDefs } from '../../src/net/metricsDefs.ts';
+import { xenMetricDefs } from '../../src/xen/metricsDefs.ts';
 import { BIN, REPO } from '../helpers/cli.ts';
-import { dashboardQueries, substitute } from '../helpers/dashboards.ts';
+import { dashboardQueries } from '../helpers/dashboards.ts';
+
+/** Metrics only `model: net` produces: the scheduler soak gives them no data. */
+const NET_ONLY_METRICS = [
+  'vioemu_queue_drops_total',
+  'vioemu_queue_depth',
+  'vioemu_net_packets_total',
+  'vioemu_net_bytes_total',
+  'vioemu_app_received_bytes_total',
+  'vioemu_tcp_retransmits_total',
+  'vioemu_tcp_timeouts_total',
+  'vioemu_component_cycles_total',
+  'vioemu_component_packets_total',
+] as const;
+
+/** Grafana's variables as Grafana fills them for a 1 s scrape interval. */
+function substitute(expr: string, vars: { host: string; domain: string }): string {
+  return expr
+    .replace(/\$__rate_interval/g, '4s')
+    .replace(/\$__interval/g, '1s')
+    .replace(/\$__range/g, '1m')
+    .replace(/\$host/g, vars.host)
+    .replace(/\$domain/g, vars.domain);
+}
 
 const promBin = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).stdout.trim();
-if (!promBin) console.warn('SKIP prometheus integration: no `prometheus` binary on PATH (Debian: apt-get install prometheus; .ci/run installs it)');
+if (!promBin) console.warn('SKIP prometheus integration: no `prometheus` binary on PATH (Debian: apt-get install prometheus)');
 
 function freePort(): Promise<number> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const s = createServer();
+    s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
       const port = (s.address() as { port: number }).port;
       s.close(() => resolve(port));
@@ -24,55 +54,137 @@ function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!promBin)('Prometheus scrapes a soak and answers every dashboard query', () => {
-  let vio: ChildProcess;
-  let prom: ChildProcess;
+function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, 5000);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill('SIGKILL');
+  });
+}
+
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+describe('Prometheus scrapes soaks and answers every dashboard query', () => {
+  let dir = '';
+  let prom: ChildProcess | undefined;
+  const runs: ChildProcess[] = [];
+  const stderrs: string[] = [];
   let promUrl = '';
   let evalAt = 0;
+  let schedHost = '';
+
+  const query = async (q: string): Promise<{ status: string; error?: string; data: { result: Sample[] } }> =>
+    (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}&time=${evalAt}`)).json() as never;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vioemu-prom-'));
-    const metricsPort = await freePort();
-    const promPort = await freePort();
+    if (!promBin) return;
+    dir = mkdtempSync(join(tmpdir(), 'vioemu-prom-'));
+    const [schedPort, netPort, promPort] = [await freePort(), await freePort(), await freePort()];
     promUrl = `http://127.0.0.1:${promPort}`;
-    writeFileSync(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: vioemu\n    static_configs:\n      - targets: ['127.0.0.1:${metricsPort}']\n`);
+    // The scheduler soak's host label is prefixed so that $host can select that run alone.
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      [
+        'global:',
+        '  scrape_interval: 1s',
+        'scrape_configs:',
+        '  - job_name: vioemu-sched',
+        `    static_configs: [{ targets: ['127.0.0.1:${schedPort}'] }]`,
+        '    metric_relabel_configs:',
+        '      - { source_labels: [host], regex: "(.+)", target_label: host, replacement: "sched-$1" }',
+        '  - job_name: vioemu-net',
+        `    static_configs: [{ targets: ['127.0.0.1:${netPort}'] }]`,
+        '',
+      ].join('\n'),
+    );
     prom = spawn(promBin, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`${promUrl}/-/ready`).then((r) => r.ok, () => false);
-      if (ok) break;
-      await sleep(200);
+    const start = (args: string[]) => {
+      const i = runs.length;
+      stderrs.push('');
+      const c = spawn(process.execPath, [BIN, 'run', ...args, '--metrics-linger', '60'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+      c.stderr!.on('data', (d) => (stderrs[i] += d));
+      runs.push(c);
+    };
+    // Paced, both runs last ≥ 20 s of wall time: the queries are evaluated while both go on.
+    start(['scenarios/soak/sched-soak.yaml', '--metrics-port', String(schedPort), '--pace', '2', '--duration', '40s']);
+    start(['scenarios/soak/net-soak.yaml', '--metrics-port', String(netPort), '--pace', '3', '--duration', '60s']);
+    for (let i = 0; i < 100 && !(await fetch(`${promUrl}/-/ready`).then((r) => r.ok, () => false)); i++) await sleep(200);
+    // Ready when each run has ≥ 6 scrapes in the last 8 s and its virtual clock moves.
+    const ready = 'count by (job) (count_over_time(vioemu_virtual_time_seconds[8s]) >= 6 and deriv(vioemu_virtual_time_seconds[8s]) > 0)';
+    for (let i = 0; i < 160; i++) {
+      evalAt = Date.now() / 1000;
+      const body = await query(ready).catch(() => null);
+      if (body?.data?.result.length === 2) break;
+      expect(runs.every((c) => c.exitCode === null), stderrs.join('\n')).toBe(true);
+      await sleep(250);
     }
-    let stderr = '';
-    vio = spawn(process.execPath, [BIN, 'run', 'scenarios/soak/net-soak.yaml', '--metrics-port', String(metricsPort), '--pace', '3', '--duration', '45s', '--metrics-linger', '60'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-    vio.stderr!.on('data', (d) => (stderr += d));
-    // Let the run go on (paced: ~15 s of wall time) while Prometheus scrapes every second.
-    for (let i = 0; i < 300 && !/serving final metrics/.test(stderr); i++) await sleep(200);
-    expect(stderr).toMatch(/serving final metrics/);
-    evalAt = Date.now() / 1000 - 3; // inside the run, where rates are defined
-    await sleep(2500);
-  }, 120_000);
+    const body = await query(ready);
+    expect(body.data.result.map((r) => r.metric.job).sort(), `runs not scraped in time:\n${stderrs.join('\n')}`).toEqual(['vioemu-net', 'vioemu-sched']);
+    const hosts = await query('group by (host) (vioemu_domain_cpu_seconds_total{job="vioemu-sched"})');
+    schedHost = hosts.data.result[0]!.metric.host!;
+  }, 60_000);
 
-  afterAll(() => {
-    vio?.kill('SIGKILL');
-    prom?.kill('SIGKILL');
+  afterAll(async () => {
+    await Promise.all([...runs.map(stop), stop(prom)]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it.skipIf(!promBin)('the allow-list names network-path metrics only', () => {
+    const net = new Set(netMetricDefs.map((d) => d.name));
+    const xen = new Set(xenMetricDefs.map((d) => d.name));
+    for (const m of NET_ONLY_METRICS) {
+      expect(net.has(m), m).toBe(true);
+      expect(xen.has(m), m).toBe(false);
+    }
   });
 
-  it('every panel query returns data', async () => {
+  it.skipIf(!promBin)('every panel query has data with both runs scraped ($host, $domain = .*)', async () => {
     const empty: string[] = [];
     const qs = dashboardQueries();
     for (const q of qs) {
-      const url = `${promUrl}/api/v1/query?query=${encodeURIComponent(substitute(q.expr))}&time=${evalAt}`;
-      const body = (await (await fetch(url)).json()) as { status: string; data: { result: unknown[] }; error?: string };
-      expect(body.status, `${q.panel}: ${body.error}`).toBe('success');
-      if (body.data.result.length === 0) empty.push(`${q.file} / ${q.panel}: ${q.expr}`);
+      const body = await query(substitute(q.expr, { host: '.*', domain: '.*' }));
+      expect(body.status, `${q.file} / ${q.panel}: ${body.error}`).toBe('success');
+      if (!body.data.result.some((r) => Number.isFinite(Number(r.value[1])))) empty.push(`${q.file} / ${q.panel}: ${q.expr}`);
     }
     expect(empty).toEqual([]);
     expect(qs.length).toBeGreaterThan(15);
-  }, 60_000);
+  }, 30_000);
 
-  it('virtual time grew across scrapes', async () => {
-    const url = `${promUrl}/api/v1/query?query=${encodeURIComponent('max_over_time(vioemu_virtual_time_seconds[30s]) - min_over_time(vioemu_virtual_time_seconds[30s])')}&time=${evalAt}`;
-    const body = (await (await fetch(url)).json()) as { data: { result: { value: [number, string] }[] } };
-    expect(Number(body.data.result[0]!.value[1])).toBeGreaterThan(5);
+  it.skipIf(!promBin)('every panel query on scheduler metrics has data for the scheduler soak alone ($host = its host)', async () => {
+    const empty: string[] = [];
+    const skipped: string[] = [];
+    for (const q of dashboardQueries()) {
+      const body = await query(substitute(q.expr, { host: schedHost, domain: '.*' }));
+      expect(body.status, `${q.file} / ${q.panel}: ${body.error}`).toBe('success');
+      const netOnly = (q.expr.match(/vioemu_[a-z0-9_]+/g) ?? []).find((m) => (NET_ONLY_METRICS as readonly string[]).includes(m));
+      if (netOnly) {
+        skipped.push(`${q.file} / ${q.panel} (${netOnly})`);
+        continue;
+      }
+      if (!body.data.result.some((r) => Number.isFinite(Number(r.value[1])))) empty.push(`${q.file} / ${q.panel}: ${q.expr}`);
+    }
+    console.info(`scheduler soak (host=${schedHost}): data not expected from ${skipped.length} panel queries on network-path metrics, only checked that they evaluate:\n  ${skipped.join('\n  ')}`);
+    expect(empty).toEqual([]);
+    expect(skipped.length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it.skipIf(!promBin)('template variables list both runs', async () => {
+    const r = await fetch(`${promUrl}/api/v1/label/host/values?match[]=vioemu_domain_cpu_seconds_total&start=${evalAt - 30}&end=${evalAt}`);
+    const hosts = ((await r.json()) as { data: string[] }).data;
+    expect(hosts).toContain(schedHost);
+    expect(hosts.some((h) => !h.startsWith('sched-'))).toBe(true);
+  });
+
+  it.skipIf(!promBin)('virtual time grew across scrapes in both runs', async () => {
+    const body = await query('max_over_time(vioemu_virtual_time_seconds[8s]) - min_over_time(vioemu_virtual_time_seconds[8s])');
+    expect(body.data.result).toHaveLength(2);
+    for (const r of body.data.result) expect(Number(r.value[1]), r.metric.job).toBeGreaterThan(1);
   });
 });

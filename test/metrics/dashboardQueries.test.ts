@@ -1,0 +1,105 @@
+// Dashboard PromQL uses each metric as its type allows: rate()/increase() on
+// counters and histogram series only, deriv() on gauges only (rate() of a
+// gauge such as vioemu_virtual_time_seconds is wrong), Grafana's interval
+// variables for every range, and per-run matching when dividing by the
+// virtual clock. The catalogue documents every metric of every model.
+import { readdirSync, readFileSync } from 'node:fs';
+import { parser } from '@prometheus-io/lezer-promql';
+import { describe, expect, it } from 'vitest';
+import { MODEL_MODULES } from '../../src/run/models.ts';
+import { metricDefsFor } from '../../src/run/execute.ts';
+import type { MetricDef } from '../../src/kernel/metricSink.ts';
+import { parse as parseYaml } from 'yaml';
+import { dashboardQueries, substitute } from '../helpers/dashboards.ts';
+
+const defs = new Map<string, MetricDef>();
+for (const model of Object.keys(MODEL_MODULES)) for (const d of metricDefsFor(model)) defs.set(d.name, d);
+
+/** The type a sample name belongs to: a histogram's _bucket/_sum/_count are counter-like. */
+function kindOf(sample: string): 'counter' | 'gauge' | 'histogram' | undefined {
+  const d = defs.get(sample);
+  if (d) return d.type;
+  const base = sample.replace(/_(bucket|sum|count)$/, '');
+  return defs.get(base)?.type === 'histogram' ? 'histogram' : undefined;
+}
+
+const COUNTER_FUNCS = new Set(['rate', 'irate', 'increase', 'resets']);
+const GAUGE_FUNCS = new Set(['deriv', 'delta', 'idelta', 'predict_linear']);
+
+/** [function, metric] for every function applied directly to a range selector. */
+function rangeCalls(expr: string): [string, string][] {
+  const out: [string, string][] = [];
+  const cursor = parser.parse(expr).cursor();
+  do {
+    if (cursor.type.name !== 'FunctionCall') continue;
+    const call = cursor.node;
+    const fn = call.getChild('FunctionIdentifier');
+    const sel = call.getChild('FunctionCallBody')?.getChild('MatrixSelector')?.getChild('VectorSelector')?.getChild('Identifier');
+    if (fn && sel) out.push([expr.slice(fn.from, fn.to), expr.slice(sel.from, sel.to)]);
+  } while (cursor.next());
+  return out;
+}
+
+describe('dashboard queries use metrics as their types allow', () => {
+  const qs = dashboardQueries();
+
+  it('knows every metric the dashboards name', () => {
+    for (const q of qs) for (const m of q.expr.match(/vioemu_[a-z0-9_]+/g) ?? []) expect(kindOf(m), `${q.panel}: ${m}`).toBeDefined();
+  });
+
+  it('rate() only on counters and histogram series, deriv() only on gauges', () => {
+    let calls = 0;
+    for (const q of qs) {
+      for (const [fn, metric] of rangeCalls(substitute(q.expr))) {
+        calls++;
+        if (COUNTER_FUNCS.has(fn)) expect(kindOf(metric), `${q.file} / ${q.panel}: ${fn}(${metric})`).not.toBe('gauge');
+        if (GAUGE_FUNCS.has(fn)) expect(kindOf(metric), `${q.file} / ${q.panel}: ${fn}(${metric})`).toBe('gauge');
+      }
+    }
+    expect(calls).toBeGreaterThan(15);
+    // The check can fail.
+    expect(rangeCalls('rate(vioemu_virtual_time_seconds[1m])')).toEqual([['rate', 'vioemu_virtual_time_seconds']]);
+    expect(kindOf('vioemu_virtual_time_seconds')).toBe('gauge');
+  });
+
+  it('every range is a Grafana interval variable', () => {
+    for (const q of qs) for (const [, r] of q.expr.matchAll(/\[([^\]]*)\]/g)) expect(['$__rate_interval', '$__interval', '$__range'], `${q.panel}: [${r}]`).toContain(r);
+  });
+
+  it('divisions by the virtual clock match per scrape target (several runs in one Prometheus)', () => {
+    for (const q of qs) {
+      if (!/deriv\(vioemu_virtual_time_seconds/.test(q.expr) || !/group_left/.test(q.expr)) continue;
+      expect(q.expr, q.panel).toMatch(/on\(job, instance\) group_left\(\)/);
+      for (const [, by] of q.expr.matchAll(/sum by \(([^)]*)\)/g)) expect(by, q.panel).toMatch(/^job, instance\b/);
+    }
+  });
+});
+
+describe('dashboard template variables', () => {
+  const uid = (parseYaml(readFileSync('grafana/provisioning/datasources/prometheus.yaml', 'utf8')) as { datasources: { uid: string }[] }).datasources[0]!.uid;
+  const files = readdirSync('grafana/dashboards').filter((f) => f.endsWith('.json'));
+  it.each(files)('%s: label_values over a parsable selector, on the provisioned datasource', (f) => {
+    const d = JSON.parse(readFileSync(`grafana/dashboards/${f}`, 'utf8')) as { templating: { list: { name: string; datasource: { uid: string }; query: { query: string } }[] } };
+    for (const v of d.templating.list) {
+      expect(v.datasource.uid, v.name).toBe(uid);
+      const m = /^label_values\((.+), *([a-z_]+)\)$/.exec(v.query.query);
+      expect(m, v.query.query).not.toBeNull();
+      expect(m![2]).toBe(v.name);
+      let bad = false;
+      parser.parse(substitute(m![1]!)).iterate({ enter: (n) => void (n.type.isError && (bad = true)) });
+      expect(bad, m![1]).toBe(false);
+    }
+  });
+});
+
+describe('docs/metrics.md', () => {
+  const doc = readFileSync('docs/metrics.md', 'utf8');
+  it.each([...defs.values()].map((d) => [d.name, d] as const))('documents %s with its type and labels', (name, d) => {
+    const row = doc.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
+    expect(row, `no table row for ${name}`).toBeDefined();
+    const cells = row!.split('|').map((c) => c.trim());
+    expect(cells[2]).toBe(d.type);
+    const labels = d.labelNames.length ? d.labelNames.map((l) => `\`${l}\``).join(', ') : '—';
+    expect(cells[3]).toBe(labels);
+  });
+});

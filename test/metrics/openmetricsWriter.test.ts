@@ -1,0 +1,103 @@
+// OpenMetricsWriter on its own: probe filtering, partitions joined per
+// instant, histogram MetricPoints, number spellings, the probe step.
+import { describe, expect, it } from 'vitest';
+import type { MetricDef } from '../../src/kernel/metricSink.ts';
+import { coreMetricDefs } from '../../src/metrics/coreMetrics.ts';
+import { formatNumber, OpenMetricsWriter, probeStepNs } from '../../src/metrics/openmetrics.ts';
+
+const defs: MetricDef[] = [
+  ...coreMetricDefs,
+  { name: 'vioemu_x_bytes_total', help: 'Bytes "x"', type: 'counter', labelNames: ['host'] },
+  { name: 'vioemu_depth', help: 'Depth', type: 'gauge', labelNames: ['host'] },
+  { name: 'vioemu_lat_seconds', help: 'Latency', type: 'histogram', labelNames: ['host'], buckets: [0.001, 0.01] },
+];
+
+describe('OpenMetricsWriter', () => {
+  it('keeps whole-interval probes only and joins partitions per instant', () => {
+    const w = new OpenMetricsWriter(defs, 1000, 1e9);
+    for (let t = 1e7; t <= 2e9; t += 1e7) {
+      for (const part of [1, 0]) {
+        const host = `h${part}`;
+        w.add(part, 2, t, [
+          { name: 'vioemu_x_bytes_total', labels: [host], value: t / 1e7 },
+          { name: 'vioemu_depth', labels: [host], value: part - 0.5 },
+          { name: 'vioemu_lat_seconds', labels: [host], value: 3, buckets: [1, 0, 2], sum: 0.25 },
+        ], 10);
+      }
+    }
+    expect(w.samples).toBe(2);
+    expect(w.render()).toBe(
+      [
+        '# TYPE vioemu_depth gauge',
+        '# HELP vioemu_depth Depth',
+        'vioemu_depth{host="h0"} -0.5 1001.000',
+        'vioemu_depth{host="h0"} -0.5 1002.000',
+        'vioemu_depth{host="h1"} 0.5 1001.000',
+        'vioemu_depth{host="h1"} 0.5 1002.000',
+        '# TYPE vioemu_events counter',
+        '# HELP vioemu_events Kernel events processed',
+        'vioemu_events_total 20 1001.000',
+        'vioemu_events_total 20 1002.000',
+        '# TYPE vioemu_lat_seconds histogram',
+        '# HELP vioemu_lat_seconds Latency',
+        '# UNIT vioemu_lat_seconds seconds',
+        ...['h0', 'h1'].flatMap((h) =>
+          ['1001.000', '1002.000'].flatMap((ts) => [
+            `vioemu_lat_seconds_bucket{host="${h}",le="0.001"} 1 ${ts}`,
+            `vioemu_lat_seconds_bucket{host="${h}",le="0.01"} 1 ${ts}`,
+            `vioemu_lat_seconds_bucket{host="${h}",le="+Inf"} 3 ${ts}`,
+            `vioemu_lat_seconds_count{host="${h}"} 3 ${ts}`,
+            `vioemu_lat_seconds_sum{host="${h}"} 0.25 ${ts}`,
+          ]),
+        ),
+        '# TYPE vioemu_virtual_time_seconds gauge',
+        '# HELP vioemu_virtual_time_seconds Virtual time reached by the simulation (min over partitions)',
+        '# UNIT vioemu_virtual_time_seconds seconds',
+        'vioemu_virtual_time_seconds 1 1001.000',
+        'vioemu_virtual_time_seconds 2 1002.000',
+        '# TYPE vioemu_x_bytes counter',
+        '# HELP vioemu_x_bytes Bytes \\"x\\"',
+        '# UNIT vioemu_x_bytes bytes',
+        'vioemu_x_bytes_total{host="h0"} 100 1001.000',
+        'vioemu_x_bytes_total{host="h0"} 200 1002.000',
+        'vioemu_x_bytes_total{host="h1"} 100 1001.000',
+        'vioemu_x_bytes_total{host="h1"} 200 1002.000',
+        '# EOF',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('adds up a series reported by two partitions at one instant, and fills a gap with the last value', () => {
+    const w = new OpenMetricsWriter(defs, 0, 1e9);
+    w.add(0, 2, 1e9, [{ name: 'vioemu_x_bytes_total', labels: ['a'], value: 5 }], 0);
+    w.add(1, 2, 1e9, [{ name: 'vioemu_x_bytes_total', labels: ['a'], value: 7 }], 0);
+    w.add(0, 1, 3e9, [{ name: 'vioemu_x_bytes_total', labels: ['a'], value: 20 }], 0);
+    expect(w.render().split('\n').filter((l) => l.startsWith('vioemu_x_bytes_total'))).toEqual([
+      'vioemu_x_bytes_total{host="a"} 12 1.000',
+      'vioemu_x_bytes_total{host="a"} 12 2.000',
+      'vioemu_x_bytes_total{host="a"} 20 3.000',
+    ]);
+  });
+
+  it('leaves the wall-clock series out', () => {
+    const w = new OpenMetricsWriter(defs, 0, 1e9);
+    w.add(0, 1, 1e9, [{ name: 'vioemu_wall_time_seconds', labels: [], value: 3 }, { name: 'vioemu_realtime_factor', labels: [], value: 3 }], 0);
+    expect(w.render()).not.toMatch(/wall_time|realtime_factor/);
+  });
+
+  it('spells numbers as OpenMetrics does', () => {
+    expect([1, 0.1 + 0.2, 1e-7, 12345678901234, Infinity, -Infinity, NaN].map(formatNumber)).toEqual(['1', '0.3', '1e-7', '12345678901234', '+Inf', '-Inf', 'NaN']);
+  });
+
+  it('probes at 1/100 of the interval where that is whole and ≥ 1 ms', () => {
+    expect(probeStepNs(1e9)).toBe(1e7);
+    expect(probeStepNs(2e9)).toBe(2e7);
+    expect(probeStepNs(100e6)).toBe(1e6);
+    expect(probeStepNs(10e6)).toBe(1e6);
+    expect(probeStepNs(1e6)).toBe(1e6);
+    expect(probeStepNs(3e6)).toBe(1.5e6);
+    expect(probeStepNs(1.5e6)).toBe(1.5e6);
+    expect(() => new OpenMetricsWriter(defs, 0, 1.5e6)).toThrow(/whole number of milliseconds/);
+  });
+});
