@@ -2,7 +2,7 @@
 // an actor's draws do not depend on which partition or thread runs it.
 
 /** 32-bit mix (murmur3 finalizer). */
-function fmix32(h: number): number {
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

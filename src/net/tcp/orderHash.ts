@@ -2,17 +2,9 @@
 // prove that the receiver handed every segment to the socket in order,
 // exactly once: compare with orderHashOfPrefix(n) for the delivered prefix.
 
-export const ORDER_HASH_SEED = 0x811c9dc5;
+import { fmix32 } from '../../kernel/rng.ts';
 
-/** 32-bit mix (murmur3 finalizer). */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export const ORDER_HASH_SEED = 0x811c9dc5;
 
 /** Fold one segment number into the hash (non-commutative: order matters). */
 export function orderHashStep(hash: number, seq: number): number {

@@ -6,7 +6,7 @@
 import { CreditPolicy } from './credit.ts';
 import type { CreditParams } from './creditParams.ts';
 import { IoDetector, type IoDetectParams } from './ioDetect.ts';
-import type { SchedVcpu, TickResult, WakeResult } from './policy.ts';
+import type { SchedVcpu, WakeResult } from './policy.ts';
 import { PRI } from './policy.ts';
 
 export interface ExtensionFlags {
@@ -92,11 +92,6 @@ export class CacheAwareCredit extends CreditPolicy {
       return vid;
     }
     return null;
-  }
-
-  override tick(pcpu: number, nowNs: number): TickResult {
-    const res = super.tick(pcpu, nowNs);
-    return res;
   }
 
   /** After csched_acct: a new detection period. */
