@@ -14,7 +14,8 @@ export function scenarioOptions() {
 
 export function loadOptionsFrom(o: { set: string[]; seed?: string; duration?: string }): LoadOptions {
   const overrides: Record<string, unknown> = {};
-  if (o.seed !== undefined) overrides.seed = /^\d+$/.test(o.seed) ? Number(o.seed) : o.seed;
+  // Numbers as YAML would read them (so 1e300 or -1 reach the range check as numbers).
+  if (o.seed !== undefined) overrides.seed = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(o.seed) ? Number(o.seed) : o.seed;
   if (o.duration !== undefined) overrides.duration = /^\d+$/.test(o.duration) ? Number(o.duration) : o.duration;
   return { sets: o.set, overrides };
 }

@@ -1,25 +1,68 @@
-// zod building blocks shared by scenario sections: durations, integer ns, ...
+// zod building blocks shared by scenario sections: durations, integer ns,
+// seeds and bounded integers — each rejecting values that cannot be used
+// exactly (virtual time and counts are safe integers, below 2^53).
 import { z } from 'zod';
 import { parseDurationNs } from '../kernel/time.ts';
 
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** 2^53 ns of virtual time, in days, for messages. */
+const MAX_DAYS = Math.floor(MAX_SAFE / 86_400e9);
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const DURATION_RE = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)?\s*$/;
+
+/** A value as the user wrote it, short enough for a one-line message. */
+export function show(v: unknown): string {
+  let s: string;
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'number' || typeof v === 'bigint') s = String(v);
+  else {
+    try {
+      s = JSON.stringify(v) ?? String(v);
+    } catch {
+      s = String(v);
+    }
+  }
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+const tooLong = (v: unknown) => `too long: ${show(v)} is beyond 2^53 ns (about ${MAX_DAYS} days), the limit of virtual time`;
+
 /** A duration: "10s", "250ms", "20us" or an integer number of ns; parsed to integer ns. */
-export const durationNs = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  if (typeof v === 'number' && v < 0) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must not be negative, got ${v}` });
+export const durationNs = z.unknown().transform((v, ctx) => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message });
     return z.NEVER;
+  };
+  if (v === undefined) return fail('Required (a duration, e.g. 10s, 250ms, 20us or integer ns)');
+  if (typeof v !== 'number' && typeof v !== 'string') return fail(`not a duration: ${show(v)} (use e.g. 10s, 250ms, 20us or integer ns)`);
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return fail('not a duration: NaN');
+    if (v < 0) return fail(`must not be negative, got ${v}`);
+    if (v > MAX_SAFE) return fail(tooLong(v));
+    if (!Number.isInteger(v)) return fail(`a bare number is integer ns, got ${v} (use e.g. 1.5us)`);
+    return v;
   }
-  if (typeof v === 'string' && v.trim().startsWith('-')) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must not be negative, got ${JSON.stringify(v)}` });
-    return z.NEVER;
-  }
+  if (v.trim().startsWith('-')) return fail(`must not be negative, got ${JSON.stringify(v)}`);
   const ns = parseDurationNs(v);
-  if (ns === null) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a duration: ${JSON.stringify(v)} (use e.g. 10s, 250ms, 20us or integer ns)` });
-    return z.NEVER;
-  }
-  return ns;
+  if (ns !== null) return ns;
+  const m = DURATION_RE.exec(v);
+  if (m && Number(m[1]) * UNIT_NS[m[2] ?? 'ns']! > MAX_SAFE) return fail(tooLong(v));
+  return fail(`not a duration: ${JSON.stringify(v)} (use e.g. 10s, 250ms, 20us or integer ns)`);
 });
 
-export const nonNegInt = z.number().int().nonnegative();
-export const posInt = z.number().int().positive();
+const safeInt = z.number().int().max(MAX_SAFE, `too large: beyond 2^53 (${MAX_SAFE})`);
+export const nonNegInt = safeInt.nonnegative();
+export const posInt = safeInt.positive();
 export const fraction = z.number().min(0).max(1);
+
+/** An integer in [min, max]; the message names the range and the value given. */
+export function intInRange(min: number, max: number, what = '') {
+  return z.unknown().transform((v, ctx) => {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `want an integer in ${min}..${max}${what ? ` (${what})` : ''}, got ${show(v)}` });
+    return z.NEVER;
+  });
+}
+
+export const SEED_MAX = 2 ** 32 - 1;
+/** Seeds are 32-bit: larger values would silently wrap (2^32 + 1 ≡ 1). */
+export const seedField = intInRange(0, SEED_MAX, '2^32 - 1 at most');

@@ -2,10 +2,11 @@
 // with defaults; a `sweep:` section expands to one validated scenario per point.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ScenarioError } from './errors.ts';
-import { durationNs, nonNegInt } from './fields.ts';
+import { durationNs, nonNegInt, seedField, show } from './fields.ts';
+import { allowedKeysAt, unknownFieldHint } from './suggest.ts';
 import type { Scenario } from './model.ts';
 import { MODELS } from './registry.ts';
 
@@ -13,10 +14,27 @@ type Raw = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Set an own property, also for names like "__proto__" (plain assignment would change the prototype). */
+function setOwn<T extends object>(o: T, k: string, v: unknown): T {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return o;
+}
+
 export function deepMerge(base: Raw, over: Raw): Raw {
   const out: Raw = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Raw, v) : v;
+  for (const [k, v] of Object.entries(over)) setOwn(out, k, isObj(v) && isObj(out[k]) ? deepMerge(out[k] as Raw, v) : v);
   return out;
+}
+
+/** Most points a sweep may expand to (each point is a whole run). */
+export const MAX_SWEEP_POINTS = 10_000;
+
+/** Parse YAML; errors and warnings (an unresolved tag is a typo here) throw with a one-line message. */
+function parseYaml(text: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) throw new Error(problem.message.split('\n')[0]!.replace(/:$/, ''));
+  return doc.toJS({ maxAliasCount: 100 }); // collection keys become strings (then unknown fields), silently
 }
 
 function readYaml(file: string, shownAs: string): Raw {
@@ -31,8 +49,7 @@ function readYaml(file: string, shownAs: string): Raw {
   try {
     doc = parseYaml(text);
   } catch (e) {
-    const msg = e instanceof YAMLParseError ? e.message.split('\n')[0]! : (e as Error).message;
-    throw new ScenarioError(shownAs, '', `invalid YAML: ${msg}`);
+    throw new ScenarioError(shownAs, '', `invalid YAML: ${(e as Error).message.split('\n')[0]!}`);
   }
   if (doc === null || doc === undefined) doc = {};
   if (!isObj(doc)) throw new ScenarioError(shownAs, '', 'top level must be a mapping');
@@ -66,59 +83,99 @@ function parseScalar(text: string): unknown {
   }
 }
 
+/** Split "a.b.0.c" into segments; an empty path or an empty segment ("a..b") is an error. */
+function splitPath(text: string, shownAs: string, where: string, what: string): string[] {
+  if (text.trim() === '') throw new ScenarioError(shownAs, where, `${what} has an empty field path (want path.to.field)`);
+  const segs = text.split('.');
+  if (segs.some((s) => s.trim() === '')) throw new ScenarioError(shownAs, where, `${what} has an empty name in its field path (want path.to.field)`);
+  return segs.map((s) => s.trim());
+}
+
 /** Apply "a.b.c=value" (value parsed as a YAML scalar/flow value). */
 export function applySet(raw: Raw, assignment: string, shownAs: string): Raw {
   const eq = assignment.indexOf('=');
-  if (eq <= 0) throw new ScenarioError(shownAs, assignment, '--set wants path.to.field=value');
-  const path = assignment.slice(0, eq).split('.');
+  const what = JSON.stringify(assignment);
+  if (eq < 0) throw new ScenarioError(shownAs, '--set', `${what}: want path.to.field=value`);
+  const path = splitPath(assignment.slice(0, eq), shownAs, '--set', what);
   const value = parseScalar(assignment.slice(eq + 1));
-  return setPath(raw, path, value);
+  return setPath(raw, path, value, shownAs, path.join('.'));
 }
 
-function setPath(raw: Raw, path: string[], value: unknown): Raw {
-  const [head, ...rest] = path;
-  const out: Raw = { ...raw };
-  if (rest.length === 0) out[head!] = value;
-  else out[head!] = setPath(isObj(raw[head!]) ? (raw[head!] as Raw) : {}, rest, value);
-  return out;
+/** Copy-on-write set; a numeric segment indexes into an existing list (or appends at its end). */
+function setPath(raw: unknown, path: string[], value: unknown, shownAs: string, full: string): Raw {
+  const [head, ...rest] = path as [string, ...string[]];
+  if (Array.isArray(raw)) {
+    const i = /^\d+$/.test(head) ? Number(head) : NaN;
+    if (!(i <= raw.length)) {
+      throw new ScenarioError(shownAs, full, `${JSON.stringify(head)} is not an index of this list: it has ${raw.length} item${raw.length === 1 ? '' : 's'} (0..${raw.length - 1}; ${raw.length} appends)`);
+    }
+    const out = [...raw];
+    out[i] = rest.length === 0 ? value : setPath(out[i], rest, value, shownAs, full);
+    return out as unknown as Raw;
+  }
+  const obj: Raw = isObj(raw) ? raw : {};
+  const cur = Object.prototype.hasOwnProperty.call(obj, head) ? obj[head] : undefined;
+  return setOwn({ ...obj }, head, rest.length === 0 ? value : setPath(Array.isArray(cur) ? cur : isObj(cur) ? cur : {}, rest, value, shownAs, full));
 }
 
 const baseShape = {
   name: z.string().default('unnamed'),
   model: z.string(),
-  seed: nonNegInt.default(1),
+  seed: seedField.default(1),
   duration: durationNs.default('1s'),
   warmup: durationNs.default(0),
   sync: z.object({ minLookaheadNs: nonNegInt.default(0) }).strict().default({}),
   description: z.string().optional(),
 };
 
-function firstIssue(err: z.ZodError): { path: string; message: string } {
-  const issue = err.issues[0]!;
-  let message = issue.message;
-  if (issue.code === z.ZodIssueCode.unrecognized_keys) message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
-  if (issue.code === z.ZodIssueCode.invalid_union && issue.unionErrors.length) {
-    const inner = issue.unionErrors.flatMap((u) => u.issues).find((i) => i.code !== z.ZodIssueCode.invalid_type) ?? issue.unionErrors[0]!.issues[0]!;
-    return { path: [...issue.path, ...inner.path].join('.'), message: inner.message };
+/** Keys handled before validation; still worth suggesting for typos at the top level. */
+const PRE_VALIDATION_KEYS = ['sweep', 'include'];
+
+/** "a.b.0.c"; names that would read wrong joined by dots (empty, with dots or spaces) are quoted. */
+export function formatFieldPath(segs: readonly (string | number)[]): string {
+  return segs.map((s) => (typeof s === 'number' || /^[^.\s"]+$/.test(s) ? String(s) : JSON.stringify(s))).join('.');
+}
+
+function firstIssue(err: z.ZodError, schema: z.ZodTypeAny): { path: string; message: string } {
+  let issue: z.ZodIssue = err.issues[0]!;
+  // A union reports each branch's failure (their paths are absolute): show the most telling one —
+  // from the branch that got furthest into the value, a wrong value before a wrong type.
+  while (issue.code === z.ZodIssueCode.invalid_union && issue.unionErrors.length) {
+    const all = issue.unionErrors.flatMap((u) => u.issues);
+    const score = (i: z.ZodIssue) => i.path.length * 2 + (i.code === z.ZodIssueCode.invalid_type ? 0 : 1);
+    issue = all.reduce((best, i) => (score(i) > score(best) ? i : best), all[0]!);
   }
-  return { path: issue.path.join('.'), message };
+  const at = issue.path;
+  if (issue.code === z.ZodIssueCode.unrecognized_keys) {
+    const key = issue.keys[0]!;
+    const allowed = allowedKeysAt(schema, at);
+    if (at.length === 0) allowed.push(...PRE_VALIDATION_KEYS);
+    const more = issue.keys.length > 1 ? ` (and ${issue.keys.length - 1} more unknown: ${issue.keys.slice(1).map((k) => JSON.stringify(k)).join(', ')})` : '';
+    return { path: formatFieldPath([...at, key]), message: `unknown field${unknownFieldHint(formatFieldPath(at), key, allowed)}${more}` };
+  }
+  return { path: formatFieldPath(at), message: issue.message };
 }
 
 /** Validate one point (no sweep) and fill defaults. */
 export function validateScenario(raw: Raw, shownAs: string): Scenario {
-  const modelName = raw.model ?? 'ring';
-  if (typeof modelName !== 'string' || !MODELS[modelName]) {
-    throw new ScenarioError(shownAs, 'model', `unknown model ${JSON.stringify(modelName)} (known: ${Object.keys(MODELS).join(', ')})`);
+  const known = Object.keys(MODELS);
+  const modelName = raw.model;
+  if (modelName === undefined) {
+    throw new ScenarioError(shownAs, 'model', `missing: say which model builds the hosts (model: ${known.join(' | ')})`);
+  }
+  if (typeof modelName !== 'string' || !Object.prototype.hasOwnProperty.call(MODELS, modelName)) {
+    throw new ScenarioError(shownAs, 'model', `unknown model ${show(modelName)} (known: ${known.join(', ')})`);
   }
   const adapter = MODELS[modelName]!;
   const schema = z.object({ ...baseShape, [modelName]: adapter.section.default({}) }).strict();
   const res = schema.safeParse({ ...raw, model: modelName });
   if (!res.success) {
-    const { path, message } = firstIssue(res.error);
+    const { path, message } = firstIssue(res.error, schema);
     throw new ScenarioError(shownAs, path, message);
   }
   const v = res.data as Record<string, unknown> & { duration: number; warmup: number };
   const { duration, warmup, ...rest } = v;
+  if (duration <= 0) throw new ScenarioError(shownAs, 'duration', `must be positive, got ${duration} ns`);
   if (warmup >= duration) throw new ScenarioError(shownAs, 'warmup', `warmup (${warmup} ns) must be shorter than duration (${duration} ns)`);
   const sc = { ...(rest as Omit<Scenario, 'durationNs' | 'warmupNs'>), durationNs: duration, warmupNs: warmup } as Scenario;
   adapter.check?.(sc, shownAs);
@@ -138,14 +195,22 @@ export function expandSweep(raw: Raw, shownAs: string): { label: string; raw: Ra
   delete base.sweep;
   if (sweep === undefined) return [{ label: '', raw: base }];
   if (!isObj(sweep)) throw new ScenarioError(shownAs, 'sweep', 'must map field paths to lists of values');
-  let points: { label: string; raw: Raw }[] = [{ label: '', raw: base }];
-  for (const [path, values] of Object.entries(sweep)) {
+  const axes = Object.entries(sweep).map(([path, values]) => {
+    const segs = splitPath(path, shownAs, 'sweep', `key ${JSON.stringify(path)}`);
     if (!Array.isArray(values) || values.length === 0) throw new ScenarioError(shownAs, `sweep.${path}`, 'must be a non-empty list');
+    return { path, segs, values };
+  });
+  const count = axes.reduce((n, a) => n * a.values.length, 1);
+  if (count > MAX_SWEEP_POINTS) {
+    throw new ScenarioError(shownAs, 'sweep', `${axes.map((a) => a.values.length).join(' × ')} = ${count} points; at most ${MAX_SWEEP_POINTS} (each point is a run)`);
+  }
+  let points: { label: string; raw: Raw }[] = [{ label: '', raw: base }];
+  for (const { path, segs, values } of axes) {
     const next: typeof points = [];
     for (const p of points) {
       for (const val of values) {
         const lbl = `${path}=${typeof val === 'object' ? JSON.stringify(val) : String(val)}`;
-        next.push({ label: p.label ? `${p.label},${lbl}` : lbl, raw: setPath(p.raw, path.split('.'), val) });
+        next.push({ label: p.label ? `${p.label},${lbl}` : lbl, raw: setPath(p.raw, segs, val, shownAs, `sweep.${path}`) });
       }
     }
     points = next;
@@ -162,7 +227,11 @@ export interface LoadOptions {
 /** Load a scenario file into validated points; throws ScenarioError before anything runs. */
 export function loadScenario(file: string, opts: LoadOptions = {}): ScenarioPoint[] {
   let raw = readWithIncludes(file, file);
+  const empty = Object.keys(raw).length === 0;
   for (const s of opts.sets ?? []) raw = applySet(raw, s, file);
   if (opts.overrides) raw = deepMerge(raw, opts.overrides);
+  if (empty && raw.model === undefined) {
+    throw new ScenarioError(file, 'model', `missing: the scenario is empty (it needs at least model: ${Object.keys(MODELS).join(' | ')})`);
+  }
   return expandSweep(raw, file).map((p) => ({ label: p.label, scenario: validateScenario(p.raw, file) }));
 }

@@ -3,15 +3,25 @@
 import { z } from 'zod';
 import { durationNs, nonNegInt, posInt } from './fields.ts';
 
+/** Most PCPUs one emulated host may have (Xen 3.1 builds for 32 by default; NR_CPUS can be raised). */
+export const MAX_PCPUS = 1024;
+const perLevel = (what: string) => posInt.max(64, `at most 64 ${what}`);
+
 export const topologySchema = z
   .object({
-    sockets: posInt.default(2),
-    l2PerSocket: posInt.default(2),
-    coresPerL2: posInt.default(2),
+    sockets: perLevel('sockets').default(2),
+    l2PerSocket: perLevel('L2 caches per socket').default(2),
+    coresPerL2: perLevel('cores per L2').default(2),
     // Xeon 5300 parts ran 1.6–3.0 GHz; the paper does not say which (PAPER.md).
     clockGHz: z.number().positive().max(10).default(2.33),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    const pcpus = t.sockets * t.l2PerSocket * t.coresPerL2;
+    if (pcpus > MAX_PCPUS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${t.sockets} sockets × ${t.l2PerSocket} L2 × ${t.coresPerL2} cores = ${pcpus} PCPUs; at most ${MAX_PCPUS}` });
+    }
+  });
 
 export const schedulerSchema = z
   .object({
