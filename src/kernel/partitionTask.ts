@@ -47,8 +47,22 @@ export interface PartitionTaskOutput {
   crossMessages: number;
   interrupted: boolean;
   trace: unknown[];
-  error: { name: string; message: string; stack?: string } | null;
+  error: PartitionError | null;
 }
+
+/** What went wrong in a partition, where and when (virtual time) it happened. */
+export interface PartitionError {
+  name: string;
+  message: string;
+  stack?: string;
+  partition: number;
+  atNs: number;
+  /** Only the echo of another partition's failure (it left the barrier because of it). */
+  echo: boolean;
+}
+
+/** The message the barrier throws in partitions that did not fail themselves. */
+export const ABORT_ECHO_MESSAGE = 'aborted: another partition failed';
 
 export function runPartitionTask(input: PartitionTaskInput, model: ModelModule): PartitionTaskOutput {
   const control = new SharedControl(input.partitions, input.controlBuffer);
@@ -113,8 +127,9 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
       paceWindowNs,
     );
   } catch (e) {
-    const err = e as Error;
-    error = { name: err.name, message: err.message, stack: err.stack };
+    const err = e instanceof Error ? e : new Error(String(e));
+    const echo = control.aborted && err.message === ABORT_ECHO_MESSAGE;
+    error = { name: err.name, message: err.message, stack: err.stack, partition: input.self, atNs: sim.nowNs, echo };
     control.abort();
     loop.reachedNs = sim.nowNs;
     loop.interrupted = true;
@@ -139,7 +154,7 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
       out.xstateEvents += h.inst.xstateEvents?.() ?? 0;
       if (input.build.trace && h.inst.traceEvents) for (const e of h.inst.traceEvents()) out.trace.push(e);
     } catch (e) {
-      if (!out.error) out.error = { name: (e as Error).name, message: `collect host ${h.index}: ${(e as Error).message}`, stack: (e as Error).stack };
+      if (!out.error) out.error = { name: (e as Error).name, message: `collect host ${h.index}: ${(e as Error).message}`, stack: (e as Error).stack, partition: input.self, atNs: loop.reachedNs, echo: false };
     }
   }
   flushMetrics(true);

@@ -8,7 +8,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { SharedControl } from './barrier.ts';
 import type { BuildOptions } from './model.ts';
-import type { HostResult, PartitionTaskInput, PartitionTaskOutput } from './partitionTask.ts';
+import type { HostResult, PartitionError, PartitionTaskInput, PartitionTaskOutput } from './partitionTask.ts';
 import type { MetricUpdate } from './metricSink.ts';
 
 export interface MetricsMessage {
@@ -70,6 +70,19 @@ function tsxImportUrl(): string {
 /** Contiguous blocks of hosts per partition, so neighbours share a partition. */
 export function assignHosts(hostCount: number, partitions: number): number[] {
   return Array.from({ length: hostCount }, (_, h) => Math.floor((h * partitions) / hostCount));
+}
+
+/**
+ * The error to report for a run: the earliest (virtual time, then partition)
+ * of the partitions' own failures — never the "aborted" echo of the others.
+ */
+export function firstRealError(outs: readonly PartitionTaskOutput[]): PartitionError | null {
+  const errors = outs.map((o) => o.error).filter((e): e is PartitionError => e !== null);
+  const real = errors.filter((e) => !e.echo);
+  const pool = real.length > 0 ? real : errors;
+  let best: PartitionError | null = null;
+  for (const e of pool) if (!best || e.atNs < best.atNs || (e.atNs === best.atNs && e.partition < best.partition)) best = e;
+  return best;
 }
 
 export class PartitionPool {
@@ -144,10 +157,13 @@ export class PartitionPool {
       const transferList = [...ports[p]!.filter((x): x is MessagePort => x !== null), ...(metricsPort ? [metricsPort] : [])];
       tasks.push(
         this.pool.run(input, { transferList: transferList as never }).catch((e: Error) => {
+          // The worker itself died (not a model error caught in the task): keep what the control block last saw.
           control.abort();
+          const nowNs = control.f64[P + 1 + p]!;
+          const events = control.f64[2 * P + 1 + p]!;
           return {
-            self: p, hosts: [], reachedNs: 0, events: 0, xstateEvents: 0, windows: 0, crossMessages: 0,
-            interrupted: true, trace: [], error: { name: e.name, message: e.message, stack: e.stack },
+            self: p, hosts: [], reachedNs: nowNs, events, xstateEvents: 0, windows: 0, crossMessages: 0,
+            interrupted: true, trace: [], error: { name: e.name, message: `worker thread failed: ${e.message}`, stack: e.stack, partition: p, atNs: nowNs, echo: false },
           } satisfies PartitionTaskOutput;
         }),
       );
@@ -158,11 +174,14 @@ export class PartitionPool {
     const done = Promise.all(tasks).then(async (outs) => {
       if (timer) clearInterval(timer);
       // Let the final metric flushes arrive before closing their ports (a crashed worker sends none).
-      if (metricPorts.length) await Promise.race([finalsDone, new Promise((r) => setTimeout(r, 2000))]);
+      if (metricPorts.length) {
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([finalsDone, new Promise((r) => (grace = setTimeout(r, 2000)))]);
+        clearTimeout(grace);
+      }
       for (const mp of metricPorts) mp.close();
       outs.sort((a, b) => a.self - b.self);
       const hosts = outs.flatMap((o) => o.hosts).sort((a, b) => a.hostIndex - b.hostIndex);
-      const failed = outs.find((o) => o.error);
       return {
         hosts,
         reachedNs: Math.min(...outs.map((o) => o.reachedNs)),
@@ -173,7 +192,7 @@ export class PartitionPool {
         interrupted: outs.some((o) => o.interrupted),
         partitions: P,
         trace: outs.flatMap((o) => o.trace),
-        error: failed ? failed.error : null,
+        error: firstRealError(outs),
       } satisfies RunOutput;
     });
     return { done, stop: () => control.requestStop() };

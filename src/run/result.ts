@@ -2,6 +2,7 @@
 // summary. Wall-clock and partitioning facts sit under names that mark them as
 // such (`wall*`, `threads`) so results can be compared across worker counts.
 import type { RunOutput } from '../kernel/runner.ts';
+import { formatNs } from '../kernel/time.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { MODELS } from '../scenario/registry.ts';
 
@@ -17,7 +18,10 @@ export interface RunResult {
   eventsPerVirtualSecond: number;
   xstateEventsPerVirtualSecond: number;
   interrupted: boolean;
+  /** "Name: message (partition P, virtual time T)": the first partition's own failure. */
   error?: string;
+  /** Where the error happened; `partition` depends on the worker count. */
+  errorAt?: { partition: number; virtualTimeNs: number };
   wallSeconds: number;
   realTimeFactor: number;
   threads: { partitions: number; windows: number; crossPartitionMessages: number; lookaheadNs: number };
@@ -27,7 +31,8 @@ export interface RunResult {
 export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSeconds: number, lookaheadNs: number): RunResult {
   const virtualSeconds = out.reachedNs / 1e9;
   let summary: Record<string, unknown> = {};
-  let error = out.error ? `${out.error.name}: ${out.error.message}` : undefined;
+  const failure = out.error;
+  let error = failure ? `${failure.name}: ${failure.message} (partition ${failure.partition}, virtual time ${formatNs(failure.atNs)})` : undefined;
   try {
     summary = MODELS[sc.model]!.summarize(sc, out);
   } catch (e) {
@@ -46,6 +51,7 @@ export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSec
     xstateEventsPerVirtualSecond: virtualSeconds > 0 ? Math.round(out.xstateEvents / virtualSeconds) : 0,
     interrupted: out.interrupted,
     ...(error ? { error } : {}),
+    ...(failure ? { errorAt: { partition: failure.partition, virtualTimeNs: failure.atNs } } : {}),
     ...summary,
     wallSeconds,
     realTimeFactor: wallSeconds > 0 ? virtualSeconds / wallSeconds : 0,
