@@ -1,9 +1,10 @@
 // `vioemu` command line. Thin: parses flags and hands over to commands.
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { ScenarioError } from '../scenario/errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { loadOptionsFrom, scenarioOptions } from './commonOptions.ts';
-import { runCommand, type RunFlags } from './runCommand.ts';
+import { intFlag, runCommand, type RunFlags } from './runCommand.ts';
 import { UsageError } from './usage.ts';
 
 function runOptions(cmd: Command): Command {
@@ -12,7 +13,8 @@ function runOptions(cmd: Command): Command {
     .option('--workers <n>', 'worker threads (partitions for one run; parallel points for a sweep)', '1')
     .option('--json', 'print the result JSON on stdout')
     .option('--out <dir>', 'write result JSON file(s) into this directory')
-    .option('--metrics-port <port>', 'serve Prometheus /metrics on 127.0.0.1:<port> during the run (0 = any free port)')
+    .option('--metrics-port <port>', 'serve Prometheus /metrics on <host>:<port> during the run (0 = any free port)')
+    .option('--metrics-host <host>', 'address the /metrics server listens on', '127.0.0.1')
     .option('--metrics-linger <seconds>', 'keep serving /metrics this long after the run ends', '0')
     .option('--pace <x>', 'tie virtual time to wall time: x virtual seconds per wall second (0 = as fast as possible)', '0')
     .option('--trace <file>', 'write a Chrome trace-event JSON timeline (Perfetto UI opens it)')
@@ -65,10 +67,12 @@ program
   .option('--json', 'print {"rows": [...]} on stdout')
   .option('--out <dir>', 'output directory', 'out/reproduce')
   .option('--quick', 'short runs (smoke test)')
-  .option('--workers <n>', 'parallel runs', String(Math.max(1, (await import('node:os')).availableParallelism())))
+  .option('--workers <n>', 'parallel runs (at most the number of cores)', String(availableParallelism()))
   .action(async (flags: { json?: boolean; out: string; quick?: boolean; workers: string }) => {
-    const workers = Number(flags.workers);
-    if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers: want an integer >= 1, got ${JSON.stringify(flags.workers)}`);
+    const asked = intFlag('workers', flags.workers, 1)!;
+    const cores = availableParallelism();
+    const workers = Math.min(asked, cores);
+    if (workers < asked) process.stderr.write(`vioemu: --workers ${asked} capped to ${workers} (${cores} core${cores === 1 ? '' : 's'} available)\n`);
     const { reproduce, formatTable } = await import('../report/reproduce.ts');
     const r = await reproduce({ outDir: flags.out, workers, quick: flags.quick ?? false, log: (s) => process.stderr.write(s + '\n') });
     if (flags.json) process.stdout.write(JSON.stringify({ rows: r.rows }, null, 2) + '\n');

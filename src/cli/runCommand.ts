@@ -1,15 +1,21 @@
-// `vioemu run` / `vioemu sweep`: load (exit 2 on bad input, before anything
-// runs), execute, write results — also on Ctrl-C (exit 130) or a worker crash.
+// `vioemu run` / `vioemu sweep`: check everything first (exit 2 on bad input,
+// before anything runs: scenario, flags, output paths, metrics port), execute,
+// then write the result before the larger artefacts — also after a signal
+// (exit 128+n) or a worker crash (exit 1).
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseDurationNs } from '../kernel/time.ts';
 import { OpenMetricsWriter } from '../metrics/openmetrics.ts';
 import { createRunMetrics, Execution, metricDefsFor } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
-import { serveMetrics, type MetricsServer } from '../metrics/server.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { describeListenError, serveMetrics, type MetricsServer } from '../metrics/server.ts';
+import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
+import { MODELS } from '../scenario/registry.ts';
 import { loadOptionsFrom } from './commonOptions.ts';
 import { humanSummary, writeOutDir } from './output.ts';
+import { checkOutputPath } from './outputPaths.ts';
 import { Progress } from './progress.ts';
+import { SignalStop } from './signals.ts';
 import { UsageError } from './usage.ts';
 
 export interface RunFlags {
@@ -20,6 +26,7 @@ export interface RunFlags {
   json?: boolean;
   out?: string;
   metricsPort?: string;
+  metricsHost: string;
   metricsLinger?: string;
   pace?: string;
   trace?: string;
@@ -29,23 +36,62 @@ export interface RunFlags {
   openmetricsEpoch: string;
 }
 
-function intFlag(name: string, v: string | undefined, min: number): number | undefined {
+export function intFlag(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name}: want an integer >= ${min}, got ${JSON.stringify(v)}`);
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name}: want an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`}, got ${JSON.stringify(v)}`);
+  }
   return n;
 }
 
 function numFlag(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
+  const n = v.trim() === '' ? NaN : Number(v);
   if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name}: want a number >= ${min}, got ${JSON.stringify(v)}`);
   return n;
 }
 
+/**
+ * Threads worth starting: a run splits by hosts, a sweep by points, and no
+ * more than the machine's cores either way. Says so on stderr when it caps.
+ */
+export function capWorkers(asked: number, points: ScenarioPoint[], cores = availableParallelism(), note: (s: string) => void = () => {}): number {
+  const single = points.length === 1;
+  const units = single ? MODELS[points[0]!.scenario.model]!.hostCount(points[0]!.scenario) : points.length;
+  const limits: [number, string][] = [
+    [units, single ? `the scenario has ${units} host${units === 1 ? '' : 's'}` : `the sweep has ${units} points`],
+    [cores, `${cores} core${cores === 1 ? '' : 's'} available`],
+  ];
+  let workers = asked;
+  let why = '';
+  for (const [n, w] of limits) {
+    if (n >= 1 && n < workers) {
+      workers = n;
+      why = w;
+    }
+  }
+  if (workers < asked) note(`vioemu: --workers ${asked} capped to ${workers} (${why})`);
+  return workers;
+}
+
 export async function runCommand(file: string, flags: RunFlags): Promise<number> {
-  const workers = intFlag('workers', flags.workers, 1)!;
-  const metricsPort = intFlag('metrics-port', flags.metricsPort, 0);
+  // Signals count from the start: one that arrives while loading stops the run at its first window.
+  const exec = new Execution();
+  const signals = new SignalStop(() => exec.stop());
+  signals.install();
+  try {
+    return await checkAndRun(file, flags, exec, signals);
+  } finally {
+    signals.uninstall();
+  }
+}
+
+async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signals: SignalStop): Promise<number> {
+  const askedWorkers = intFlag('workers', flags.workers, 1)!;
+  const metricsPort = intFlag('metrics-port', flags.metricsPort, 0, 65535);
+  const metricsHost = flags.metricsHost.trim();
+  if (metricsHost === '') throw new UsageError('--metrics-host: empty host');
   const lingerS = numFlag('metrics-linger', flags.metricsLinger, 0) ?? 0;
   const pace = numFlag('pace', flags.pace, 0) ?? 0;
   const omIntervalNs = parseDurationNs(flags.openmetricsInterval);
@@ -55,28 +101,28 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   const points = loadScenario(file, loadOptionsFrom(flags));
   if (flags.openmetrics && points.length > 1) throw new UsageError('--openmetrics takes a single run, not a sweep');
   const model = points[0]!.scenario.model;
+  // Every output path is checked before the run: a bad one costs nothing now, the result later.
+  if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir');
+  if (flags.openmetrics !== undefined) checkOutputPath('--openmetrics', flags.openmetrics, 'file');
+  if (flags.trace !== undefined) checkOutputPath('--trace', flags.trace, 'file');
+  const workers = capWorkers(askedWorkers, points, undefined, (s) => process.stderr.write(s + '\n'));
 
   const metrics = metricsPort !== undefined || flags.openmetrics ? await createRunMetrics(model) : undefined;
   let server: MetricsServer | null = null;
   if (metrics && metricsPort !== undefined) {
-    server = await serveMetrics(metrics, metricsPort);
-    process.stderr.write(`vioemu: metrics at http://127.0.0.1:${server.port}/metrics\n`);
+    try {
+      server = await serveMetrics(metrics, metricsPort, metricsHost);
+    } catch (e) {
+      const { flag, message } = describeListenError(e as NodeJS.ErrnoException, metricsHost, metricsPort);
+      throw new UsageError(`--${flag}: ${message}`);
+    }
+    process.stderr.write(`vioemu: metrics at ${server.url}\n`);
   }
-  const exec = new Execution();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write('\nvioemu: interrupted — stopping at the next window and writing what was gathered (Ctrl-C again to abort)\n');
-    exec.stop();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  const progress = new Progress();
-  const om = flags.openmetrics ? new OpenMetricsWriter(metricDefsFor(model), omEpochS, omIntervalNs) : null;
-  let results: RunResult[] = [];
-  let traces: unknown[] = [];
+
+  let code = 0;
   try {
+    const progress = new Progress();
+    const om = flags.openmetrics ? new OpenMetricsWriter(metricDefsFor(model), omEpochS, omIntervalNs) : null;
     const outs = await exec.run(points, {
       workers,
       trace: flags.trace !== undefined,
@@ -87,39 +133,53 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
       onPointDone: (r) => progress.done(r.point),
       sampler: om ? { intervalNs: om.probeEveryNs, onSample: (p, n, t, series, events) => om.add(p, n, t, series, events) } : undefined,
     });
-    results = outs.map((o) => o.result);
-    traces = outs.flatMap((o) => o.trace);
+    const results: RunResult[] = outs.map((o) => o.result);
+    code = writeOutputs(flags, results, om, () => outs.flatMap((o) => o.trace));
+    if (server && lingerS > 0 && !signals.received) {
+      signals.say(`vioemu: serving final metrics for ${lingerS}s more\n`);
+      await signals.sleep(lingerS * 1000);
+    }
+    const failed = results.find((r) => r.error);
+    if (failed) {
+      signals.say(`vioemu: run failed: ${failed.error}\n`);
+      code = 1;
+    }
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    await server?.close();
   }
+  return signals.exitCode ?? code;
+}
+
+/**
+ * Results first (--out, then stdout), then the larger artefacts (OpenMetrics,
+ * trace): a failed artefact is reported and never costs the result. Returns 1
+ * if anything could not be written.
+ */
+export function writeOutputs(flags: RunFlags, results: RunResult[], om: OpenMetricsWriter | null, traces: () => unknown[]): number {
+  let code = 0;
+  const attempt = (what: string, write: () => void) => {
+    try {
+      write();
+    } catch (e) {
+      process.stderr.write(`vioemu: could not write ${what}: ${(e as Error).message}\n`);
+      code = 1;
+    }
+  };
+  if (flags.out !== undefined) {
+    attempt(`--out ${flags.out}`, () => {
+      for (const f of writeOutDir(flags.out!, results)) process.stderr.write(`vioemu: wrote ${f}\n`);
+    });
+  }
+  if (flags.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
+  else for (const r of results) process.stdout.write(humanSummary(r) + '\n');
   if (om) {
-    om.write(flags.openmetrics!);
-    process.stderr.write(`vioemu: wrote ${flags.openmetrics} (${om.samples} samples every ${flags.openmetricsInterval} of virtual time)\n`);
+    attempt(`--openmetrics ${flags.openmetrics}`, () => {
+      om.write(flags.openmetrics!);
+      process.stderr.write(`vioemu: wrote ${flags.openmetrics} (${om.samples} samples every ${flags.openmetricsInterval} of virtual time)\n`);
+    });
   }
   if (flags.trace !== undefined) {
-    writeFileSync(flags.trace, JSON.stringify({ traceEvents: traces, displayTimeUnit: 'ns' }) + '\n');
+    attempt(`--trace ${flags.trace}`, () => writeFileSync(flags.trace!, JSON.stringify({ traceEvents: traces(), displayTimeUnit: 'ns' }) + '\n'));
   }
-  if (flags.out) {
-    for (const f of writeOutDir(flags.out, results)) process.stderr.write(`vioemu: wrote ${f}\n`);
-  }
-  if (flags.json) {
-    process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
-  } else {
-    for (const r of results) process.stdout.write(humanSummary(r) + '\n');
-  }
-  if (server) {
-    if (lingerS > 0) {
-      process.stderr.write(`vioemu: serving final metrics for ${lingerS}s more\n`);
-      await new Promise((r) => setTimeout(r, lingerS * 1000));
-    }
-    await server.close();
-  }
-  if (exec.wasStopped) return 130;
-  const failed = results.find((r) => r.error);
-  if (failed) {
-    process.stderr.write(`vioemu: run failed: ${failed.error}\n`);
-    return 1;
-  }
-  return 0;
+  return code;
 }

@@ -66,7 +66,9 @@ export class Execution {
 
   async run(points: ScenarioPoint[], opts: ExecuteOptions): Promise<PointOutput[]> {
     const single = points.length === 1;
-    const threads = Math.max(1, opts.workers);
+    // Threads beyond the hosts of one run (or the points of a sweep) would only idle.
+    const units = single ? MODELS[points[0]!.scenario.model]!.hostCount(points[0]!.scenario) : points.length;
+    const threads = Math.max(1, Math.min(opts.workers, units));
     const pool = new PartitionPool(threads, WORKER_URL);
     try {
       return await Promise.all(points.map((p, i) => this.runPoint(pool, p, i, single ? threads : 1, opts)));

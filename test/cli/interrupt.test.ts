@@ -1,28 +1,35 @@
-// Ctrl-C and worker crashes keep what was gathered: the result is written.
-import { mkdtempSync, readFileSync } from 'node:fs';
+// Signals and worker crashes keep what was gathered: the result is written.
+// SIGINT, SIGTERM and SIGHUP stop at the next window (exit 128 + n); a second signal aborts.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.ts';
+import { runCli, type CliResult } from '../helpers/cli.ts';
+
+const LONG_RUN = ['run', 'scenarios/kernel/ring.yaml', '--json', '--duration', '1h', '--set', 'ring.actorKind=plain', '--metrics-port', '0'];
+
+/** Run, and once the run is visibly under way (virtual time > 0 on /metrics, however slow the machine) send `signals`. */
+function interruptWhenRunning(args: string[], signals: NodeJS.Signals[]): Promise<CliResult> {
+  return runCli(args, {
+    onSpawn: (kill, stderr) => {
+      const poll = async () => {
+        const m = /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(stderr());
+        if (m) {
+          const body = await (await fetch(m[1]!)).text().catch(() => '');
+          const vt = Number(/^vioemu_virtual_time_seconds ([0-9.e+-]+)$/m.exec(body)?.[1] ?? 0);
+          if (vt > 0.01) return signals.forEach((s) => kill(s));
+        }
+        setTimeout(poll, 200);
+      };
+      void poll();
+    },
+  });
+}
 
 describe('partial results', () => {
   it.each([1, 2])('Ctrl-C writes the result so far and exits 130 (workers %i)', async (workers) => {
     const out = mkdtempSync(join(tmpdir(), 'vioemu-int-'));
-    // Interrupt once the run is visibly under way (virtual time > 0 on /metrics), however slow the machine.
-    const r = await runCli(['run', 'scenarios/kernel/ring.yaml', '--json', '--out', out, '--workers', String(workers), '--duration', '1h', '--set', 'ring.actorKind=plain', '--metrics-port', '0'], {
-      onSpawn: (kill, stderr) => {
-        const poll = async () => {
-          const m = /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(stderr());
-          if (m) {
-            const body = await (await fetch(m[1]!)).text().catch(() => '');
-            const vt = Number(/^vioemu_virtual_time_seconds ([0-9.e+-]+)$/m.exec(body)?.[1] ?? 0);
-            if (vt > 0.01) return kill('SIGINT');
-          }
-          setTimeout(poll, 200);
-        };
-        void poll();
-      },
-    });
+    const r = await interruptWhenRunning([...LONG_RUN, '--out', out, '--workers', String(workers)], ['SIGINT']);
     expect(r.code).toBe(130);
     const res = JSON.parse(r.stdout);
     expect(res.interrupted).toBe(true);
@@ -32,14 +39,44 @@ describe('partial results', () => {
     expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')).delivered).toBe(res.delivered);
   });
 
+  it.each<[NodeJS.Signals, number]>([
+    ['SIGHUP', 129],
+    ['SIGTERM', 143],
+  ])('%s writes the result and the OpenMetrics file, exit %i', async (signal, code) => {
+    const out = mkdtempSync(join(tmpdir(), 'vioemu-sig-'));
+    const om = join(out, 'om', 'samples.txt');
+    const r = await interruptWhenRunning([...LONG_RUN, '--out', out, '--openmetrics', om, '--openmetrics-interval', '10ms'], [signal]);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(new RegExp(`${signal} — stopping at the next window`));
+    const res = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
+    expect(res.interrupted).toBe(true);
+    expect(res.virtualSeconds).toBeGreaterThan(0);
+    expect(res.delivered).toBeGreaterThan(0);
+    const text = readFileSync(om, 'utf8');
+    expect(text.trimEnd().endsWith('# EOF')).toBe(true);
+    expect(text).toMatch(/^vioemu_virtual_time_seconds/m);
+  });
+
+  it('a second signal aborts at once (exit 128 + its number), writing nothing', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vioemu-sig2-'));
+    const r = await interruptWhenRunning([...LONG_RUN, '--out', out], ['SIGHUP', 'SIGTERM']);
+    expect(r.code).toBe(143);
+    expect(r.stderr).toMatch(/SIGTERM again — aborting/);
+    expect(existsSync(join(out, 'result.json'))).toBe(false);
+  });
+
   it.each([1, 2])('a crash in a worker still writes the result so far (workers %i)', async (workers) => {
     const r = await runCli(['run', 'scenarios/kernel/ring.yaml', '--json', '--workers', String(workers), '--duration', '1s', '--set', 'ring.crashAt=100ms']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/injected crash at 100000000 ns/);
+    expect(r.stderr).toMatch(/run failed: Error: injected crash at 100000000 ns \(ring\.crashAt\) \(partition 0, virtual time 100\.000ms\)/);
     const res = JSON.parse(r.stdout);
     expect(res.error).toMatch(/injected crash/);
+    expect(res.errorAt).toEqual({ partition: 0, virtualTimeNs: 100_000_000 });
     expect(res.interrupted).toBe(true);
     expect(res.virtualSeconds).toBeGreaterThan(0.05);
     expect(res.delivered).toBeGreaterThan(0);
+    // The events up to the crash are kept (with one partition they used to read 0).
+    expect(res.events).toBeGreaterThan(res.delivered);
+    expect(res.xstateEvents).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,46 @@
+// Input edges found on main (issue 11): each used to run, exit 1 with a stack
+// trace, or name the wrong field. Now: exit 2, one line naming the field, nothing run.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'vioemu-edges-'));
+const empty = join(dir, 'empty.yaml');
+writeFileSync(empty, '');
+const modelless = join(dir, 'modelless.yaml');
+writeFileSync(modelless, 'name: no-model\nduration: 1s\n');
+const RING = 'scenarios/kernel/ring.yaml';
+
+const cases: [string, string[], RegExp][] = [
+  ['empty file (validate)', ['validate', empty], /empty\.yaml: model: missing: the scenario is empty/],
+  ['empty file (run)', ['run', empty], /empty\.yaml: model: missing/],
+  ['file without model', ['run', modelless], /modelless\.yaml: model: missing/],
+  ['ring.hosts: 1e12', ['run', RING, '--set', 'ring.hosts=1e12'], /ring\.hosts: at most 4096 hosts/],
+  ['seed 2^32 + 1', ['run', RING, '--seed', '4294967297'], /seed: want an integer in 0\.\.4294967295 .*got 4294967297$/],
+  ['seed 1e300', ['run', RING, '--set', 'seed=1e300'], /seed: want an integer in 0\.\.4294967295 .*got 1e\+300$/],
+  ['--seed -1', ['validate', RING, '--seed', '-1'], /seed: want an integer .*got -1$/],
+  ['--set ..=1', ['validate', RING, '--set', '..=1'], /--set: "\.\.=1" has an empty name in its field path/],
+  ['--set =1', ['validate', RING, '--set', '=1'], /--set: "=1" has an empty field path/],
+  ['--set ring..hosts=1', ['validate', RING, '--set', 'ring..hosts=1'], /--set: "ring\.\.hosts=1" has an empty name/],
+  ['duration 0 (not blamed on warmup)', ['run', RING, '--duration', '0'], /: duration: must be positive, got 0 ns$/],
+  ['duration 87600h', ['run', RING, '--duration', '87600h'], /duration: too long: "87600h" is beyond 2\^53 ns/],
+  ['duration 1e300 ns', ['validate', RING, '--set', 'duration=1e300'], /duration: too long: 1e\+300 is beyond 2\^53 ns/],
+  ['unknown key: did you mean', ['validate', RING, '--set', 'ring.actorsPerHots=3'], /ring\.actorsPerHots: unknown field \(did you mean ring\.actorsPerHost\?\)/],
+  ['--metrics-port 70000', ['run', RING, '--metrics-port', '70000'], /^vioemu: --metrics-port: want an integer in 0\.\.65535, got "70000"$/],
+  ['--metrics-port -1', ['run', RING, '--metrics-port', '-1'], /--metrics-port: want an integer in 0\.\.65535, got "-1"$/],
+  ['--metrics-port abc', ['run', RING, '--metrics-port', 'abc'], /--metrics-port: want an integer in 0\.\.65535, got "abc"$/],
+  ['--metrics-host that is not ours', ['run', RING, '--metrics-port', '0', '--metrics-host', '192.0.2.1'], /^vioemu: --metrics-host: cannot listen on "192\.0\.2\.1"/],
+];
+
+describe('bad input exits 2 in one line naming the field, before running', () => {
+  it.concurrent.each(cases)('%s', async (_name, args, expected) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(expected);
+  });
+});
