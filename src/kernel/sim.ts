@@ -116,22 +116,26 @@ export class Sim {
   runUntil(endNs: number, maxEvents = Infinity): number {
     const q = this.queue;
     let n = 0;
-    while (n < maxEvents && !this.stopRequested) {
-      const ev = q.peek();
-      if (!ev || ev.timeNs >= endNs) break;
-      q.pop();
-      if (ev.cancelled) continue;
-      this.nowNs = ev.timeNs;
-      n++;
-      if (ev.fn) {
-        ev.fn();
-      } else {
-        const a = this.actors.get(ev.dstId);
-        if (!a) throw new Error(`message to unknown actor ${ev.dstId} from ${ev.srcId}`);
-        a.receive(ev.msg, ev.timeNs);
+    try {
+      while (n < maxEvents && !this.stopRequested) {
+        const ev = q.peek();
+        if (!ev || ev.timeNs >= endNs) break;
+        q.pop();
+        if (ev.cancelled) continue;
+        this.nowNs = ev.timeNs;
+        n++;
+        if (ev.fn) {
+          ev.fn();
+        } else {
+          const a = this.actors.get(ev.dstId);
+          if (!a) throw new Error(`message to unknown actor ${ev.dstId} from ${ev.srcId}`);
+          a.receive(ev.msg, ev.timeNs);
+        }
       }
+    } finally {
+      // Also when an event throws: a crashed run's partial result keeps its count.
+      this.eventsProcessed += n;
     }
-    this.eventsProcessed += n;
     return n;
   }
 
