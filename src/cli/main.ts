@@ -6,6 +6,7 @@ import { loadScenario } from '../scenario/load.ts';
 import { loadOptionsFrom, scenarioOptions } from './commonOptions.ts';
 import { intFlag, runCommand, type RunFlags } from './runCommand.ts';
 import { UsageError } from './usage.ts';
+import type { WorkerFlags } from './workerCommand.ts';
 
 function runOptions(cmd: Command): Command {
   for (const o of scenarioOptions()) cmd.addOption(o);
@@ -21,7 +22,8 @@ function runOptions(cmd: Command): Command {
     .option('--per-vcpu-metrics', 'label scheduler metrics per VCPU (cardinality grows with VCPUs)')
     .option('--openmetrics <file>', 'write OpenMetrics samples stamped with virtual time (for promtool tsdb create-blocks-from openmetrics)')
     .option('--openmetrics-interval <duration>', 'virtual time between OpenMetrics samples', '1s')
-    .option('--openmetrics-epoch <unix-seconds>', 'wall-clock time that virtual time 0 maps to', '1700000000');
+    .option('--openmetrics-epoch <unix-seconds>', 'wall-clock time that virtual time 0 maps to', '1700000000')
+    .option('--queue <url>', 'run the sweep points on `vioemu worker` processes through Redis (BullMQ), e.g. redis://127.0.0.1:6379');
 }
 
 const program = new Command();
@@ -42,6 +44,16 @@ runOptions(program.command('sweep <scenario>').description('run every sweep poin
     process.exitCode = await runCommand(file, flags);
   },
 );
+
+program
+  .command('worker')
+  .description('run sweep points queued by `vioemu sweep --queue` (any run), until SIGINT/SIGTERM')
+  .requiredOption('--queue <url>', 'the Redis the sweeps queue on, e.g. redis://127.0.0.1:6379')
+  .option('--workers <n>', 'points run at the same time (default: the number of cores)')
+  .action(async (flags: WorkerFlags) => {
+    const { workerCommand } = await import('./workerCommand.ts');
+    process.exitCode = await workerCommand(flags);
+  });
 
 const validate = program.command('validate <scenario>').description('check a scenario (schema, values) without running it');
 for (const o of scenarioOptions()) validate.addOption(o);

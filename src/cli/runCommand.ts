@@ -9,6 +9,7 @@ import { OpenMetricsWriter } from '../metrics/openmetrics.ts';
 import { createRunMetrics, Execution, metricDefsFor } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
 import { describeListenError, serveMetrics, type MetricsServer } from '../metrics/server.ts';
+import { parseQueueUrl, type RedisTarget } from '../queue/url.ts';
 import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
 import { MODELS } from '../scenario/registry.ts';
 import { loadOptionsFrom } from './commonOptions.ts';
@@ -34,6 +35,7 @@ export interface RunFlags {
   openmetrics?: string;
   openmetricsInterval: string;
   openmetricsEpoch: string;
+  queue?: string;
 }
 
 export function intFlag(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
@@ -98,7 +100,9 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
   if (omIntervalNs === null || omIntervalNs <= 0) throw new UsageError(`--openmetrics-interval: not a duration: ${JSON.stringify(flags.openmetricsInterval)}`);
   if (omIntervalNs % 1e6 !== 0) throw new UsageError(`--openmetrics-interval: want whole milliseconds (Prometheus timestamps are ms), got ${JSON.stringify(flags.openmetricsInterval)}`);
   const omEpochS = numFlag('openmetrics-epoch', flags.openmetricsEpoch, 0)!;
+  const queueTarget = flags.queue !== undefined ? parseQueueUrl(flags.queue) : undefined;
   const points = loadScenario(file, loadOptionsFrom(flags));
+  if (queueTarget) return runQueued(flags, points, queueTarget, exec, signals);
   if (flags.openmetrics && points.length > 1) throw new UsageError('--openmetrics takes a single run, not a sweep');
   const model = points[0]!.scenario.model;
   // Every output path is checked before the run: a bad one costs nothing now, the result later.
@@ -146,6 +150,24 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
     }
   } finally {
     await server?.close();
+  }
+  return signals.exitCode ?? code;
+}
+
+/** --queue: the points run on `vioemu worker` processes; the same outputs and exit codes as a local sweep. */
+async function runQueued(flags: RunFlags, points: ScenarioPoint[], target: RedisTarget, exec: Execution, signals: SignalStop): Promise<number> {
+  const local = (['metricsPort', 'trace', 'openmetrics', 'perVcpuMetrics'] as const).find((k) => flags[k] !== undefined);
+  if (local) throw new UsageError(`--${local.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not available with --queue (the points run on the workers)`);
+  if (numFlag('pace', flags.pace, 0)) throw new UsageError('--pace: not available with --queue (the points run on the workers)');
+  if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir');
+  if (flags.workers !== '1') signals.say(`vioemu: --workers has no effect with --queue (each \`vioemu worker --workers N\` sets its own)\n`);
+  const { queuedSweep } = await import('../queue/sweep.ts'); // BullMQ and ioredis only when asked for
+  const results = await queuedSweep(points, { target, stopped: () => exec.wasStopped, say: (line) => signals.say(line + '\n') });
+  let code = writeOutputs(flags, results, null, () => []);
+  const failed = results.find((r) => r.error);
+  if (failed) {
+    signals.say(`vioemu: run failed: ${failed.error}\n`);
+    code = 1;
   }
   return signals.exitCode ?? code;
 }

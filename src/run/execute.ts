@@ -38,7 +38,7 @@ export async function createRunMetrics(model: string): Promise<RunMetrics> {
 }
 
 /** Lookahead = the shortest link between hosts placed in different partitions (ARCHITECTURE §3). */
-function lookaheadFor(sc: Scenario, partitions: number): number {
+export function lookaheadFor(sc: Scenario, partitions: number): number {
   const adapter = MODELS[sc.model]!;
   let l = adapter.lookaheadNs(sc);
   const links = adapter.links?.(sc);
@@ -48,6 +48,11 @@ function lookaheadFor(sc: Scenario, partitions: number): number {
     for (const [a, b, ns] of links) if (place[a] !== place[b]) l = Math.min(l, ns);
   }
   return Math.max(l, sc.sync.minLookaheadNs);
+}
+
+/** A pool of partition threads that points can be run on one by one (the queue worker keeps one open). */
+export function createPartitionPool(threads: number): PartitionPool {
+  return new PartitionPool(threads, WORKER_URL);
 }
 
 /** A set of running points that Ctrl-C can stop together. */
@@ -77,7 +82,8 @@ export class Execution {
     }
   }
 
-  private async runPoint(pool: PartitionPool, point: ScenarioPoint, index: number, partitions: number, opts: ExecuteOptions): Promise<PointOutput> {
+  /** One point on `pool` over `partitions` partitions (a sweep point: 1); `stop()` stops it too. */
+  async runPoint(pool: PartitionPool, point: ScenarioPoint, index: number, partitions: number, opts: ExecuteOptions): Promise<PointOutput> {
     const sc = point.scenario;
     const adapter = MODELS[sc.model]!;
     const lookaheadNs = lookaheadFor(sc, partitions);

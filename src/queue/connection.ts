@@ -1,0 +1,164 @@
+// The Redis behind --queue: URL checks (a bad one is a usage error, exit 2),
+// ioredis clients with backoff, and one line per outage instead of a stream of
+// ioredis/BullMQ errors.
+import type { EventEmitter } from 'node:events';
+import { Redis } from 'ioredis';
+import { UsageError } from '../cli/usage.ts';
+import type { RedisTarget } from './url.ts';
+
+export { parseQueueUrl, type RedisTarget } from './url.ts';
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+
+function isConnectionError(e: unknown): boolean {
+  const err = e as NodeJS.ErrnoException;
+  return (err.code !== undefined && CONNECTION_CODES.has(err.code)) || /Connection is closed|connect ETIMEDOUT|Stream isn't writeable|Reached the max retries/i.test(err.message ?? '');
+}
+
+const isAuthError = (e: unknown) => /NOAUTH|WRONGPASS|invalid password|invalid username/i.test((e as Error).message ?? '');
+
+/** Short reason for one line: "ECONNREFUSED", "WRONGPASS …". */
+export function reason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException & { errors?: unknown[] };
+  if (err.code === 'ENOTFOUND') return 'ENOTFOUND: unknown host';
+  if (err.code && CONNECTION_CODES.has(err.code)) return err.code;
+  if (Array.isArray(err.errors) && err.errors.length) return reason(err.errors[0]);
+  return (err.message ?? String(e)).split('\n')[0]!;
+}
+
+/**
+ * Clients for one Redis, with backoff (0.25 s doubling to 10 s) once `retry`
+ * is on. `say` gets one line when the server goes away and one when it is
+ * back, however many clients (ours and BullMQ's) notice.
+ */
+export class RedisLink {
+  retry: boolean;
+  private down = false;
+  /** While connectOnce runs: its caller reports the failure. */
+  private quiet = false;
+  private readonly clients: Redis[] = [];
+
+  constructor(
+    readonly target: RedisTarget,
+    private readonly say: (line: string) => void,
+    opts: { retry: boolean },
+  ) {
+    this.retry = opts.retry;
+  }
+
+  /** A new client (lazy: connect() or first command connects it). */
+  client(name: string): Redis {
+    const t = this.target;
+    const c = new Redis({
+      host: t.host,
+      port: t.port,
+      db: t.db,
+      username: t.username,
+      password: t.password,
+      tls: t.tls ? {} : undefined,
+      connectionName: name,
+      lazyConnect: true,
+      connectTimeout: 5_000,
+      maxRetriesPerRequest: null, // commands wait out an outage (BullMQ requires it for workers)
+      retryStrategy: (times: number) => (this.retry ? Math.min(250 * 2 ** Math.min(times - 1, 6), 10_000) : null),
+    });
+    this.watch(c);
+    c.on('ready', () => this.up());
+    this.clients.push(c);
+    return c;
+  }
+
+  /** Route an emitter's 'error' events (ioredis client, BullMQ Queue/Worker) into the one-line reporting. */
+  watch(e: EventEmitter): void {
+    e.on('error', (err: unknown) => this.problem(err));
+  }
+
+  /** A connection problem (one line per outage) or anything else (one line each). */
+  problem(err: unknown): void {
+    if (this.quiet) return;
+    if (isConnectionError(err)) {
+      if (!this.down) {
+        this.down = true;
+        this.say(`${this.target.shown} unreachable (${reason(err)}); retrying with backoff`);
+      }
+    } else {
+      this.say(`redis: ${reason(err)}`);
+    }
+  }
+
+  private up(): void {
+    if (this.down) {
+      this.down = false;
+      this.say(`${this.target.shown} reachable again`);
+    }
+  }
+
+  get isDown(): boolean {
+    return this.down;
+  }
+
+  /**
+   * Connect `c` once, without retrying: a server that cannot be reached, an
+   * unknown host or refused credentials is a UsageError (exit 2).
+   */
+  async connectOnce(c: Redis, flag = '--queue'): Promise<void> {
+    const retry = this.retry;
+    this.retry = false;
+    this.quiet = true;
+    // connect() rejects with "Connection is closed."; the cause came as an 'error' event before.
+    let cause: unknown;
+    const record = (e: unknown) => (cause = e);
+    c.on('error', record);
+    try {
+      await c.connect();
+      await c.ping();
+    } catch (e) {
+      c.disconnect();
+      const err = cause ?? e;
+      throw new UsageError(`${flag} ${this.target.shown}: cannot connect (${isAuthError(err) ? 'authentication failed: ' : ''}${reason(err)})`);
+    } finally {
+      c.off('error', record);
+      this.retry = retry;
+      this.quiet = false;
+    }
+  }
+
+  /**
+   * Connect `c`, retrying with backoff until it works (one line per outage)
+   * or `stop()` (then false). Refused credentials or an unknown host still
+   * end it: UsageError.
+   */
+  async connectPersistently(c: Redis, flag = '--queue', stop: () => boolean = () => false): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      if (stop()) return false;
+      try {
+        await this.connectOnce(c, flag);
+        this.up();
+        return true;
+      } catch (e) {
+        const msg = (e as Error).message;
+        if (/authentication failed|ENOTFOUND/.test(msg)) throw e;
+        if (!this.down) {
+          this.down = true;
+          this.say(`${this.target.shown} unreachable (${/\(([^()]*)\)$/.exec(msg)?.[1] ?? msg}); retrying with backoff`);
+        }
+        const until = Date.now() + Math.min(250 * 2 ** Math.min(attempt - 1, 6), 10_000);
+        while (Date.now() < until && !stop()) await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.clients.map(async (c) => {
+        c.on('error', () => {});
+        try {
+          if (c.status === 'ready') await c.quit();
+          else c.disconnect();
+        } catch {
+          c.disconnect();
+        }
+      }),
+    );
+  }
+}
