@@ -1,0 +1,247 @@
+// `vioemu sweep --queue` with `vioemu worker` processes through the real
+// redis-server on 127.0.0.1 (no persistence): results equal the local sweep's
+// after stripping wall-clock fields; a crashed point, a failed job and Ctrl-C
+// read as they do locally; a worker waits for a server that is not up yet.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, REPO, runCli, stripWall, type CliResult } from '../helpers/cli.ts';
+
+const redisBin = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
+if (!redisBin) console.warn('SKIP sweep --queue tests with Redis: no `redis-server` on PATH (Debian: apt-get install redis-server)');
+
+const RING = ['scenarios/kernel/ring.yaml', '--set', 'sweep={ring.hosts: [2, 3, 4]}', '--duration', '40ms', '--json'];
+const FIG12 = ['scenarios/paper/fig12-txqueuelen.yaml', '--set', 'sweep={net.netback.txqueuelen: [32, 512]}', '--set', 'duration=300ms', '--set', 'warmup=100ms', '--json'];
+const LONG = ['scenarios/kernel/ring.yaml', '--set', 'sweep={ring.hosts: [2, 3]}', '--duration', '1h', '--set', 'ring.actorKind=plain', '--json'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface RedisServer {
+  port: number;
+  url: string;
+  client: Redis;
+  stop(): Promise<void>;
+}
+
+async function startRedis(port?: number): Promise<RedisServer> {
+  port ??= await freePort();
+  const proc = spawn(redisBin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: null, retryStrategy: () => null });
+  client.on('error', () => {});
+  try {
+    await until('redis-server to listen', async () => {
+      try {
+        await client.connect();
+        return (await client.ping()) === 'PONG';
+      } catch {
+        client.disconnect();
+        return false;
+      }
+    }, 10_000);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    client,
+    async stop() {
+      client.disconnect();
+      if (proc.exitCode === null) {
+        const gone = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await gone;
+      }
+    },
+  };
+}
+
+interface WorkerProc {
+  proc: ChildProcess;
+  log: () => string;
+  stop(): Promise<number | null>;
+}
+
+function startWorker(url: string, workers = 1): WorkerProc {
+  const proc = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--workers', String(workers)], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr!.on('data', (d) => (log += d));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return {
+    proc,
+    log: () => log,
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+async function until(what: string, f: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const json = (r: CliResult) => stripWall(JSON.parse(r.stdout));
+
+describe('bad --queue', () => {
+  it.each([
+    ['sweep', 'http://127.0.0.1:6379', /^vioemu: --queue: unsupported scheme "http"/],
+    ['sweep', 'redis://127.0.0.1:99999', /^vioemu: --queue: port out of range/],
+    ['worker', 'redis:/nohost', /^vioemu: --queue: no host/],
+    ['worker', 'redis://nosuchhost.invalid:6379', /^vioemu: --queue redis:\/\/nosuchhost\.invalid:6379: cannot connect \(ENOTFOUND: unknown host\)/],
+  ])('%s --queue %s exits 2 with one line', async (cmd, url, line) => {
+    const args = cmd === 'sweep' ? ['sweep', ...RING, '--queue', url] : ['worker', '--queue', url];
+    const r = await runCli(args, { timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(line);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a sweep whose server cannot be reached exits 2 before queueing anything', async () => {
+    const port = await freePort();
+    const r = await runCli(['sweep', ...RING, '--queue', `redis://127.0.0.1:${port}`], { timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`vioemu: --queue redis://127.0.0.1:${port}: cannot connect (ECONNREFUSED)`);
+  });
+
+  it('flags that need the run on this machine are refused with --queue', async () => {
+    const r = await runCli(['sweep', ...RING, '--queue', 'redis://127.0.0.1:1', '--trace', '/tmp/never.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('vioemu: --trace: not available with --queue (the points run on the workers)');
+  });
+});
+
+describe.skipIf(!redisBin)('sweep --queue with two worker processes', () => {
+  let redis: RedisServer;
+  let workers: WorkerProc[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    workers = [startWorker(redis.url), startWorker(redis.url)];
+    await until('both workers to be ready', () => workers.every((w) => /ready on/.test(w.log())));
+  });
+
+  afterAll(async () => {
+    const codes = await Promise.all(workers.map((w) => w.stop()));
+    expect(codes).toEqual([143, 143]); // SIGTERM while idle: they leave at once
+    await redis?.stop();
+  });
+
+  const vioemuKeys = () => redis.client.keys('vioemu:*');
+
+  it.each([
+    ['ring, 3 points', RING],
+    ['fig12, 2 points at 300 ms', FIG12],
+  ])('%s: the same results as the local sweep, progress on stderr, nothing left in Redis', async (_name, args) => {
+    const [local, queued] = await Promise.all([runCli(['sweep', ...args]), runCli(['sweep', ...args, '--queue', redis.url])]);
+    expect(local.code, local.stderr).toBe(0);
+    expect(queued.code, queued.stderr).toBe(0);
+    expect(json(queued)).toEqual(json(local));
+    const n = (JSON.parse(local.stdout) as unknown[]).length;
+    expect(queued.stderr).toMatch(new RegExp(`queued ${n} points as run-\\S+ on ${redis.url}`));
+    expect(queued.stderr).toMatch(new RegExp(`\\[${n}/${n}\\] \\S+ done on \\S+:\\d+`));
+    // Both workers took part (each runs one point at a time).
+    expect(workers.every((w) => /: done/.test(w.log()))).toBe(true);
+    expect(await vioemuKeys()).toEqual([]);
+  });
+
+  it('a point that crashes carries its error as it does locally (exit 1)', async () => {
+    const args = [...RING, '--set', 'ring.crashAt=10ms'];
+    const [local, queued] = await Promise.all([runCli(['sweep', ...args]), runCli(['sweep', ...args, '--queue', redis.url])]);
+    expect(local.code).toBe(1);
+    expect(queued.code).toBe(1);
+    expect(json(queued)).toEqual(json(local));
+    expect(queued.stderr).toMatch(/run failed: Error: injected crash/);
+  });
+
+  it('Ctrl-C stops the running points, reports them, removes the run (exit 130)', async () => {
+    const r = await runCli(['sweep', ...LONG, '--queue', redis.url], {
+      onSpawn: (kill, stderr) => {
+        const poll = async () => {
+          // Once both points run on the workers and have made progress.
+          const started = workers.filter((w) => /ring\.hosts=\d: started/.test(w.log())).length;
+          if (/queued 2 points/.test(stderr()) && started === 2) return setTimeout(() => kill('SIGINT'), 1500);
+          setTimeout(poll, 100);
+        };
+        void poll();
+      },
+    });
+    expect(r.code, r.stderr).toBe(130);
+    const res = JSON.parse(r.stdout) as { point: string; interrupted: boolean; virtualSeconds: number; delivered: number }[];
+    expect(res.map((x) => x.point)).toEqual(['ring.hosts=2', 'ring.hosts=3']);
+    for (const x of res) {
+      expect(x.interrupted).toBe(true);
+      expect(x.virtualSeconds).toBeGreaterThan(0);
+      expect(x.delivered).toBeGreaterThan(0);
+    }
+    expect(r.stderr).toMatch(/stopping the run/);
+    await until('the workers to report the stop', () => workers.every((w) => /stopped; partial result delivered/.test(w.log())), 10_000);
+    expect(await vioemuKeys()).toEqual([]);
+  });
+});
+
+describe.skipIf(!redisBin)('queue failures', () => {
+  let redis: RedisServer | undefined;
+  let worker: WorkerProc | undefined;
+
+  afterEach(async () => {
+    await worker?.stop();
+    await redis?.stop();
+    worker = undefined;
+    redis = undefined;
+  });
+
+  it('a job that fails as a job becomes a result carrying the error; the others run (exit 1)', async () => {
+    redis = await startRedis();
+    const args = ['sweep', ...RING];
+    const queued = runCli([...args, '--queue', redis.url]);
+    // Take point 0 by hand, as a worker would, and fail it.
+    let queue = '';
+    await until('the run to be registered', async () => ((queue = (await redis!.client.zrange('vioemu:runs', 0, '-1'))[0] ?? '') !== ''));
+    const taker = new Worker(queue, null, { connection: redis.client, prefix: 'vioemu', autorun: false, name: 'test-taker' });
+    let job: Job | undefined;
+    await until('job p0', async () => (job = await taker.getNextJob('t0', { block: false })) !== undefined);
+    expect(job!.id).toBe('p0');
+    await job!.moveToFailed(new Error('injected failure'), 't0', false);
+    await taker.close();
+    worker = startWorker(redis.url);
+    const [r, local] = await Promise.all([queued, runCli(args)]);
+    expect(r.code).toBe(1);
+    const res = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(res[0]).toMatchObject({ point: 'ring.hosts=2', interrupted: true, error: 'queue job failed on test-taker: injected failure', events: 0 });
+    expect(stripWall(res.slice(1))).toEqual(stripWall(JSON.parse(local.stdout).slice(1)));
+    expect(r.stderr).toMatch(/\[1\/3\] ring\.hosts=2 failed: injected failure/);
+    expect(r.stderr).toMatch(/run failed: queue job failed on test-taker: injected failure/);
+  });
+
+  it('a worker started before the server retries with backoff, one line, then serves a sweep', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    worker = startWorker(url);
+    await until('the worker to report the unreachable server', () => /unreachable \(ECONNREFUSED\); retrying with backoff/.test(worker!.log()), 30_000);
+    redis = await startRedis(port);
+    await until('the worker to connect', () => /ready on/.test(worker!.log()), 30_000);
+    const r = await runCli(['sweep', ...RING, '--queue', url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(3);
+    expect(worker.log().match(/unreachable/g)).toHaveLength(1);
+    expect(worker.log()).not.toMatch(/\n\s+at /); // no stack traces
+  });
+});
