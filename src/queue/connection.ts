@@ -15,6 +15,11 @@ function isConnectionError(e: unknown): boolean {
   return (err.code !== undefined && CONNECTION_CODES.has(err.code)) || /Connection is closed|connect ETIMEDOUT|Stream isn't writeable|Reached the max retries/i.test(err.message ?? '');
 }
 
+/** Close a client now. Not on one that has ended: ioredis would then wait 2 s for a socket that is already closed. */
+export function drop(c: Redis): void {
+  if (c.status !== 'end') c.disconnect();
+}
+
 const isAuthError = (e: unknown) => /NOAUTH|WRONGPASS|invalid password|invalid username/i.test((e as Error).message ?? '');
 
 /** Short reason for one line: "ECONNREFUSED", "WRONGPASS …". */
@@ -113,7 +118,7 @@ export class RedisLink {
       await c.connect();
       await c.ping();
     } catch (e) {
-      c.disconnect();
+      drop(c);
       const err = cause ?? e;
       throw new UsageError(`${flag} ${this.target.shown}: cannot connect (${isAuthError(err) ? 'authentication failed: ' : ''}${reason(err)})`);
     } finally {
@@ -154,9 +159,9 @@ export class RedisLink {
         c.on('error', () => {});
         try {
           if (c.status === 'ready') await c.quit();
-          else c.disconnect();
+          else drop(c);
         } catch {
-          c.disconnect();
+          drop(c);
         }
       }),
     );

@@ -8,7 +8,7 @@ import { Queue, type Job } from 'bullmq';
 import { lookaheadFor } from '../run/execute.ts';
 import { buildResult, type RunResult } from '../run/result.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
-import { RedisLink, type RedisTarget } from './connection.ts';
+import { drop, RedisLink, type RedisTarget } from './connection.ts';
 import {
   aliveKey, ALIVE_TTL_S, codeId, decodeResult, encodePoint, FORMAT, HEARTBEAT_MS, newQueueName,
   PREFIX, REGISTRY_KEY, sameCode, stopKey, type PointJob, type PointReturn,
@@ -200,7 +200,7 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
       await queue.close();
       await link.close();
     }).catch(() => undefined);
-    conn.disconnect();
+    drop(conn);
   }
   return results.map((r, i) => r ?? emptyResult(points[i]!));
 }

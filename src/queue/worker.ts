@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { createPartitionPool, Execution } from '../run/execute.ts';
 import type { PartitionPool } from '../kernel/runner.ts';
 import { MODELS } from '../scenario/registry.ts';
-import { RedisLink, reason, type RedisTarget } from './connection.ts';
+import { drop, RedisLink, reason, type RedisTarget } from './connection.ts';
 import {
   aliveKey, codeId, decodePoint, encodeResult, FORMAT, PREFIX, REGISTRY_KEY, stopKey, workerName,
   type PointJob, type PointReturn,
@@ -263,6 +263,6 @@ export class QueueWorker {
     this.fetchers.clear();
     await this.pool?.destroy();
     await bounded(this.link.close());
-    this.redis?.disconnect();
+    if (this.redis) drop(this.redis);
   }
 }
