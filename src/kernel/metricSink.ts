@@ -38,12 +38,24 @@ export class MetricSink {
   private defs = new Map<string, MetricDef>();
   private series = new Map<string, Series>();
   private order: Series[] = [];
+  /** Series by metric name and label-array identity: models pass the same label arrays again and again. */
+  private byArray = new Map<string, WeakMap<readonly string[], Series>>();
 
   define(defs: readonly MetricDef[]): void {
     for (const d of defs) this.defs.set(d.name, d);
   }
 
   private get(name: string, labels: readonly string[]): Series {
+    let fast = this.byArray.get(name);
+    const hit = fast?.get(labels);
+    if (hit) return hit;
+    const s = this.getByKey(name, labels);
+    if (!fast) this.byArray.set(name, (fast = new WeakMap()));
+    fast.set(labels, s);
+    return s;
+  }
+
+  private getByKey(name: string, labels: readonly string[]): Series {
     const key = labels.length ? `${name}\u0000${labels.join('\u0000')}` : name;
     let s = this.series.get(key);
     if (!s) {

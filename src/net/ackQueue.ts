@@ -1,6 +1,6 @@
 // ACKs waiting for CPU on one VCPU, as a softirq work source: each batch
 // costs its per-packet parts, then goes on (to the wire, or to netback).
-import type { WorkItem, WorkPart, WorkSource } from '../xen/work.ts';
+import { SOFTIRQ, type WorkItem, type WorkPart, type WorkSource } from '../xen/work.ts';
 import type { AckOut } from './receiverStack.ts';
 
 export class AckQueue implements WorkSource {
@@ -11,6 +11,8 @@ export class AckQueue implements WorkSource {
     readonly name: string,
     private readonly costOf: (packets: number) => WorkPart[],
     private readonly out: (acks: AckOut[]) => void,
+    /** Transmit runs as NET_TX by default (dev_queue_xmit from the receive softirq). */
+    readonly softirq: number = SOFTIRQ.NET_TX,
   ) {}
 
   add(a: readonly AckOut[]): void {
@@ -24,7 +26,8 @@ export class AckQueue implements WorkSource {
   take(): WorkItem {
     const batch = this.acks;
     this.acks = [];
-    const packets = batch.reduce((s, a) => s + a.decision.ackPackets, 0);
+    let packets = 0;
+    for (const a of batch) packets += a.decision.ackPackets;
     return { parts: this.costOf(packets), done: () => this.out(batch) };
   }
 }

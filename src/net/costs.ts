@@ -29,6 +29,15 @@ export interface CostModel {
   readSyscallCycles: number;
   /** Multiplier on per-byte work when the data was produced on a PCPU at this distance. */
   cacheFactor: Record<Distance, number>;
+  /**
+   * Share of the I/O channel's cost that is the payload copy into the guest's
+   * buffer (the rest is hypercall entry/exit and grant bookkeeping): only this
+   * share depends on where the guest's buffers were last touched.
+   */
+  ioChannelCopyShare: number;
+  /** Cache distance between the copying Dom0 VCPU and the guest under which Table 1 was measured (Xen's default placement). */
+  table1Distance: Distance;
+  /** Cycles to take one event-channel notification in the receiving kernel (upcall + handler). */
   eventChannelCycles: number;
 }
 
@@ -39,4 +48,14 @@ export function scaled(costs: CostModel, table1Cycles: number): number {
 
 export function cacheFactor(costs: CostModel, d: Distance): number {
   return costs.cacheFactor[d];
+}
+
+/**
+ * Multiplier on the (scaled) I/O-channel cost when the copy runs at distance
+ * `d` from the guest's PCPU: Table 1 measured it at `table1Distance`, so only
+ * the copy share moves, by the ratio of the cache factors.
+ */
+export function ioChannelFactor(costs: CostModel, d: Distance): number {
+  const share = costs.ioChannelCopyShare;
+  return 1 - share + (share * costs.cacheFactor[d]) / costs.cacheFactor[costs.table1Distance];
 }

@@ -1,30 +1,41 @@
 // The DomU side of the receive path for one or more guests: per guest a vif
-// (netback qdisc + shared-ring request slots) and a netfront with its NAPI
-// poll on the guest's VCPU0; in Dom0, netback's single RX tasklet serves every
-// vif in turn (net_rx_action: ≤ 238 slots a pass, one notify per vif per
-// pass), and netback TX takes the guests' ACKs back to the bridge.
+// (shared RX ring, netback's qdisc and slot accounting, netfront's posted
+// buffers) wired to Dom0's netback (dom0Netback.ts), and on the guest's VCPU0
+// the event-channel upcall, the NAPI poll (netif_poll: weight 64 per call,
+// netdev_budget 300 per net_rx_action; TCP receive in the softirq), the ACKs'
+// transmit through netfront TX, and the iperf readers above them.
 import type { Sim } from '../kernel/sim.ts';
 import type { VcpuRt, XenHost } from '../xen/host.ts';
-import type { WorkContext, WorkItem, WorkPart } from '../xen/work.ts';
+import { SOFTIRQ, type WorkContext, type WorkItem, type WorkPart } from '../xen/work.ts';
+import { NetRxAction, type NapiDevice, type NapiPoll } from './netRxAction.ts';
 import { AckQueue } from './ackQueue.ts';
-import { cacheFactor, scaled, type CostModel } from './costs.ts';
-import { Netback, type NetbackConfig } from './netback.ts';
-import { Netfront } from './netfront.ts';
+import { cacheFactor, type CostModel } from './costs.ts';
+import { Dom0Netback } from './dom0Netback.ts';
+import { NetbackVif, type NetbackConfig } from './netback.ts';
+import { NetfrontRx, type NetfrontConfig } from './netfront.ts';
 import type { Run } from './packetQueue.ts';
 import type { AckOut, ReceiverStack } from './receiverStack.ts';
+import { RxSharedRing } from './vifRing.ts';
 
 export interface GuestWiring {
   sim: Sim;
   host: XenHost;
-  irqV: VcpuRt;
-  /** VCPU0 of each guest, in guest order. */
+  dom0V: VcpuRt[];
+  /** Per guest: the Dom0 VCPU its vif's event channel is bound to. */
+  vifEvtchnV: VcpuRt[];
+  /** VCPU0 of each guest, in guest order (netfront's event channel). */
   guestV: VcpuRt[];
   costs: CostModel;
   bridgeCycles: number;
   bridgeName: string;
   netbackCfg: NetbackConfig;
-  frontendRingSlots: number;
-  napiWeight: number;
+  netfrontCfg: NetfrontConfig;
+  /** netdev_budget of the guest's and Dom0's net_rx_action. */
+  netdevBudget: number;
+  netdevMaxBacklog: number;
+  /** Each Dom0 VCPU's NET_RX softirq. */
+  dom0NetRx(v: VcpuRt): NetRxAction;
+  backlogWeight: number;
   stack: ReceiverStack;
   guestOf(flow: number): number;
   actorIdOf(kind: 'netback' | 'netfront', guest: number): number;
@@ -34,135 +45,106 @@ export interface GuestWiring {
 }
 
 export interface Guests {
-  netbacks: Netback[];
-  netfronts: Netfront[];
+  netbacks: NetbackVif[];
+  netfronts: NetfrontRx[];
+  dom0: Dom0Netback;
   /** Where a guest's ACKs queue for its CPU. */
   ackQueues: AckQueue[];
-  /** Dom0: a NIC poll's packets, bridged, go to their vifs. */
-  xmit(runs: readonly Run[]): void;
+  /** Dom0: a NIC poll's packets, bridged on VCPU `v`, go to their vifs. */
+  xmit(runs: readonly Run[], v: VcpuRt): void;
+  /** Per guest: posted receive buffers sampled at every netback pass (sum, count, minimum). */
+  postedSamples: { sum: number; count: number; min: number }[];
 }
 
 export function wireGuests(w: GuestWiring): Guests {
-  const { sim, host, irqV, costs: c } = w;
-  const n = w.guestV.length;
-  const netbacks = w.guestV.map((_, g) => new Netback(w.actorIdOf('netback', g), sim, w.netbackCfg));
-  const netfronts = w.guestV.map((v, g) => new Netfront(w.actorIdOf('netfront', g), sim, w.frontendRingSlots, () => host.notify(v.id, irqV.id)));
-  const beKick = new Array<boolean>(n).fill(false);
-  let nextVif = 0;
-
-  // Dom0: net_rx_action, one pass over the vifs with queued packets.
-  irqV.guest.addSource({
-    name: 'netback-rx',
-    workClass: 'softirq',
-    pending: () => netbacks.some((nb) => nb.rxQueue.length > 0 && nb.reqPosted > 0),
-    take: (ctx: WorkContext): WorkItem => {
-      const taken: { g: number; runs: Run[] }[] = [];
-      let slots = 0;
-      for (let k = 0; k < n && slots < w.netbackCfg.maxSlotsPerPass; k++) {
-        const g = (nextVif + k) % n;
-        const nb = netbacks[g]!;
-        if (nb.rxQueue.length === 0 || nb.reqPosted === 0) continue;
-        const runs: Run[] = [];
-        slots += nb.takePass(runs, w.netbackCfg.maxSlotsPerPass - slots);
-        taken.push({ g, runs });
-      }
-      nextVif = (nextVif + 1) % n;
-      return {
-        parts: [
-          { component: 'io_channel', cycles: slots * scaled(c, c.ioChannelCyclesPerPacket), packets: slots },
-          { component: 'evtchn', cycles: taken.length * c.eventChannelCycles, packets: 0 },
-        ],
-        done: () => {
-          for (const t of taken) {
-            netfronts[t.g]!.push(t.runs, ctx.pcpu);
-            netbacks[t.g]!.maybeWake();
-          }
-        },
-      };
-    },
+  const { sim, host, costs: c } = w;
+  const rings = w.guestV.map(() => new RxSharedRing(w.netbackCfg.ringSlots));
+  let dom0!: Dom0Netback;
+  const netbacks = w.guestV.map((_, g) => new NetbackVif(w.actorIdOf('netback', g), sim, w.netbackCfg, rings[g]!, () => dom0.timeoutWake(g)));
+  const irqPending = w.guestV.map(() => false);
+  const netfronts = w.guestV.map((v, g) => new NetfrontRx(w.actorIdOf('netfront', g), sim, w.netfrontCfg, rings[g]!, () => {
+    // netif_int is pending on the guest's VCPU (the notify itself wakes it).
+    irqPending[g] = true;
+  }));
+  dom0 = new Dom0Netback({
+    sim, host, costs: c, dom0V: w.dom0V, vifEvtchnV: w.vifEvtchnV, guestV: w.guestV, netbacks, fronts: netfronts,
+    bridgeCycles: w.bridgeCycles, bridgeName: w.bridgeName, netdevMaxBacklog: w.netdevMaxBacklog,
+    vifOf: w.guestOf, sendToWire: w.sendToWire, netRxOf: w.dom0NetRx, backlogWeight: w.backlogWeight,
   });
-
-  // Dom0: netif_be_int after a guest's refill crossed req_event → wake that vif's queue.
-  irqV.guest.addSource({
-    name: 'netback-kick',
-    workClass: 'softirq',
-    pending: () => beKick.some((x) => x),
-    take: (): WorkItem => {
-      const kicked = beKick.flatMap((x, g) => (x ? [g] : []));
-      return {
-        parts: [{ component: 'evtchn', cycles: kicked.length * c.eventChannelCycles, packets: 0 }],
-        done: () => {
-          for (const g of kicked) {
-            beKick[g] = false;
-            netbacks[g]!.maybeWake();
-          }
-        },
-      };
-    },
-  });
-
-  // Dom0: netback TX (the guests' ACKs) → bridge → NIC TX.
-  const beTx = new AckQueue('netback-tx', (p): WorkPart[] => [
-    { component: 'netback_tx', cycles: p * c.netbackTxCyclesPerPacket, packets: p },
-    { component: w.bridgeName, cycles: p * w.bridgeCycles, packets: p },
-    { component: 'nic_tx', cycles: p * c.nicTxCyclesPerPacket, packets: p },
-  ], (acks) => w.sendToWire(acks));
-  irqV.guest.addSource(beTx);
+  const postedSamples = w.guestV.map(() => ({ sum: 0, count: 0, min: Number.MAX_SAFE_INTEGER }));
 
   const ackQueues = w.guestV.map((v, g) => {
-    const nb = netbacks[g]!;
     const nf = netfronts[g]!;
-    // DomU: ACKs out through netfront TX; netif_be_int on Dom0.
+    nf.connect();
+    // netif_int: the upcall schedules the NAPI poll.
+    v.guest.addSource({
+      name: 'netif_int',
+      softirq: SOFTIRQ.HARDIRQ,
+      pending: () => irqPending[g]!,
+      take: (): WorkItem => {
+        irqPending[g] = false;
+        return { parts: [{ component: 'evtchn', cycles: c.eventChannelCycles, packets: 0 }], done: () => {} };
+      },
+    });
+    // The ACKs out through netfront TX (dev_queue_xmit → network_start_xmit), then netback.
     const q = new AckQueue('netfront-tx', (p): WorkPart[] => [
       { component: 'stack_tx', cycles: p * c.stackTxCyclesPerPacket, packets: p },
       { component: 'netfront_tx', cycles: p * c.netfrontTxCyclesPerPacket, packets: p },
-    ], (acks) => {
-      beTx.add(acks);
-      host.notify(irqV.id, v.id);
-    });
-    // DomU: netfront NAPI poll, the guest's TCP receive, refill.
-    v.guest.addSource({
-      name: 'netfront-napi',
-      workClass: 'softirq',
-      pending: () => nf.napiScheduled,
-      take: (ctx: WorkContext): WorkItem => {
+    ], (acks) => dom0.guestTx(g, acks, v), SOFTIRQ.NET_TX);
+    v.guest.addSource(q);
+    // The guest's NET_RX softirq; netfront is the device on its poll list (several vifs of one guest would share it).
+    const netRx = new NetRxAction(w.netdevBudget);
+    netRx.add(netfrontDevice(g, v, q));
+    v.guest.addSource(netRx);
+    return q;
+  });
+
+  /** netif_poll: up to the quota of responses, TCP receive of each, then the refill. */
+  function netfrontDevice(g: number, v: VcpuRt, acks: AckQueue): NapiDevice {
+    const nf = netfronts[g]!;
+    return {
+      name: 'netfront',
+      weight: w.netfrontCfg.napiWeight,
+      scheduled: () => nf.napiScheduled,
+      poll: (quota: number, ctx: WorkContext): NapiPoll => {
         const runs: Run[] = [];
-        const k = nf.responses.pop(w.napiWeight, runs);
+        const k = nf.take(quota, runs);
         const f = cacheFactor(c, host.topology.distance(nf.producerPcpu, ctx.pcpu));
         return {
+          packets: k,
           parts: [
             { component: 'netfront_rx', cycles: k * c.netfrontRxCyclesPerPacket, packets: k },
             { component: 'stack_rx', cycles: k * c.stackRxCyclesPerPacket * f, packets: k },
           ],
           done: (d) => {
             if (k > 0) {
-              q.add(w.stack.deliver(runs, d.nowNs));
-              const wasStopped = nb.stopped;
-              nb.refill(k);
-              if (wasStopped && !nb.full()) {
-                beKick[g] = true;
-                host.notify(irqV.id, v.id);
-              }
+              acks.add(w.stack.deliver(runs, d.nowNs));
               w.readersWake(g);
             }
-            nf.pollDone();
+            const notify = nf.pollDone(k, k === quota);
+            if (notify) dom0.guestNotify(g, v);
+            return nf.napiScheduled;
           },
         };
       },
-    });
-    v.guest.addSource(q);
-    return q;
-  });
+    };
+  }
 
   return {
     netbacks,
     netfronts,
+    dom0,
     ackQueues,
-    xmit: (runs) => {
-      if (n === 1) return netbacks[0]!.xmit(runs);
-      const per: Run[][] = Array.from({ length: n }, () => []);
-      for (const r of runs) per[w.guestOf(r.flow)]!.push(r);
-      per.forEach((rs, g) => rs.length > 0 && netbacks[g]!.xmit(rs));
+    postedSamples,
+    xmit: (runs, v) => {
+      for (let g = 0; g < netfronts.length; g++) {
+        const s = postedSamples[g]!;
+        const p = netbacks[g]!.postedFree;
+        s.sum += p;
+        s.count++;
+        if (p < s.min) s.min = p;
+      }
+      dom0.fromBridge(runs, v);
     },
   };
 }

@@ -11,6 +11,12 @@ export class LinkDirection {
   private busyUntilNs = 0;
   framesSent = 0;
   bytesOnWire = 0;
+  /** Serialization intervals not yet folded into busyFoldedNs, merged when back to back. */
+  private busyStarts: number[] = [];
+  private busyEnds: number[] = [];
+  /** Busy time since markNs of intervals that ended before the last fold. */
+  private busyFoldedNs = 0;
+  private markNs = 0;
 
   constructor(
     private readonly sim: Sim,
@@ -27,6 +33,13 @@ export class LinkDirection {
     const start = Math.max(readyNs, now, this.busyUntilNs);
     const serNs = Math.ceil((frames * wireBytes * 8 * 1e9) / this.rateBitsPerSec);
     this.busyUntilNs = start + serNs;
+    this.foldBefore(now);
+    const k = this.busyEnds.length - 1;
+    if (k >= 0 && this.busyEnds[k] === start) this.busyEnds[k] = this.busyUntilNs;
+    else {
+      this.busyStarts.push(start);
+      this.busyEnds.push(this.busyUntilNs);
+    }
     this.framesSent += frames;
     this.bytesOnWire += frames * wireBytes;
     const arriveNs = this.busyUntilNs + this.propagationNs;
@@ -34,9 +47,37 @@ export class LinkDirection {
     return arriveNs;
   }
 
-  /** Fraction of time busy so far. */
-  utilization(nowNs: number): number {
-    return nowNs > 0 ? (this.bytesOnWire * 8 * 1e9) / this.rateBitsPerSec / nowNs : 0;
+  private overlapNs(s: number, e: number, to: number): number {
+    return Math.max(0, Math.min(e, to) - Math.max(s, this.markNs));
+  }
+
+  /** Fold intervals that ended before `t` into the running busy time. */
+  private foldBefore(t: number): void {
+    let i = 0;
+    while (i < this.busyEnds.length && this.busyEnds[i]! <= t) {
+      this.busyFoldedNs += this.overlapNs(this.busyStarts[i]!, this.busyEnds[i]!, Infinity);
+      i++;
+    }
+    if (i > 0) {
+      this.busyStarts.splice(0, i);
+      this.busyEnds.splice(0, i);
+    }
+  }
+
+  /** Start measuring utilization afresh from `nowNs` (end of warm-up). */
+  mark(nowNs: number): void {
+    this.foldBefore(nowNs);
+    this.markNs = nowNs;
+    this.busyFoldedNs = 0;
+  }
+
+  /** Fraction of [mark, endNs] the link spent serialising frames (frames still to be sent later do not count). */
+  utilization(endNs: number): number {
+    const span = endNs - this.markNs;
+    if (span <= 0) return 0;
+    let busy = this.busyFoldedNs;
+    for (let i = 0; i < this.busyEnds.length; i++) busy += this.overlapNs(this.busyStarts[i]!, this.busyEnds[i]!, endNs);
+    return busy / span;
   }
 }
 
@@ -54,4 +95,6 @@ export interface AcksMsg {
   /** [ackSeq, ackPackets, dupAcks] triples, in order. */
   batches: number[];
   rwndSegs: number;
+  /** SACK blocks of the last ACK, [start, end) pairs (omitted without SACK). */
+  sack?: number[];
 }

@@ -52,10 +52,18 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
   st.link = new LinkDirection(sim, nicId, actorId(SUT_HOST, SUT_ACTORS.nic), cfg.link.rateBitsPerSec, cfg.link.propagationNs);
   sim.register(st);
   st.start();
-  schedulePhases(sim, actorId(STRESSOR_HOST, 4), cfg.phases, (p) => st.setActive(p.active));
-  let base = { retransmits: 0, fastRetransmits: 0, timeouts: 0, segsSent: 0, coreBusyNs: 0 };
+  schedulePhases(sim, actorId(STRESSOR_HOST, 4), cfg.phases, (p) => {
+    st.setActive(p.active);
+    st.setMessageBytes(p.messageBytes);
+  });
+  let base = { retransmits: 0, fastRetransmits: 0, sackRecoveries: 0, timeouts: 0, segsSent: 0, rttSumNs: 0, rttSamples: 0, coreBusyNs: 0 };
   const now = () => ({ ...st.stats(), coreBusyNs: st.coreBusyNs });
-  if (cfg.warmupNs > 0) sim.timer(actorId(STRESSOR_HOST, 2), cfg.warmupNs, () => (base = now()));
+  if (cfg.warmupNs > 0) {
+    sim.timer(actorId(STRESSOR_HOST, 2), cfg.warmupNs, () => {
+      base = now();
+      st.link.mark(sim.nowNs);
+    });
+  }
   const hostName = cfg.pairs > 1 ? `stressor${pair}` : 'stressor';
   sim.metrics.inc('vioemu_tcp_retransmits_total', [hostName], 0);
   sim.metrics.inc('vioemu_tcp_timeouts_total', [hostName], 0);
@@ -79,6 +87,8 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
         pair,
         retransmits: n.retransmits - base.retransmits,
         fastRetransmits: n.fastRetransmits - base.fastRetransmits,
+        sackRecoveries: n.sackRecoveries - base.sackRecoveries,
+        rttMeanUs: Math.round((n.rttSumNs - base.rttSumNs) / Math.max(1, n.rttSamples - base.rttSamples) / 100) / 10,
         timeouts: n.timeouts - base.timeouts,
         segsSent: n.segsSent - base.segsSent,
         txCorePct: (100 * (n.coreBusyNs - base.coreBusyNs)) / measuredNs,
@@ -95,7 +105,6 @@ function buildSutHost(sim: Sim, cfg: NetModelConfig, pair: number, opts: BuildOp
   const host = new XenHost(sim, SUT_HOST, spec, makePolicy(cfg.sutHost.scheduler), opts);
   const linkOut = new LinkDirection(sim, host.localActorId(SUT_ACTORS.nic), actorId(STRESSOR_HOST, STRESSOR_NIC), cfg.link.rateBitsPerSec, cfg.link.propagationNs);
   const parts = buildSut(sim, host, cfg.sut, linkOut);
-  schedulePhases(sim, host.localActorId(SUT_ACTORS.timers + 3), cfg.phases, (p) => (cfg.sut.messageBytes = p.messageBytes));
   const stats = new NetStats(sim, host, parts, spec.name);
   const sampler = host.localActorId(SUT_ACTORS.timers + 1);
   const sample = () => {

@@ -5,14 +5,20 @@ import type { XenHost } from '../xen/host.ts';
 import type { XenHostResult } from '../xen/results.ts';
 import type { SutCounters } from './sut.ts';
 
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
 export interface SutNetResult {
   role: 'sut';
   pair?: number;
   appBytes: number;
   throughputGbps: number;
-  drops: { nicRing: number; netbackQueue: number; frontendRing: number };
+  drops: { nicRing: number; netbackQueue: number; frontendRing: number; backlog: number };
   netbackStops: number;
   nicPackets: number;
+  /** Guests' receive buffers (netfront): posted buffers free when a burst reaches the vif, rx_target. */
+  netfront: { postedMean: number; postedMin: number; rxTarget: number[]; targetGrows: number; targetShrinks: number; refills: number } | null;
+  /** netback: queue stops and timer wakes, net_rx_action passes and their packets, frontend notifications. */
+  netback: { stops: number; timeoutWakes: number; rxPasses: number; packetsPerPass: number; frontendNotifies: number } | null;
   host: XenHostResult;
 }
 
@@ -22,8 +28,16 @@ interface Snapshot {
   nicDrops: number;
   nbDrops: number;
   feDrops: number;
+  backlogDrops: number;
   nbStops: number;
+  nbTimeoutWakes: number;
   nicPackets: number;
+  targetGrows: number;
+  targetShrinks: number;
+  refills: number;
+  rxPasses: number;
+  rxPassPackets: number;
+  feNotifies: number;
 }
 
 export class NetStats {
@@ -56,14 +70,26 @@ export class NetStats {
       appBytesByDomain: byDom,
       nicDrops: p.nic.drops,
       nbDrops: p.netbacks.reduce((a, x) => a + x.qdiscDrops, 0),
-      feDrops: p.netfronts.reduce((a, x) => a + x.overflowDrops, 0),
+      feDrops: 0, // netback consumes a posted request per packet: the frontend ring cannot overflow
+      backlogDrops: p.guests?.dom0.backlogDrops ?? 0,
       nbStops: p.netbacks.reduce((a, x) => a + x.stops, 0),
+      nbTimeoutWakes: p.netbacks.reduce((a, x) => a + x.timeoutWakes, 0),
       nicPackets: p.nic.received,
+      targetGrows: p.netfronts.reduce((a, x) => a + x.targetGrows, 0),
+      targetShrinks: p.netfronts.reduce((a, x) => a + x.targetShrinks, 0),
+      refills: p.netfronts.reduce((a, x) => a + x.refills, 0),
+      rxPasses: p.guests?.dom0.rxPasses ?? 0,
+      rxPassPackets: p.guests?.dom0.rxPassPackets ?? 0,
+      feNotifies: p.guests?.dom0.frontendNotifies ?? 0,
     };
   }
 
   reset(): void {
     this.base = this.snap();
+    for (const ps of this.parts.guests?.postedSamples ?? []) {
+      ps.sum = ps.count = 0;
+      ps.min = Number.MAX_SAFE_INTEGER;
+    }
   }
 
   /** Push deltas and gauges to the metric sink (called every sample period). */
@@ -98,10 +124,35 @@ export class NetStats {
       role: 'sut',
       appBytes,
       throughputGbps: (appBytes * 8) / measuredNs,
-      drops: { nicRing: s.nicDrops - b.nicDrops, netbackQueue: s.nbDrops - b.nbDrops, frontendRing: s.feDrops - b.feDrops },
+      drops: { nicRing: s.nicDrops - b.nicDrops, netbackQueue: s.nbDrops - b.nbDrops, frontendRing: s.feDrops - b.feDrops, backlog: s.backlogDrops - b.backlogDrops },
       netbackStops: s.nbStops - b.nbStops,
       nicPackets: s.nicPackets - b.nicPackets,
+      netfront: this.parts.guests ? this.netfrontResult(s, b) : null,
+      netback: this.parts.guests
+        ? {
+            stops: s.nbStops - b.nbStops,
+            timeoutWakes: s.nbTimeoutWakes - b.nbTimeoutWakes,
+            rxPasses: s.rxPasses - b.rxPasses,
+            packetsPerPass: r1((s.rxPassPackets - b.rxPassPackets) / Math.max(1, s.rxPasses - b.rxPasses)),
+            frontendNotifies: s.feNotifies - b.feNotifies,
+          }
+        : null,
       host,
+    };
+  }
+
+  private netfrontResult(s: Snapshot, b: Snapshot): NonNullable<SutNetResult['netfront']> {
+    const ps = this.parts.guests!.postedSamples;
+    const sum = ps.reduce((a, x) => a + x.sum, 0);
+    const count = ps.reduce((a, x) => a + x.count, 0);
+    const min = ps.reduce((a, x) => Math.min(a, x.min), Number.MAX_SAFE_INTEGER);
+    return {
+      postedMean: r1(sum / Math.max(1, count)),
+      postedMin: count > 0 ? min : 0,
+      rxTarget: this.parts.netfronts.map((f) => f.rxTarget),
+      targetGrows: s.targetGrows - b.targetGrows,
+      targetShrinks: s.targetShrinks - b.targetShrinks,
+      refills: s.refills - b.refills,
     };
   }
 

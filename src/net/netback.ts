@@ -1,103 +1,171 @@
-// netback's receive side (drivers/xen/netback/netback.c): the vif's qdisc of
-// txqueuelen packets (drop-tail), the single global rx_queue, the shared RX
-// ring's request slots, and net_rx_action's batched grant copy into the
-// frontend ring with one notification per pass.
+// One vif's receive side in netback (linux-2.6-xen-sparse drivers/xen/netback,
+// Xen 3.1): the vif's qdisc (pfifo_fast, tx_queue_len packets, drop-tail), and
+// netif_be_start_xmit's accounting of request slots. A packet is taken only
+// while netbk_queue_full() is false; each takes one request slot
+// (rx_req_cons_peek += nr_frags + 1: a linear MTU frame in copy mode). When
+// the ring runs short, netback asks for a notification at peek + needed
+// (req_event), stops the queue and arms a 500 ms wake timer; the qdisc then
+// holds what the bridge sends, and drops beyond txqueuelen.
 import { createNetbackMachine } from '../../actors/netback.ts';
-import type { Sim } from '../kernel/sim.ts';
+import type { Sim, TimerHandle } from '../kernel/sim.ts';
 import { XStateActor } from '../kernel/xstateHost.ts';
 import { PacketQueue, type Run } from './packetQueue.ts';
+import type { RxSharedRing } from './vifRing.ts';
 
 export interface NetbackConfig {
+  /** The vif's tx_queue_len (netback/interface.c: 32; the paper's Opt D makes it configurable). */
   txqueuelen: number;
   ringSlots: number;
-  /** net_rx_action stops when count + MAX_SKB_FRAGS + 2 >= ring size: ~238 slots per pass. */
+  /** net_rx_action stops when count + MAX_SKB_FRAGS >= NET_RX_RING_SIZE: 238 slots per pass. */
   maxSlotsPerPass: number;
-  /** netbk_max_required_rx_slots: MAX_SKB_FRAGS + 2 = 20 with SG/TSO advertised by netfront. */
+  /** netbk_max_required_rx_slots: MAX_SKB_FRAGS + 2 = 20 when the frontend has feature-sg, else 1. */
   neededSlots: number;
+  /** netif_be_start_xmit's tx_queue_timeout: the stopped queue is woken after this (ns; 0 = none). */
+  stopTimeoutNs: number;
 }
 
-export class Netback {
+export class NetbackVif {
   readonly qdisc: PacketQueue;
-  readonly rxQueue: PacketQueue;
-  /** Request slots netfront has posted and netback has not consumed. */
-  reqPosted: number;
-  qdiscDrops = 0;
+  /** rx_req_cons_peek: request slots promised to packets taken by netif_be_start_xmit. */
+  peek = 0;
+  /** rx.req_cons: request slots the grant copy has used. */
+  reqCons = 0;
+  /** rx.rsp_prod_pvt: responses written, not yet pushed. */
+  rspProdPvt = 0;
+  /** Packets of this vif in the global rx_queue (taken, not yet copied). */
+  queued = 0;
+  stopped = false;
   stops = 0;
+  qdiscDrops = 0;
+  /** Wakes by the 500 ms timer (an inactive frontend). */
+  timeoutWakes = 0;
   readonly machine: XStateActor<ReturnType<typeof createNetbackMachine>>;
+  private timeout: TimerHandle | null = null;
 
-  constructor(actorId: number, sim: Sim, readonly cfg: NetbackConfig) {
+  constructor(
+    actorId: number,
+    private readonly sim: Sim,
+    readonly cfg: NetbackConfig,
+    readonly ring: RxSharedRing,
+    /** The queue was woken by the timer: run the qdisc (NET_TX on the CPU that runs the timer). */
+    private readonly onTimeoutWake: () => void,
+  ) {
     this.qdisc = new PacketQueue(cfg.txqueuelen);
-    this.rxQueue = new PacketQueue(1 << 30);
-    this.reqPosted = cfg.ringSlots;
     this.machine = new XStateActor(actorId, sim, createNetbackMachine());
   }
 
-  /** netif_queue_stopped (mirrored into the XState actor on every change). */
-  stopped = false;
-
-  /** netbk_queue_full: fewer than `needed` unreserved request slots. */
-  full(): boolean {
-    return this.reqPosted - this.rxQueue.length < this.cfg.neededSlots;
+  /** Request slots posted by the frontend and not yet promised to a packet. */
+  get postedFree(): number {
+    return this.ring.reqProd - this.peek;
   }
 
-  /** dev_queue_xmit(vif): through the qdisc into netif_be_start_xmit while the queue runs. */
-  xmit(runs: readonly Run[]): void {
-    this.qdiscRun();
-    for (const r of runs) {
-      let seq = r.seq;
-      let left = r.count;
-      if (!this.stopped && this.qdisc.length === 0) {
-        const n = Math.min(left, this.acceptable());
-        this.rxQueue.push(r.flow, seq, n);
-        seq += n;
-        left -= n;
-        if (this.full()) this.stop();
-      }
-      if (left > 0) {
-        const q = this.qdisc.push(r.flow, seq, left);
-        this.qdiscDrops += left - q;
+  /** netbk_queue_full. */
+  full(): boolean {
+    const needed = this.cfg.neededSlots;
+    return this.ring.reqProd - this.peek < needed || this.rspProdPvt + this.cfg.ringSlots - this.peek < needed;
+  }
+
+  /** Packets netif_be_start_xmit takes now, one slot each, before netbk_queue_full holds. */
+  private acceptable(): number {
+    const needed = this.cfg.neededSlots;
+    return Math.max(0, Math.min(this.ring.reqProd - this.peek, this.rspProdPvt + this.cfg.ringSlots - this.peek) - needed + 1);
+  }
+
+  /**
+   * dev_queue_xmit(vif) from the bridge: through the qdisc into
+   * netif_be_start_xmit while the queue runs. Taken packets are appended to
+   * `taken` (for the global rx_queue); returns how many were taken.
+   */
+  xmit(run: Run, taken: Run[]): number {
+    let seq = run.seq;
+    let left = run.count;
+    let got = 0;
+    if (!this.stopped && this.qdisc.length === 0) {
+      const n = this.startXmit(run.flow, seq, left, taken);
+      seq += n;
+      left -= n;
+      got += n;
+    }
+    if (left > 0) {
+      const q = this.qdisc.push(run.flow, seq, left);
+      this.qdiscDrops += left - q;
+    }
+    return got;
+  }
+
+  /** qdisc_run after a wake (net_tx_action on the waking CPU): feed netback until it stops again. */
+  runQdisc(taken: Run[]): number {
+    let got = 0;
+    while (!this.stopped && this.qdisc.length > 0) {
+      const runs: Run[] = [];
+      this.qdisc.pop(Math.min(this.qdisc.length, Math.max(1, this.acceptable())), runs);
+      for (const r of runs) {
+        const n = this.startXmit(r.flow, r.seq, r.count, taken);
+        got += n;
+        // netif_be_start_xmit drops a packet that finds the ring full (it cannot requeue it).
+        if (n < r.count) this.qdiscDrops += r.count - n;
       }
     }
+    return got;
   }
 
-  /** Packets netif_be_start_xmit would take now before netbk_queue_full stops the queue. */
-  private acceptable(): number {
-    return Math.max(0, this.reqPosted - this.rxQueue.length - this.cfg.neededSlots + 1);
+  /** netif_be_start_xmit for up to `count` packets; stops the queue when the ring runs short. */
+  private startXmit(flow: number, seq: number, count: number, taken: Run[]): number {
+    const n = Math.min(count, this.acceptable());
+    if (n > 0) {
+      taken.push({ flow, seq, count: n });
+      this.peek += n;
+      this.queued += n;
+    }
+    if (this.full()) this.stop();
+    return n;
   }
 
   private stop(): void {
+    // Ask for a notification once `needed` more slots are posted, then stop (netif_be_start_xmit).
+    this.ring.reqEvent = this.peek + this.cfg.neededSlots;
     if (this.stopped) return;
     this.stopped = true;
     this.stops++;
     this.machine.send({ type: 'STOP' });
+    if (this.cfg.stopTimeoutNs > 0) {
+      this.timeout = this.sim.timer(this.machine.id, this.cfg.stopTimeoutNs, () => {
+        this.timeout = null;
+        if (!this.stopped) return;
+        this.timeoutWakes++;
+        this.setOpen();
+        this.onTimeoutWake();
+      });
+    }
   }
 
-  /** qdisc_run while the queue runs: move waiting packets into netback while it has room. */
-  private qdiscRun(): void {
-    if (this.stopped || this.qdisc.length === 0) return;
-    const runs: Run[] = [];
-    this.qdisc.pop(Math.min(this.qdisc.length, this.acceptable()), runs);
-    for (const r of runs) this.rxQueue.push(r.flow, r.seq, r.count);
-    if (this.full()) this.stop();
-  }
-
-  /** netif_wake_queue if it is stopped and no longer full (net_rx_action end, netif_be_int). */
-  maybeWake(): void {
-    if (!this.stopped || this.full()) return;
+  private setOpen(): void {
     this.stopped = false;
     this.machine.send({ type: 'WAKE' });
-    this.qdiscRun();
+    if (this.timeout) {
+      this.sim.cancel(this.timeout);
+      this.timeout = null;
+    }
   }
 
-  /** net_rx_action: take one pass worth of packets (grant copy); they consume request slots. */
-  takePass(out: Run[], maxSlots = this.cfg.maxSlotsPerPass): number {
-    const n = this.rxQueue.pop(Math.min(maxSlots, this.reqPosted), out);
-    this.reqPosted -= n;
-    return n;
+  /** netif_wake_queue if stopped and no longer full (netif_be_int, net_rx_action): true if woken (the qdisc must run). */
+  maybeWake(): boolean {
+    if (!this.stopped || this.full()) return false;
+    this.setOpen();
+    return true;
   }
 
-  /** netfront re-posted `n` buffers. */
-  refill(n: number): void {
-    this.reqPosted = Math.min(this.cfg.ringSlots, this.reqPosted + n);
+  /** net_rx_action used `n` request slots of this vif for packets it copied. */
+  consumed(n: number): void {
+    this.reqCons += n;
+    this.rspProdPvt += n;
+    this.queued -= n;
+  }
+
+  /** RING_PUSH_RESPONSES_AND_CHECK_NOTIFY: publish responses; true if the frontend asked to be notified. */
+  pushResponses(): boolean {
+    const old = this.ring.rspProd;
+    this.ring.rspProd = this.rspProdPvt;
+    return this.ring.rspEvent > old && this.ring.rspEvent <= this.rspProdPvt;
   }
 }

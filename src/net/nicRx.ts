@@ -1,19 +1,25 @@
 // The SUT NIC's receive side: a descriptor ring (drop when full), an
 // interrupt throttle, and the NAPI poll that runs as softirq work on the CPU
-// the interrupt is bound to (Dom0 VCPU0 under Xen, CPU0 natively).
+// the interrupt is bound to. The poll is 2.6.18's net_rx_action: the device's
+// poll takes up to its weight (quota) per call and is called again while the
+// softirq's netdev_budget lasts and the ring holds packets; then the handler
+// ends (softnet_break re-raises NET_RX for the next __do_softirq pass).
 import { createNicRingMachine } from '../../actors/nicRing.ts';
 import type { Actor, Sim } from '../kernel/sim.ts';
 import { XStateActor } from '../kernel/xstateHost.ts';
 import type { FramesMsg } from './link.ts';
 import { PacketQueue, type Run } from './packetQueue.ts';
-import type { WorkContext, WorkItem, WorkPart, WorkSource } from '../xen/work.ts';
+import type { WorkContext, WorkPart } from '../xen/work.ts';
+import type { NapiDevice, NapiPoll } from './netRxAction.ts';
 
 export interface NicRxConfig {
   ringSlots: number;
-  /** Interrupt throttle: minimum time between two interrupts (ns). */
+  /** Interrupt delay after the first frame that finds the interrupt armed (ixgb RDTR; ns). */
+  irqDelayNs: number;
+  /** Interrupt throttle: minimum time between two interrupts (ITR-style NICs; ns, 0 = none). */
   irqMinIntervalNs: number;
-  /** Packets one softirq round may take (netdev_budget). */
-  budgetPackets: number;
+  /** NAPI dev->weight (ixgb: 64). */
+  weightPackets: number;
 }
 
 export class NicRx implements Actor {
@@ -33,7 +39,7 @@ export class NicRx implements Actor {
   ) {
     this.ring = new PacketQueue(cfg.ringSlots);
     this.machine = new XStateActor(id, sim, createNicRingMachine({
-      holdMs: () => Math.max(0, this.lastIrqNs + cfg.irqMinIntervalNs - sim.nowNs) / 1e6,
+      holdMs: () => Math.max(cfg.irqDelayNs, this.lastIrqNs + cfg.irqMinIntervalNs - sim.nowNs) / 1e6,
       fireIrq: () => {
         this.lastIrqNs = sim.nowNs;
         this.napiScheduled = true;
@@ -47,29 +53,33 @@ export class NicRx implements Actor {
     const ok = this.ring.push(m.flow, m.seq, m.count);
     this.received += ok;
     this.drops += m.count - ok;
-    if (ok > 0 && this.machine.actor.getSnapshot().value === 'armed') this.machine.send({ type: 'RX' });
+    if (ok > 0 && this.machine.value === 'armed') this.machine.send({ type: 'RX' });
   }
 
   /**
-   * The NAPI poll as a work source: takes up to the budget, charges `costOf`
-   * for them, hands them to `deliver` when the cycles are spent.
+   * The driver's NAPI poll (ixgb_clean) as a device on its CPU's NET_RX poll
+   * list: takes up to the quota, charges `costOf` for them, hands them to
+   * `deliver` when the cycles are spent; completes (re-enables the interrupt)
+   * when the ring is empty.
    */
-  pollSource(costOf: (packets: number, ctx: WorkContext) => WorkPart[], deliver: (runs: Run[], ctx: WorkContext) => void): WorkSource {
+  device(costOf: (packets: number, ctx: WorkContext) => WorkPart[], deliver: (runs: Run[], ctx: WorkContext) => void): NapiDevice {
     return {
-      name: 'nic-napi',
-      workClass: 'softirq',
-      pending: () => this.napiScheduled,
-      take: (ctx): WorkItem => {
+      name: 'nic',
+      weight: this.cfg.weightPackets,
+      scheduled: () => this.napiScheduled,
+      poll: (max, ctx): NapiPoll => {
         const runs: Run[] = [];
-        const n = this.ring.pop(this.cfg.budgetPackets, runs);
+        const n = this.ring.pop(max, runs);
         return {
+          packets: n,
           parts: costOf(n, ctx),
           done: (c) => {
             if (n > 0) deliver(runs, c);
-            if (this.ring.length === 0) {
-              this.napiScheduled = false;
-              this.machine.send({ type: 'POLL_DONE', ringEmpty: true });
-            }
+            if (this.ring.length > 0) return true;
+            // netif_rx_complete: re-enable the interrupt.
+            this.napiScheduled = false;
+            this.machine.send({ type: 'POLL_DONE', ringEmpty: true });
+            return false;
           },
         };
       },

@@ -1,13 +1,13 @@
 // iperf's receiving threads: process-context work on the receiving domain's
-// VCPUs. Each recv() copies up to the message size (iperf -l) to user space:
+// VCPUs. Each recv() copies up to the reader's buffer (the server's -l) to user space:
 // a syscall per message plus a per-byte copy whose cost grows with the cache
 // distance to the CPU that last wrote the data.
 import type { WorkContext, WorkItem, WorkSource } from '../xen/work.ts';
 import type { ReceiverStack, AckOut } from './receiverStack.ts';
 
 export interface ReaderCosts {
-  /** iperf -l (may change between traffic phases). */
-  readonly messageBytes: number;
+  /** Bytes the reader asks for per recv() (the iperf server's own -l). */
+  readonly recvBytes: number;
   /** Most bytes one work item reads before yielding (several recv() calls). */
   chunkBytes: number;
   readSyscallCycles: number;
@@ -41,8 +41,8 @@ export class ReaderSource implements WorkSource {
       if (avail <= 0) continue;
       this.next = (this.next + k + 1) % this.flows.length;
       const c = this.costs;
-      const bytes = Math.min(avail, Math.max(c.messageBytes, c.chunkBytes - (c.chunkBytes % c.messageBytes)));
-      const calls = Math.ceil(bytes / c.messageBytes);
+      const bytes = Math.min(avail, Math.max(c.recvBytes, c.chunkBytes - (c.chunkBytes % c.recvBytes)));
+      const calls = Math.ceil(bytes / c.recvBytes);
       const f = c.factor(c.producerPcpu(), ctx.pcpu);
       return {
         parts: [

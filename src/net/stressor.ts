@@ -1,10 +1,18 @@
 // The stressor: a native Linux host sending with N iperf TCP connections. Its
 // NIC interrupt CPU handles every incoming ACK and, from the ACK softirq, the
 // transmission of new segments (tcp_ack → tcp_data_snd_check), so that one
-// core's cycles per segment bound the offered load (calibrated on T1).
+// core's cycles per segment bound the offered load (calibrated on T1). Each
+// iperf client thread writes its -l bytes per write() on a core of its own;
+// with small messages those writes can limit what a connection has to send
+// (full segments only: with Nagle on, iperf's default, a partial segment waits
+// while data is in flight — tcp_nagle_check/Minshall — so at these rates the
+// wire carries MSS-sized frames).
 import type { Actor, Sim, TimerHandle } from '../kernel/sim.ts';
 import { type AcksMsg, DATA_FRAME_WIRE_BYTES, type FramesMsg, type LinkDirection } from './link.ts';
+import { TcpSackSender, type SackSenderOptions } from './tcp/sackSender.ts';
 import { TcpSender, type TcpSenderOptions } from './tcp/sender.ts';
+
+export type StressorTcpOptions = TcpSenderOptions & SackSenderOptions & { sack: boolean };
 
 export interface StressorConfig {
   flows: number;
@@ -15,14 +23,27 @@ export interface StressorConfig {
   ackRxCyclesPerPacket: number;
   /** Most segments one send opportunity puts on the wire (TSO off: still a burst of frames). */
   maxBurstSegs: number;
-  tcp: TcpSenderOptions;
+  /** iperf -l: bytes per write() (may change between traffic phases). */
+  messageBytes: number;
+  /** Cycles of one write() (sys_write → tcp_sendmsg) on the writing thread's core, and per byte copied from user. */
+  writeSyscallCycles: number;
+  copyFromUserCyclesPerByte: number;
+  tcp: StressorTcpOptions;
 }
 
+/** Segments an app-limited connection waits for before its next send opportunity (bounds the events per segment). */
+const APP_WAKE_SEGS = 4;
+
 export class Stressor implements Actor {
-  readonly senders: TcpSender[];
+  readonly senders: (TcpSender | TcpSackSender)[];
   private coreBusyUntilNs = 0;
   coreBusyNs = 0;
   private rtoTimers: (TimerHandle | null)[];
+  private appTimers: (TimerHandle | null)[];
+  /** Bytes each writer had written at appBaseNs, and its rate since (bytes per ns). */
+  private appBaseBytes: number[];
+  private appBaseNs = 0;
+  private appRate = 0;
   link!: LinkDirection;
 
   constructor(
@@ -31,8 +52,32 @@ export class Stressor implements Actor {
     private readonly cfg: StressorConfig,
     private readonly timerActorId: number,
   ) {
-    this.senders = Array.from({ length: cfg.flows }, () => new TcpSender(cfg.tcp));
+    // Linux with SACK (2.6.18 default) recovers with the scoreboard; without, NewReno.
+    this.senders = Array.from({ length: cfg.flows }, () => (cfg.tcp.sack ? new TcpSackSender(cfg.tcp) : new TcpSender(cfg.tcp)));
     this.rtoTimers = new Array(cfg.flows).fill(null);
+    this.appTimers = new Array(cfg.flows).fill(null);
+    this.appBaseBytes = new Array(cfg.flows).fill(0);
+    this.appRate = this.writeRate(cfg.messageBytes);
+  }
+
+  /** Bytes per ns one iperf thread writes: -l bytes per (syscall + copy) at the stressor's clock. */
+  private writeRate(messageBytes: number): number {
+    const cycles = this.cfg.writeSyscallCycles + messageBytes * this.cfg.copyFromUserCyclesPerByte;
+    return cycles > 0 ? (messageBytes * this.cfg.clockGHz) / cycles : Infinity;
+  }
+
+  private writtenSegs(flow: number, nowNs: number): number {
+    if (this.appRate === Infinity) return Infinity;
+    const bytes = this.appBaseBytes[flow]! + (nowNs - this.appBaseNs) * this.appRate;
+    return Math.floor(bytes / this.cfg.tcp.mssBytes!);
+  }
+
+  /** Traffic phases: iperf -l changes (the writers' rate from now on). */
+  setMessageBytes(messageBytes: number): void {
+    const now = this.sim.nowNs;
+    if (this.appRate !== Infinity) for (let f = 0; f < this.cfg.flows; f++) this.appBaseBytes[f]! += (now - this.appBaseNs) * this.appRate;
+    this.appBaseNs = now;
+    this.appRate = this.writeRate(messageBytes);
   }
 
   /** Open the connections: each sends its initial window (staggered by a few µs, as iperf's threads start). */
@@ -45,7 +90,8 @@ export class Stressor implements Actor {
     const tx = this.senders[m.flow]!;
     let acks = 0;
     for (let i = 0; i < m.batches.length; i += 3) {
-      tx.onAck(m.batches[i]!, m.batches[i + 1]!, m.rwndSegs, this.sim.nowNs, m.batches[i + 2]!);
+      const last = i + 3 >= m.batches.length;
+      tx.onAck(m.batches[i]!, m.batches[i + 1]!, m.rwndSegs, this.sim.nowNs, m.batches[i + 2]!, last ? m.sack : undefined);
       acks += m.batches[i + 1]!;
     }
     this.pump(m.flow, acks);
@@ -72,6 +118,7 @@ export class Stressor implements Actor {
     t += ackNs;
     this.coreBusyNs += ackNs;
     const tx = this.senders[flow]!;
+    tx.writtenSegs = this.writtenSegs(flow, now);
     for (;;) {
       if (!this.active) break;
       const b = tx.nextBurst(now, this.cfg.maxBurstSegs);
@@ -84,6 +131,20 @@ export class Stressor implements Actor {
     }
     this.coreBusyUntilNs = t;
     this.armRto(flow);
+    this.armAppWake(flow, now);
+  }
+
+  /** An app-limited connection sends again once its writer has produced a few more segments. */
+  private armAppWake(flow: number, now: number): void {
+    if (this.appRate === Infinity || !this.active || this.appTimers[flow]) return;
+    const tx = this.senders[flow]!;
+    if (tx.nextSeq < tx.writtenSegs) return; // not app-limited
+    const wantBytes = (tx.nextSeq + APP_WAKE_SEGS) * this.cfg.tcp.mssBytes!;
+    const atNs = this.appBaseNs + Math.ceil((wantBytes - this.appBaseBytes[flow]!) / this.appRate);
+    this.appTimers[flow] = this.sim.timer(this.timerActorId, Math.max(1, atNs - now), () => {
+      this.appTimers[flow] = null;
+      this.pump(flow, 0);
+    });
   }
 
   private armRto(flow: number): void {
@@ -107,7 +168,10 @@ export class Stressor implements Actor {
       retransmits: s.reduce((a, x) => a + x.segsRetransmitted, 0),
       fastRetransmits: s.reduce((a, x) => a + x.fastRetransmits, 0),
       timeouts: s.reduce((a, x) => a + x.timeouts, 0),
+      sackRecoveries: s.reduce((a, x) => a + ((x as { sackRecoveries?: number }).sackRecoveries ?? 0), 0),
       segsSent: s.reduce((a, x) => a + x.segsSent, 0),
+      rttSumNs: s.reduce((a, x) => a + ((x as { rttSumNs?: number }).rttSumNs ?? 0), 0),
+      rttSamples: s.reduce((a, x) => a + ((x as { rttSamples?: number }).rttSamples ?? 0), 0),
     };
   }
 }

@@ -7,42 +7,53 @@ import { createBridgeMachine } from '../../actors/bridge.ts';
 import type { Sim } from '../kernel/sim.ts';
 import { XStateActor } from '../kernel/xstateHost.ts';
 import type { VcpuRt, XenHost } from '../xen/host.ts';
-import type { WorkContext, WorkItem, WorkPart, WorkSource } from '../xen/work.ts';
+import { SOFTIRQ, type WorkItem, type WorkPart, type WorkSource } from '../xen/work.ts';
+import { BurstQueue } from '../xen/workloads.ts';
+import { AckQueue } from './ackQueue.ts';
 import { ForwardingDb } from './bridge.ts';
 import { cacheFactor, scaled, type CostModel } from './costs.ts';
+import { wireGuests, type Guests } from './guests.ts';
 import { ACK_FRAME_WIRE_BYTES, type AcksMsg, type LinkDirection } from './link.ts';
-import { Netback, type NetbackConfig } from './netback.ts';
-import { Netfront } from './netfront.ts';
+import type { NetbackConfig, NetbackVif } from './netback.ts';
+import type { NetfrontConfig, NetfrontRx } from './netfront.ts';
 import { NicRx, type NicRxConfig } from './nicRx.ts';
+import { NetRxAction } from './netRxAction.ts';
 import type { Run } from './packetQueue.ts';
 import { ReaderSource } from './readers.ts';
-import { AckQueue } from './ackQueue.ts';
-import { wireGuests } from './guests.ts';
-import { BurstQueue } from '../xen/workloads.ts';
 import { ackTriples, ReceiverStack, type AckOut } from './receiverStack.ts';
 import type { TcpReceiverOptions } from './tcp/receiver.ts';
 
 export type SutKind = 'linux' | 'dom0' | 'domu';
 
+/** Which Dom0 VCPU takes which interrupt (an input: /proc/irq/N/smp_affinity, irqbalance). */
+export interface IrqBinding {
+  /** The physical NIC's IRQ (and so its NAPI poll and the bridge of received frames). */
+  nicVcpu: number;
+  /** Per guest: the Dom0 VCPU its vif's event channel is bound to (netif_be_int, net_tx_action, the ACKs' bridge). */
+  vifVcpus: number[];
+}
+
 export interface SutConfig {
   kind: SutKind;
   flows: number;
-  messageBytes: number;
+  /** Bytes the iperf receiver asks for per recv() (its own -l). */
+  recvBytes: number;
   mssBytes: number;
   nic: NicRxConfig;
   netback: NetbackConfig;
-  frontendRingSlots: number;
-  /** netfront NAPI weight. */
-  napiWeight: number;
+  netfront: NetfrontConfig;
+  /** net.core.netdev_budget (packets per net_rx_action) and netdev_max_backlog. */
+  netdevBudget: number;
+  netdevMaxBacklog: number;
   bridge: 'linux' | 'simple';
   bridgeAgeingNs: number;
   costs: CostModel;
   tcp: TcpReceiverOptions;
-  /** Dom0 VCPU the NIC interrupt and netback's event channels are bound to. */
-  irqVcpu: number;
+  binding: IrqBinding;
   /** Timer wake of every Dom0 VCPU (ns; 0 = none) and the cycles it runs. */
   dom0TimerNs: number;
   dom0TimerCycles: number;
+  /** Most bytes one reader work item reads (several recv() calls) before yielding. */
   readChunkBytes: number;
 }
 
@@ -52,8 +63,9 @@ export const SUT_ACTORS = { nic: 4096, bridge: 4097, netback: 4098, netfront: 40
 export interface SutCounters {
   nic: NicRx;
   /** One per guest (empty natively and for Dom0's own traffic). */
-  netbacks: Netback[];
-  netfronts: Netfront[];
+  netbacks: NetbackVif[];
+  netfronts: NetfrontRx[];
+  guests: Guests | null;
   stack: ReceiverStack;
   fdb: ForwardingDb;
   /** The domain each flow is received in. */
@@ -67,7 +79,8 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
   const c = cfg.costs;
   const id = (k: keyof typeof SUT_ACTORS) => host.localActorId(SUT_ACTORS[k]);
   const dom0 = host.domains[0]!;
-  const irqV = host.vcpus[dom0.vcpus[cfg.irqVcpu]!]!;
+  const dom0V = dom0.vcpus.map((x) => host.vcpus[x]!);
+  const nicV = dom0V[cfg.binding.nicVcpu]!;
   // Guests are every domain after Dom0; flow f goes to guest f mod guests.
   const guestDoms = cfg.kind === 'domu' ? host.domains.slice(1) : [];
   const guestOf = (flow: number) => flow % Math.max(1, guestDoms.length);
@@ -105,23 +118,17 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
   const sendToWire = (acks: AckOut[]) => {
     for (const a of acks) {
       const msg: AcksMsg = { type: 'ACKS', flow: a.flow, batches: ackTriples(a.decision), rwndSegs: a.decision.rwndSegs };
+      if (a.decision.sack && a.decision.sack.length > 0) msg.sack = a.decision.sack;
       linkOut.send(a.decision.ackPackets, ACK_FRAME_WIRE_BYTES, msg);
     }
   };
 
-  // Where a flow's ACKs queue for CPU: the guest's netfront TX, or the IRQ CPU natively / in Dom0.
-  let ackQueueOf: (flow: number) => AckQueue = () => nativeAcks;
-  let ackVcpuOf: (flow: number) => VcpuRt = () => irqV;
-  let nativeAcks: AckQueue;
-  const stack = new ReceiverStack(sim, cfg.flows, cfg.tcp, id('timers'), (acks) => {
-    for (const a of acks) {
-      ackQueueOf(a.flow).add([a]);
-      host.notify(ackVcpuOf(a.flow).id, null);
-    }
-  });
+  // ACKs the stack sends outside a receive (delayed-ACK timer, window updates): queued for a CPU.
+  let timerAcks: (acks: AckOut[]) => void = () => {};
+  const stack = new ReceiverStack(sim, cfg.flows, cfg.tcp, id('timers'), (acks) => timerAcks(acks));
 
-  let pollPcpu = irqV.processor;
-  // Reader threads: natively and in Dom0 on the cores other than the IRQ core; in guests on their VCPUs.
+  let pollPcpu = nicV.processor;
+  // Reader threads: natively and in Dom0 on the cores other than the NIC's; in guests on their VCPUs.
   const readerSets: { v: VcpuRt; flows: number[]; guest: number }[] = [];
   if (cfg.kind === 'domu') {
     guestDoms.forEach((d, g) => {
@@ -130,40 +137,43 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
       vs.forEach((v, i) => readerSets.push({ v, guest: g, flows: mine.filter((_, k) => k % vs.length === i) }));
     });
   } else {
-    const vs = dom0.vcpus.map((x) => host.vcpus[x]!);
-    const rv = vs.length > 1 ? vs.slice(1) : vs;
+    const rv = dom0V.length > 1 ? dom0V.filter((v) => v !== nicV) : dom0V;
     rv.forEach((v, i) => readerSets.push({ v, guest: 0, flows: [...Array(cfg.flows).keys()].filter((f) => f % rv.length === i) }));
   }
   const readers: ReaderSource[] = [];
   // sk_data_ready wakes the reader threads that have data waiting.
-  const readersWake = (guest: number) => {
+  const readersWake = (guest: number, waker: VcpuRt | null) => {
     readerSets.forEach((r, i) => {
-      if (r.guest === guest && readers[i]?.pending()) host.notify(r.v.id, null);
+      if (r.guest === guest && readers[i]?.pending()) host.notify(r.v.id, waker?.id ?? null);
     });
   };
-  let ackParts: (p: number) => WorkPart[] = () => [];
-  const prequeue: Run[][] = Array.from({ length: cfg.flows }, () => []);
-  const prequeueWake = () => {
-    for (const r of readerSets) if (r.flows.some((f) => prequeue[f]!.length > 0)) host.notify(r.v.id, irqV.id);
-  };
-  let netbacks: Netback[] = [];
-  let netfronts: Netfront[] = [];
-  const nic = new NicRx(id('nic'), sim, cfg.nic, () => host.notify(irqV.id, null));
+  const nic = new NicRx(id('nic'), sim, cfg.nic, () => host.notify(nicV.id, null));
   sim.register(nic);
 
+  let guests: Guests | null = null;
+  const ackQueueOfFlow: AckQueue[] = [];
+  /** Natively and in Dom0: segments handed to the waiting reader (tcp_prequeue), per flow. */
+  const prequeue: Run[][] = Array.from({ length: cfg.flows }, () => []);
   if (cfg.kind !== 'domu') {
-    // The IRQ CPU runs the driver and IP (and, in Dom0, the bridge and netloop);
+    // The NIC's CPU runs the driver and IP (and, in Dom0, the bridge and netloop);
     // TCP receive runs in the reader's context (tcp_prequeue: 2.6.18 hands the
     // segment to the task waiting in recvmsg), which also sends the ACKs — and
     // in Dom0 those ACKs cross netloop and the bridge on the reader's CPU.
-    ackParts = (p: number): WorkPart[] => [
+    const ackParts = (p: number): WorkPart[] => [
       { component: 'stack_tx', cycles: p * c.stackTxCyclesPerPacket, packets: p },
       ...(cfg.kind === 'dom0' ? [{ component: 'netloop', cycles: p * c.netloopCyclesPerPacket, packets: p }] : []),
       ...(bridgeCycles ? [{ component: bridgeName, cycles: p * bridgeCycles, packets: p }] : []),
       { component: 'nic_tx', cycles: p * c.nicTxCyclesPerPacket, packets: p },
     ];
-    nativeAcks = new AckQueue('ack-tx', ackParts, sendToWire);
-    irqV.guest.addSource(nic.pollSource(
+    const nicAcks = new AckQueue('ack-tx', ackParts, sendToWire);
+    nicV.guest.addSource(nicAcks);
+    timerAcks = (acks) => {
+      nicAcks.add(acks);
+      host.notify(nicV.id, null);
+    };
+    const netRx = new NetRxAction(cfg.netdevBudget);
+    nicV.guest.addSource(netRx);
+    netRx.add(nic.device(
       (n) => [
         { component: 'nic_rx', cycles: n * c.nicRxCyclesPerPacket, packets: n },
         ...(bridgeCycles ? [{ component: bridgeName, cycles: n * bridgeCycles, packets: n }] : []),
@@ -174,72 +184,84 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
         if (bridgeCycles) forward(runs);
         pollPcpu = ctx.pcpu;
         for (const r of runs) prequeue[r.flow]!.push(r);
-        prequeueWake();
+        for (const r of readerSets) if (r.flows.some((f) => prequeue[f]!.length > 0)) host.notify(r.v.id, nicV.id);
       },
     ));
-    irqV.guest.addSource(nativeAcks!);
+    for (const r of readerSets) {
+      if (r.flows.length === 0) continue;
+      const q = new AckQueue('ack-tx', ackParts, sendToWire);
+      r.v.guest.addSource(q);
+      for (const f of r.flows) ackQueueOfFlow[f] = q;
+      r.v.guest.addSource(prequeueSource(r.flows, q));
+    }
   } else {
-    // Dom0: NIC poll + bridge, then dev_queue_xmit to the vifs (the first softirq source, as NET_RX).
-    let xmit: (runs: readonly Run[]) => void = () => {};
-    irqV.guest.addSource(nic.pollSource(
+    // Dom0: NIC poll + bridge, then dev_queue_xmit to the vifs.
+    const guestV = guestDoms.map((d) => host.vcpus[d.vcpus[0]!]!);
+    // Each Dom0 VCPU's NET_RX: the NIC's poll (on its IRQ's VCPU) first, then the backlog.
+    const netRx = new Map(dom0V.map((v) => [v, new NetRxAction(cfg.netdevBudget)] as const));
+    const gsNic = { deliver: (_runs: Run[]) => {} };
+    netRx.get(nicV)!.add(nic.device(
       (n) => [
         { component: 'nic_rx', cycles: n * c.nicRxCyclesPerPacket, packets: n },
         { component: bridgeName, cycles: n * bridgeCycles, packets: n },
       ],
-      (runs) => {
-        forward(runs);
-        xmit(runs);
-      },
+      (runs) => gsNic.deliver(runs),
     ));
-    const guests = wireGuests({
-      sim, host, irqV, costs: c, bridgeCycles, bridgeName,
-      guestV: guestDoms.map((d) => host.vcpus[d.vcpus[0]!]!),
-      netbackCfg: cfg.netback, frontendRingSlots: cfg.frontendRingSlots, napiWeight: cfg.napiWeight,
-      stack, guestOf, sendToWire, readersWake,
+    for (const [v, rx] of netRx) v.guest.addSource(rx);
+    guests = wireGuests({
+      sim, host, dom0V, vifEvtchnV: cfg.binding.vifVcpus.map((i) => dom0V[i]!), guestV, costs: c, bridgeCycles, bridgeName,
+      netbackCfg: cfg.netback, netfrontCfg: cfg.netfront, netdevBudget: cfg.netdevBudget, netdevMaxBacklog: cfg.netdevMaxBacklog,
+      dom0NetRx: (v) => netRx.get(v)!, backlogWeight: cfg.nic.weightPackets,
+      stack, guestOf, sendToWire, readersWake: (g) => readersWake(g, guestV[g]!),
       actorIdOf: (kind, g) => host.localActorId((kind === 'netback' ? SUT_ACTORS.netback : SUT_ACTORS.netfront) + (g === 0 ? 0 : 64 + 2 * g)),
     });
-    xmit = guests.xmit;
-    netbacks = guests.netbacks;
-    netfronts = guests.netfronts;
-    ackQueueOf = (flow) => guests.ackQueues[guestOf(flow)]!;
-    ackVcpuOf = (flow) => host.vcpus[guestDoms[guestOf(flow)]!.vcpus[0]!]!;
+    const gs = guests;
+    gsNic.deliver = (runs) => {
+      forward(runs);
+      gs.xmit(runs, nicV);
+    };
+    for (let f = 0; f < cfg.flows; f++) ackQueueOfFlow[f] = gs.ackQueues[guestOf(f)]!;
+    timerAcks = (acks) => {
+      for (const a of acks) {
+        ackQueueOfFlow[a.flow]!.add([a]);
+        host.notify(guestV[guestOf(a.flow)]!.id, null);
+      }
+    };
   }
 
   // iperf reader threads, one source per VCPU for its flows.
   readerSets.forEach(({ v, flows, guest }) => {
-    if (cfg.kind !== 'domu' && flows.length > 0) v.guest.addSource(prequeueSource(flows));
     const src = new ReaderSource(stack, flows, {
-      get messageBytes() {
-        return cfg.messageBytes;
-      },
+      recvBytes: cfg.recvBytes,
       chunkBytes: cfg.readChunkBytes,
       readSyscallCycles: c.readSyscallCycles,
       copyCyclesPerByte: c.copyToUserCyclesPerByte,
       factor: (p, q) => cacheFactor(c, topo.distance(p, q)),
       // The data was last written by the grant copy (guests) or the NIC poll's CPU.
-      producerPcpu: () => (cfg.kind === 'domu' ? netfronts[guest]!.producerPcpu : pollPcpu),
+      producerPcpu: () => (cfg.kind === 'domu' ? guests!.netfronts[guest]!.producerPcpu : pollPcpu),
     }, (ack) => {
-      ackQueueOf(ack.flow).add([ack]);
-      host.notify(ackVcpuOf(ack.flow).id, v.id);
+      ackQueueOfFlow[ack.flow]!.add([ack]);
+      host.notify(v.id, null);
     });
     readers.push(src);
     if (flows.length > 0) v.guest.addSource(src);
   });
 
-  /** tcp_prequeue processing in the reader's context: TCP receive and the ACKs it sends. */
-  function prequeueSource(flows: number[]): WorkSource {
+  /** tcp_prequeue processing in the reader's context: TCP receive; its ACKs go out through `acks` on the same CPU. */
+  function prequeueSource(flows: number[], acks: AckQueue): WorkSource {
     return {
       name: 'tcp-prequeue',
-      workClass: 'softirq',
+      softirq: SOFTIRQ.BLOCK,
       pending: () => flows.some((f) => prequeue[f]!.length > 0),
-      take: (): WorkItem => {
+      take: (ctx): WorkItem => {
         const runs: Run[] = [];
         for (const f of flows) runs.push(...prequeue[f]!.splice(0));
-        const n = runs.reduce((a, r) => a + r.count, 0);
-        const acks = Math.ceil(n / 2);
+        let n = 0;
+        for (const r of runs) n += r.count;
+        const f = cacheFactor(c, topo.distance(pollPcpu, ctx.pcpu));
         return {
-          parts: [{ component: 'stack_rx', cycles: n * c.stackRxCyclesPerPacket, packets: n }, ...ackParts(acks)],
-          done: (ctx) => sendToWire(stack.deliver(runs, ctx.nowNs)),
+          parts: [{ component: 'stack_rx', cycles: n * c.stackRxCyclesPerPacket * f, packets: n }],
+          done: (d) => acks.add(stack.deliver(runs, d.nowNs)),
         };
       },
     };
@@ -247,9 +269,8 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
 
   // Guest timer ticks: each Dom0 VCPU wakes for its next Linux timer (phase drawn per VCPU).
   if (cfg.kind !== 'linux' && cfg.dom0TimerNs > 0) {
-    dom0.vcpus.forEach((vid, i) => {
-      const v = host.vcpus[vid]!;
-      const q = new BurstQueue('timer', 'guest_timer', cfg.dom0TimerCycles);
+    dom0V.forEach((v, i) => {
+      const q = new BurstQueue('timer', 'guest_timer', cfg.dom0TimerCycles, () => {}, SOFTIRQ.TIMER);
       v.guest.addSource(q);
       const timerId = host.localActorId(SUT_ACTORS.timers + 8 + i);
       const rng = sim.rng(timerId);
@@ -262,5 +283,15 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
     });
   }
 
-  return { nic, netbacks, netfronts, stack, fdb, domainOfFlow, receivingDomains: recvDoms.map((d) => d.name), bridgeFloods: () => floods };
+  return {
+    nic,
+    netbacks: guests?.netbacks ?? [],
+    netfronts: guests?.netfronts ?? [],
+    guests,
+    stack,
+    fdb,
+    domainOfFlow,
+    receivingDomains: recvDoms.map((d) => d.name),
+    bridgeFloods: () => floods,
+  };
 }

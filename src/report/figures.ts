@@ -3,6 +3,20 @@
 import type { FigureSpec, FigureSeries } from './figure.ts';
 import { gbps, upg, domCpu, type Results, type PointResult } from './targets.ts';
 
+/** A seed-averaged view: `get`/`all` return stand-ins whose numbers are the mean over seeds. */
+function averaged(seeds: Results[]): Pick<Results, 'get' | 'all'> {
+  const avg = (ps: PointResult[]): PointResult => {
+    const mean = (f: (p: PointResult) => number) => ps.reduce((a, p) => a + f(p), 0) / ps.length;
+    const first = ps[0]!;
+    const doms = (first.result.domains ?? []).map((d: { name: string }) => ({ ...d, cpuPct: mean((p) => domCpu(p, d.name)) }));
+    return { ...first, result: { ...first.result, throughputGbps: mean(gbps), coreUtilPctPerGbps: mean(upg), domains: doms } };
+  };
+  return {
+    get: (scenario: string, ...fr: string[]) => avg(seeds.map((r) => r.get(scenario, ...fr))),
+    all: (scenario: string, ...fr: string[]) => seeds[0]!.all(scenario, ...fr).map((p) => avg(seeds.map((r) => r.get(scenario, p.point)))),
+  };
+}
+
 const SIZES = ['64', '256', '1024', '4096', '16384', '65536'];
 const sizeLabel = (s: string) => (Number(s) >= 1024 ? `${Number(s) / 1024}KB` : `${s}B`);
 
@@ -10,7 +24,8 @@ function series(name: string, pts: PointResult[]): FigureSeries {
   return { name, bandwidthGbps: pts.map(gbps), utilPctPerGbps: pts.map(upg) };
 }
 
-export function buildFigures(r: Results): FigureSpec[] {
+export function buildFigures(seeds: Results[]): FigureSpec[] {
+  const r = averaged(seeds);
   const figs: FigureSpec[] = [];
   const f3 = ['fig3-linux', 'fig3-dom0', 'fig3-domu'].map((s) => r.get(s));
   figs.push({

@@ -1,6 +1,7 @@
 // Scenario adapter of the network-path model (src/net/model.ts).
 import type { RunOutput } from '../kernel/runner.ts';
 import type { NetModelConfig } from '../net/model.ts';
+import type { IrqBinding } from '../net/sut.ts';
 import type { SutNetResult } from '../net/netStats.ts';
 import type { XenHostConfig } from '../xen/model.ts';
 import { ScenarioError } from './errors.ts';
@@ -18,6 +19,7 @@ function sutHost(n: NetSection, file: string): XenHostConfig {
     ioThreshold: n.scheduler.ioThreshold,
   };
   const sedfDom0 = { periodNs: 20_000_000, sliceNs: 15_000_000, extratime: true };
+  // sched_sedf.c (Xen 3.1) defaults: Dom0 period 20 ms / slice 15 ms; other domains period 100 ms, slice 0, extratime only.
   const sedfDomU = { periodNs: 100_000_000, sliceNs: 0, extratime: true };
   if (n.sut === 'linux') {
     // Native Linux: one "domain" whose VCPUs are the cores, each pinned to its own.
@@ -27,7 +29,6 @@ function sutHost(n: NetSection, file: string): XenHostConfig {
       domains: [{ name: 'linux', weight: 256, cap: 0, vcpus: pcpus, affinity: ids.map((p) => [p]), placement: ids, sedf: sedfDom0 }],
     };
   }
-  if (n.irqVcpu >= n.dom0.vcpus) throw new ScenarioError(file, 'net.irqVcpu', `Dom0 has only ${n.dom0.vcpus} VCPUs`);
   const guests = n.sut === 'domu' ? n.guests : 1;
   const place = defaultPlacement(
     [{ vcpus: n.dom0.vcpus } as never, ...Array.from({ length: guests }, (_, g) => ({ vcpus: n.domu.vcpus, placement: g === 0 ? n.domu.placement : undefined }) as never)],
@@ -45,6 +46,33 @@ function sutHost(n: NetSection, file: string): XenHostConfig {
       })),
     ],
   };
+}
+
+/**
+ * tcp_rcv_space_adjust's rcvmem: advmss + MAX_TCP_HEADER (224 on x86_64) + 16 +
+ * sizeof(struct sk_buff) (~232 in 2.6.18), rounded up by 128 until
+ * tcp_win_from_space(rcvmem) >= advmss.
+ */
+function rcvmemBytes(mss: number): number {
+  let m = mss + 224 + 16 + 232;
+  while (m - Math.floor(m / 4) < mss) m += 128;
+  return m;
+}
+
+/** Dom0's interrupt binding: explicit VCPUs, else 2.6.18-xen's default (all on VCPU0) or irqbalance's spread. */
+function irqBinding(n: NetSection, file: string): IrqBinding {
+  const vcpus = n.sut === 'linux' ? n.topology.sockets * n.topology.l2PerSocket * n.topology.coresPerL2 : n.dom0.vcpus;
+  const guests = n.sut === 'domu' ? n.guests : 0;
+  const spread = n.dom0.irqBinding === 'irqbalance';
+  const nicVcpu = n.dom0.nicIrqVcpu ?? 0;
+  if (nicVcpu >= vcpus) throw new ScenarioError(file, 'net.dom0.nicIrqVcpu', `Dom0 has only ${vcpus} VCPUs`);
+  const explicit = n.dom0.vifEvtchnVcpus;
+  if (explicit && explicit.length !== guests) throw new ScenarioError(file, 'net.dom0.vifEvtchnVcpus', `want one VCPU per guest (${guests}), got ${explicit.length}`);
+  const vifVcpus = explicit ?? Array.from({ length: guests }, (_, g) => (spread && vcpus > 1 ? (nicVcpu + 1 + g) % vcpus : 0));
+  vifVcpus.forEach((v, g) => {
+    if (v >= vcpus) throw new ScenarioError(file, `net.dom0.vifEvtchnVcpus.${g}`, `Dom0 has only ${vcpus} VCPUs`);
+  });
+  return { nicVcpu: n.sut === 'linux' ? 0 : nicVcpu, vifVcpus };
 }
 
 /** Fold `optimizations: [A, B, C, D]` into the fields each one switches. */
@@ -66,17 +94,25 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
     sut: {
       kind: n.sut,
       flows: n.flows,
-      messageBytes: n.messageSize,
+      recvBytes: n.recvSize,
       mssBytes: n.mssBytes,
-      nic: { ringSlots: n.nic.ringSlots, irqMinIntervalNs: n.nic.irqMinInterval, budgetPackets: n.nic.budget },
-      netback: { ...n.netback },
-      frontendRingSlots: n.netfront.ringSlots,
-      napiWeight: n.netfront.napiWeight,
+      nic: { ringSlots: n.nic.ringSlots, irqDelayNs: n.nic.irqDelay, irqMinIntervalNs: n.nic.irqMinInterval, weightPackets: n.nic.weight },
+      netback: { txqueuelen: n.netback.txqueuelen, ringSlots: n.netback.ringSlots, maxSlotsPerPass: n.netback.maxSlotsPerPass, neededSlots: n.netback.neededSlots, stopTimeoutNs: n.netback.stopTimeout },
+      netfront: { ...n.netfront },
+      netdevBudget: n.netdev.budget,
+      netdevMaxBacklog: n.netdev.maxBacklog,
       bridge: n.bridge,
       bridgeAgeingNs: n.bridgeAgeing,
       costs: n.costs,
-      tcp: { mssBytes: n.mssBytes, rcvBufBytes: n.tcp.rcvBufBytes },
-      irqVcpu: n.sut === 'linux' ? 0 : n.irqVcpu,
+      tcp: {
+        mssBytes: n.mssBytes,
+        rcvBufBytes: n.tcp.rmemMax,
+        sack: n.tcp.sack,
+        autotune: n.tcp.moderateRcvbuf
+          ? { rmemDefaultBytes: n.tcp.rmemDefault, rmemMaxBytes: n.tcp.rmemMax, jiffyNs: Math.round(1e9 / n.tcp.hz), rcvmemBytes: rcvmemBytes(n.mssBytes), initialWindowSegs: 4 }
+          : undefined,
+      },
+      binding: irqBinding(n, file),
       dom0TimerNs: n.dom0.idleTimer,
       dom0TimerCycles: n.dom0.idleTimerCycles,
       readChunkBytes: n.readChunkBytes,
@@ -87,7 +123,13 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       txCyclesPerPacket: n.stressor.txCyclesPerPacket,
       ackRxCyclesPerPacket: n.stressor.ackRxCyclesPerPacket,
       maxBurstSegs: n.stressor.maxBurstSegs,
-      tcp: { mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin },
+      messageBytes: n.messageSize,
+      writeSyscallCycles: n.stressor.writeSyscallCycles,
+      copyFromUserCyclesPerByte: n.stressor.copyFromUserCyclesPerByte,
+      tcp: {
+        mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin,
+        sack: n.tcp.sack, fack: n.tcp.fack, reordering: n.tcp.reordering, granularityNs: Math.round(1e9 / n.tcp.hz),
+      },
     },
     link: { rateBitsPerSec: n.link.rateGbps * 1e9, propagationNs: n.link.propagation },
     pairs: n.pairs,
@@ -102,6 +144,8 @@ interface StressorResult {
   role: 'stressor';
   retransmits: number;
   fastRetransmits: number;
+  sackRecoveries: number;
+  rttMeanUs: number;
   timeouts: number;
   segsSent: number;
   txCorePct: number;
@@ -129,6 +173,7 @@ export function summarizeNet(out: RunOutput, costs?: NetSection['costs']) {
       nicRing: pairs.reduce((a, p) => a + p.drops.nicRing, 0),
       netbackQueue: pairs.reduce((a, p) => a + p.drops.netbackQueue, 0),
       frontendRing: pairs.reduce((a, p) => a + p.drops.frontendRing, 0),
+      backlog: pairs.reduce((a, p) => a + p.drops.backlog, 0),
     },
     retransmits: pairs.reduce((a, p) => a + p.retransmits, 0),
     pairCount: pairs.length,
@@ -147,7 +192,12 @@ function summarizePair(st: StressorResult, sut: SutNetResult, costs?: NetSection
     domains: h.domains.map((d) => ({ name: d.name, cpuPct: d.cpuPct, vcpuCpuPct: d.vcpuCpuPct, vcpuPcpu: d.vcpuPcpu, wakeups: d.wakeups, boosts: d.boosts, migrations: d.migrations })),
     drops: sut.drops,
     retransmits: st.retransmits,
-    tcp: { fastRetransmits: st.fastRetransmits, timeouts: st.timeouts, segmentsSent: st.segsSent },
+    tcp: { fastRetransmits: st.fastRetransmits, sackRecoveries: st.sackRecoveries, timeouts: st.timeouts, segmentsSent: st.segsSent, rttMeanUs: st.rttMeanUs },
+    netfront: sut.netfront,
+    netback: sut.netback,
+    // Which Dom0 VCPU ran which stage, and how fast the I/O VCPUs (Dom0's and the guests' VCPU0) got a PCPU after a wake.
+    dom0VcpuCycles: h.domains[0]?.vcpuCycles,
+    ioVcpuWakeLatencyUs: Object.fromEntries(h.domains.map((d) => [`${d.name}.v0`, d.vcpuWakeLatency[0]])),
     scheduler: {
       boosts: h.domains.reduce((s, d) => s + d.boosts, 0),
       migrations: {

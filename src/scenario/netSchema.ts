@@ -7,6 +7,9 @@ import { schedulerSchema, topologySchema } from './xenSchema.ts';
 
 const cycles = z.number().nonnegative();
 
+// The defaults below are the values of scenarios/costs.yaml; docs/model.md gives each its source
+// (Table 1 and §6.1 of the paper, the Xen 3.1 / Linux 2.6.18 sources) or lists it as an assumption
+// with the range tried (docs/sensitivity.md: what that range does).
 export const costsSchema = z
   .object({
     table1Scale: z.number().positive().default(1),
@@ -27,6 +30,8 @@ export const costsSchema = z
     copyToUserCyclesPerByte: cycles.default(0.5),
     readSyscallCycles: cycles.default(2000),
     eventChannelCycles: cycles.default(1500),
+    ioChannelCopyShare: z.number().min(0).max(1).default(0.5),
+    table1Distance: z.enum(['same_core', 'same_l2', 'same_socket', 'cross_socket']).default('cross_socket'),
     cacheFactor: z
       .object({
         same_core: z.number().positive().default(1),
@@ -50,6 +55,7 @@ export const netSection = z
     mssBytes: posInt.default(1448),
     topology: topologySchema.default({}),
     scheduler: schedulerSchema.default({}),
+    // Assumption (docs/model.md): a Xen VCPU switch, state save/restore and TLB flush, ~1.7 µs.
     contextSwitchCycles: nonNegInt.default(4000),
     dom0: z
       .object({
@@ -60,7 +66,14 @@ export const netSection = z
         // XenLinux HZ=100 with NO_IDLE_HZ: an idle VCPU sleeps until its next timer, wakes (VIRQ_TIMER → BOOST),
         // runs the timer softirq and blocks again. 0 disables.
         idleTimer: durationNs.default('10ms'),
+        // Assumption (docs/model.md): the timer wake's work (VIRQ_TIMER, timer softirq, RCU).
         idleTimerCycles: nonNegInt.default(20000),
+        // Interrupt binding in Dom0. default: 2.6.18-xen without irqbalance — the NIC's IRQ and every vif's
+        // event channel on VCPU0 (bind_evtchn_to_cpu(evtchn, 0); pirq_guest_bind to vcpu[0]). irqbalance:
+        // the NIC on VCPU0, vif g's event channel on VCPU 1 + g (mod VCPUs). Explicit VCPUs override both.
+        irqBinding: z.enum(['default', 'irqbalance']).default('default'),
+        nicIrqVcpu: nonNegInt.optional(),
+        vifEvtchnVcpus: z.array(nonNegInt).optional(),
       })
       .strict()
       .default({}),
@@ -81,34 +94,64 @@ export const netSection = z
     stressor: z
       .object({
         clockGHz: z.number().positive().default(2.33),
+        // Calibrated on T1 (scenarios/calibration.yaml); the default only serves uncalibrated runs.
         txCyclesPerPacket: cycles.default(4000),
+        // Assumption: the stressor's per-ACK receive, folded into the T1 calibration.
         ackRxCyclesPerPacket: cycles.default(600),
         maxBurstSegs: posInt.default(64),
+        // iperf's write(): syscall + tcp_sendmsg per call, and the copy from user per byte (assumptions; see docs/model.md).
+        writeSyscallCycles: cycles.default(2000),
+        copyFromUserCyclesPerByte: cycles.default(0.5),
       })
       .strict()
       .default({}),
     tcp: z
       .object({
-        congestion: z.enum(['newreno', 'cubic']).default('newreno'),
-        // tcp_rmem[2] of 2.6.18 on a 16 GB host (receive autotuning grows the buffer to it).
-        rcvBufBytes: posInt.default(4194304),
+        // The stressor's congestion control: BIC, the default of a vanilla 2.6.18 kernel (built in, registered after reno).
+        congestion: z.enum(['newreno', 'cubic', 'bic']).default('bic'),
+        // sysctl_tcp_sack / sysctl_tcp_fack / sysctl_tcp_reordering of 2.6.18 (1, 1, 3). sack: false gives NewReno recovery.
+        sack: z.boolean().default(true),
+        fack: z.boolean().default(true),
+        reordering: posInt.default(3),
+        // tcp_rmem[1] and tcp_rmem[2] (tcp_init: min(4 MiB, tcp_mem[1] pages) = 4 MiB with >= 512 MiB of RAM).
+        rmemDefault: posInt.default(87380),
+        rmemMax: posInt.default(4194304),
+        // sysctl_tcp_moderate_rcvbuf: receive autotuning from rmemDefault toward rmemMax; false fixes the buffer at rmemMax.
+        moderateRcvbuf: z.boolean().default(true),
+        // Receivers' kernel HZ (XenLinux 2.6.18 configs: 100): RTT estimates and autotuning run in jiffies.
+        hz: posInt.default(100),
+        // RFC 3390 for a 1448-byte MSS, as 2.6.18's tcp_init_cwnd: 3 segments.
         initialCwndSegs: posInt.default(3),
         rtoMin: durationNs.default('200ms'),
       })
       .strict()
       .default({}),
     nic: z
-      .object({ ringSlots: posInt.default(256), irqMinInterval: durationNs.default('125us'), budget: posInt.default(300) })
+      // The paper's Intel PRO/10GbE SR (82597EX) under 2.6.18's ixgb driver: 512 RX descriptors (DEFAULT_RXD),
+      // receive interrupt delay RDTR 72 × 0.8192 µs ≈ 59 µs, no interrupt throttle, NAPI weight 64.
+      .object({ ringSlots: posInt.default(512), irqDelay: durationNs.default('59us'), irqMinInterval: durationNs.default(0), weight: posInt.default(64) })
       .strict()
       .default({}),
+    // net.core sysctls of 2.6.18: netdev_budget (packets per net_rx_action), netdev_max_backlog (netif_rx's queue).
+    netdev: z.object({ budget: posInt.default(300), maxBacklog: posInt.default(1000) }).strict().default({}),
     netback: z
-      .object({ txqueuelen: posInt.default(32), ringSlots: posInt.default(256), maxSlotsPerPass: posInt.default(238), neededSlots: posInt.default(20) })
+      .object({
+        txqueuelen: posInt.default(32),
+        ringSlots: posInt.default(256),
+        maxSlotsPerPass: posInt.default(238),
+        neededSlots: posInt.default(20),
+        stopTimeout: durationNs.default('500ms'),
+      })
       .strict()
       .default({}),
-    netfront: z.object({ ringSlots: posInt.default(256), napiWeight: posInt.default(64) }).strict().default({}),
+    netfront: z
+      .object({ ringSlots: posInt.default(256), napiWeight: posInt.default(64), rxMinTarget: posInt.default(64), rxMaxTarget: posInt.default(256) })
+      .strict()
+      .default({}),
     bridge: z.enum(['linux', 'simple']).default('linux'),
     bridgeAgeing: durationNs.default('300s'),
-    irqVcpu: nonNegInt.default(0),
+    // The iperf server's own -l: what each recv() asks for (iperf 2 default 8 KB); messageSize is the client's -l.
+    recvSize: posInt.default(8192),
     readChunkBytes: posInt.default(65536),
     costs: costsSchema.default({}),
     /**

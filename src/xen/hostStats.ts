@@ -28,8 +28,15 @@ export class HostStats {
   readonly components = new Map<string, ComponentStats>();
   /** Per-domain component cycles (for "who pays for what"). */
   readonly domComponents: Map<string, ComponentStats>[];
+  /** Per-VCPU component cycles (which VCPU does which stage). */
+  readonly vcpuComponents: Map<string, number>[];
+  /** Per-VCPU wake-to-run latency: count, sum, max (ns) and log2 buckets. */
+  readonly vcpuWake: { count: number; sumNs: number; maxNs: number; log2Buckets: number[] }[];
   private readonly domLabels: string[][];
   private readonly vcpuLabels: string[][];
+  private readonly pcpuLabels: string[][];
+  /** Per domain: labels of its migrations by distance. */
+  private readonly migrationLabels: Record<string, string[]>[];
 
   constructor(
     private readonly sim: Sim,
@@ -45,10 +52,14 @@ export class HostStats {
       wakeLatency: { count: 0, within100us: 0, sumNs: 0, maxNs: 0, log2Buckets: new Array(40).fill(0) },
     }));
     this.domComponents = domains.map(() => new Map());
+    this.vcpuComponents = vcpus.map(() => new Map());
+    this.vcpuWake = vcpus.map(() => ({ count: 0, sumNs: 0, maxNs: 0, log2Buckets: new Array(40).fill(0) }));
     this.pcpuBusyNs = new Array(topology.pcpuCount).fill(0);
     this.vcpuRunNs = new Array(vcpus.length).fill(0);
     this.domLabels = domains.map((d) => [hostName, d.name]);
     this.vcpuLabels = vcpus.map((v) => [hostName, domains[v.domId]!.name, String(v.index)]);
+    this.pcpuLabels = Array.from({ length: topology.pcpuCount }, (_, p) => [hostName, String(p)]);
+    this.migrationLabels = domains.map((d) => Object.fromEntries(['same_l2', 'same_socket', 'cross_socket'].map((x) => [x, [hostName, d.name, x]])));
     // Every series exists from the start (at 0), so queries over a quiet domain return 0, not nothing.
     for (const l of this.domLabels) {
       for (const m of ['vioemu_domain_cpu_seconds_total', 'vioemu_sched_context_switches_total', 'vioemu_sched_wakeups_total', 'vioemu_sched_boosts_total']) sim.metrics.inc(m, l, 0);
@@ -67,6 +78,11 @@ export class HostStats {
     this.vcpuRunNs.fill(0);
     this.components.clear();
     for (const m of this.domComponents) m.clear();
+    for (const m of this.vcpuComponents) m.clear();
+    for (const w of this.vcpuWake) {
+      w.count = w.sumNs = w.maxNs = 0;
+      w.log2Buckets.fill(0);
+    }
   }
 
   ran(v: SchedVcpu, pcpu: number, fromNs: number, toNs: number): void {
@@ -77,7 +93,7 @@ export class HostStats {
     this.vcpuRunNs[v.id]! += ns;
     const s = ns / 1e9;
     this.sim.metrics.inc('vioemu_domain_cpu_seconds_total', this.domLabels[v.domId]!, s);
-    this.sim.metrics.inc('vioemu_pcpu_busy_seconds_total', [this.hostName, String(pcpu)], s);
+    this.sim.metrics.inc('vioemu_pcpu_busy_seconds_total', this.pcpuLabels[pcpu]!, s);
     if (this.perVcpu) this.sim.metrics.inc('vioemu_vcpu_cpu_seconds_total', this.vcpuLabels[v.id]!, s);
   }
 
@@ -100,7 +116,7 @@ export class HostStats {
 
   migration(v: SchedVcpu, distance: Exclude<Distance, 'same_core'>): void {
     this.dom[v.domId]!.migrations[DIST_KEY[distance]]++;
-    this.sim.metrics.inc('vioemu_sched_migrations_total', [this.hostName, this.domains[v.domId]!.name, distance]);
+    this.sim.metrics.inc('vioemu_sched_migrations_total', this.migrationLabels[v.domId]![distance]!);
   }
 
   wakeLatency(v: SchedVcpu, ns: number): void {
@@ -109,7 +125,13 @@ export class HostStats {
     if (ns <= 100_000) w.within100us++;
     w.sumNs += ns;
     if (ns > w.maxNs) w.maxNs = ns;
-    w.log2Buckets[Math.min(39, ns <= 0 ? 0 : Math.ceil(Math.log2(ns)))]!++;
+    const bucket = Math.min(39, ns <= 0 ? 0 : Math.ceil(Math.log2(ns)));
+    w.log2Buckets[bucket]!++;
+    const vw = this.vcpuWake[v.id]!;
+    vw.count++;
+    vw.sumNs += ns;
+    if (ns > vw.maxNs) vw.maxNs = ns;
+    vw.log2Buckets[bucket]!++;
     this.sim.metrics.observe('vioemu_sched_wake_latency_seconds', this.domLabels[v.domId]!, ns / 1e9);
   }
 
@@ -127,11 +149,13 @@ export class HostStats {
     if (!dc) dm.set(component, (dc = { cycles: 0, packets: 0 }));
     dc.cycles += cycles;
     dc.packets += packets;
+    const vm = this.vcpuComponents[v.id]!;
+    vm.set(component, (vm.get(component) ?? 0) + cycles);
   }
 
   /** Gauges sampled on PCPU0's tick. */
   sample(policy: SchedPolicy, pcpus: number): void {
-    for (let p = 0; p < pcpus; p++) this.sim.metrics.set('vioemu_sched_runqueue_length', [this.hostName, String(p)], policy.runqLength(p));
+    for (let p = 0; p < pcpus; p++) this.sim.metrics.set('vioemu_sched_runqueue_length', this.pcpuLabels[p]!, policy.runqLength(p));
   }
 
   sampleCredit(domId: number, credit: number): void {

@@ -21,6 +21,10 @@ export interface XenHostResult {
     vcpuCpuPct: number[];
     /** PCPU each VCPU is on (or last ran on) at the end. */
     vcpuPcpu: number[];
+    /** Per VCPU: cycles per component (rounded), the stages that VCPU ran. */
+    vcpuCycles: Record<string, number>[];
+    /** Per VCPU: wake-to-run latency (wakeups, mean and p99 in µs). */
+    vcpuWakeLatency: { count: number; meanUs: number; p99Us: number }[];
   }[];
   components: { name: string; cycles: number; packets: number; cyclesPerPacket: number | null }[];
   workloads?: { domain: string; kind: string; completed: number }[];
@@ -61,6 +65,11 @@ export function summarizeHost(host: XenHost, measuredNs: number): XenHostResult 
       },
       vcpuCpuPct: d.vcpus.map((v) => pct(st.vcpuRunNs[v]!)),
       vcpuPcpu: d.vcpus.map((v) => host.vcpus[v]!.processor),
+      vcpuCycles: d.vcpus.map((v) => Object.fromEntries([...st.vcpuComponents[v]!.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, c]) => [k, Math.round(c)]))),
+      vcpuWakeLatency: d.vcpus.map((v) => {
+        const vw = st.vcpuWake[v]!;
+        return { count: vw.count, meanUs: vw.count ? round(vw.sumNs / vw.count / 1000) : 0, p99Us: quantileUs(vw.log2Buckets, vw.count, 0.99) };
+      }),
     };
   });
   return {

@@ -1,10 +1,13 @@
 // The execution model (ARCHITECTURE §4): a VCPU's guest owns work sources.
-// Softirq-class sources (NAPI polls, tasklets) take turns round-robin, as
-// do_softirq runs each pending softirq in turn; process-class sources (the
-// iperf reader) run only when no softirq work is pending. An item is sized in
-// cycles when it starts — so a batch takes what piled up while the VCPU was
-// descheduled — and advances only while the VCPU runs. A guest with nothing
-// to do blocks.
+// Softirq-class sources run as Linux 2.6.18's __do_softirq runs them
+// (kernel/softirq.c): a pass takes the softirqs pending when it starts, in
+// softirq-number order (HI 0, TIMER 1, NET_TX 2, NET_RX 3, TASKLET 5, ...);
+// what is raised during a pass waits for the next pass. A handler that is not
+// finished (net_rx_action with budget left) goes on before anything else.
+// Process-class sources (the iperf reader) run only when no softirq work is
+// pending. An item is sized in cycles when it starts — so a batch takes what
+// piled up while the VCPU was descheduled — and advances only while the VCPU
+// runs. A guest with nothing to do blocks.
 
 export interface WorkContext {
   nowNs: number;
@@ -27,13 +30,20 @@ export interface WorkItem {
 
 export type WorkClass = 'softirq' | 'process';
 
+/** Linux softirq numbers (include/linux/interrupt.h, 2.6.18); hard-IRQ handlers run as 0. */
+export const SOFTIRQ = { HARDIRQ: 0, TIMER: 1, NET_TX: 2, NET_RX: 3, BLOCK: 4, TASKLET: 5 } as const;
+
 export interface WorkSource {
   readonly name: string;
   readonly workClass?: WorkClass;
+  /** Softirq number (order within a __do_softirq pass); default TASKLET's. */
+  readonly softirq?: number;
   /** Has something to do now (no side effects). */
   pending(): boolean;
   /** Start the next item (null if nothing after all). */
   take(ctx: WorkContext): WorkItem | null;
+  /** The handler is mid-invocation (e.g. net_rx_action with budget left): run it again before the pass moves on. */
+  continuing?(): boolean;
 }
 
 export function itemCycles(item: WorkItem): number {
@@ -47,18 +57,30 @@ export function work(component: string, cycles: number, packets: number, done: (
   return { parts: [{ component, cycles, packets }], done };
 }
 
+const DEFAULT_SOFTIRQ = SOFTIRQ.TASKLET;
+
 /** A guest's work: the current item, its remaining cycles, and where to look next. */
 export class GuestWork {
   current: WorkItem | null = null;
   currentCycles = 0;
   remainingCycles = 0;
+  /** Softirq sources in (softirq number, insertion) order. */
   private readonly softirq: WorkSource[] = [];
   private readonly process: WorkSource[] = [];
-  private nextSoftirq = 0;
   private nextProcess = 0;
+  /** Sources still to run in the current __do_softirq pass. */
+  private pass: WorkSource[] = [];
+  private last: WorkSource | null = null;
 
   addSource(src: WorkSource): void {
-    (src.workClass === 'process' ? this.process : this.softirq).push(src);
+    if (src.workClass === 'process') {
+      this.process.push(src);
+      return;
+    }
+    const n = src.softirq ?? DEFAULT_SOFTIRQ;
+    let i = this.softirq.length;
+    while (i > 0 && (this.softirq[i - 1]!.softirq ?? DEFAULT_SOFTIRQ) > n) i--;
+    this.softirq.splice(i, 0, src);
   }
 
   wantsCpu(): boolean {
@@ -68,29 +90,55 @@ export class GuestWork {
     return false;
   }
 
-  private takeFrom(list: WorkSource[], start: number, ctx: WorkContext): [WorkItem, number] | null {
-    for (let k = 0; k < list.length; k++) {
-      const i = (start + k) % list.length;
-      const s = list[i]!;
-      if (!s.pending()) continue;
-      const item = s.take(ctx);
-      if (item) return [item, i];
+  /** Take the next item: a continuing handler, then the pass in softirq order, then process work round-robin. */
+  takeNext(ctx: WorkContext): WorkItem | null {
+    const item = this.takeSoftirq(ctx) ?? this.takeProcess(ctx);
+    if (!item) return null;
+    this.current = item;
+    this.currentCycles = itemCycles(item);
+    this.remainingCycles = this.currentCycles;
+    return item;
+  }
+
+  private takeSoftirq(ctx: WorkContext): WorkItem | null {
+    const last = this.last;
+    this.last = null;
+    if (last && last.continuing?.() && last.pending()) {
+      const item = last.take(ctx);
+      if (item) {
+        this.last = last;
+        return item;
+      }
+    }
+    for (let round = 0; round < 2; round++) {
+      while (this.pass.length > 0) {
+        const s = this.pass.shift()!;
+        if (!s.pending()) continue;
+        const item = s.take(ctx);
+        if (item) {
+          this.last = s;
+          return item;
+        }
+      }
+      // A new pass: what is pending now, in softirq order.
+      for (const s of this.softirq) if (s.pending()) this.pass.push(s);
+      if (this.pass.length === 0) return null;
     }
     return null;
   }
 
-  /** Take the next item: softirq work first (round-robin), then process work. */
-  takeNext(ctx: WorkContext): WorkItem | null {
-    let got = this.takeFrom(this.softirq, this.nextSoftirq, ctx);
-    if (got) this.nextSoftirq = (got[1] + 1) % this.softirq.length;
-    else {
-      got = this.takeFrom(this.process, this.nextProcess, ctx);
-      if (got) this.nextProcess = (got[1] + 1) % this.process.length;
+  private takeProcess(ctx: WorkContext): WorkItem | null {
+    const list = this.process;
+    for (let k = 0; k < list.length; k++) {
+      const i = (this.nextProcess + k) % list.length;
+      const s = list[i]!;
+      if (!s.pending()) continue;
+      const item = s.take(ctx);
+      if (item) {
+        this.nextProcess = (i + 1) % list.length;
+        return item;
+      }
     }
-    if (!got) return null;
-    this.current = got[0];
-    this.currentCycles = itemCycles(got[0]);
-    this.remainingCycles = this.currentCycles;
-    return got[0];
+    return null;
   }
 }

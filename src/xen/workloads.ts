@@ -32,6 +32,7 @@ export class BurstQueue implements WorkSource {
     private readonly component: string,
     private readonly burstCycles: number,
     private readonly onDone: () => void = () => {},
+    readonly softirq?: number,
   ) {}
   pending(): boolean {
     return this.bursts > 0;

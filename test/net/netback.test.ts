@@ -1,35 +1,78 @@
-// netif_be_start_xmit / netbk_queue_full / netif_wake_queue arithmetic.
+// netback's per-vif receive side (netif_be_start_xmit, netbk_queue_full,
+// netif_wake_queue, the 500 ms queue timer) against the posted request slots.
 import { describe, expect, it } from 'vitest';
 import { Sim } from '../../src/kernel/sim.ts';
-import { Netback } from '../../src/net/netback.ts';
+import { NetbackVif, type NetbackConfig } from '../../src/net/netback.ts';
 import type { Run } from '../../src/net/packetQueue.ts';
+import { RxSharedRing } from '../../src/net/vifRing.ts';
 
-const cfg = { txqueuelen: 32, ringSlots: 256, maxSlotsPerPass: 238, neededSlots: 20 };
+const cfg: NetbackConfig = { txqueuelen: 32, ringSlots: 256, maxSlotsPerPass: 238, neededSlots: 20, stopTimeoutNs: 500_000_000 };
 
-describe('netback', () => {
-  it('takes packets while 20 request slots remain, then stops and queues 32 in the qdisc, dropping the rest', () => {
-    const nb = new Netback(1, new Sim({ seed: 1 }), cfg);
-    nb.xmit([{ flow: 0, seq: 0, count: 300 }]);
-    expect(nb.rxQueue.length).toBe(237); // 256 - 20 + 1
+function vif(posted: number, c: Partial<NetbackConfig> = {}) {
+  const sim = new Sim({ seed: 1 });
+  const ring = new RxSharedRing(256);
+  ring.reqProd = posted;
+  let timeoutWakes = 0;
+  const nb = new NetbackVif(1, sim, { ...cfg, ...c }, ring, () => timeoutWakes++);
+  return { sim, ring, nb, timeoutWakes: () => timeoutWakes };
+}
+
+describe('netback receive side', () => {
+  it('takes packets while `needed` (20) posted slots remain unpromised, then stops and asks for req_event = peek + 20', () => {
+    const { nb, ring } = vif(64);
+    const taken: Run[] = [];
+    nb.xmit({ flow: 0, seq: 0, count: 100 }, taken);
+    expect(taken.reduce((a, r) => a + r.count, 0)).toBe(64 - 20 + 1);
+    expect(nb.peek).toBe(45);
     expect(nb.stopped).toBe(true);
+    expect(ring.reqEvent).toBe(45 + 20);
+    // The qdisc holds txqueuelen (32) packets; the rest of the burst is dropped.
     expect(nb.qdisc.length).toBe(32);
-    expect(nb.qdiscDrops).toBe(300 - 237 - 32);
-    expect(nb.machine.actor.getSnapshot().value).toBe('stopped');
+    expect(nb.qdiscDrops).toBe(100 - 45 - 32);
+    expect(nb.machine.value).toBe('stopped');
   });
 
-  it('a pass consumes request slots; a refill wakes the queue and drains the qdisc', () => {
-    const nb = new Netback(1, new Sim({ seed: 1 }), cfg);
-    nb.xmit([{ flow: 0, seq: 0, count: 300 }]);
-    const out: Run[] = [];
-    expect(nb.takePass(out)).toBe(237);
-    expect(nb.reqPosted).toBe(19);
-    nb.maybeWake();
-    expect(nb.stopped).toBe(true); // still short of request slots
-    nb.refill(237);
-    nb.maybeWake();
-    expect(nb.stopped).toBe(false);
+  it('a longer queue (Opt D) holds more of the same burst', () => {
+    const { nb } = vif(64, { txqueuelen: 128 });
+    nb.xmit({ flow: 0, seq: 0, count: 100 }, []);
+    expect(nb.qdisc.length).toBe(55);
+    expect(nb.qdiscDrops).toBe(0);
+  });
+
+  it('stays stopped until the frontend posts enough; the woken queue feeds the qdisc back to netback', () => {
+    const { nb, ring } = vif(64);
+    nb.xmit({ flow: 0, seq: 0, count: 100 }, []);
+    nb.consumed(45); // net_rx_action copied them
+    expect(nb.maybeWake()).toBe(false); // copying frees no request slot: still 19 unpromised
+    ring.reqProd += 32; // netfront refilled a batch
+    expect(nb.maybeWake()).toBe(true);
+    const taken: Run[] = [];
+    nb.runQdisc(taken);
+    expect(taken.reduce((a, r) => a + r.count, 0)).toBe(32);
     expect(nb.qdisc.length).toBe(0);
-    expect(nb.rxQueue.length).toBe(32);
-    expect(nb.machine.actor.getSnapshot().value).toBe('open');
+    expect(nb.stopped).toBe(true); // 19 + 32 - 32 = 19 < 20: stopped again
+  });
+
+  it('pushes responses and notifies only when the frontend re-armed rsp_event inside the pushed range', () => {
+    const { nb, ring } = vif(64);
+    nb.xmit({ flow: 0, seq: 0, count: 10 }, []);
+    nb.consumed(10);
+    ring.rspEvent = 1;
+    expect(nb.pushResponses()).toBe(true);
+    nb.xmit({ flow: 0, seq: 10, count: 10 }, []);
+    nb.consumed(10);
+    expect(nb.pushResponses()).toBe(false); // the frontend is polling: rsp_event behind
+  });
+
+  it('the 500 ms timer wakes a queue an inactive frontend left stopped', () => {
+    const { nb, sim, timeoutWakes } = vif(20);
+    nb.xmit({ flow: 0, seq: 0, count: 5 }, []);
+    expect(nb.stopped).toBe(true);
+    sim.runUntil(499_999_999);
+    expect(nb.stopped).toBe(true);
+    sim.runUntil(500_000_001);
+    expect(nb.stopped).toBe(false);
+    expect(nb.timeoutWakes).toBe(1);
+    expect(timeoutWakes()).toBe(1);
   });
 });

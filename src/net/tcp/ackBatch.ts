@@ -19,6 +19,8 @@ export interface AckDecision {
   ackSeq: number;
   /** Window advertised by every packet of this decision, relative to its ack. */
   rwndSegs: number;
+  /** SACK blocks of the decision's last ACK, [start, end) pairs, most recent first (empty without SACK). */
+  sack?: number[];
 }
 
 /** Builds the run list from per-packet ack values given arithmetically. */

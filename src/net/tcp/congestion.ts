@@ -22,9 +22,15 @@ export interface CongestionControl {
    * RTO of an episode). May remember state for later growth (CUBIC W_max).
    */
   ssthreshOnLoss(s: CwndState, flightSegs: number, nowNs: number): number;
+  /** ssthresh a new connection starts with (BIC: initial_ssthresh 100); default "infinite". */
+  readonly initialSsthreshSegs?: number;
+  /** Segments newly acked by one ACK in the Open state (Linux pkts_acked: BIC's delayed-ACK ratio). */
+  onAcked?(segs: number): void;
+  /** The connection entered the Loss state (CA_EVENT_LOSS: BIC resets). */
+  onLossState?(): void;
 }
 
-export type CongestionName = 'newreno' | 'cubic';
+export type CongestionName = 'newreno' | 'cubic' | 'bic';
 
 /**
  * Slow start for one ACK (RFC 5681 §3.1): +1 segment per ACK when

@@ -19,6 +19,27 @@ export interface TcpReceiverOptions {
   delackNs?: number;
   /** ACK every segment for the first N in-order segments (Linux quickack mode; 0 disables, Linux uses up to 16). */
   quickAckSegs?: number;
+  /** Send SACK blocks (sysctl_tcp_sack = 1): up to 3 with timestamps, the most recent first (RFC 2018). */
+  sack?: boolean;
+  /**
+   * Receive-buffer autotuning as Linux 2.6.18 (sysctl_tcp_moderate_rcvbuf = 1):
+   * the buffer starts at tcp_rmem[1] and grows toward tcp_rmem[2]; absent, the
+   * buffer is fixed at rcvBufBytes.
+   */
+  autotune?: ReceiveAutotune;
+}
+
+export interface ReceiveAutotune {
+  /** tcp_rmem[1]: the initial receive buffer (87380). */
+  rmemDefaultBytes: number;
+  /** tcp_rmem[2]: the most autotuning may grow it to (4 MiB with >= 512 MiB of RAM, from tcp_init). */
+  rmemMaxBytes: number;
+  /** One jiffy: the receiver's RTT estimate is in jiffies and never below one (tcp_rcv_rtt_update). */
+  jiffyNs: number;
+  /** Skb memory per full segment (advmss + MAX_TCP_HEADER + 16 + sizeof(sk_buff), rounded up by 128). */
+  rcvmemBytes: number;
+  /** Initial window in segments (tcp_select_initial_window: init_cwnd 4 for mss <= 1460). */
+  initialWindowSegs: number;
 }
 
 export interface TcpReceiverStats {
@@ -51,8 +72,21 @@ export interface ReadResult {
 
 export class TcpReceiver {
   readonly mssBytes: number;
-  /** Payload the buffer may hold: rcvBufBytes less the overhead share. */
-  readonly capacityBytes: number;
+  /** Payload the buffer may hold now: the receive buffer less the overhead share (tcp_win_from_space). */
+  capacityBytes: number;
+  private readonly scale: number;
+  private readonly autotune: ReceiveAutotune | null;
+  /** tp->window_clamp and tp->rcv_ssthresh in bytes (autotuning only). */
+  private windowClampBytes = Infinity;
+  private rcvSsthreshBytes = Infinity;
+  /** tp->rcvq_space: bytes of the last measurement, copied_seq and time at its start. */
+  private spaceBytes = 0;
+  private spaceSeqBytes = 0;
+  private spaceTimeNs: number | null = null;
+  rcvBufBytes: number;
+  private readonly sackOn: boolean;
+  /** A segment of the most recently changed out-of-order range (its SACK block goes first). */
+  private recentOoo: number | null = null;
   private readonly delackNs: number;
   private quickAcksLeft: number;
   private rcvNxt = 0;
@@ -73,13 +107,26 @@ export class TcpReceiver {
 
   constructor(opts: TcpReceiverOptions = {}) {
     this.mssBytes = opts.mssBytes ?? 1448;
-    const bufBytes = opts.rcvBufBytes ?? 174760;
-    const scale = opts.advWinScale ?? 2;
-    // Linux tcp_win_from_space: space - space/2^scale for scale > 0, else space/2^-scale.
-    this.capacityBytes = scale > 0 ? bufBytes - Math.floor(bufBytes / 2 ** scale) : Math.floor(bufBytes / 2 ** -scale);
+    this.scale = opts.advWinScale ?? 2;
+    this.autotune = opts.autotune ?? null;
+    this.sackOn = opts.sack ?? false;
+    const a = this.autotune;
+    this.rcvBufBytes = a ? a.rmemDefaultBytes : (opts.rcvBufBytes ?? 174760);
+    this.capacityBytes = this.winFromSpace(this.rcvBufBytes);
+    if (a) {
+      // tcp_init_buffer_space: window_clamp = tcp_full_space; rcv_ssthresh = the initial window.
+      this.windowClampBytes = this.capacityBytes;
+      this.rcvSsthreshBytes = Math.min(a.initialWindowSegs * this.mssBytes, this.windowClampBytes);
+      this.spaceBytes = this.rcvSsthreshBytes;
+    }
     this.delackNs = opts.delackNs ?? 40_000_000;
     this.quickAcksLeft = opts.quickAckSegs ?? 16;
     this.rightEdge = this.freeSegs();
+  }
+
+  /** Linux tcp_win_from_space: space - space/2^scale for scale > 0, else space/2^-scale. */
+  private winFromSpace(bytes: number): number {
+    return this.scale > 0 ? bytes - Math.floor(bytes / 2 ** this.scale) : Math.floor(bytes / 2 ** -this.scale);
   }
 
   /** The window as last advertised, relative to the last ACK (at the start: what the SYN-ACK carries). */
@@ -118,6 +165,7 @@ export class TcpReceiver {
         const n = winEnd - s;
         if (edgeAtFirstAck === null) edgeAtFirstAck = edgeBefore - (this.ooo.has(s) ? 0 : 1);
         const added = this.ooo.add(s, winEnd);
+        this.recentOoo = s;
         this.oooSegs += added;
         this.dupSegs += n - added;
         acks.repeat(this.rcvNxt, n);
@@ -168,6 +216,12 @@ export class TcpReceiver {
 
   private deliver(fromSeq: number, toSeq: number): void {
     if (fromSeq !== this.rcvNxt) throw new Error(`delivery of ${fromSeq} does not continue rcv_nxt ${this.rcvNxt}`);
+    if (this.autotune) {
+      // tcp_grow_window, per full segment: rcv_ssthresh += 2·advmss while below the clamp and the free space.
+      const segs = toSeq - fromSeq;
+      const room = Math.min(this.windowClampBytes, this.capacityBytes - this.unreadBytes);
+      if (this.rcvSsthreshBytes < room) this.rcvSsthreshBytes = Math.min(this.rcvSsthreshBytes + 2 * this.mssBytes * segs, this.windowClampBytes);
+    }
     this.hash = orderHashRange(this.hash, fromSeq, toSeq);
     this.deliveredSegs += toSeq - fromSeq;
     this.unreadBytes += (toSeq - fromSeq) * this.mssBytes;
@@ -185,13 +239,47 @@ export class TcpReceiver {
     else if (acks.totalPackets > 0 || this.delackAtNs === null) this.delackAtNs = nowNs + this.delackNs;
     // The window field is relative to the packet's ack value, which trails rcv_nxt by a delayed segment.
     const rwndSegs = this.rightEdge - this.lastAckSent;
-    return { batches: acks.batches, ackPackets: acks.totalPackets, ackSeq: this.lastAckSent, rwndSegs };
+    return { batches: acks.batches, ackPackets: acks.totalPackets, ackSeq: this.lastAckSent, rwndSegs, sack: this.sackBlocks() };
+  }
+
+  /** Up to 3 SACK blocks: the most recently changed range first, then the highest others. */
+  private sackBlocks(): number[] {
+    if (!this.sackOn || this.ooo.rangeCount === 0) return [];
+    const ranges = this.ooo.toArray();
+    const out: number[] = [];
+    let firstIdx = -1;
+    if (this.recentOoo !== null) firstIdx = ranges.findIndex((r) => r.start <= this.recentOoo! && this.recentOoo! < r.end);
+    if (firstIdx >= 0) out.push(ranges[firstIdx]!.start, ranges[firstIdx]!.end);
+    for (let i = ranges.length - 1; i >= 0 && out.length < 6; i--) if (i !== firstIdx) out.push(ranges[i]!.start, ranges[i]!.end);
+    return out;
   }
 
   /** Free buffer space in whole segments: unread and out-of-order data both count against it. */
   private freeSegs(): number {
-    const freeBytes = this.capacityBytes - this.unreadBytes - this.ooo.size * this.mssBytes;
+    let freeBytes = this.capacityBytes - this.unreadBytes - this.ooo.size * this.mssBytes;
+    // __tcp_select_window: the offer is clamped to rcv_ssthresh (and window_clamp).
+    if (this.autotune) freeBytes = Math.min(freeBytes, this.rcvSsthreshBytes, this.windowClampBytes);
     return Math.max(0, Math.floor(freeBytes / this.mssBytes));
+  }
+
+  /** tcp_rcv_space_adjust after the application copied data: once per receiver RTT (>= 1 jiffy). */
+  private spaceAdjust(nowNs: number): void {
+    const a = this.autotune!;
+    if (this.spaceTimeNs !== null) {
+      if (nowNs - this.spaceTimeNs < a.jiffyNs) return;
+      const space = Math.max(this.spaceBytes, 2 * (this.bytesRead - this.spaceSeqBytes));
+      if (space !== this.spaceBytes) {
+        this.spaceBytes = space;
+        const rcvbuf = Math.min(Math.max(1, Math.floor(space / this.mssBytes)) * a.rcvmemBytes, a.rmemMaxBytes);
+        if (rcvbuf > this.rcvBufBytes) {
+          this.rcvBufBytes = rcvbuf;
+          this.capacityBytes = this.winFromSpace(rcvbuf);
+          this.windowClampBytes = space; // "Make the window clamp follow along."
+        }
+      }
+    }
+    this.spaceSeqBytes = this.bytesRead;
+    this.spaceTimeNs = nowNs;
   }
 
   /** Move the right edge for an ACK sent now; it never retracts. */
@@ -222,6 +310,7 @@ export class TcpReceiver {
     const bytes = Math.min(Math.max(0, maxBytes), this.unreadBytes);
     this.unreadBytes -= bytes;
     this.bytesRead += bytes;
+    if (this.autotune && bytes > 0) this.spaceAdjust(nowNs);
     const curSegs = this.rightEdge - this.rcvNxt;
     const maxSegs = Math.floor(this.capacityBytes / this.mssBytes);
     const nextSegs = this.freeSegs();

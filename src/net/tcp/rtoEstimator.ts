@@ -11,12 +11,19 @@ export interface RtoConfig {
   rtoMaxNs?: number;
   /** Clock granularity G of RFC 6298 §2.2 (Linux 2.6.18 with HZ=1000: 1 ms). */
   granularityNs?: number;
+  /**
+   * Linux 2.6.18 instead of RFC 6298: samples in whole jiffies (granularityNs,
+   * a 0 sample counts as 1: tcp_rtt_estimator) and RTO = srtt + max(4·mdev,
+   * TCP_RTO_MIN) (tcp_set_rto with rttvar >= mdev_max >= TCP_RTO_MIN).
+   */
+  linux?: boolean;
 }
 
 export class RtoEstimator {
   readonly rtoMinNs: number;
   readonly rtoMaxNs: number;
   private readonly granularityNs: number;
+  private readonly linux: boolean;
   private srtt: number | null = null;
   private rttvar = 0;
   private minRtt: number | null = null;
@@ -28,12 +35,14 @@ export class RtoEstimator {
     this.rtoMinNs = cfg.rtoMinNs ?? 200_000_000;
     this.rtoMaxNs = cfg.rtoMaxNs ?? 60_000_000_000;
     this.granularityNs = cfg.granularityNs ?? 1_000_000;
-    this.baseRtoNs = cfg.rtoInitialNs ?? 1_000_000_000;
+    this.baseRtoNs = cfg.rtoInitialNs ?? (cfg.linux ? 3_000_000_000 : 1_000_000_000);
+    this.linux = cfg.linux ?? false;
   }
 
   /** One RTT measurement from a segment that was not retransmitted (Karn's rule is the caller's). */
   sample(rttNs: number): void {
     if (!(rttNs >= 0)) throw new RangeError(`RTT sample must be >= 0, got ${rttNs}`);
+    if (this.linux) rttNs = Math.max(1, Math.ceil(rttNs / this.granularityNs)) * this.granularityNs;
     if (this.srtt === null) {
       this.srtt = rttNs; // RFC 6298 §2.2
       this.rttvar = rttNs / 2;
@@ -42,7 +51,7 @@ export class RtoEstimator {
       this.srtt = 0.875 * this.srtt + 0.125 * rttNs;
     }
     if (this.minRtt === null || rttNs < this.minRtt) this.minRtt = rttNs;
-    const rto = this.srtt + Math.max(this.granularityNs, 4 * this.rttvar);
+    const rto = this.linux ? this.srtt + Math.max(4 * this.rttvar, this.rtoMinNs) : this.srtt + Math.max(this.granularityNs, 4 * this.rttvar);
     this.baseRtoNs = Math.round(Math.min(this.rtoMaxNs, Math.max(this.rtoMinNs, rto)));
     // A valid sample ends the backoff (RFC 6298 §5.7; Linux tcp_ack_update_rtt clears icsk_backoff).
     this.backoffCount = 0;

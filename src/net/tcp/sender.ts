@@ -53,6 +53,8 @@ export class TcpSender {
   private readonly rto: RtoEstimator;
   private readonly appLimitBytes: number;
   private readonly appLimitSegs: number;
+  /** Whole segments the application has written so far (iperf's writes; unlimited by default). */
+  writtenSegs = Infinity;
   private readonly abcLimitSegs: number;
   private readonly dupThresh: number;
   private readonly limitedTransmit: boolean;
@@ -118,7 +120,7 @@ export class TcpSender {
       this.cwndLimited = byCwnd;
       return null;
     }
-    const avail = (resend ? this.sndMax : this.appLimitSegs) - this.sndNxt;
+    const avail = (resend ? this.sndMax : Math.min(this.appLimitSegs, this.writtenSegs)) - this.sndNxt;
     if (avail <= 0) {
       this.cwndLimited = false; // application-limited
       return null;
@@ -275,6 +277,11 @@ export class TcpSender {
     this.rto.backOff();
     this.rtoAtNs = nowNs + this.rto.currentRtoNs();
     return true;
+  }
+
+  /** snd_nxt: the next segment to send. */
+  get nextSeq(): number {
+    return this.sndNxt;
   }
 
   /** When the caller must call onRtoTimer, or null when no timer should run. */

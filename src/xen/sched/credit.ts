@@ -39,6 +39,8 @@ export class CreditPolicy implements SchedPolicy {
   protected sortEpoch = 0;
   protected cpuSortEpoch: number[] = [];
   protected creditBalance = 0;
+  /** Times csched_acct moved a domain to the head of the active list (credit_xtra). */
+  acctReorders = 0;
   /** Paused by capping (csched_acct parks them); the runtime must treat them as not runnable. */
   readonly parkedChanges: { vcpu: number; parked: boolean }[] = [];
   protected counters: PolicyStats = { boosts: 0, creditStolen: 0 };
@@ -288,21 +290,37 @@ export class CreditPolicy implements SchedPolicy {
   /** End of an accounting period (hook for the I/O detection of Opts A and B). */
   protected afterAcct(_tickle: number[]): void {}
 
-  /** csched_acct: hand out 300 credits per PCPU by weight, recompute priorities, clip. */
+  /**
+   * csched_acct (sched_credit.c, Xen 3.1), as written: the pool is 300 credits
+   * per PCPU (plus the debt when the last balance was negative); each active
+   * domain, in active-list order, gets its weight's share `credit_fair`,
+   * capped by `credit_peak` (what its active VCPUs can burn in a period,
+   * raised by its share of a negative balance, lowered by its cap). A domain
+   * that cannot use its share hands the excess to the domains after it
+   * (credit_total grows), and once some earlier domain could use more
+   * (credit_xtra), such a domain moves to the head of the active list so the
+   * others get first pick of the leftovers next time. Each active VCPU then
+   * gets an equal part, its priority is recomputed, capped domains are parked
+   * below -cap, credit is clipped at -300, and a VCPU above 300 leaves the
+   * active list with its credit reset to 0.
+   */
   protected acct(tickle: number[]): void {
     const perAcct = this.creditsPerSlice;
     // Xen 3.1 adds a domain's weight once when it becomes active (not per VCPU).
     let weightTotal = 0;
     for (const d of this.activeDoms) weightTotal += this.dom[d]!.weight;
     if (weightTotal === 0) {
+      this.creditBalance = 0;
       this.afterAcct(tickle);
       return;
     }
     let creditTotal = perAcct * this.view.topology.pcpuCount;
     const prevBalance = this.creditBalance;
+    // "Converge balance towards 0 when it drops negative."
     if (prevBalance < 0) creditTotal -= prevBalance;
     let weightLeft = weightTotal;
     let balance = 0;
+    let creditXtra = false;
     for (const domId of [...this.activeDoms]) {
       const d = this.dom[domId]!;
       const nActive = d.active.length;
@@ -318,8 +336,17 @@ export class CreditPolicy implements SchedPolicy {
         capPerVcpu = Math.ceil(capCredits / nActive);
       }
       let fair = Math.ceil((creditTotal * w) / weightTotal);
-      if (fair >= peak) {
+      if (fair < peak) {
+        creditXtra = true;
+      } else {
+        // "Give other domains a chance at unused credits."
         if (weightLeft !== 0) creditTotal += Math.ceil(((fair - peak) * weightTotal) / weightLeft);
+        if (creditXtra) {
+          // "Lazily keep domains with extra credits at the head of the queue."
+          this.activeDoms.splice(this.activeDoms.indexOf(domId), 1);
+          this.activeDoms.unshift(domId);
+          this.acctReorders++;
+        }
         fair = peak;
       }
       const perVcpu = Math.ceil(fair / nActive);

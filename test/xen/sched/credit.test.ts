@@ -115,3 +115,30 @@ describe('csched_cpu_pick on Clovertown', () => {
     expect(policy.cpuPick(vcpus[0]!)).toBe(0);
   });
 });
+
+describe('csched_acct as written (Xen 3.1)', () => {
+  it('a domain that cannot use its share passes the excess on, and once an earlier domain wanted more (credit_xtra) it moves to the head of the active list', () => {
+    // d0: 6 active VCPUs, peak 1800 > its fair 1200: wants more. d1: 1 VCPU, peak 300 < fair: a surplus of 900.
+    const { policy, vcpus, current } = host([{ vcpus: 6, at: [0, 1, 2, 3, 4, 5] }, { vcpus: 1, at: [7] }]);
+    for (const v of vcpus) {
+      current[v.processor] = v;
+      policy.tick(v.processor, 0); // a tick catches each running: all active, each charged 100
+      current[v.processor] = null;
+    }
+    const order = () => (policy as unknown as { activeDoms: number[] }).activeDoms.slice();
+    expect(order()).toEqual([0, 1]);
+    const acct = () => {
+      for (let i = 0; i < 3; i++) policy.tick(0, 0);
+    };
+    const d0Before = policy.credit(vcpus[1]!);
+    acct();
+    // d0 came first: only its fair 1200 (200 per VCPU); d1's surplus had no one after it. d1 moves to the head.
+    expect(policy.credit(vcpus[1]!) - d0Before).toBe(200);
+    expect(order()).toEqual([1, 0]);
+    expect(policy.acctReorders).toBe(1);
+    for (const v of vcpus.slice(0, 6)) policy.vc[v.id]!.credit = -250; // busy: no clipping in the next period
+    acct();
+    // Now d1 goes first and passes its surplus on: d0 reaches its peak, 300 per VCPU (not 200).
+    expect(policy.credit(vcpus[1]!)).toBe(50);
+  });
+});

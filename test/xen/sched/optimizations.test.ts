@@ -102,3 +102,42 @@ describe('Opt B: credit stealing', () => {
     expect(steal.stolen).toBe(taken);
   });
 });
+
+describe('Opt B changes scheduling, not only the credit numbers', () => {
+  it('Dom0 VCPU0 OVER while idle Dom0 VCPUs on the active list hold credit: with Opt B its wake is a BOOST that preempts the guest on its PCPU', () => {
+    const run = (creditSteal: boolean) => {
+      const h = host({ cacheAware: false, creditSteal });
+      const s = h.policy;
+      for (const v of h.vcpus.slice(0, 4)) {
+        h.current[v.processor] = v;
+        s.tick(v.processor, 0);
+        h.current[v.processor] = null;
+      }
+      pingPong(h, 151);
+      for (let i = 0; i < 3; i++) s.tick(0, 0);
+      // VCPU0 overspent its share (OVER after accounting); VCPUs 1..3 idle, active, holding credit.
+      s.vc[0]!.credit = -590; // + its 300 this period: still negative
+      for (const id of [1, 2, 3]) s.vc[id]!.credit = 100;
+      pingPong(h, 151);
+      for (let i = 0; i < 3; i++) s.tick(0, 0);
+      // The guest VCPU now runs on VCPU0's PCPU; the NIC interrupt wakes VCPU0 there.
+      const [d0, , , , du] = h.vcpus as SchedVcpu[];
+      du!.processor = 0;
+      du!.runState = 'running';
+      s.vc[4]!.pri = -1; // the guest runs UNDER
+      h.current[0] = du!;
+      d0!.runState = 'blocked';
+      d0!.processor = 0;
+      const r = s.wake(d0!, 0, null);
+      return { pri: s.priority(d0!), boosted: r.boosted, preempts: r.tickle.includes(0) };
+    };
+    const plain = run(false);
+    const steal = run(true);
+    expect(plain.pri).toBe('OVER');
+    expect(plain.boosted).toBe(false);
+    expect(plain.preempts).toBe(false); // it waits behind the guest
+    expect(steal.boosted).toBe(true);
+    expect(steal.pri).toBe('BOOST');
+    expect(steal.preempts).toBe(true);
+  });
+});

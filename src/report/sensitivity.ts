@@ -1,0 +1,106 @@
+// `vioemu sensitivity`: what each assumed constant (docs/model.md) does to the
+// reproduction. For every assumption, its low and high value replace the
+// default in the paper's DomU scenario, alone and with each optimization that
+// matters most for it (Opt A cache-aware, Opt C simple bridge, Opt D queue
+// 128), over a few seeds; the table shows DomU bandwidth and each gain at low
+// / default / high. Nothing here is fitted: it shows how much a row depends on
+// a guess.
+import { writeFileSync } from 'node:fs';
+import { Execution } from '../run/execute.ts';
+import type { RunResult } from '../run/result.ts';
+import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
+
+export interface Assumption {
+  field: string;
+  low: number | string;
+  high: number | string;
+}
+
+/** The constants docs/model.md lists as assumptions, with the range tried. */
+export const ASSUMPTIONS: Assumption[] = [
+  { field: 'net.costs.nicRxCyclesPerPacket', low: 500, high: 1200 },
+  { field: 'net.costs.nicTxCyclesPerPacket', low: 300, high: 800 },
+  { field: 'net.costs.stackRxCyclesPerPacket', low: 800, high: 1500 },
+  { field: 'net.costs.stackTxCyclesPerPacket', low: 500, high: 1200 },
+  { field: 'net.costs.netfrontRxCyclesPerPacket', low: 500, high: 1200 },
+  { field: 'net.costs.netfrontTxCyclesPerPacket', low: 300, high: 800 },
+  { field: 'net.costs.netbackTxCyclesPerPacket', low: 800, high: 1500 },
+  { field: 'net.costs.eventChannelCycles', low: 500, high: 3000 },
+  { field: 'net.costs.copyToUserCyclesPerByte', low: 0.25, high: 1 },
+  { field: 'net.costs.readSyscallCycles', low: 1000, high: 4000 },
+  { field: 'net.costs.cacheFactor.cross_socket', low: 2, high: 3.5 },
+  { field: 'net.costs.cacheFactor.same_socket', low: 1.5, high: 2.6 },
+  { field: 'net.costs.ioChannelCopyShare', low: 0.3, high: 0.7 },
+  { field: 'net.contextSwitchCycles', low: 2000, high: 8000 },
+  { field: 'net.dom0.idleTimerCycles', low: 5000, high: 40000 },
+  { field: 'net.nic.irqDelay', low: '20us', high: '120us' },
+];
+
+const VARIANTS: { name: string; sets: string[] }[] = [
+  { name: 'default', sets: [] },
+  { name: 'A', sets: ['net.scheduler.cacheAware=true'] },
+  { name: 'C', sets: ['net.bridge=simple'] },
+  { name: 'D', sets: ['net.netback.txqueuelen=128'] },
+];
+
+export interface SensitivityRow {
+  field: string;
+  /** Per value (low, default, high): mean DomU Gbps and the gains of A, C, D over the default at that value. */
+  values: { value: number | string; gbps: number; gainA: number; gainC: number; gainD: number }[];
+}
+
+export async function sensitivity(opts: { scenario: string; seeds: number[]; duration?: string; workers: number; out?: string; log: (s: string) => void }): Promise<SensitivityRow[]> {
+  const overrides = (seed: number) => ({ seed, ...(opts.duration ? { duration: opts.duration, warmup: '500ms' } : {}) });
+  const jobs: { a: number; v: number; variant: number; seed: number; point: ScenarioPoint }[] = [];
+  ASSUMPTIONS.forEach((as, a) => {
+    [as.low, null, as.high].forEach((val, v) => {
+      if (v === 1 && a > 0) return; // the default runs once
+      VARIANTS.forEach((variant, vi) => {
+        for (const seed of opts.seeds) {
+          const sets = [...variant.sets, ...(val === null ? [] : [`${as.field}=${val}`])];
+          jobs.push({ a, v, variant: vi, seed, point: loadScenario(opts.scenario, { sets, overrides: overrides(seed) })[0]! });
+        }
+      });
+    });
+  });
+  opts.log(`sensitivity: ${ASSUMPTIONS.length} assumptions × (low, high) + the default, × ${VARIANTS.length} variants × ${opts.seeds.length} seeds = ${jobs.length} runs`);
+  let done = 0;
+  const outs = await new Execution().run(jobs.map((j) => j.point), {
+    workers: opts.workers,
+    onPointDone: () => {
+      done++;
+      if (done % 50 === 0) opts.log(`  ${done}/${jobs.length}`);
+    },
+  });
+  const gbps = (a: number, v: number, variant: number) => {
+    const aa = v === 1 ? 0 : a;
+    const rs = jobs.flatMap((j, i) => (j.a === aa && j.v === v && j.variant === variant ? [outs[i]!.result as RunResult & { throughputGbps?: number }] : []));
+    return rs.reduce((s, r) => s + (r.throughputGbps ?? 0), 0) / rs.length;
+  };
+  const rows = ASSUMPTIONS.map((as, a) => ({
+    field: as.field,
+    values: [as.low, 'default', as.high].map((value, v) => {
+      const base = gbps(a, v, 0);
+      return { value, gbps: base, gainA: gbps(a, v, 1) / base - 1, gainC: gbps(a, v, 2) / base - 1, gainD: gbps(a, v, 3) / base - 1 };
+    }),
+  }));
+  if (opts.out) writeFileSync(opts.out, formatSensitivity(rows, opts));
+  return rows;
+}
+
+export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: string; seeds: number[]; duration?: string }): string {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(0)}%`;
+  const cell = (x: SensitivityRow['values'][number]) => `${x.gbps.toFixed(2)} (A ${pct(x.gainA)}, C ${pct(x.gainC)}, D ${pct(x.gainD)})`;
+  return [
+    `# Sensitivity of the reproduction to the assumed constants`,
+    '',
+    `Written by \`vioemu sensitivity\`: ${opts.scenario}, seeds ${opts.seeds.join(', ')}${opts.duration ? `, ${opts.duration} runs` : ''}.`,
+    'Each cell: DomU Gbps (mean over the seeds) and the gain of Opt A (cache-aware), Opt C (simple bridge) and',
+    'Opt D (netback queue 128) over the default, with the constant at its low / default / high value.',
+    '',
+    '| constant | low | default | high |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| \`${r.field}\` = ${r.values[0]!.value} / ${r.values[2]!.value} | ${cell(r.values[0]!)} | ${cell(r.values[1]!)} | ${cell(r.values[2]!)} |`),
+    '',
+  ].join('\n');
+}

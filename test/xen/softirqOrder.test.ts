@@ -1,0 +1,42 @@
+// GuestWork runs softirq sources as __do_softirq does: a pass takes what is
+// pending when it starts, in softirq-number order; a handler with budget left
+// (continuing) goes on first; process work only when no softirq is pending.
+import { describe, expect, it } from 'vitest';
+import { GuestWork, SOFTIRQ, work, type WorkSource } from '../../src/xen/work.ts';
+
+function src(name: string, softirq: number, pendingFn: () => boolean, onTake: () => void = () => {}, continuing?: () => boolean): WorkSource {
+  return { name, softirq, pending: pendingFn, take: () => (onTake(), work(name, 1, 0)), continuing };
+}
+
+const ctx = { nowNs: 0, pcpu: 0 };
+
+describe('__do_softirq order', () => {
+  it('a pass runs pending softirqs by number; one raised during the pass waits for the next pass', () => {
+    const g = new GuestWork();
+    const order: string[] = [];
+    let tasklet = false;
+    let netRx = 2;
+    g.addSource(src('tasklet', SOFTIRQ.TASKLET, () => tasklet, () => (order.push('tasklet'), (tasklet = false))));
+    g.addSource(src('net_rx', SOFTIRQ.NET_RX, () => netRx > 0, () => (order.push('net_rx'), netRx--, (tasklet = true))));
+    g.addSource({ name: 'reader', workClass: 'process', pending: () => true, take: () => (order.push('reader'), work('r', 1, 0)) });
+    for (let i = 0; i < 4; i++) {
+      g.takeNext(ctx);
+      g.current = null;
+    }
+    // Pass 1: {net_rx}. Pass 2: {net_rx, tasklet} in number order. Then process work.
+    expect(order).toEqual(['net_rx', 'net_rx', 'tasklet', 'reader']);
+  });
+
+  it('a handler that is still continuing runs again before the rest of the pass', () => {
+    const g = new GuestWork();
+    const order: string[] = [];
+    let chunks = 3;
+    g.addSource(src('hi', SOFTIRQ.HARDIRQ, () => chunks === 2, () => order.push('hi')));
+    g.addSource(src('net_rx', SOFTIRQ.NET_RX, () => chunks > 0, () => (order.push('net_rx'), chunks--), () => chunks > 0));
+    for (let i = 0; i < 4; i++) {
+      if (!g.takeNext(ctx)) break;
+      g.current = null;
+    }
+    expect(order).toEqual(['net_rx', 'net_rx', 'net_rx']);
+  });
+});
