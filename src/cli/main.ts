@@ -12,6 +12,7 @@ function runOptions(cmd: Command): Command {
   for (const o of scenarioOptions()) cmd.addOption(o);
   return cmd
     .option('--workers <n>', 'worker threads (partitions for one run; parallel points for a sweep)', '1')
+    .option('--partition-by <mode>', 'how one run is split over the workers: auto (only across links of 50 us or more, where it pays) or hosts (any host boundary)', 'auto')
     .option('--json', 'print the result JSON on stdout')
     .option('--out <dir>', 'write result JSON file(s) into this directory')
     .option('--metrics-port <port>', 'serve Prometheus /metrics on <host>:<port> during the run (0 = any free port)')

@@ -24,6 +24,7 @@ export interface RunFlags {
   seed?: string;
   duration?: string;
   workers: string;
+  partitionBy?: string;
   json?: boolean;
   out?: string;
   metricsPort?: string;
@@ -91,6 +92,8 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
 
 async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signals: SignalStop): Promise<number> {
   const askedWorkers = intFlag('workers', flags.workers, 1)!;
+  const partitionBy = flags.partitionBy ?? 'auto';
+  if (partitionBy !== 'auto' && partitionBy !== 'hosts') throw new UsageError(`--partition-by: want auto or hosts, got ${JSON.stringify(partitionBy)}`);
   const metricsPort = intFlag('metrics-port', flags.metricsPort, 0, 65535);
   const metricsHost = flags.metricsHost.trim();
   if (metricsHost === '') throw new UsageError('--metrics-host: empty host');
@@ -129,6 +132,7 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
     const om = flags.openmetrics ? new OpenMetricsWriter(metricDefsFor(model), omEpochS, omIntervalNs) : null;
     const outs = await exec.run(points, {
       workers,
+      partitionBy,
       trace: flags.trace !== undefined,
       perVcpuMetrics: flags.perVcpuMetrics ?? false,
       pace,

@@ -34,6 +34,8 @@ export interface RunRequest {
   hostCount: number;
   /** Partitions wanted; capped by the host count. */
   partitions: number;
+  /** Host index → partition (0..P-1, each used); default: `partitions` contiguous blocks (assignHosts). */
+  hostPartition?: number[];
   build: BuildOptions;
   pace?: number;
   metricsIntervalMs?: number;
@@ -88,7 +90,10 @@ export function firstRealError(outs: readonly PartitionTaskOutput[]): PartitionE
 export class PartitionPool {
   private readonly pool: Piscina;
 
-  /** `workerUrl`: a module whose default export runs a PartitionTaskInput (see runPartitionTask). */
+  /**
+   * `workerUrl`: a module whose default export runs a PartitionTaskInput (see
+   * runPartitionTask); a .ts one is loaded through tsx.
+   */
   constructor(readonly threads: number, workerUrl: string) {
     this.pool = new Piscina({
       filename: workerUrl,
@@ -96,19 +101,23 @@ export class PartitionPool {
       maxThreads: threads,
       idleTimeout: Infinity,
       concurrentTasksPerWorker: 1,
-      execArgv: ['--import', tsxImportUrl()],
+      // A TypeScript entry needs tsx in the worker; a precompiled one (dist/) starts without it.
+      ...(/\.[cm]?ts$/.test(new URL(workerUrl).pathname) ? { execArgv: ['--import', tsxImportUrl()] } : {}),
     });
   }
 
   start(req: RunRequest): RunHandle {
-    const P = Math.max(1, Math.min(req.partitions, req.hostCount));
+    const hostPartition = req.hostPartition ?? assignHosts(req.hostCount, Math.max(1, Math.min(req.partitions, req.hostCount)));
+    const P = Math.max(0, ...hostPartition) + 1;
+    if (hostPartition.length !== req.hostCount || hostPartition.some((p) => !Number.isInteger(p) || p < 0) || new Set(hostPartition).size !== P) {
+      throw new Error(`hostPartition must place each of the ${req.hostCount} hosts in partitions 0..P-1, each used`);
+    }
     if (P > this.threads) throw new Error(`run wants ${P} partitions but the pool has ${this.threads} threads`);
     if (P > 1 && !(req.lookaheadNs > 0)) {
       throw new Error('cross-host latency is 0: partitions cannot run ahead of each other; use --workers 1 or set sync.minLookaheadNs');
     }
     const control = new SharedControl(P);
     control.f64.fill(0);
-    const hostPartition = assignHosts(req.hostCount, P);
     const ports: (MessagePort | null)[][] = Array.from({ length: P }, () => Array<MessagePort | null>(P).fill(null));
     for (let a = 0; a < P; a++) {
       for (let b = a + 1; b < P; b++) {

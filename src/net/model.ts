@@ -56,7 +56,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
     st.setActive(p.active);
     st.setMessageBytes(p.messageBytes);
   });
-  let base = { retransmits: 0, fastRetransmits: 0, sackRecoveries: 0, timeouts: 0, segsSent: 0, rttSumNs: 0, rttSamples: 0, coreBusyNs: 0 };
+  let base = { retransmits: 0, fastRetransmits: 0, sackRecoveries: 0, lostRetransmits: 0, timeouts: 0, segsSent: 0, rttSumNs: 0, rttSamples: 0, coreBusyNs: 0 };
   const now = () => ({ ...st.stats(), coreBusyNs: st.coreBusyNs });
   if (cfg.warmupNs > 0) {
     sim.timer(actorId(STRESSOR_HOST, 2), cfg.warmupNs, () => {
@@ -88,6 +88,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
         retransmits: n.retransmits - base.retransmits,
         fastRetransmits: n.fastRetransmits - base.fastRetransmits,
         sackRecoveries: n.sackRecoveries - base.sackRecoveries,
+        lostRetransmits: n.lostRetransmits - base.lostRetransmits,
         rttMeanUs: Math.round((n.rttSumNs - base.rttSumNs) / Math.max(1, n.rttSamples - base.rttSamples) / 100) / 10,
         timeouts: n.timeouts - base.timeouts,
         segsSent: n.segsSent - base.segsSent,

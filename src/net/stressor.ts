@@ -170,6 +170,7 @@ export class Stressor implements Actor {
       timeouts: s.reduce((a, x) => a + x.timeouts, 0),
       sackRecoveries: s.reduce((a, x) => a + ((x as { sackRecoveries?: number }).sackRecoveries ?? 0), 0),
       segsSent: s.reduce((a, x) => a + x.segsSent, 0),
+      lostRetransmits: s.reduce((a, x) => a + ((x as { lostRetransmits?: number }).lostRetransmits ?? 0), 0),
       rttSumNs: s.reduce((a, x) => a + ((x as { rttSumNs?: number }).rttSumNs ?? 0), 0),
       rttSamples: s.reduce((a, x) => a + ((x as { rttSamples?: number }).rttSamples ?? 0), 0),
     };

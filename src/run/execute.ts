@@ -2,18 +2,32 @@
 // many points (a sweep) as independent single-partition tasks in parallel.
 import type { MetricDef, MetricUpdate } from '../kernel/metricSink.ts';
 import { MODEL_MODULES } from './models.ts';
-import { assignHosts, PartitionPool, type RunHandle } from '../kernel/runner.ts';
+import { PartitionPool, type RunHandle } from '../kernel/runner.ts';
 import { coreMetricDefs } from '../metrics/coreMetrics.ts';
 import { RunMetrics } from '../metrics/registry.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { MODELS } from '../scenario/registry.ts';
+import { planPartitions, type PartitionMode, type PartitionPlan } from './partitioning.ts';
 import { buildResult, type RunResult } from './result.ts';
 
-const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
+/** Defined (true) by scripts/build.mjs in the dist/ bundle. */
+declare const __VIOEMU_BUNDLE__: boolean | undefined;
+
+/**
+ * The partition worker entry: its TypeScript source (loaded through tsx), or
+ * the precompiled dist/worker.js when this code runs from the dist/ bundle
+ * (where `import.meta.url` still names this source file, see scripts/build.mjs).
+ */
+export const WORKER_URL =
+  typeof __VIOEMU_BUNDLE__ !== 'undefined' && __VIOEMU_BUNDLE__
+    ? new URL('../../dist/worker.js', import.meta.url).href
+    : new URL('./worker.ts', import.meta.url).href;
 
 export interface ExecuteOptions {
   workers: number;
+  /** How one run is split over the workers (default `auto`: only where it pays; see partitioning.ts). */
+  partitionBy?: PartitionMode;
   trace?: boolean;
   perVcpuMetrics?: boolean;
   pace?: number;
@@ -37,23 +51,18 @@ export async function createRunMetrics(model: string): Promise<RunMetrics> {
   return new RunMetrics(await metricDefsFor(model));
 }
 
-/** Lookahead = the shortest link between hosts placed in different partitions (ARCHITECTURE §3). */
+/** Lookahead = the shortest link between hosts placed in different partitions, hosts in `partitions` contiguous blocks (ARCHITECTURE §3). */
 export function lookaheadFor(sc: Scenario, partitions: number): number {
-  const adapter = MODELS[sc.model]!;
-  let l = adapter.lookaheadNs(sc);
-  const links = adapter.links?.(sc);
-  if (links) {
-    const place = assignHosts(adapter.hostCount(sc), Math.max(1, Math.min(partitions, adapter.hostCount(sc))));
-    l = Infinity;
-    for (const [a, b, ns] of links) if (place[a] !== place[b]) l = Math.min(l, ns);
-  }
-  return Math.max(l, sc.sync.minLookaheadNs);
+  return planPartitions(sc, partitions, 'hosts').lookaheadNs;
 }
 
 /** A pool of partition threads that points can be run on one by one (the queue worker keeps one open). */
 export function createPartitionPool(threads: number): PartitionPool {
   return new PartitionPool(threads, WORKER_URL);
 }
+
+/** Every point of a sweep runs as one partition; the points run side by side on the threads. */
+const sweepPointPlan = (sc: Scenario): PartitionPlan => ({ ...planPartitions(sc, 1), reason: 'sweep point: one partition per point, points side by side' });
 
 /** A set of running points that Ctrl-C can stop together. */
 export class Execution {
@@ -71,22 +80,26 @@ export class Execution {
 
   async run(points: ScenarioPoint[], opts: ExecuteOptions): Promise<PointOutput[]> {
     const single = points.length === 1;
-    // Threads beyond the hosts of one run (or the points of a sweep) would only idle.
-    const units = single ? MODELS[points[0]!.scenario.model]!.hostCount(points[0]!.scenario) : points.length;
-    const threads = Math.max(1, Math.min(opts.workers, units));
+    // One run: only the partitions that pay (partitioning.ts); a sweep: a point per thread. More would only idle.
+    const plan = single ? planPartitions(points[0]!.scenario, opts.workers, opts.partitionBy) : null;
+    const threads = plan ? plan.partitions : Math.max(1, Math.min(opts.workers, points.length));
     const pool = new PartitionPool(threads, WORKER_URL);
     try {
-      return await Promise.all(points.map((p, i) => this.runPoint(pool, p, i, single ? threads : 1, opts)));
+      return await Promise.all(points.map((p, i) => this.runPoint(pool, p, i, plan ?? sweepPointPlan(p.scenario), opts)));
     } finally {
       await pool.destroy();
     }
   }
 
-  /** One point on `pool` over `partitions` partitions (a sweep point: 1); `stop()` stops it too. */
-  async runPoint(pool: PartitionPool, point: ScenarioPoint, index: number, partitions: number, opts: ExecuteOptions): Promise<PointOutput> {
+  /**
+   * One point on `pool`, over at most `partitions` partitions (planned as
+   * opts.partitionBy says), or as `plan` says; `stop()` stops it too.
+   */
+  async runPoint(pool: PartitionPool, point: ScenarioPoint, index: number, partitions: number | PartitionPlan, opts: ExecuteOptions): Promise<PointOutput> {
     const sc = point.scenario;
     const adapter = MODELS[sc.model]!;
-    const lookaheadNs = lookaheadFor(sc, partitions);
+    const plan = typeof partitions === 'number' ? planPartitions(sc, Math.min(partitions, pool.threads), opts.partitionBy) : partitions;
+    const lookaheadNs = plan.lookaheadNs;
     const wallStart = process.hrtime.bigint();
     const wallSeconds = () => Number(process.hrtime.bigint() - wallStart) / 1e9;
     const metrics = opts.metrics;
@@ -99,7 +112,8 @@ export class Execution {
       endNs: sc.durationNs,
       lookaheadNs,
       hostCount: adapter.hostCount(sc),
-      partitions,
+      partitions: plan.partitions,
+      hostPartition: plan.hostPartition,
       build: { trace: opts.trace ?? false, perVcpuMetrics: opts.perVcpuMetrics ?? false },
       pace: opts.pace,
       onMetrics: metrics
@@ -122,7 +136,7 @@ export class Execution {
       },
       progressIntervalMs: 250,
       sampleEveryNs: opts.sampler?.intervalNs,
-      onSample: opts.sampler ? (m) => opts.sampler!.onSample(m.partition, Math.min(partitions, adapter.hostCount(sc)), m.sample.tNs, m.sample.series, m.sample.events) : undefined,
+      onSample: opts.sampler ? (m) => opts.sampler!.onSample(m.partition, plan.partitions, m.sample.tNs, m.sample.series, m.sample.events) : undefined,
     });
     this.handles.add(handle);
     if (this.stopped) handle.stop();
@@ -134,7 +148,7 @@ export class Execution {
       metrics.setGauge('vioemu_wall_time_seconds', w);
       metrics.setGauge('vioemu_realtime_factor', w > 0 ? out.reachedNs / 1e9 / w : 0);
     }
-    const result = buildResult(sc, point.label, out, w, lookaheadNs);
+    const result = buildResult(sc, point.label, out, w, lookaheadNs, plan.reason);
     opts.onPointDone?.(result, index);
     return { result, trace: out.trace };
   }

@@ -24,11 +24,12 @@ export interface RunResult {
   errorAt?: { partition: number; virtualTimeNs: number };
   wallSeconds: number;
   realTimeFactor: number;
-  threads: { partitions: number; windows: number; crossPartitionMessages: number; lookaheadNs: number };
+  /** How the run was split (depends on --workers): partitions used, and why that many. */
+  threads: { partitions: number; windows: number; crossPartitionMessages: number; lookaheadNs: number; reason?: string };
   [field: string]: unknown;
 }
 
-export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSeconds: number, lookaheadNs: number): RunResult {
+export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSeconds: number, lookaheadNs: number, reason?: string): RunResult {
   const virtualSeconds = out.reachedNs / 1e9;
   let summary: Record<string, unknown> = {};
   const failure = out.error;
@@ -55,6 +56,6 @@ export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSec
     ...summary,
     wallSeconds,
     realTimeFactor: wallSeconds > 0 ? virtualSeconds / wallSeconds : 0,
-    threads: { partitions: out.partitions, windows: out.windows, crossPartitionMessages: out.crossMessages, lookaheadNs },
+    threads: { partitions: out.partitions, windows: out.windows, crossPartitionMessages: out.crossMessages, lookaheadNs, ...(reason ? { reason } : {}) },
   };
 }

@@ -145,6 +145,7 @@ interface StressorResult {
   retransmits: number;
   fastRetransmits: number;
   sackRecoveries: number;
+  lostRetransmits: number;
   rttMeanUs: number;
   timeouts: number;
   segsSent: number;
@@ -192,7 +193,7 @@ function summarizePair(st: StressorResult, sut: SutNetResult, costs?: NetSection
     domains: h.domains.map((d) => ({ name: d.name, cpuPct: d.cpuPct, vcpuCpuPct: d.vcpuCpuPct, vcpuPcpu: d.vcpuPcpu, wakeups: d.wakeups, boosts: d.boosts, migrations: d.migrations })),
     drops: sut.drops,
     retransmits: st.retransmits,
-    tcp: { fastRetransmits: st.fastRetransmits, sackRecoveries: st.sackRecoveries, timeouts: st.timeouts, segmentsSent: st.segsSent, rttMeanUs: st.rttMeanUs },
+    tcp: { fastRetransmits: st.fastRetransmits, sackRecoveries: st.sackRecoveries, lostRetransmits: st.lostRetransmits, timeouts: st.timeouts, segmentsSent: st.segsSent, rttMeanUs: st.rttMeanUs },
     netfront: sut.netfront,
     netback: sut.netback,
     // Which Dom0 VCPU ran which stage, and how fast the I/O VCPUs (Dom0's and the guests' VCPU0) got a PCPU after a wake.

@@ -4,10 +4,12 @@ import { runCli, stripWall } from '../helpers/cli.ts';
 
 const RING = 'scenarios/kernel/ring.yaml';
 
+// `--partition-by hosts`: split at host boundaries even where it does not pay
+// (20 µs links), so the cross-partition path is exercised.
 describe('ring demo: --workers 1 and --workers 2 agree', () => {
   it.each([1, 7, 1234])('seed %i', async (seed) => {
     const args = ['run', RING, '--json', '--seed', String(seed), '--duration', '300ms'];
-    const [a, b] = await Promise.all([runCli([...args, '--workers', '1']), runCli([...args, '--workers', '2'])]);
+    const [a, b] = await Promise.all([runCli([...args, '--workers', '1']), runCli([...args, '--workers', '2', '--partition-by', 'hosts'])]);
     expect(a.code, a.stderr).toBe(0);
     expect(b.code, b.stderr).toBe(0);
     const ra = JSON.parse(a.stdout);

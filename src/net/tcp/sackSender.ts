@@ -47,6 +47,8 @@ type CaState = 'open' | 'disorder' | 'recovery' | 'loss';
 export interface SackSenderStats extends TcpSenderStats {
   /** Recovery episodes entered on SACK/FACK information (fast retransmits). */
   sackRecoveries: number;
+  /** Retransmissions found lost again by later SACKs (retransmitted once more without an RTO). */
+  lostRetransmits: number;
   rttSumNs: number;
   rttSamples: number;
   caState: CaState;
@@ -73,6 +75,9 @@ export class TcpSackSender {
   private readonly sacked = new SegmentSet();
   private readonly lost = new SegmentSet();
   private readonly retrans = new SegmentSet();
+  /** Retransmitted runs and snd_nxt when each went out (TCP_SKB_CB(skb)->ack_seq). */
+  private retransMarks: { start: number; end: number; mark: number }[] = [];
+  lostRetransmits = 0;
   private state: CaState = 'open';
   private highSeq = 0;
   /** snd_cwnd_cnt while reducing (rate halving parity). */
@@ -152,6 +157,8 @@ export class TcpSackSender {
         if (!gap) continue;
         const count = Math.min(gap[1] - gap[0], room, maxSegs);
         this.retrans.add(gap[0], gap[0] + count);
+        // ack_seq of the retransmitted skb: snd_nxt when it went out (for lost-retransmit detection).
+        this.retransMarks.push({ start: gap[0], end: gap[0] + count, mark: this.nxt });
         this.counts.segsSent += count;
         this.counts.segsRetransmitted += count;
         if (this.timedSeq !== null && this.timedSeq >= gap[0] && this.timedSeq < gap[0] + count) this.timedSeq = null;
@@ -227,14 +234,19 @@ export class TcpSackSender {
       this.rtoAtNs = this.nxt > this.una ? nowNs + this.rto.currentRtoNs() : null;
     }
     if (sack) {
+      let lostRetrans = -1;
       for (let i = 0; i + 1 < sack.length; i += 2) {
         const s = Math.max(sack[i]!, this.una);
         const e = Math.min(sack[i + 1]!, this.nxt);
         if (e <= s) continue;
-        if (this.sacked.add(s, e) > 0) dataSacked = true;
+        if (this.sacked.add(s, e) > 0) {
+          dataSacked = true;
+          if (e > lostRetrans) lostRetrans = e;
+        }
         this.lost.remove(s, e);
         this.retrans.remove(s, e);
       }
+      if (lostRetrans >= 0 && this.state === 'recovery') this.detectLostRetransmits(lostRetrans);
     }
     const isDup = !dataAcked && !winUpdate;
     if (isDup) this.dupAcks++;
@@ -245,6 +257,27 @@ export class TcpSackSender {
     }
     if (dataAcked && this.state !== 'recovery') this.congAvoid(priorInFlight, nowNs);
     this.fastRetransAlert(isDup, nowNs);
+  }
+
+  /**
+   * tcp_sacktag_write_queue's lost-retransmit check (2.6.18, FACK): a SACK for
+   * data sent after a retransmission means that retransmission was lost too —
+   * its RETRANS tag is cleared (it stays LOST) so it goes out again.
+   */
+  private detectLostRetransmits(sackedEnd: number): void {
+    const keep: typeof this.retransMarks = [];
+    for (const r of this.retransMarks) {
+      if (r.end <= this.una) continue;
+      if (sackedEnd > r.mark) {
+        for (const [a, b] of [...this.retrans.rangesIn(Math.max(r.start, this.una), r.end)]) {
+          const n = this.retrans.remove(a, b);
+          this.lostRetransmits += n;
+        }
+        continue;
+      }
+      keep.push(r);
+    }
+    this.retransMarks = keep;
   }
 
   /** tcp_cong_avoid when tcp_is_cwnd_limited(prior in_flight). */
@@ -339,6 +372,7 @@ export class TcpSackSender {
     this.w.cwndSegs = 1;
     this.cwndCnt = 0;
     this.retrans.clear();
+    this.retransMarks = [];
     let from = this.una;
     while (from < this.nxt) {
       const gap = this.sacked.firstGap(from, this.nxt);
@@ -378,6 +412,7 @@ export class TcpSackSender {
       dupAcks: this.dupAcks,
       inRecovery: this.state === 'recovery',
       sackRecoveries: this.counts.fastRetransmits,
+      lostRetransmits: this.lostRetransmits,
       rttSumNs: this.rttSumNs,
       rttSamples: this.rttSamples,
       caState: this.state,

@@ -75,3 +75,34 @@ describe('recovering 40 consecutive lost segments', () => {
     expect(repairTimeNs(false)).toBeGreaterThan(0.8 * LOST * rtt);
   });
 });
+
+describe('lost retransmissions (tcp_sacktag_write_queue, 2.6.18 with FACK)', () => {
+  it('a SACK for data sent after a retransmission marks that retransmission lost again, so it goes out again without an RTO', () => {
+    const tx = new TcpSackSender({ congestion: 'newreno', initialSsthreshSegs: 1000, initialRwndSegs: 1000, initialCwndSegs: 40 });
+    const t = 1_000_000;
+    // 40 segments out.
+    while (tx.nextBurst(t, 64));
+    // Segment 0 lost: SACKs for 1..10 put the sender into recovery and it retransmits 0.
+    for (let k = 1; k <= 10; k++) tx.onAck(0, 1, 1000, t + 10, 1, [1, k + 1]);
+    const sent: { seq: number; retx: boolean }[] = [];
+    const drain = (now: number) => {
+      for (let b = tx.nextBurst(now, 64); b; b = tx.nextBurst(now, 64)) sent.push({ seq: b.firstSeq, retx: b.retransmit });
+    };
+    drain(t + 10);
+    expect(sent[0]).toEqual({ seq: 0, retx: true });
+    expect(tx.stats().caState).toBe('recovery');
+    // More of the window is SACKed: in flight falls, new data (40 and up) goes out after the retransmission.
+    for (let k = 11; k <= 30; k++) {
+      tx.onAck(0, 1, 1000, t + 15, 1, [1, k + 1]);
+      drain(t + 15);
+    }
+    // The retransmission is lost too; a SACK now covers a segment sent after it.
+    const newSeq = sent.find((x) => !x.retx)!.seq;
+    expect(newSeq).toBeGreaterThanOrEqual(40);
+    tx.onAck(0, 1, 1000, t + 20, 1, [newSeq, newSeq + 1, 1, 40]);
+    const again = tx.nextBurst(t + 20, 64);
+    expect(again).toEqual({ firstSeq: 0, count: 1, retransmit: true });
+    expect(tx.lostRetransmits).toBe(1);
+    expect(tx.stats().timeouts).toBe(0);
+  });
+});
