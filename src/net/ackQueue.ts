@@ -3,7 +3,7 @@
 import { SOFTIRQ, type WorkItem, type WorkPart, type WorkSource } from '../xen/work.ts';
 import type { AckOut } from './receiverStack.ts';
 
-export class AckQueue implements WorkSource {
+export class AckQueue implements WorkSource<AckOut[]> {
   readonly workClass = 'softirq' as const;
   private acks: AckOut[] = [];
 
@@ -23,11 +23,15 @@ export class AckQueue implements WorkSource {
     return this.acks.length > 0;
   }
 
-  take(): WorkItem {
+  take(): WorkItem<AckOut[]> {
     const batch = this.acks;
     this.acks = [];
     let packets = 0;
     for (const a of batch) packets += a.decision.ackPackets;
-    return { parts: this.costOf(packets), done: () => this.out(batch) };
+    return { parts: this.costOf(packets), source: this, data: batch };
+  }
+
+  complete(item: WorkItem<AckOut[]>): void {
+    this.out(item.data);
   }
 }

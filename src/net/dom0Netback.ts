@@ -18,7 +18,7 @@
 //   them to the physical NIC's transmit on the same CPU.
 import type { Sim } from '../kernel/sim.ts';
 import type { VcpuRt, XenHost } from '../xen/host.ts';
-import { SOFTIRQ, type WorkContext, type WorkItem, type WorkPart, type WorkSource } from '../xen/work.ts';
+import { SOFTIRQ, softirqSource, type WorkPart, type WorkSource } from '../xen/work.ts';
 import { ioChannelFactor, scaled, type CostModel } from './costs.ts';
 import type { NetbackVif } from './netback.ts';
 import type { NetfrontRx } from './netfront.ts';
@@ -137,49 +137,49 @@ export class Dom0Netback {
     const { w } = this;
     const cost = w.costs;
     // netif_be_int for the vifs bound here.
-    c.v.guest.addSource({
-      name: 'netif_be_int',
-      softirq: SOFTIRQ.HARDIRQ,
-      pending: () => c.irqs.length > 0,
-      take: (): WorkItem => {
-        const vifs = c.irqs;
-        c.irqs = [];
-        return {
-          parts: [{ component: 'evtchn', cycles: vifs.length * cost.eventChannelCycles, packets: 0 }],
-          done: () => {
-            for (const g of vifs) {
-              if (this.txPending[g]!.length > 0 && !this.txSchedule.includes(g)) this.txSchedule.push(g);
-              if (w.netbacks[g]!.maybeWake() && !c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
-            }
-            if (this.txSchedule.length > 0) this.txTasklet.schedule(c);
-          },
-        };
-      },
-    });
+    c.v.guest.addSource(
+      softirqSource(
+        'netif_be_int',
+        SOFTIRQ.HARDIRQ,
+        () => c.irqs.length > 0,
+        () => {
+          const vifs = c.irqs;
+          c.irqs = [];
+          return { parts: [{ component: 'evtchn', cycles: vifs.length * cost.eventChannelCycles, packets: 0 }], data: vifs };
+        },
+        (vifs: number[]) => {
+          for (const g of vifs) {
+            if (this.txPending[g]!.length > 0 && !this.txSchedule.includes(g)) this.txSchedule.push(g);
+            if (w.netbacks[g]!.maybeWake() && !c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
+          }
+          if (this.txSchedule.length > 0) this.txTasklet.schedule(c);
+        },
+      ),
+    );
     // NET_TX: qdisc_run of vifs woken on this CPU → netif_be_start_xmit → rx_queue.
-    c.v.guest.addSource({
-      name: 'vif-qdisc',
-      softirq: SOFTIRQ.NET_TX,
-      pending: () => c.qdiscRuns.length > 0,
-      take: (): WorkItem => {
-        const vifs = c.qdiscRuns;
-        c.qdiscRuns = [];
-        return {
-          parts: [],
-          done: () => {
-            const taken: Run[] = [];
-            for (const g of vifs) w.netbacks[g]!.runQdisc(taken);
-            this.enqueue(taken, c);
-          },
-        };
-      },
-    });
+    c.v.guest.addSource(
+      softirqSource(
+        'vif-qdisc',
+        SOFTIRQ.NET_TX,
+        () => c.qdiscRuns.length > 0,
+        () => {
+          const vifs = c.qdiscRuns;
+          c.qdiscRuns = [];
+          return { parts: [], data: vifs };
+        },
+        (vifs: number[]) => {
+          const taken: Run[] = [];
+          for (const g of vifs) w.netbacks[g]!.runQdisc(taken);
+          this.enqueue(taken, c);
+        },
+      ),
+    );
     // NET_RX: process_backlog — the guests' packets bridged out of the physical NIC, a quota at a time.
     w.netRxOf(c.v).add({
       name: 'backlog',
       weight: w.backlogWeight,
       scheduled: () => c.backlog.length > 0,
-      poll: (max): NapiPoll => {
+      poll: (max): NapiPoll<AckOut[]> => {
         const acks: AckOut[] = [];
         let p = 0;
         // Whole ACK runs until the quota is reached (a run may end a little past it).
@@ -193,14 +193,11 @@ export class Dom0Netback {
           { component: w.bridgeName, cycles: p * w.bridgeCycles, packets: p },
           { component: 'nic_tx', cycles: p * cost.nicTxCyclesPerPacket, packets: p },
         ];
-        return {
-          packets: p,
-          parts,
-          done: () => {
-            w.sendToWire(acks);
-            return c.backlog.length > 0;
-          },
-        };
+        return { packets: p, parts, data: acks };
+      },
+      complete: (acks) => {
+        w.sendToWire(acks);
+        return c.backlog.length > 0;
       },
     });
     c.v.guest.addSource(this.rxTaskletSource(c));
@@ -208,57 +205,55 @@ export class Dom0Netback {
   }
 
   /** net_rx_action on CPU c. */
-  private rxTaskletSource(c: CpuNet): WorkSource {
+  private rxTaskletSource(c: CpuNet): WorkSource<[number, Run[]][]> {
     const { w } = this;
-    return {
-      name: 'net_rx_action',
-      softirq: SOFTIRQ.TASKLET,
-      pending: () => this.rxTasklet.pendingOn(c),
-      take: (ctx: WorkContext): WorkItem => {
+    return softirqSource(
+      'net_rx_action',
+      SOFTIRQ.TASKLET,
+      () => this.rxTasklet.pendingOn(c),
+      (ctx) => {
         this.rxTasklet.begin();
         const runs: Run[] = [];
         const n = this.rxQueue.pop(w.netbacks[0]!.cfg.maxSlotsPerPass, runs);
         this.rxPasses++;
         this.rxPassPackets += n;
-        // Per vif: the packets of this pass (one grant-copy op and one request slot each).
-        const byVif = new Map<number, Run[]>();
+        // Per vif, in order of first appearance: the packets of this pass (one grant-copy op and one request slot each).
+        const byVif: [number, Run[]][] = [];
         let copyCycles = 0;
         for (const r of runs) {
           const g = w.vifOf(r.flow);
-          let list = byVif.get(g);
-          if (!list) byVif.set(g, (list = []));
-          list.push(r);
+          let entry = byVif.find((e) => e[0] === g);
+          if (!entry) byVif.push((entry = [g, []]));
+          entry[1].push(r);
           w.netbacks[g]!.consumed(r.count);
           copyCycles += r.count * scaled(w.costs, w.costs.ioChannelCyclesPerPacket) * this.ioAdjust(ctx.pcpu, g);
         }
-        return {
-          parts: [{ component: 'io_channel', cycles: copyCycles, packets: n }],
-          done: (d) => {
-            for (const [g, list] of byVif) {
-              const nb = w.netbacks[g]!;
-              const notify = nb.pushResponses();
-              if (notify) this.frontendNotifies++;
-              w.fronts[g]!.deliver(list, d.pcpu, notify);
-              if (notify) w.host.notify(w.guestV[g]!.id, c.v.id);
-              if (nb.maybeWake() && !c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
-            }
-            if (c.qdiscRuns.length > 0) w.host.notify(c.v.id, null);
-            this.rxTasklet.end();
-            if (this.rxQueue.length > 0) this.rxTasklet.schedule(c);
-          },
-        };
+        return { parts: [{ component: 'io_channel', cycles: copyCycles, packets: n }], data: byVif };
       },
-    };
+      (byVif, d) => {
+        for (const [g, list] of byVif) {
+          const nb = w.netbacks[g]!;
+          const notify = nb.pushResponses();
+          if (notify) this.frontendNotifies++;
+          w.fronts[g]!.deliver(list, d.pcpu, notify);
+          if (notify) w.host.notify(w.guestV[g]!.id, c.v.id);
+          if (nb.maybeWake() && !c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
+        }
+        if (c.qdiscRuns.length > 0) w.host.notify(c.v.id, null);
+        this.rxTasklet.end();
+        if (this.rxQueue.length > 0) this.rxTasklet.schedule(c);
+      },
+    );
   }
 
   /** net_tx_action on CPU c: take every scheduled vif's TX requests, netif_rx them here. */
-  private txTaskletSource(c: CpuNet): WorkSource {
+  private txTaskletSource(c: CpuNet): WorkSource<{ vifs: number[]; acks: AckOut[] }> {
     const { w } = this;
-    return {
-      name: 'net_tx_action',
-      softirq: SOFTIRQ.TASKLET,
-      pending: () => this.txTasklet.pendingOn(c),
-      take: (): WorkItem => {
+    return softirqSource(
+      'net_tx_action',
+      SOFTIRQ.TASKLET,
+      () => this.txTasklet.pendingOn(c),
+      () => {
         this.txTasklet.begin();
         const vifs = this.txSchedule;
         this.txSchedule = [];
@@ -268,31 +263,29 @@ export class Dom0Netback {
           this.txPending[g] = [];
         }
         const p = acks.reduce((s, a) => s + a.decision.ackPackets, 0);
-        return {
-          parts: [{ component: 'netback_tx', cycles: p * w.costs.netbackTxCyclesPerPacket, packets: p }],
-          done: () => {
-            for (const a of acks) {
-              // netif_rx: the CPU's input queue holds netdev_max_backlog packets.
-              const room = w.netdevMaxBacklog - c.backlogPackets;
-              if (a.decision.ackPackets > room) {
-                this.backlogDrops += a.decision.ackPackets;
-                continue;
-              }
-              c.backlog.push(a);
-              c.backlogPackets += a.decision.ackPackets;
-            }
-            // RING_FINAL_CHECK_FOR_REQUESTS: requests that came meanwhile keep the vif scheduled; else re-arm.
-            for (const g of vifs) {
-              if (this.txPending[g]!.length > 0) {
-                if (!this.txSchedule.includes(g)) this.txSchedule.push(g);
-              } else this.txArmed[g] = true;
-            }
-            this.txTasklet.end();
-            if (this.txSchedule.length > 0) this.txTasklet.schedule(c);
-          },
-        };
+        return { parts: [{ component: 'netback_tx', cycles: p * w.costs.netbackTxCyclesPerPacket, packets: p }], data: { vifs, acks } };
       },
-    };
+      ({ vifs, acks }) => {
+        for (const a of acks) {
+          // netif_rx: the CPU's input queue holds netdev_max_backlog packets.
+          const room = w.netdevMaxBacklog - c.backlogPackets;
+          if (a.decision.ackPackets > room) {
+            this.backlogDrops += a.decision.ackPackets;
+            continue;
+          }
+          c.backlog.push(a);
+          c.backlogPackets += a.decision.ackPackets;
+        }
+        // RING_FINAL_CHECK_FOR_REQUESTS: requests that came meanwhile keep the vif scheduled; else re-arm.
+        for (const g of vifs) {
+          if (this.txPending[g]!.length > 0) {
+            if (!this.txSchedule.includes(g)) this.txSchedule.push(g);
+          } else this.txArmed[g] = true;
+        }
+        this.txTasklet.end();
+        if (this.txSchedule.length > 0) this.txTasklet.schedule(c);
+      },
+    );
   }
 
   /** The queue's timer woke vif g: its qdisc runs in NET_TX of the CPU the timer fired on (its event-channel VCPU). */

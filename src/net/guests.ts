@@ -6,8 +6,8 @@
 // transmit through netfront TX, and the iperf readers above them.
 import type { Sim } from '../kernel/sim.ts';
 import type { VcpuRt, XenHost } from '../xen/host.ts';
-import { SOFTIRQ, type WorkContext, type WorkItem, type WorkPart } from '../xen/work.ts';
-import { NetRxAction, type NapiDevice, type NapiPoll } from './netRxAction.ts';
+import { SOFTIRQ, softirqSource, type WorkContext, type WorkPart } from '../xen/work.ts';
+import { NetRxAction, type NapiDevice } from './netRxAction.ts';
 import { AckQueue } from './ackQueue.ts';
 import { cacheFactor, type CostModel } from './costs.ts';
 import { Dom0Netback } from './dom0Netback.ts';
@@ -77,15 +77,18 @@ export function wireGuests(w: GuestWiring): Guests {
     const nf = netfronts[g]!;
     nf.connect();
     // netif_int: the upcall schedules the NAPI poll.
-    v.guest.addSource({
-      name: 'netif_int',
-      softirq: SOFTIRQ.HARDIRQ,
-      pending: () => irqPending[g]!,
-      take: (): WorkItem => {
-        irqPending[g] = false;
-        return { parts: [{ component: 'evtchn', cycles: c.eventChannelCycles, packets: 0 }], done: () => {} };
-      },
-    });
+    v.guest.addSource(
+      softirqSource(
+        'netif_int',
+        SOFTIRQ.HARDIRQ,
+        () => irqPending[g]!,
+        () => {
+          irqPending[g] = false;
+          return { parts: [{ component: 'evtchn', cycles: c.eventChannelCycles, packets: 0 }], data: null };
+        },
+        () => {},
+      ),
+    );
     // The ACKs out through netfront TX (dev_queue_xmit → network_start_xmit), then netback.
     const q = new AckQueue('netfront-tx', (p): WorkPart[] => [
       { component: 'stack_tx', cycles: p * c.stackTxCyclesPerPacket, packets: p },
@@ -100,13 +103,13 @@ export function wireGuests(w: GuestWiring): Guests {
   });
 
   /** netif_poll: up to the quota of responses, TCP receive of each, then the refill. */
-  function netfrontDevice(g: number, v: VcpuRt, acks: AckQueue): NapiDevice {
+  function netfrontDevice(g: number, v: VcpuRt, acks: AckQueue): NapiDevice<{ runs: Run[]; k: number; quota: number }> {
     const nf = netfronts[g]!;
     return {
       name: 'netfront',
       weight: w.netfrontCfg.napiWeight,
       scheduled: () => nf.napiScheduled,
-      poll: (quota: number, ctx: WorkContext): NapiPoll => {
+      poll: (quota: number, ctx: WorkContext) => {
         const runs: Run[] = [];
         const k = nf.take(quota, runs);
         const f = cacheFactor(c, host.topology.distance(nf.producerPcpu, ctx.pcpu));
@@ -116,16 +119,17 @@ export function wireGuests(w: GuestWiring): Guests {
             { component: 'netfront_rx', cycles: k * c.netfrontRxCyclesPerPacket, packets: k },
             { component: 'stack_rx', cycles: k * c.stackRxCyclesPerPacket * f, packets: k },
           ],
-          done: (d) => {
-            if (k > 0) {
-              acks.add(w.stack.deliver(runs, d.nowNs));
-              w.readersWake(g);
-            }
-            const notify = nf.pollDone(k, k === quota);
-            if (notify) dom0.guestNotify(g, v);
-            return nf.napiScheduled;
-          },
+          data: { runs, k, quota },
         };
+      },
+      complete: ({ runs, k, quota }, d) => {
+        if (k > 0) {
+          acks.add(w.stack.deliver(runs, d.nowNs));
+          w.readersWake(g);
+        }
+        const notify = nf.pollDone(k, k === quota);
+        if (notify) dom0.guestNotify(g, v);
+        return nf.napiScheduled;
       },
     };
   }

@@ -8,25 +8,32 @@
 // these batch costs.)
 import { SOFTIRQ, type WorkContext, type WorkItem, type WorkPart, type WorkSource } from '../xen/work.ts';
 
-export interface NapiPoll {
+export interface NapiPoll<D = unknown> {
   /** Packets taken (0 is allowed: an empty poll completes the device). */
   packets: number;
   parts: WorkPart[];
-  /** Effects when the cycles are spent; returns whether the device stays scheduled (more to poll). */
-  done(ctx: WorkContext): boolean;
+  /** What the poll took, for `complete`. */
+  data: D;
 }
 
-export interface NapiDevice {
+export interface NapiDevice<D = unknown> {
   readonly name: string;
   /** dev->weight: most packets one poll call takes (64 for ixgb, netfront and the backlog's weight_p). */
   readonly weight: number;
   /** On the poll list (netif_rx_schedule was called and the device has not completed). */
   scheduled(): boolean;
   /** dev->poll for up to `max` packets. */
-  poll(max: number, ctx: WorkContext): NapiPoll;
+  poll(max: number, ctx: WorkContext): NapiPoll<D>;
+  /** The poll's cycles are spent: deliver what it took; returns whether the device stays scheduled. */
+  complete(data: D, ctx: WorkContext): boolean;
 }
 
-export class NetRxAction implements WorkSource {
+interface PollItem {
+  device: NapiDevice;
+  data: unknown;
+}
+
+export class NetRxAction implements WorkSource<PollItem> {
   readonly name = 'net_rx_action';
   readonly softirq = SOFTIRQ.NET_RX;
   private readonly devices: NapiDevice[] = [];
@@ -42,8 +49,8 @@ export class NetRxAction implements WorkSource {
     private readonly budget: number,
   ) {}
 
-  add(dev: NapiDevice): void {
-    this.devices.push(dev);
+  add<D>(dev: NapiDevice<D>): void {
+    this.devices.push(dev as NapiDevice);
   }
 
   pending(): boolean {
@@ -55,7 +62,7 @@ export class NetRxAction implements WorkSource {
     return this.inHandler;
   }
 
-  take(ctx: WorkContext): WorkItem | null {
+  take(ctx: WorkContext): WorkItem<PollItem> | null {
     if (!this.inHandler) {
       this.budgetLeft = this.budget;
       this.invocations++;
@@ -70,16 +77,15 @@ export class NetRxAction implements WorkSource {
       this.budgetLeft -= p.packets;
       this.polls++;
       this.inHandler = true;
-      return {
-        parts: p.parts,
-        done: (c) => {
-          p.done(c);
-          // Go on while the budget lasts and a device is still on the list.
-          this.inHandler = this.budgetLeft > 0 && this.pending();
-        },
-      };
+      return { parts: p.parts, source: this, data: { device: dev, data: p.data } };
     }
     this.inHandler = false;
     return null;
+  }
+
+  complete(item: WorkItem<PollItem>, ctx: WorkContext): void {
+    item.data.device.complete(item.data.data, ctx);
+    // Go on while the budget lasts and a device is still on the list.
+    this.inHandler = this.budgetLeft > 0 && this.pending();
   }
 }

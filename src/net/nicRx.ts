@@ -62,26 +62,23 @@ export class NicRx implements Actor {
    * `deliver` when the cycles are spent; completes (re-enables the interrupt)
    * when the ring is empty.
    */
-  device(costOf: (packets: number, ctx: WorkContext) => WorkPart[], deliver: (runs: Run[], ctx: WorkContext) => void): NapiDevice {
+  device(costOf: (packets: number, ctx: WorkContext) => WorkPart[], deliver: (runs: Run[], ctx: WorkContext) => void): NapiDevice<Run[]> {
     return {
       name: 'nic',
       weight: this.cfg.weightPackets,
       scheduled: () => this.napiScheduled,
-      poll: (max, ctx): NapiPoll => {
+      poll: (max, ctx): NapiPoll<Run[]> => {
         const runs: Run[] = [];
         const n = this.ring.pop(max, runs);
-        return {
-          packets: n,
-          parts: costOf(n, ctx),
-          done: (c) => {
-            if (n > 0) deliver(runs, c);
-            if (this.ring.length > 0) return true;
-            // netif_rx_complete: re-enable the interrupt.
-            this.napiScheduled = false;
-            this.machine.send({ type: 'POLL_DONE', ringEmpty: true });
-            return false;
-          },
-        };
+        return { packets: n, parts: costOf(n, ctx), data: runs };
+      },
+      complete: (runs, c) => {
+        if (runs.length > 0) deliver(runs, c);
+        if (this.ring.length > 0) return true;
+        // netif_rx_complete: re-enable the interrupt.
+        this.napiScheduled = false;
+        this.machine.send({ type: 'POLL_DONE', ringEmpty: true });
+        return false;
       },
     };
   }

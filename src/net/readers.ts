@@ -17,7 +17,7 @@ export interface ReaderCosts {
   producerPcpu(): number;
 }
 
-export class ReaderSource implements WorkSource {
+export class ReaderSource implements WorkSource<{ flow: number; bytes: number }> {
   readonly name = 'iperf-reader';
   readonly workClass = 'process' as const;
   private next = 0;
@@ -34,7 +34,7 @@ export class ReaderSource implements WorkSource {
     return false;
   }
 
-  take(ctx: WorkContext): WorkItem | null {
+  take(ctx: WorkContext): WorkItem<{ flow: number; bytes: number }> | null {
     for (let k = 0; k < this.flows.length; k++) {
       const flow = this.flows[(this.next + k) % this.flows.length]!;
       const avail = this.stack.unreadBytes(flow);
@@ -49,12 +49,15 @@ export class ReaderSource implements WorkSource {
           { component: 'app_read_syscall', cycles: calls * c.readSyscallCycles, packets: 0 },
           { component: 'copy_to_user', cycles: bytes * c.copyCyclesPerByte * f, packets: 0 },
         ],
-        done: (d) => {
-          const r = this.stack.read(flow, bytes, d.nowNs);
-          if (r.ack) this.onAck(r.ack);
-        },
+        source: this,
+        data: { flow, bytes },
       };
     }
     return null;
+  }
+
+  complete(item: WorkItem<{ flow: number; bytes: number }>, ctx: WorkContext): void {
+    const r = this.stack.read(item.data.flow, item.data.bytes, ctx.nowNs);
+    if (r.ack) this.onAck(r.ack);
   }
 }

@@ -7,7 +7,7 @@ import { createBridgeMachine } from '../../actors/bridge.ts';
 import type { Sim } from '../kernel/sim.ts';
 import { XStateActor } from '../kernel/xstateHost.ts';
 import type { VcpuRt, XenHost } from '../xen/host.ts';
-import { SOFTIRQ, type WorkItem, type WorkPart, type WorkSource } from '../xen/work.ts';
+import { SOFTIRQ, softirqSource, type WorkPart, type WorkSource } from '../xen/work.ts';
 import { BurstQueue } from '../xen/workloads.ts';
 import { AckQueue } from './ackQueue.ts';
 import { ForwardingDb } from './bridge.ts';
@@ -127,7 +127,8 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
   let timerAcks: (acks: AckOut[]) => void = () => {};
   const stack = new ReceiverStack(sim, cfg.flows, cfg.tcp, id('timers'), (acks) => timerAcks(acks));
 
-  let pollPcpu = nicV.processor;
+  /** PCPU of the last NIC poll (where the received data was last touched natively and in Dom0). */
+  const pollState = { pcpu: nicV.processor };
   // Reader threads: natively and in Dom0 on the cores other than the NIC's; in guests on their VCPUs.
   const readerSets: { v: VcpuRt; flows: number[]; guest: number }[] = [];
   if (cfg.kind === 'domu') {
@@ -182,7 +183,7 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
       ],
       (runs, ctx) => {
         if (bridgeCycles) forward(runs);
-        pollPcpu = ctx.pcpu;
+        pollState.pcpu = ctx.pcpu;
         for (const r of runs) prequeue[r.flow]!.push(r);
         for (const r of readerSets) if (r.flows.some((f) => prequeue[f]!.length > 0)) host.notify(r.v.id, nicV.id);
       },
@@ -238,7 +239,7 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
       copyCyclesPerByte: c.copyToUserCyclesPerByte,
       factor: (p, q) => cacheFactor(c, topo.distance(p, q)),
       // The data was last written by the grant copy (guests) or the NIC poll's CPU.
-      producerPcpu: () => (cfg.kind === 'domu' ? guests!.netfronts[guest]!.producerPcpu : pollPcpu),
+      producerPcpu: () => (cfg.kind === 'domu' ? guests!.netfronts[guest]!.producerPcpu : pollState.pcpu),
     }, (ack) => {
       ackQueueOfFlow[ack.flow]!.add([ack]);
       host.notify(v.id, null);
@@ -248,23 +249,21 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
   });
 
   /** tcp_prequeue processing in the reader's context: TCP receive; its ACKs go out through `acks` on the same CPU. */
-  function prequeueSource(flows: number[], acks: AckQueue): WorkSource {
-    return {
-      name: 'tcp-prequeue',
-      softirq: SOFTIRQ.BLOCK,
-      pending: () => flows.some((f) => prequeue[f]!.length > 0),
-      take: (ctx): WorkItem => {
+  function prequeueSource(flows: number[], acks: AckQueue): WorkSource<Run[]> {
+    return softirqSource(
+      'tcp-prequeue',
+      SOFTIRQ.BLOCK,
+      () => flows.some((f) => prequeue[f]!.length > 0),
+      (ctx) => {
         const runs: Run[] = [];
         for (const f of flows) runs.push(...prequeue[f]!.splice(0));
         let n = 0;
         for (const r of runs) n += r.count;
-        const f = cacheFactor(c, topo.distance(pollPcpu, ctx.pcpu));
-        return {
-          parts: [{ component: 'stack_rx', cycles: n * c.stackRxCyclesPerPacket * f, packets: n }],
-          done: (d) => acks.add(stack.deliver(runs, d.nowNs)),
-        };
+        const f = cacheFactor(c, topo.distance(pollState.pcpu, ctx.pcpu));
+        return { parts: [{ component: 'stack_rx', cycles: n * c.stackRxCyclesPerPacket * f, packets: n }], data: runs };
       },
-    };
+      (runs, d) => acks.add(stack.deliver(runs, d.nowNs)),
+    );
   }
 
   // Guest timer ticks: each Dom0 VCPU wakes for its next Linux timer (phase drawn per VCPU).

@@ -4,7 +4,7 @@ import type { MetricDef, MetricUpdate } from '../kernel/metricSink.ts';
 import { MODEL_MODULES } from './models.ts';
 import { PartitionPool, type RunHandle } from '../kernel/runner.ts';
 import { coreMetricDefs } from '../metrics/coreMetrics.ts';
-import { RunMetrics } from '../metrics/registry.ts';
+import type { RunMetrics } from '../metrics/registry.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { MODELS } from '../scenario/registry.ts';
@@ -47,8 +47,10 @@ export function metricDefsFor(model: string): MetricDef[] {
   return [...coreMetricDefs, ...MODEL_MODULES[model]!.metricDefs];
 }
 
+/** A registry for the run's metrics; prom-client is loaded only here, by runs that export metrics (start-up). */
 export async function createRunMetrics(model: string): Promise<RunMetrics> {
-  return new RunMetrics(await metricDefsFor(model));
+  const { RunMetrics } = await import('../metrics/registry.ts');
+  return new RunMetrics(metricDefsFor(model));
 }
 
 /** Lookahead = the shortest link between hosts placed in different partitions, hosts in `partitions` contiguous blocks (ARCHITECTURE §3). */

@@ -334,7 +334,7 @@ export class XenHost implements HostView {
     this.charge(v, v.guest.remainingCycles, true);
     v.guest.current = null;
     v.guest.remainingCycles = 0;
-    item.done(this.ctx(pc));
+    item.source.complete(item, this.ctx(pc));
     if (pc.current === v && v.runState === 'running') this.startExec(pc);
   }
 

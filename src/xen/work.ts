@@ -21,11 +21,17 @@ export interface WorkPart {
   packets: number;
 }
 
-export interface WorkItem {
+/**
+ * A unit of work on a VCPU. It is data — what it costs and what it carries —
+ * and its source applies the effects when the cycles are spent
+ * (`source.complete(item, ctx)`): no closure per item, so a checkpoint can
+ * write an item in progress and a resumed run can finish it.
+ */
+export interface WorkItem<D = unknown> {
   /** Cycles split by component (cycles-per-packet accounting); their sum is the item's cost. */
   parts: WorkPart[];
-  /** Effects at completion (may post work elsewhere and notify VCPUs). */
-  done(ctx: WorkContext): void;
+  source: WorkSource<D>;
+  data: D;
 }
 
 export type WorkClass = 'softirq' | 'process';
@@ -33,7 +39,7 @@ export type WorkClass = 'softirq' | 'process';
 /** Linux softirq numbers (include/linux/interrupt.h, 2.6.18); hard-IRQ handlers run as 0. */
 export const SOFTIRQ = { HARDIRQ: 0, TIMER: 1, NET_TX: 2, NET_RX: 3, BLOCK: 4, TASKLET: 5 } as const;
 
-export interface WorkSource {
+export interface WorkSource<D = unknown> {
   readonly name: string;
   readonly workClass?: WorkClass;
   /** Softirq number (order within a __do_softirq pass); default TASKLET's. */
@@ -41,7 +47,9 @@ export interface WorkSource {
   /** Has something to do now (no side effects). */
   pending(): boolean;
   /** Start the next item (null if nothing after all). */
-  take(ctx: WorkContext): WorkItem | null;
+  take(ctx: WorkContext): WorkItem<D> | null;
+  /** The item's cycles are spent: apply its effects (may post work elsewhere and notify VCPUs). */
+  complete(item: WorkItem<D>, ctx: WorkContext): void;
   /** The handler is mid-invocation (e.g. net_rx_action with budget left): run it again before the pass moves on. */
   continuing?(): boolean;
 }
@@ -52,9 +60,30 @@ export function itemCycles(item: WorkItem): number {
   return c;
 }
 
+/** A softirq-class source from its pieces: `take` sizes an item and says what it carries, `complete` applies it. */
+export function softirqSource<D>(
+  name: string,
+  softirq: number,
+  pending: () => boolean,
+  take: (ctx: WorkContext) => { parts: WorkPart[]; data: D } | null,
+  complete: (data: D, ctx: WorkContext) => void,
+): WorkSource<D> {
+  const src: WorkSource<D> = {
+    name,
+    softirq,
+    pending,
+    take: (ctx) => {
+      const t = take(ctx);
+      return t ? { parts: t.parts, source: src, data: t.data } : null;
+    },
+    complete: (item, ctx) => complete(item.data, ctx),
+  };
+  return src;
+}
+
 /** A single-component item. */
-export function work(component: string, cycles: number, packets: number, done: (ctx: WorkContext) => void = () => {}): WorkItem {
-  return { parts: [{ component, cycles, packets }], done };
+export function work<D>(source: WorkSource<D>, component: string, cycles: number, packets: number, data: D): WorkItem<D> {
+  return { parts: [{ component, cycles, packets }], source, data };
 }
 
 const DEFAULT_SOFTIRQ = SOFTIRQ.TASKLET;

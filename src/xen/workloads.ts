@@ -12,19 +12,20 @@ export type WorkloadSpec =
   | { kind: 'ping-pong'; peer: string; burstCycles: number; eventChannelCycles: number };
 
 /** Always runnable: work in chunks so preemption points are realistic. */
-export class CpuHog implements WorkSource {
+export class CpuHog implements WorkSource<null> {
   readonly name = 'cpu-hog';
   constructor(private readonly chunkCycles: number) {}
   pending(): boolean {
     return true;
   }
-  take(): WorkItem {
-    return work('hog', this.chunkCycles, 0);
+  take(): WorkItem<null> {
+    return work(this, 'hog', this.chunkCycles, 0, null);
   }
+  complete(): void {}
 }
 
 /** Counts posted bursts; the VCPU runs one item per burst, then blocks. */
-export class BurstQueue implements WorkSource {
+export class BurstQueue implements WorkSource<null> {
   bursts = 0;
   completed = 0;
   constructor(
@@ -37,12 +38,13 @@ export class BurstQueue implements WorkSource {
   pending(): boolean {
     return this.bursts > 0;
   }
-  take(): WorkItem {
-    return work(this.component, this.burstCycles, 0, () => {
-      this.bursts--;
-      this.completed++;
-      this.onDone();
-    });
+  take(): WorkItem<null> {
+    return work(this, this.component, this.burstCycles, 0, null);
+  }
+  complete(): void {
+    this.bursts--;
+    this.completed++;
+    this.onDone();
   }
 }
 

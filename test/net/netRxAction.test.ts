@@ -12,8 +12,9 @@ function dev(name: string, backlog: { n: number }, polled: string[]): NapiDevice
       const k = Math.min(max, backlog.n);
       backlog.n -= k;
       polled.push(`${name}:${k}`);
-      return { packets: k, parts: [], done: () => backlog.n > 0 };
+      return { packets: k, parts: [], data: k };
     },
+    complete: () => backlog.n > 0,
   };
 }
 
@@ -30,7 +31,7 @@ describe('net_rx_action', () => {
     for (;;) {
       const it = rx.take(ctx);
       if (!it) break;
-      it.done(ctx);
+      rx.complete(it, ctx);
       items++;
       if (!rx.continuing()) break;
     }

@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { GuestWork, SOFTIRQ, work, type WorkSource } from '../../src/xen/work.ts';
 
-function src(name: string, softirq: number, pendingFn: () => boolean, onTake: () => void = () => {}, continuing?: () => boolean): WorkSource {
-  return { name, softirq, pending: pendingFn, take: () => (onTake(), work(name, 1, 0)), continuing };
+function src(name: string, softirq: number, pendingFn: () => boolean, onTake: () => void = () => {}, continuing?: () => boolean): WorkSource<null> {
+  const s: WorkSource<null> = { name, softirq, pending: pendingFn, take: () => (onTake(), work(s, name, 1, 0, null)), complete: () => {}, continuing };
+  return s;
 }
 
 const ctx = { nowNs: 0, pcpu: 0 };
@@ -18,7 +19,8 @@ describe('__do_softirq order', () => {
     let netRx = 2;
     g.addSource(src('tasklet', SOFTIRQ.TASKLET, () => tasklet, () => (order.push('tasklet'), (tasklet = false))));
     g.addSource(src('net_rx', SOFTIRQ.NET_RX, () => netRx > 0, () => (order.push('net_rx'), netRx--, (tasklet = true))));
-    g.addSource({ name: 'reader', workClass: 'process', pending: () => true, take: () => (order.push('reader'), work('r', 1, 0)) });
+    const reader: WorkSource<null> = { name: 'reader', workClass: 'process', pending: () => true, take: () => (order.push('reader'), work(reader, 'r', 1, 0, null)), complete: () => {} };
+    g.addSource(reader);
     for (let i = 0; i < 4; i++) {
       g.takeNext(ctx);
       g.current = null;
