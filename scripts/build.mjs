@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // `npm run build` (and `prepare`, so `npm ci` runs it on a clean clone):
 // precompiles the CLI and the partition worker into dist/ with esbuild — ESM
-// for Node 20, npm packages left external, the lazily imported commands split
-// into chunks — so a run does not pay for compiling TypeScript at start-up,
-// in the main thread and again in every worker thread (tsx).
+// for Node 20, the lazily imported commands split into chunks — so a run does
+// not pay for compiling TypeScript at start-up, in the main thread and again
+// in every worker thread (tsx). The small pure-JS packages every run loads
+// (BUNDLED) go into the bundle too: Node's CommonJS loader and the ESM
+// wrappers around them cost more at start-up than their code; every other
+// package stays external (piscina starts its own worker file, msgpackr has a
+// native add-on, the rest are loaded only by some commands).
 //
 // Every module keeps its own `import.meta.url`: the plugin below rewrites it
 // to the URL of the module's source file, computed relative to the bundle's
@@ -20,6 +24,20 @@ import { sourceFingerprint } from './sources.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const DIST = join(ROOT, 'dist');
+
+/** Packages compiled into the bundle; any other bare import stays an import from node_modules. */
+const BUNDLED = new Set(['xstate', 'zod', 'yaml', 'commander']);
+
+const externalPackages = {
+  name: 'external-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+      if (BUNDLED.has(name) && !args.path.startsWith('node:')) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
 
 /** Replace `import.meta.url` in our sources by the URL of the source file itself. */
 const sourceImportMetaUrl = {
@@ -56,10 +74,11 @@ export async function buildDist({ quiet = false } = {}) {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      packages: 'external',
       sourcemap: 'linked',
       define: { __VIOEMU_BUNDLE__: 'true' },
-      plugins: [sourceImportMetaUrl],
+      // CommonJS packages in an ESM bundle call require() (yaml, commander): give them one.
+      banner: { js: "import { createRequire as __vioemuCreateRequire } from 'node:module'; const require = __vioemuCreateRequire(import.meta.url);" },
+      plugins: [externalPackages, sourceImportMetaUrl],
       logLevel: 'warning',
     });
     writeFileSync(join(tmp, 'stamp.json'), JSON.stringify({ fingerprint, builtAt: new Date().toISOString() }, null, 2) + '\n');
