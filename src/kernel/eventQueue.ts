@@ -8,8 +8,11 @@ export interface SimEvent {
   /** Destination actor id for messages; -1 for timers. */
   dstId: number;
   msg: unknown;
-  /** Timer callback (dstId = -1). */
+  /** Timer callback (dstId = -1): a closure (not checkpointable) … */
   fn: (() => void) | null;
+  /** … or, as data, `target[method](msg)`. */
+  target?: object;
+  method?: string;
   cancelled: boolean;
 }
 
@@ -21,6 +24,15 @@ function before(a: SimEvent, b: SimEvent): boolean {
 
 export class EventQueue {
   private heap: SimEvent[] = [];
+
+  /** Every queued event (heap order), for checkpoints. */
+  events(): readonly SimEvent[] {
+    return this.heap;
+  }
+
+  clear(): void {
+    this.heap = [];
+  }
 
   get size(): number {
     return this.heap.length;

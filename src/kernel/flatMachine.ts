@@ -51,9 +51,10 @@ export interface CompiledMachine {
   rootOn: Map<string, Transition[]>;
 }
 
-interface TimerApi {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
+/** Where delayed transitions are scheduled: the kernel, as data timers (checkpointable). */
+export interface FlatClock {
+  call(target: FlatMachineRun, method: 'afterFired', delayMs: number, arg: { epoch: number; state: number; delay: number }): unknown;
+  cancel(handle: unknown): void;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -156,7 +157,7 @@ export class FlatMachineRun {
 
   constructor(
     private readonly m: CompiledMachine,
-    private readonly clock: TimerApi,
+    private readonly clock: FlatClock,
   ) {
     this.state = m.initial;
     const init = { type: 'xstate.init' };
@@ -191,22 +192,24 @@ export class FlatMachineRun {
     for (const a of st.entry) a(event);
     if (st.after.length === 0) return;
     const epoch = ++this.epoch;
-    for (const d of st.after) {
-      const ms = d.delayMs(event);
-      this.timers.push(
-        this.clock.setTimeout(() => {
-          if (this.epoch !== epoch || this.state !== i) return;
-          const ev = { type: d.eventType };
-          const t = pick(st.on.get(d.eventType), ev);
-          if (t) this.take(t, ev);
-        }, ms),
-      );
-    }
+    st.after.forEach((d, k) => {
+      this.timers.push(this.clock.call(this, 'afterFired', d.delayMs(event), { epoch, state: i, delay: k }));
+    });
+  }
+
+  /** A delayed transition's time came (a kernel timer). */
+  afterFired(arg: { epoch: number; state: number; delay: number }): void {
+    if (this.epoch !== arg.epoch || this.state !== arg.state) return;
+    const st = this.m.states[arg.state]!;
+    const d = st.after[arg.delay]!;
+    const ev = { type: d.eventType };
+    const t = pick(st.on.get(d.eventType), ev);
+    if (t) this.take(t, ev);
   }
 
   private cancelTimers(): void {
     this.epoch++;
-    for (const h of this.timers) this.clock.clearTimeout(h);
+    for (const h of this.timers) this.clock.cancel(h);
     this.timers = [];
   }
 }

@@ -23,6 +23,14 @@ export interface HostInstance {
   traceEvents?(): unknown[];
   /** XState events this host's actors handled. */
   xstateEvents?(): number;
+  /**
+   * The objects that hold this host's state (checkpoints): everything the host
+   * changes as it runs must be reachable from them through object fields —
+   * not held in closures. A host without it cannot be checkpointed.
+   */
+  persist?(): unknown[];
+  /** The `host` label of this host's metric series (checkpoints carry each host's series with it). */
+  metricsHost?: string;
 }
 
 export interface BuildOptions {

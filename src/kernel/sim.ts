@@ -90,7 +90,19 @@ export class Sim {
     this.outboxes[dstPart]!.push({ timeNs, srcId, srcSeq, dstId, msg });
   }
 
-  /** Run `fn` after `delayNs` on behalf of actor `srcId` (its own timer). */
+  /**
+   * After `delayNs`, `target[method](arg)` on behalf of actor `srcId`: a timer
+   * as data (the target is an object of the model, the argument plain data),
+   * so a checkpoint can write it and a resumed run fire it.
+   */
+  call<T extends object>(srcId: number, delayNs: number, target: T, method: keyof T & string, arg: unknown = null): TimerHandle {
+    if (!Number.isSafeInteger(delayNs) || delayNs < 0) assertNs(delayNs, `timer delay of ${srcId}`);
+    const ev: SimEvent = { timeNs: this.nowNs + delayNs, srcId, srcSeq: this.nextSeq(srcId), dstId: -1, msg: arg, fn: null, target, method, cancelled: false };
+    this.queue.push(ev);
+    return ev;
+  }
+
+  /** Run `fn` after `delayNs` on behalf of actor `srcId` (its own timer). Prefer `call`: closures cannot be checkpointed. */
   timer(srcId: number, delayNs: number, fn: () => void): TimerHandle {
     if (!Number.isSafeInteger(delayNs) || delayNs < 0) assertNs(delayNs, `timer delay of ${srcId}`);
     const ev: SimEvent = { timeNs: this.nowNs + delayNs, srcId, srcSeq: this.nextSeq(srcId), dstId: -1, msg: null, fn, cancelled: false };
@@ -124,7 +136,9 @@ export class Sim {
         if (ev.cancelled) continue;
         this.nowNs = ev.timeNs;
         n++;
-        if (ev.fn) {
+        if (ev.target) {
+          (ev.target as Record<string, (arg: unknown) => void>)[ev.method!]!(ev.msg);
+        } else if (ev.fn) {
           ev.fn();
         } else {
           const a = this.actors.get(ev.dstId);

@@ -26,7 +26,10 @@ export class XStateActor<L extends AnyActorLogic> implements Actor {
   constructor(readonly id: number, sim: Sim, logic: L, input?: unknown, opts: { interpret?: boolean } = {}) {
     const compiled = !opts.interpret && input === undefined && 'root' in (logic as object) ? compileFlatMachine(logic as unknown as AnyStateMachine) : null;
     if (compiled) {
-      this.flat = new FlatMachineRun(compiled, kernelClock(sim, id));
+      this.flat = new FlatMachineRun(compiled, {
+        call: (target, method, ms, arg) => sim.call(id, msToNs(ms), target, method, arg),
+        cancel: (h) => sim.cancel(h as TimerHandle),
+      });
       return;
     }
     this.actor = createActor(logic, { clock: kernelClock(sim, id), input } as never) as XActor<L>;

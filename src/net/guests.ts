@@ -54,6 +54,8 @@ export interface Guests {
   xmit(runs: readonly Run[], v: VcpuRt): void;
   /** Per guest: posted receive buffers sampled at every netback pass (sum, count, minimum). */
   postedSamples: { sum: number; count: number; min: number }[];
+  /** Per guest: netif_int pending on its VCPU. */
+  irqPending: boolean[];
 }
 
 export function wireGuests(w: GuestWiring): Guests {
@@ -140,6 +142,7 @@ export function wireGuests(w: GuestWiring): Guests {
     dom0,
     ackQueues,
     postedSamples,
+    irqPending,
     xmit: (runs, v) => {
       for (let g = 0; g < netfronts.length; g++) {
         const s = postedSamples[g]!;

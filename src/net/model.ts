@@ -15,7 +15,8 @@ import { netMetricDefs } from './metricsDefs.ts';
 import { NetStats, type SutNetResult } from './netStats.ts';
 import { Stressor, type StressorConfig } from './stressor.ts';
 import { buildSut, SUT_ACTORS, type SutConfig } from './sut.ts';
-import { schedulePhases, type TrafficPhase } from './phases.ts';
+import { PhaseCycler, type TrafficPhase } from './phases.ts';
+import { Every, Once } from '../kernel/timers.ts';
 
 export interface NetModelConfig {
   sutHost: XenHostConfig;
@@ -52,35 +53,37 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
   st.link = new LinkDirection(sim, nicId, actorId(SUT_HOST, SUT_ACTORS.nic), cfg.link.rateBitsPerSec, cfg.link.propagationNs);
   sim.register(st);
   st.start();
-  schedulePhases(sim, actorId(STRESSOR_HOST, 4), cfg.phases, (p) => {
+  const phases = new PhaseCycler(sim, actorId(STRESSOR_HOST, 4), cfg.phases, (p) => {
     st.setActive(p.active);
     st.setMessageBytes(p.messageBytes);
   });
-  let base = { retransmits: 0, fastRetransmits: 0, sackRecoveries: 0, lostRetransmits: 0, timeouts: 0, segsSent: 0, rttSumNs: 0, rttSamples: 0, coreBusyNs: 0 };
   const now = () => ({ ...st.stats(), coreBusyNs: st.coreBusyNs });
-  if (cfg.warmupNs > 0) {
-    sim.timer(actorId(STRESSOR_HOST, 2), cfg.warmupNs, () => {
-      base = now();
-      st.link.mark(sim.nowNs);
-    });
-  }
+  /** Counters at the end of warm-up, and as last sampled for metrics. */
+  const acc = { base: { retransmits: 0, fastRetransmits: 0, sackRecoveries: 0, lostRetransmits: 0, timeouts: 0, segsSent: 0, rttSumNs: 0, rttSamples: 0, coreBusyNs: 0 }, lastRetx: 0, lastTimeouts: 0 };
+  const warmup =
+    cfg.warmupNs > 0
+      ? new Once(sim, actorId(STRESSOR_HOST, 2), cfg.warmupNs, () => {
+          acc.base = now();
+          st.link.mark(sim.nowNs);
+        })
+      : null;
   const hostName = cfg.pairs > 1 ? `stressor${pair}` : 'stressor';
-  sim.metrics.inc('vioemu_tcp_retransmits_total', [hostName], 0);
-  sim.metrics.inc('vioemu_tcp_timeouts_total', [hostName], 0);
-  let lastRetx = 0;
-  let lastTimeouts = 0;
-  const sample = () => {
+  const retxLabels = [hostName];
+  sim.metrics.inc('vioemu_tcp_retransmits_total', retxLabels, 0);
+  sim.metrics.inc('vioemu_tcp_timeouts_total', retxLabels, 0);
+  const sampler = new Every(sim, actorId(STRESSOR_HOST, 3), cfg.sampleNs, () => {
     const s = st.stats();
-    sim.metrics.inc('vioemu_tcp_retransmits_total', [hostName], s.retransmits - lastRetx);
-    sim.metrics.inc('vioemu_tcp_timeouts_total', [hostName], s.timeouts - lastTimeouts);
-    lastRetx = s.retransmits;
-    lastTimeouts = s.timeouts;
-    sim.timer(actorId(STRESSOR_HOST, 3), cfg.sampleNs, sample);
-  };
-  sim.timer(actorId(STRESSOR_HOST, 3), cfg.sampleNs, sample);
+    sim.metrics.inc('vioemu_tcp_retransmits_total', retxLabels, s.retransmits - acc.lastRetx);
+    sim.metrics.inc('vioemu_tcp_timeouts_total', retxLabels, s.timeouts - acc.lastTimeouts);
+    acc.lastRetx = s.retransmits;
+    acc.lastTimeouts = s.timeouts;
+  });
   return {
+    persist: () => [st, phases, acc, warmup, sampler],
+    metricsHost: hostName,
     collect: (endNs) => {
       const n = now();
+      const base = acc.base;
       const measuredNs = Math.max(1, endNs - Math.min(cfg.warmupNs, endNs));
       return {
         role: 'stressor',
@@ -107,20 +110,20 @@ function buildSutHost(sim: Sim, cfg: NetModelConfig, pair: number, opts: BuildOp
   const linkOut = new LinkDirection(sim, host.localActorId(SUT_ACTORS.nic), actorId(STRESSOR_HOST, STRESSOR_NIC), cfg.link.rateBitsPerSec, cfg.link.propagationNs);
   const parts = buildSut(sim, host, cfg.sut, linkOut);
   const stats = new NetStats(sim, host, parts, spec.name);
-  const sampler = host.localActorId(SUT_ACTORS.timers + 1);
-  const sample = () => {
+  const sampler = new Every(sim, host.localActorId(SUT_ACTORS.timers + 1), cfg.sampleNs, () => {
     host.sampleGauges();
     stats.sample();
-    sim.timer(sampler, cfg.sampleNs, sample);
-  };
-  sim.timer(sampler, cfg.sampleNs, sample);
-  if (cfg.warmupNs > 0) {
-    sim.timer(host.localActorId(SUT_ACTORS.timers + 2), cfg.warmupNs, () => {
-      host.resetStats();
-      stats.reset();
-    });
-  }
+  });
+  const warmup =
+    cfg.warmupNs > 0
+      ? new Once(sim, host.localActorId(SUT_ACTORS.timers + 2), cfg.warmupNs, () => {
+          host.resetStats();
+          stats.reset();
+        })
+      : null;
   return {
+    persist: () => [host, linkOut, parts, stats, sampler, warmup],
+    metricsHost: spec.name,
     collect: (endNs) => {
       host.finish(endNs);
       const measuredNs = Math.max(1, endNs - Math.min(cfg.warmupNs, endNs));

@@ -129,14 +129,17 @@ export class NetbackVif {
     this.stops++;
     this.machine.send({ type: 'STOP' });
     if (this.cfg.stopTimeoutNs > 0) {
-      this.timeout = this.sim.timer(this.machine.id, this.cfg.stopTimeoutNs, () => {
-        this.timeout = null;
-        if (!this.stopped) return;
-        this.timeoutWakes++;
-        this.setOpen();
-        this.onTimeoutWake();
-      });
+      this.timeout = this.sim.call(this.machine.id, this.cfg.stopTimeoutNs, this, 'stopTimeout');
     }
+  }
+
+  /** tx_queue_timeout (timer): wake a queue an inactive frontend left stopped. */
+  stopTimeout(): void {
+    this.timeout = null;
+    if (!this.stopped) return;
+    this.timeoutWakes++;
+    this.setOpen();
+    this.onTimeoutWake();
   }
 
   private setOpen(): void {

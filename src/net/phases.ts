@@ -9,14 +9,24 @@ export interface TrafficPhase {
   messageBytes: number;
 }
 
-export function schedulePhases(sim: Sim, timerActorId: number, phases: readonly TrafficPhase[], apply: (p: TrafficPhase) => void): void {
-  if (phases.length === 0) return;
-  let i = 0;
-  const enter = () => {
-    const p = phases[i % phases.length]!;
-    apply(p);
-    i++;
-    sim.timer(timerActorId, p.durationNs, enter);
-  };
-  enter();
+/** Cycles through the phases, applying each as it begins (a timer per phase change). */
+export class PhaseCycler {
+  /** Phases entered so far. */
+  entered = 0;
+
+  constructor(
+    private readonly sim: Sim,
+    private readonly timerActorId: number,
+    private readonly phases: readonly TrafficPhase[],
+    private readonly apply: (p: TrafficPhase) => void,
+  ) {
+    if (phases.length > 0) this.enter();
+  }
+
+  enter(): void {
+    const p = this.phases[this.entered % this.phases.length]!;
+    this.apply(p);
+    this.entered++;
+    this.sim.call(this.timerActorId, p.durationNs, this, 'enter');
+  }
 }

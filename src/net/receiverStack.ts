@@ -49,12 +49,15 @@ export class ReceiverStack {
       this.delackTimers[flow] = null;
     }
     if (at === null) return;
-    this.delackTimers[flow] = this.sim.timer(this.timerActorId, Math.max(0, at - this.sim.nowNs), () => {
-      this.delackTimers[flow] = null;
-      const d = rx.onDelackTimer(this.sim.nowNs);
-      if (d && d.ackPackets > 0) this.sendAcks([{ flow, decision: d }]);
-      this.armDelack(flow);
-    });
+    this.delackTimers[flow] = this.sim.call(this.timerActorId, Math.max(0, at - this.sim.nowNs), this, 'delackFire', flow);
+  }
+
+  /** A flow's delayed-ACK timer (timer). */
+  delackFire(flow: number): void {
+    this.delackTimers[flow] = null;
+    const d = this.receivers[flow]!.onDelackTimer(this.sim.nowNs);
+    if (d && d.ackPackets > 0) this.sendAcks([{ flow, decision: d }]);
+    this.armDelack(flow);
   }
 
   unreadBytes(flow: number): number {

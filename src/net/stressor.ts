@@ -82,7 +82,25 @@ export class Stressor implements Actor {
 
   /** Open the connections: each sends its initial window (staggered by a few µs, as iperf's threads start). */
   start(): void {
-    for (let f = 0; f < this.cfg.flows; f++) this.sim.timer(this.timerActorId, 1000 * (f + 1), () => this.pump(f, 0));
+    for (let f = 0; f < this.cfg.flows; f++) this.sim.call(this.timerActorId, 1000 * (f + 1), this, 'pumpFlow', f);
+  }
+
+  /** A connection may send (timer: start, or its writer produced more). */
+  pumpFlow(flow: number): void {
+    this.pump(flow, 0);
+  }
+
+  /** The writer of an app-limited connection has produced more (timer). */
+  appWake(flow: number): void {
+    this.appTimers[flow] = null;
+    this.pump(flow, 0);
+  }
+
+  /** A connection's retransmission timer (timer). */
+  rtoFire(flow: number): void {
+    this.rtoTimers[flow] = null;
+    this.senders[flow]!.onRtoTimer(this.sim.nowNs);
+    this.pump(flow, 0);
   }
 
   receive(msg: unknown): void {
@@ -141,10 +159,7 @@ export class Stressor implements Actor {
     if (tx.nextSeq < tx.writtenSegs) return; // not app-limited
     const wantBytes = (tx.nextSeq + APP_WAKE_SEGS) * this.cfg.tcp.mssBytes!;
     const atNs = this.appBaseNs + Math.ceil((wantBytes - this.appBaseBytes[flow]!) / this.appRate);
-    this.appTimers[flow] = this.sim.timer(this.timerActorId, Math.max(1, atNs - now), () => {
-      this.appTimers[flow] = null;
-      this.pump(flow, 0);
-    });
+    this.appTimers[flow] = this.sim.call(this.timerActorId, Math.max(1, atNs - now), this, 'appWake', flow);
   }
 
   private armRto(flow: number): void {
@@ -155,11 +170,7 @@ export class Stressor implements Actor {
     if (cur) this.sim.cancel(cur);
     this.rtoTimers[flow] = null;
     if (at === null) return;
-    this.rtoTimers[flow] = this.sim.timer(this.timerActorId, Math.max(0, at - this.sim.nowNs), () => {
-      this.rtoTimers[flow] = null;
-      tx.onRtoTimer(this.sim.nowNs);
-      this.pump(flow, 0);
-    });
+    this.rtoTimers[flow] = this.sim.call(this.timerActorId, Math.max(0, at - this.sim.nowNs), this, 'rtoFire', flow);
   }
 
   stats() {

@@ -9,6 +9,7 @@ import { XStateActor } from '../kernel/xstateHost.ts';
 import type { VcpuRt, XenHost } from '../xen/host.ts';
 import { SOFTIRQ, softirqSource, type WorkPart, type WorkSource } from '../xen/work.ts';
 import { BurstQueue } from '../xen/workloads.ts';
+import { Every } from '../kernel/timers.ts';
 import { AckQueue } from './ackQueue.ts';
 import { ForwardingDb } from './bridge.ts';
 import { cacheFactor, scaled, type CostModel } from './costs.ts';
@@ -73,6 +74,8 @@ export interface SutCounters {
   receivingDomains: string[];
   /** Frames the bridge flooded because the destination had aged out of its table. */
   bridgeFloods(): number;
+  /** State the wiring keeps outside the components (reachable for checkpoints). */
+  state: object;
 }
 
 export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkDirection): SutCounters {
@@ -101,7 +104,7 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
   const STRESSOR_MAC = [0x0016, 0x3e000001] as const;
   const guestMacLo = (g: number) => 0xfe000001 + g;
   const PHYS_PORT = 0;
-  let floods = 0;
+  const bridgeState = { floods: 0 };
   for (let g = 0; g < Math.max(1, guestDoms.length); g++) fdb.learn(0x00ff, guestMacLo(g), 1 + g, 0);
   /** br_handle_frame: learn the source, look up the destination (one lookup per run of a flow). */
   const forward = (runs: readonly Run[]) => {
@@ -109,7 +112,7 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
       if (fdb.learn(STRESSOR_MAC[0], STRESSOR_MAC[1], PHYS_PORT, sim.nowNs)) bridgeActor.send({ type: 'LEARNED' });
       const g = guestOf(r.flow);
       if (fdb.lookup(0x00ff, guestMacLo(g), sim.nowNs) === null) {
-        floods++; // aged out: flooded to every port until the guest's next frame re-teaches it
+        bridgeState.floods++; // aged out: flooded to every port until the guest's next frame re-teaches it
         fdb.learn(0x00ff, guestMacLo(g), 1 + g, sim.nowNs);
       }
     }
@@ -267,6 +270,7 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
   }
 
   // Guest timer ticks: each Dom0 VCPU wakes for its next Linux timer (phase drawn per VCPU).
+  const timers: Every[] = [];
   if (cfg.kind !== 'linux' && cfg.dom0TimerNs > 0) {
     dom0V.forEach((v, i) => {
       const q = new BurstQueue('timer', 'guest_timer', cfg.dom0TimerCycles, () => {}, SOFTIRQ.TIMER);
@@ -276,9 +280,8 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
       const fire = () => {
         q.bursts = 1;
         host.notify(v.id, null);
-        sim.timer(timerId, cfg.dom0TimerNs, fire);
       };
-      sim.timer(timerId, 1 + rng.int(cfg.dom0TimerNs), fire);
+      timers.push(new Every(sim, timerId, cfg.dom0TimerNs, fire, 1 + rng.int(cfg.dom0TimerNs)));
     });
   }
 
@@ -291,6 +294,7 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
     fdb,
     domainOfFlow,
     receivingDomains: recvDoms.map((d) => d.name),
-    bridgeFloods: () => floods,
+    bridgeFloods: () => bridgeState.floods,
+    state: { prequeue, pollState, bridgeState, timers, bridgeActor, readers },
   };
 }

@@ -130,16 +130,20 @@ export class XenHost implements HostView {
     return pc;
   }
 
+  private tickNs = 0;
+
   private startTicks(tickNs: number): void {
     // Xen arms each PCPU's ticker when that CPU comes up: phases are unsynchronised.
+    this.tickNs = tickNs;
     const rng = this.sim.rng(this.localActorId(NET_ACTOR_BASE - 1));
-    for (const pc of this.pcpus) {
-      const fire = () => {
-        pc.actor.send({ type: 'TICK' });
-        this.sim.timer(pc.actorId, tickNs, fire);
-      };
-      this.sim.timer(pc.actorId, 1 + rng.int(tickNs), fire);
-    }
+    for (const pc of this.pcpus) this.sim.call(pc.actorId, 1 + rng.int(tickNs), this, 'tickTimer', pc.id);
+  }
+
+  /** A PCPU's periodic scheduler tick (timer). */
+  tickTimer(p: number): void {
+    const pc = this.pcpus[p]!;
+    pc.actor.send({ type: 'TICK' });
+    this.sim.call(pc.actorId, this.tickNs, this, 'tickTimer', p);
   }
 
   /** Raise SCHEDULE_SOFTIRQ on a PCPU (deduplicated like the softirq bit). */
@@ -147,7 +151,23 @@ export class XenHost implements HostView {
     const pc = this.pcpus[p]!;
     if (pc.softirqPending) return;
     pc.softirqPending = true;
-    this.sim.timer(pc.actorId, 0, () => this.doSchedule(pc));
+    this.sim.call(pc.actorId, 0, this, 'scheduleSoftirq', p);
+  }
+
+  /** The schedule softirq runs (timer). */
+  scheduleSoftirq(p: number): void {
+    this.doSchedule(this.pcpus[p]!);
+  }
+
+  /** A PCPU's slice ended (timer). */
+  sliceEnd(p: number): void {
+    this.pcpus[p]!.sliceTimer = null;
+    this.raiseSchedule(p);
+  }
+
+  /** The current item's cycles are spent (timer). */
+  itemDone(p: number): void {
+    this.complete(this.pcpus[p]!);
   }
 
   private raiseAll(pcpus: readonly number[]): void {
@@ -216,10 +236,7 @@ export class XenHost implements HostView {
     }
     pc.current = next;
     if (pc.sliceTimer) this.sim.cancel(pc.sliceTimer);
-    pc.sliceTimer = this.sim.timer(pc.actorId, Math.max(1, pick.sliceNs), () => {
-      pc.sliceTimer = null;
-      this.raiseSchedule(pc.id);
-    });
+    pc.sliceTimer = this.sim.call(pc.actorId, Math.max(1, pick.sliceNs), this, 'sliceEnd', pc.id);
     if (next) this.startExec(pc);
   }
 
@@ -291,7 +308,7 @@ export class XenHost implements HostView {
     }
     pc.execStartNs = this.sim.nowNs;
     const totalCycles = pc.overheadCycles + v.guest.remainingCycles;
-    pc.completion = this.sim.timer(pc.actorId, this.topology.cyclesToNs(totalCycles), () => this.complete(pc));
+    pc.completion = this.sim.call(pc.actorId, this.topology.cyclesToNs(totalCycles), this, 'itemDone', pc.id);
   }
 
   /** Preemption: account the cycles done so far; the item resumes later. */

@@ -4,6 +4,7 @@
 import type { Sim } from '../kernel/sim.ts';
 import type { XenHost } from './host.ts';
 import { work, type WorkItem, type WorkSource } from './work.ts';
+import { Every } from '../kernel/timers.ts';
 
 export type WorkloadSpec =
   | { kind: 'idle' }
@@ -49,7 +50,7 @@ export class BurstQueue implements WorkSource<null> {
 }
 
 /** Wire a workload onto each VCPU of a domain; returns per-workload counters for results. */
-export function attachWorkload(sim: Sim, host: XenHost, domName: string, spec: WorkloadSpec, timerActorBase: number): { completed(): number } {
+export function attachWorkload(sim: Sim, host: XenHost, domName: string, spec: WorkloadSpec, timerActorBase: number): { completed(): number; timers?: Every[] } {
   const dom = host.domains.find((d) => d.name === domName)!;
   const vcpus = dom.vcpus.map((id) => host.vcpus[id]!);
   switch (spec.kind) {
@@ -63,19 +64,19 @@ export function attachWorkload(sim: Sim, host: XenHost, domName: string, spec: W
       return { completed: () => 0 };
     }
     case 'io-wake': {
+      const timers: Every[] = [];
       const queues = vcpus.map((v, i) => {
         const q = new BurstQueue('io-wake', 'io', spec.burstCycles);
         v.guest.addSource(q);
-        const timerId = host.localActorId(timerActorBase + i);
-        const fire = () => {
-          q.bursts++;
-          host.notify(v.id, null);
-          sim.timer(timerId, spec.intervalNs, fire);
-        };
-        sim.timer(timerId, spec.intervalNs, fire);
+        timers.push(
+          new Every(sim, host.localActorId(timerActorBase + i), spec.intervalNs, () => {
+            q.bursts++;
+            host.notify(v.id, null);
+          }),
+        );
         return q;
       });
-      return { completed: () => queues.reduce((s, q) => s + q.completed, 0) };
+      return { completed: () => queues.reduce((s, q) => s + q.completed, 0), timers };
     }
     case 'ping-pong': {
       const peerDom = host.domains.find((d) => d.name === spec.peer);

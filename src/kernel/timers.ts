@@ -1,0 +1,41 @@
+// Timers as objects of the model (checkpointable: the kernel's event names the
+// object and its method, the callback is the one built with the host).
+import type { Sim } from './sim.ts';
+
+/** Runs `fn` every `periodNs`, the first time after `firstNs`. */
+export class Every {
+  fired = 0;
+  constructor(
+    private readonly sim: Sim,
+    private readonly actorId: number,
+    private readonly periodNs: number,
+    private readonly fn: () => void,
+    firstNs: number = periodNs,
+  ) {
+    sim.call(actorId, firstNs, this, 'fire');
+  }
+
+  fire(): void {
+    this.fired++;
+    this.fn();
+    this.sim.call(this.actorId, this.periodNs, this, 'fire');
+  }
+}
+
+/** Runs `fn` once after `delayNs`. */
+export class Once {
+  fired = false;
+  constructor(
+    sim: Sim,
+    actorId: number,
+    delayNs: number,
+    private readonly fn: () => void,
+  ) {
+    sim.call(actorId, delayNs, this, 'fire');
+  }
+
+  fire(): void {
+    this.fired = true;
+    this.fn();
+  }
+}
