@@ -18,7 +18,9 @@ function distIsCurrent() {
   }
 }
 
+// VIOEMU_LAUNCH tells the code (and `vioemu bench`) which of the two runs.
 if (process.env.VIOEMU_FROM_SOURCE !== '1' && distIsCurrent()) {
+  process.env.VIOEMU_LAUNCH = 'dist';
   await import('../dist/cli.js');
 } else {
   // A terminal gets one line saying why start-up is slower; pipes and scripts see the same output either way.
@@ -26,6 +28,7 @@ if (process.env.VIOEMU_FROM_SOURCE !== '1' && distIsCurrent()) {
     const why = existsSync(new URL('../dist/stamp.json', import.meta.url)) ? 'dist/ is older than the sources' : 'no dist/ build';
     process.stderr.write(`vioemu: ${why}: running the TypeScript through tsx (npm run build for a faster start)\n`);
   }
+  process.env.VIOEMU_LAUNCH = 'source';
   const { register } = await import('tsx/esm/api');
   register();
   await import('../src/cli/main.ts');

@@ -4,7 +4,7 @@
 // unbounded buffers, histograms or label sets); and the real-time factor.
 import { createRunMetrics, Execution } from '../../src/run/execute.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
-import type { BenchEntry } from './run.ts';
+import type { BenchEntry } from './history.ts';
 
 const SCENARIO = new URL('../../scenarios/soak/net-soak.yaml', import.meta.url).pathname;
 const MiB = 2 ** 20;
@@ -38,8 +38,8 @@ export async function soakBench(quick: boolean): Promise<BenchEntry[]> {
   const verdict = Number.isNaN(growth) ? 'no RSS sample within the first 10% (run too fast to judge)' : growth <= 0.1 ? 'ok, ≤ 10%' : 'OVER 10%';
   const name = `soak ${duration} (net-soak)`;
   return [
-    { name: `${name}: peak RSS at 10% of the run`, value: peakAt10 / MiB, unit: 'MiB', note: `${samplesAt10} samples` },
-    { name: `${name}: peak RSS at 100% of the run`, value: peak / MiB, unit: 'MiB', note: `growth ${(100 * growth).toFixed(1)}% (${verdict}); ${samples} samples, ${series} exported samples in the registry` },
+    { name: `${name}: peak RSS at 10% of the run`, value: peakAt10 / MiB, unit: 'MiB', kind: 'size', note: `${samplesAt10} samples` },
+    { name: `${name}: peak RSS at 100% of the run`, value: peak / MiB, unit: 'MiB', kind: 'size', note: `growth ${(100 * growth).toFixed(1)}% (${verdict}); ${samples} samples, ${series} exported samples in the registry` },
     { name: `${name}: real-time factor`, value: r.realTimeFactor, unit: 'virtual s / wall s', note: `${(r.events / r.wallSeconds / 1e3).toFixed(0)}k events/s` },
   ];
 }
