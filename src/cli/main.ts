@@ -7,6 +7,7 @@ import { loadOptionsFrom, scenarioOptions } from './commonOptions.ts';
 import { intFlag, runCommand, type RunFlags } from './runCommand.ts';
 import { UsageError } from './usage.ts';
 import type { WorkerFlags } from './workerCommand.ts';
+import type { ResumeFlags } from './resumeCommand.ts';
 
 function runOptions(cmd: Command): Command {
   for (const o of scenarioOptions()) cmd.addOption(o);
@@ -24,7 +25,9 @@ function runOptions(cmd: Command): Command {
     .option('--openmetrics <file>', 'write OpenMetrics samples stamped with virtual time (for promtool tsdb create-blocks-from openmetrics)')
     .option('--openmetrics-interval <duration>', 'virtual time between OpenMetrics samples', '1s')
     .option('--openmetrics-epoch <unix-seconds>', 'wall-clock time that virtual time 0 maps to', '1700000000')
-    .option('--queue <url>', 'run the sweep points on `vioemu worker` processes through Redis (BullMQ), e.g. redis://127.0.0.1:6379');
+    .option('--queue <url>', 'run the sweep points on `vioemu worker` processes through Redis (BullMQ), e.g. redis://127.0.0.1:6379')
+    .option('--checkpoint <dir>', 'write checkpoints into this folder (a single run); `vioemu resume <dir>` continues from the newest')
+    .option('--checkpoint-every <duration>', 'virtual time between checkpoints', '60s');
 }
 
 const program = new Command();
@@ -45,6 +48,24 @@ runOptions(program.command('sweep <scenario>').description('run every sweep poin
     process.exitCode = await runCommand(file, flags);
   },
 );
+
+program
+  .command('resume <checkpoint>')
+  .description('continue a run from its newest checkpoint in <checkpoint> (a folder) or from one checkpoint file; same result as an uninterrupted run')
+  .option('--workers <n>', 'worker threads (any number: hosts are placed anew)', '1')
+  .option('--partition-by <mode>', 'auto or hosts (default: as the interrupted run)')
+  .option('--json', 'print the result JSON on stdout (default: as the interrupted run)')
+  .option('--out <dir>', 'write the result JSON into this folder (default: the interrupted run\'s --out)')
+  .option('--openmetrics <file>', "where to write the OpenMetrics export (default: the interrupted run's file; only if it exported)")
+  .option('--metrics-port <port>', 'serve Prometheus /metrics on <host>:<port> during the run (0 = any free port)')
+  .option('--metrics-host <host>', 'address the /metrics server listens on', '127.0.0.1')
+  .option('--metrics-linger <seconds>', 'keep serving /metrics this long after the run ends', '0')
+  .option('--pace <x>', 'virtual seconds per wall second (0 = as fast as possible)', '0')
+  .option('--checkpoint-every <duration>', 'virtual time between further checkpoints (default: as the interrupted run)')
+  .action(async (path: string, flags: ResumeFlags) => {
+    const { resumeCommand } = await import('./resumeCommand.ts');
+    process.exitCode = await resumeCommand(path, flags);
+  });
 
 program
   .command('worker')

@@ -7,6 +7,9 @@ export interface ProgressSample {
   endNs: number;
   events: number;
   wallSeconds: number;
+  /** A resumed run: where it started (rates and ETA count from there). */
+  startNs?: number;
+  startEvents?: number;
 }
 
 export class Progress {
@@ -21,8 +24,9 @@ export class Progress {
     if (!this.enabled) return;
     this.last.set(s.point, s);
     const parts = [...this.last.values()].map((p) => {
-      const evps = p.wallSeconds > 0 ? p.events / p.wallSeconds : 0;
-      const frac = p.endNs > 0 ? p.nowNs / p.endNs : 0;
+      const startNs = p.startNs ?? 0;
+      const evps = p.wallSeconds > 0 ? (p.events - (p.startEvents ?? 0)) / p.wallSeconds : 0;
+      const frac = p.endNs > startNs ? Math.max(0, p.nowNs - startNs) / (p.endNs - startNs) : 0;
       const eta = frac > 0 ? (p.wallSeconds * (1 - frac)) / frac : NaN;
       const tag = p.point ? `${p.point} ` : '';
       return `${tag}${formatNs(p.nowNs)}/${formatNs(p.endNs)} ${(evps / 1e6).toFixed(2)}M ev/s ETA ${Number.isFinite(eta) ? `${eta.toFixed(0)}s` : '?'}`;

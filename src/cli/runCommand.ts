@@ -4,7 +4,7 @@
 // (exit 128+n) or a worker crash (exit 1).
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { parseDurationNs } from '../kernel/time.ts';
+import { formatNs, parseDurationNs } from '../kernel/time.ts';
 import { OpenMetricsWriter } from '../metrics/openmetrics.ts';
 import { createRunMetrics, Execution, metricDefsFor } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
@@ -15,6 +15,11 @@ import { MODELS } from '../scenario/registry.ts';
 import { loadOptionsFrom } from './commonOptions.ts';
 import { humanSummary, writeOutDir } from './output.ts';
 import { checkOutputPath } from './outputPaths.ts';
+import { basename } from 'node:path';
+import { CheckpointCollector } from '../checkpoint/collector.ts';
+import { listCheckpoints, type Checkpoint } from '../checkpoint/store.ts';
+import { VIOEMU_VERSION } from '../checkpoint/version.ts';
+import { RESTORE_ERROR } from '../kernel/partitionTask.ts';
 import { Progress } from './progress.ts';
 import { SignalStop } from './signals.ts';
 import { UsageError } from './usage.ts';
@@ -37,6 +42,22 @@ export interface RunFlags {
   openmetricsInterval: string;
   openmetricsEpoch: string;
   queue?: string;
+  checkpoint?: string;
+  checkpointEvery: string;
+}
+
+/** What `run` checked and prepared, and what `resume` rebuilds from a checkpoint. */
+export interface RunSetup {
+  points: ScenarioPoint[];
+  workers: number;
+  partitionBy: 'auto' | 'hosts';
+  metricsPort?: number;
+  metricsHost: string;
+  lingerS: number;
+  pace: number;
+  om: { file: string; intervalNs: number; epochS: number } | null;
+  checkpoint: { dir: string; everyNs: number; scenarioFile: string } | null;
+  restore: Checkpoint | null;
 }
 
 export function intFlag(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
@@ -90,7 +111,8 @@ export async function runCommand(file: string, flags: RunFlags): Promise<number>
   }
 }
 
-async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signals: SignalStop): Promise<number> {
+/** The flags every run takes (run, sweep, resume), checked; exit 2 (UsageError) on the first bad one. */
+export function commonSetup(flags: RunFlags) {
   const askedWorkers = intFlag('workers', flags.workers, 1)!;
   const partitionBy = flags.partitionBy ?? 'auto';
   if (partitionBy !== 'auto' && partitionBy !== 'hosts') throw new UsageError(`--partition-by: want auto or hosts, got ${JSON.stringify(partitionBy)}`);
@@ -99,22 +121,64 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
   if (metricsHost === '') throw new UsageError('--metrics-host: empty host');
   const lingerS = numFlag('metrics-linger', flags.metricsLinger, 0) ?? 0;
   const pace = numFlag('pace', flags.pace, 0) ?? 0;
-  const omIntervalNs = parseDurationNs(flags.openmetricsInterval);
-  if (omIntervalNs === null || omIntervalNs <= 0) throw new UsageError(`--openmetrics-interval: not a duration: ${JSON.stringify(flags.openmetricsInterval)}`);
+  return { askedWorkers, partitionBy: partitionBy as 'auto' | 'hosts', metricsPort, metricsHost, lingerS, pace };
+}
+
+export function durationFlag(name: string, v: string): number {
+  const ns = parseDurationNs(v);
+  if (ns === null || ns <= 0) throw new UsageError(`--${name}: not a duration: ${JSON.stringify(v)}`);
+  return ns;
+}
+
+async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signals: SignalStop): Promise<number> {
+  const common = commonSetup(flags);
+  const omIntervalNs = durationFlag('openmetrics-interval', flags.openmetricsInterval);
   if (omIntervalNs % 1e6 !== 0) throw new UsageError(`--openmetrics-interval: want whole milliseconds (Prometheus timestamps are ms), got ${JSON.stringify(flags.openmetricsInterval)}`);
   const omEpochS = numFlag('openmetrics-epoch', flags.openmetricsEpoch, 0)!;
+  const checkpointEveryNs = durationFlag('checkpoint-every', flags.checkpointEvery);
   const queueTarget = flags.queue !== undefined ? parseQueueUrl(flags.queue) : undefined;
   const points = loadScenario(file, loadOptionsFrom(flags));
   if (queueTarget) return runQueued(flags, points, queueTarget, exec, signals);
   if (flags.openmetrics && points.length > 1) throw new UsageError('--openmetrics takes a single run, not a sweep');
-  const model = points[0]!.scenario.model;
+  if (flags.checkpoint !== undefined) checkCheckpointable(points, flags);
   // Every output path is checked before the run: a bad one costs nothing now, the result later.
   if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir');
   if (flags.openmetrics !== undefined) checkOutputPath('--openmetrics', flags.openmetrics, 'file');
   if (flags.trace !== undefined) checkOutputPath('--trace', flags.trace, 'file');
-  const workers = capWorkers(askedWorkers, points, undefined, (s) => process.stderr.write(s + '\n'));
+  if (flags.checkpoint !== undefined) {
+    checkOutputPath('--checkpoint', flags.checkpoint, 'dir');
+    const old = listCheckpoints(flags.checkpoint);
+    if (old.length) throw new UsageError(`--checkpoint: ${flags.checkpoint} already holds checkpoints of a run (${basename(old[0]!)}); continue it with \`vioemu resume ${flags.checkpoint}\` or choose an empty folder`);
+  }
+  const workers = capWorkers(common.askedWorkers, points, undefined, (s) => process.stderr.write(s + '\n'));
+  return runSetup(
+    {
+      ...common,
+      points,
+      workers,
+      om: flags.openmetrics !== undefined ? { file: flags.openmetrics, intervalNs: omIntervalNs, epochS: omEpochS } : null,
+      checkpoint: flags.checkpoint !== undefined ? { dir: flags.checkpoint, everyNs: checkpointEveryNs, scenarioFile: file } : null,
+      restore: null,
+    },
+    flags,
+    exec,
+    signals,
+  );
+}
 
-  const metrics = metricsPort !== undefined || flags.openmetrics ? await createRunMetrics(model) : undefined;
+/** --checkpoint needs one run of a model whose hosts keep their state where a checkpoint sees it. */
+function checkCheckpointable(points: ScenarioPoint[], flags: RunFlags): void {
+  if (points.length > 1) throw new UsageError(`--checkpoint takes a single run, not a sweep of ${points.length} points (a sweep's points are short; run a long point on its own)`);
+  const model = points[0]!.scenario.model;
+  if (!MODELS[model]!.checkpointable) throw new UsageError(`--checkpoint: the ${model} model cannot be checkpointed (its actors keep timers as closures); the xen and net models can`);
+  if (flags.trace !== undefined) throw new UsageError('--checkpoint: not with --trace (a trace is kept in memory until the end; a resumed run would lose its first part)');
+}
+
+/** Start the metrics server, run, write results then artefacts; the exit code. */
+export async function runSetup(setup: RunSetup, flags: RunFlags, exec: Execution, signals: SignalStop): Promise<number> {
+  const { points, workers, partitionBy, metricsPort, metricsHost, lingerS, pace } = setup;
+  const model = points[0]!.scenario.model;
+  const metrics = metricsPort !== undefined || setup.om ? await createRunMetrics(model) : undefined;
   let server: MetricsServer | null = null;
   if (metrics && metricsPort !== undefined) {
     try {
@@ -129,7 +193,31 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
   let code = 0;
   try {
     const progress = new Progress();
-    const om = flags.openmetrics ? new OpenMetricsWriter(metricDefsFor(model), omEpochS, omIntervalNs) : null;
+    const om = setup.om ? new OpenMetricsWriter(metricDefsFor(model), setup.om.epochS, setup.om.intervalNs) : null;
+    const restore = setup.restore;
+    if (restore?.openmetrics && om) om.load(restore.openmetrics);
+    const cp = setup.checkpoint;
+    const collector = cp
+      ? new CheckpointCollector(
+          cp.dir,
+          {
+            vioemuVersion: VIOEMU_VERSION,
+            point: points[0]!,
+            hostCount: MODELS[model]!.hostCount(points[0]!.scenario),
+            options: {
+              scenarioFile: cp.scenarioFile,
+              checkpointEveryNs: cp.everyNs,
+              perVcpuMetrics: flags.perVcpuMetrics ?? false,
+              partitionBy,
+              ...(flags.out !== undefined ? { out: flags.out } : {}),
+              ...(flags.json ? { json: true } : {}),
+              ...(setup.om ? { openmetrics: setup.om } : {}),
+            },
+          },
+          om,
+          (line) => signals.say(line + '\n'),
+        )
+      : null;
     const outs = await exec.run(points, {
       workers,
       partitionBy,
@@ -140,9 +228,22 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
       onProgress: (p) => progress.update(p),
       onPointDone: (r) => progress.done(r.point),
       sampler: om ? { intervalNs: om.probeEveryNs, onSample: (p, n, t, series, events) => om.add(p, n, t, series, events) } : undefined,
+      checkpoint: collector && cp ? { everyNs: cp.everyNs, onSection: (m, parts) => collector.onSection(m, parts) } : undefined,
+      restore: restore ? { instantNs: restore.meta.instantNs, eventsBase: restore.meta.eventsBase, hosts: restore.hosts } : undefined,
     });
     const results: RunResult[] = outs.map((o) => o.result);
-    code = writeOutputs(flags, results, om, () => outs.flatMap((o) => o.trace));
+    const unfit = restore ? results.find((r) => r.error?.startsWith(`${RESTORE_ERROR}:`)) : undefined;
+    if (unfit) {
+      // Nothing ran: no result to write, the checkpoint is the problem.
+      signals.say(`vioemu: checkpoint ${unfit.error!.slice(RESTORE_ERROR.length + 2).replace(/ \(partition \d+, virtual time [^)]*\)$/, '')}\n`);
+      return 2;
+    }
+    code = writeOutputs({ ...flags, openmetrics: setup.om?.file }, results, om, () => outs.flatMap((o) => o.trace));
+    if (collector?.failures) {
+      signals.say(`vioemu: ${collector.failures} checkpoint${collector.failures > 1 ? 's' : ''} could not be written\n`);
+      code = 1;
+    }
+    if (collector && signals.received && collector.lastFile) signals.say(`vioemu: continue with: vioemu resume ${cp!.dir}\n`);
     if (server && lingerS > 0 && !signals.received) {
       signals.say(`vioemu: serving final metrics for ${lingerS}s more\n`);
       await signals.sleep(lingerS * 1000);
@@ -201,7 +302,7 @@ export function writeOutputs(flags: RunFlags, results: RunResult[], om: OpenMetr
   if (om) {
     attempt(`--openmetrics ${flags.openmetrics}`, () => {
       om.write(flags.openmetrics!);
-      process.stderr.write(`vioemu: wrote ${flags.openmetrics} (${om.samples} samples every ${flags.openmetricsInterval} of virtual time)\n`);
+      process.stderr.write(`vioemu: wrote ${flags.openmetrics} (${om.samples} samples every ${formatNs(om.intervalNs)} of virtual time)\n`);
     });
   }
   if (flags.trace !== undefined) {

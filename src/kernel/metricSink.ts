@@ -114,6 +114,32 @@ export class MetricSink {
     );
   }
 
+  /** The cumulative values of the series `keep` selects by their labels (checkpoints). */
+  exportSeries(keep: (def: MetricDef, labels: readonly string[]) => boolean): MetricUpdate[] {
+    return this.snapshot().filter((u) => keep(this.defs.get(u.name)!, u.labels));
+  }
+
+  /**
+   * Resume: set series to saved cumulative values, all unflushed, so the
+   * first flush hands the main thread's fresh registry everything since the
+   * run began.
+   */
+  importSeries(saved: readonly MetricUpdate[]): void {
+    for (const u of saved) {
+      const s = this.getByKey(u.name, u.labels);
+      s.value = u.value;
+      s.flushedValue = 0;
+      if (s.buckets) {
+        if (!u.buckets || u.buckets.length !== s.buckets.length) throw new Error(`metric ${u.name}: ${u.buckets?.length ?? 0} buckets saved, ${s.buckets.length} defined`);
+        s.buckets.set(u.buckets);
+        s.flushedBuckets!.fill(0);
+        s.sum = u.sum ?? 0;
+        s.flushedSum = 0;
+      }
+      s.dirty = true;
+    }
+  }
+
   /** Updates since the previous flush. */
   flush(): MetricUpdate[] {
     const out: MetricUpdate[] = [];

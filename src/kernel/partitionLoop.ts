@@ -17,6 +17,13 @@ export interface LoopHooks {
   onWindow?(sim: Sim): void;
   /** Checked between windows: an outside request to stop (Ctrl-C). */
   stopRequested?(): boolean;
+  /**
+   * Instants of virtual time at which every partition pauses with exactly
+   * the events before it done (metric samples, checkpoints): no window
+   * crosses `nextNs()`, and once all partitions are there `at(t)` runs; it
+   * must move `nextNs()` past t. The model's results do not depend on them.
+   */
+  stops?: { nextNs(): number; at(tNs: number): void };
 }
 
 export interface LoopResult {
@@ -55,13 +62,18 @@ export function runPartition(
     const { gvtNs, stop } = transport.sync(myNextNs, sim.stopped || (hooks.stopRequested?.() ?? false));
     for (const batch of transport.receive()) sim.deliverRemote(batch);
     windows++;
+    // Every event before gvt is done everywhere and no window ran past a stop: the state at the stop is exact.
+    const stops = hooks.stops;
+    if (stops) {
+      for (let t = stops.nextNs(); t <= gvtNs && t <= endNs; t = stops.nextNs()) stops.at(t);
+    }
     if (stop || gvtNs >= endNs) {
       const interrupted = stop && gvtNs < endNs;
       const reachedNs = interrupted ? gvtNs : endNs;
       sim.advanceTo(reachedNs);
       return { reachedNs, windows, crossMessages, interrupted };
     }
-    const windowEndNs = Math.min(gvtNs + Math.min(lookaheadNs, maxWindowNs), endNs);
+    const windowEndNs = Math.min(gvtNs + Math.min(lookaheadNs, maxWindowNs), endNs, stops ? stops.nextNs() : Infinity);
     sim.runUntil(windowEndNs, CHUNK_EVENTS);
     hooks.onWindow?.(sim);
   }

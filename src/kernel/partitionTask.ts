@@ -9,6 +9,13 @@ import { HOST_ID_STRIDE } from './model.ts';
 import { runPartition, SoloTransport, type Transport } from './partitionLoop.ts';
 import { PortTransport } from './portTransport.ts';
 import { Sim } from './sim.ts';
+import { captureHost, kernelOpaque, restoreHost, stampHost, type HostSection } from './hostState.ts';
+import type { Opaque } from './snapshot.ts';
+
+/** First multiple of `everyNs` after `t` (0 = never). */
+function nextMultiple(t: number, everyNs: number): number {
+  return everyNs > 0 ? (Math.floor(t / everyNs) + 1) * everyNs : Infinity;
+}
 
 export interface PartitionTaskInput {
   /** Model name; the worker entry maps it to a ModelModule. */
@@ -30,6 +37,25 @@ export interface PartitionTaskInput {
   pace: number;
   /** Snapshot every series each this many virtual ns (OpenMetrics export); 0 = never. */
   sampleEveryNs: number;
+  /** Capture this partition's hosts each this many virtual ns (checkpoints); 0 = never. */
+  checkpointEveryNs?: number;
+  /** Resume: start from a checkpoint instead of virtual time 0. */
+  restore?: PartitionRestore;
+}
+
+/** What a partition needs to continue from a checkpoint. */
+export interface PartitionRestore {
+  instantNs: number;
+  /** Events the whole run had processed at the instant (carried by partition 0). */
+  eventsBase: number;
+  /** The sections of this partition's hosts. */
+  hosts: HostSection[];
+}
+
+/** One partition's hosts at a checkpoint instant (to the main thread, which writes the file). */
+export interface CheckpointMessage {
+  partition: number;
+  checkpoint: { instantNs: number; events: number; hosts: HostSection[] };
 }
 
 export interface HostResult {
@@ -61,6 +87,9 @@ export interface PartitionError {
   echo: boolean;
 }
 
+/** Error name of a checkpoint section that does not fit the rebuilt host. */
+export const RESTORE_ERROR = 'CheckpointRestoreError';
+
 /** The message the barrier throws in partitions that did not fail themselves. */
 export const ABORT_ECHO_MESSAGE = 'aborted: another partition failed';
 
@@ -74,7 +103,10 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
     lookaheadNs: input.lookaheadNs,
   });
   sim.metrics.define(model.metricDefs);
-  const hosts: { index: number; inst: HostInstance }[] = [];
+  const hosts: { index: number; inst: HostInstance; stamped: object[] }[] = [];
+  const checkpointEveryNs = input.checkpointEveryNs ?? 0;
+  const keepsState = checkpointEveryNs > 0 || input.restore !== undefined;
+  let opaque: Opaque = () => false;
   let error: PartitionTaskOutput['error'] = null;
   let loop = { reachedNs: 0, windows: 0, crossMessages: 0, interrupted: false };
   const wallStartMs = Date.now();
@@ -83,25 +115,57 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
     if (!input.metricsPort) return;
     input.metricsPort.postMessage({ partition: input.self, updates: sim.metrics.flush(), nowNs: sim.nowNs, events: sim.eventsProcessed, final });
   };
-  let nextSampleNs = input.sampleEveryNs > 0 ? input.sampleEveryNs : Infinity;
-  const takeSamples = (uptoNs: number) => {
-    while (nextSampleNs <= uptoNs && nextSampleNs <= input.endNs) {
-      input.metricsPort?.postMessage({ partition: input.self, sample: { tNs: nextSampleNs, series: sim.metrics.snapshot(), events: sim.eventsProcessed } });
-      nextSampleNs += input.sampleEveryNs;
-    }
+  const startNs = input.restore?.instantNs ?? 0;
+  let nextSampleNs = input.sampleEveryNs > 0 ? nextMultiple(startNs, input.sampleEveryNs) : Infinity;
+  let nextCheckpointNs = nextMultiple(startNs, checkpointEveryNs);
+  // Samples and checkpoints happen at stops: every partition holds exactly the events before the instant.
+  const stops = {
+    nextNs: () => Math.min(nextSampleNs, nextCheckpointNs),
+    at: (tNs: number) => {
+      if (tNs === nextSampleNs) {
+        input.metricsPort?.postMessage({ partition: input.self, sample: { tNs, series: sim.metrics.snapshot(), events: sim.eventsProcessed } });
+        nextSampleNs += input.sampleEveryNs;
+      }
+      if (tNs === nextCheckpointNs) {
+        if (tNs < input.endNs) {
+          const sections = hosts.map((h) => captureHost(sim, h.index, h.inst, h.stamped, opaque));
+          const msg: CheckpointMessage = { partition: input.self, checkpoint: { instantNs: tNs, events: sim.eventsProcessed, hosts: sections } };
+          input.metricsPort?.postMessage(msg);
+        }
+        nextCheckpointNs += checkpointEveryNs;
+      }
+    },
   };
   try {
+    if (keepsState) opaque = kernelOpaque(sim, [input.cfg]);
     input.hostPartition.forEach((p, h) => {
-      if (p === input.self) hosts.push({ index: h, inst: model.buildHost(sim, input.cfg, h, input.build) });
+      if (p !== input.self) return;
+      const inst = model.buildHost(sim, input.cfg, h, input.build);
+      // Numbered right after building: a resumed run builds the same objects in the same order.
+      hosts.push({ index: h, inst, stamped: keepsState ? stampHost(inst, opaque, h) : [] });
     });
+    if (input.restore) {
+      const r = input.restore;
+      sim.resetForRestore(r.instantNs, input.self === 0 ? r.eventsBase : 0);
+      const byHost = new Map(r.hosts.map((s) => [s.hostIndex, s]));
+      for (const h of hosts) {
+        try {
+          const section = byHost.get(h.index);
+          if (!section) throw new Error('missing');
+          restoreHost(sim, section, h.stamped);
+        } catch (e) {
+          // Named so the resume command can tell a checkpoint that does not fit (exit 2) from a model failure.
+          const err = new Error(`host:${h.index}: ${(e as Error).message.replace(/^host \d+: /, '')}`);
+          err.name = RESTORE_ERROR;
+          throw err;
+        }
+      }
+    }
     const transport: Transport =
       input.partitions === 1
         ? new SoloTransport()
         : new PortTransport(input.self, input.partitions, control, input.ports.map((p) => p ?? undefined));
-    const paceWindowNs = Math.min(
-      input.pace > 0 ? Math.round(10e6 * Math.max(1, input.pace)) : Infinity,
-      input.sampleEveryNs > 0 ? input.sampleEveryNs : Infinity,
-    );
+    const paceWindowNs = input.pace > 0 ? Math.round(10e6 * Math.max(1, input.pace)) : Infinity;
     loop = runPartition(
       sim,
       transport,
@@ -109,9 +173,9 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
       input.lookaheadNs,
       {
         stopRequested: () => Atomics.load(control.ctrl, 2) === 1,
+        stops: nextSampleNs === Infinity && nextCheckpointNs === Infinity ? undefined : stops,
         onWindow: (s) => {
           control.setProgress(input.self, s.nowNs, s.eventsProcessed);
-          takeSamples(s.nowNs);
           if (input.pace > 0) {
             const dueMs = wallStartMs + s.nowNs / 1e6 / input.pace;
             const waitMs = dueMs - Date.now();
@@ -135,7 +199,6 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
     loop.interrupted = true;
   }
   control.setProgress(input.self, loop.reachedNs, sim.eventsProcessed);
-  if (!error) takeSamples(loop.reachedNs);
   const out: PartitionTaskOutput = {
     self: input.self,
     hosts: [],

@@ -8,7 +8,8 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { SharedControl } from './barrier.ts';
 import type { BuildOptions } from './model.ts';
-import type { HostResult, PartitionError, PartitionTaskInput, PartitionTaskOutput } from './partitionTask.ts';
+import type { CheckpointMessage, HostResult, PartitionError, PartitionTaskInput, PartitionTaskOutput } from './partitionTask.ts';
+import type { HostSection } from './hostState.ts';
 import type { MetricUpdate } from './metricSink.ts';
 
 export interface MetricsMessage {
@@ -44,6 +45,10 @@ export interface RunRequest {
   sampleEveryNs?: number;
   onProgress?: (p: { nowNs: number; events: number }) => void;
   progressIntervalMs?: number;
+  /** Checkpoints: every partition captures its hosts each `everyNs` of virtual time and hands them to `onSection`. */
+  checkpoint?: { everyNs: number; onSection: (msg: CheckpointMessage) => void };
+  /** Resume from a checkpoint: its instant, the events done by then, every host's section. */
+  restore?: { instantNs: number; eventsBase: number; hosts: HostSection[] };
 }
 
 export interface RunOutput {
@@ -133,14 +138,18 @@ export class PartitionPool {
     const tasks: Promise<PartitionTaskOutput>[] = [];
     for (let p = 0; p < P; p++) {
       let metricsPort: MessagePort | null = null;
-      if (req.onMetrics) {
+      if (req.onMetrics || req.checkpoint || req.onSample) {
         const ch = new MessageChannel();
-        ch.port1.on('message', (m: MetricsMessage | SampleMessage) => {
+        ch.port1.on('message', (m: MetricsMessage | SampleMessage | CheckpointMessage) => {
           if ('sample' in m) {
             req.onSample?.(m);
             return;
           }
-          req.onMetrics!(m);
+          if ('checkpoint' in m) {
+            req.checkpoint?.onSection(m);
+            return;
+          }
+          req.onMetrics?.(m);
           if (m.final && ++finalsSeen === P) allFinal();
         });
         metricPorts.push(ch.port1);
@@ -162,6 +171,10 @@ export class PartitionPool {
         build: req.build,
         pace: req.pace ?? 0,
         sampleEveryNs: req.onSample ? (req.sampleEveryNs ?? 0) : 0,
+        checkpointEveryNs: req.checkpoint?.everyNs ?? 0,
+        restore: req.restore
+          ? { instantNs: req.restore.instantNs, eventsBase: req.restore.eventsBase, hosts: req.restore.hosts.filter((h) => hostPartition[h.hostIndex] === p) }
+          : undefined,
       };
       const transferList = [...ports[p]!.filter((x): x is MessagePort => x !== null), ...(metricsPort ? [metricsPort] : [])];
       tasks.push(

@@ -174,6 +174,38 @@ export class Sim {
     }
   }
 
+  /** Every queued event (heap order, cancelled ones too), for checkpoints. */
+  queuedEvents(): readonly SimEvent[] {
+    return this.queue.events();
+  }
+
+  /** Sequence counters of the actors `keep` selects, for checkpoints. */
+  seqEntries(keep: (actorId: number) => boolean): [number, number][] {
+    const out: [number, number][] = [];
+    for (const [id, s] of this.seqs) if (keep(id)) out.push([id, s]);
+    return out.sort((a, b) => a[0] - b[0]);
+  }
+
+  /**
+   * Resume: forget what building the hosts queued and counted, and stand at
+   * `nowNs` with `eventsProcessed` already done; restore() then puts back the
+   * checkpoint's events and counters host by host.
+   */
+  resetForRestore(nowNs: number, eventsProcessed: number): void {
+    this.queue.clear();
+    this.seqs.clear();
+    this.nowNs = nowNs;
+    this.eventsProcessed = eventsProcessed;
+  }
+
+  restore(events: readonly SimEvent[], seqs: readonly [number, number][]): void {
+    for (const ev of events) {
+      if (ev.timeNs < this.nowNs) throw new Error(`checkpoint event at ${ev.timeNs} ns before the checkpoint instant ${this.nowNs} ns`);
+      this.queue.push(ev);
+    }
+    for (const [id, s] of seqs) this.seqs.set(id, s);
+  }
+
   /** Take (and clear) the outbox for partition `p`. */
   takeOutbox(p: number): RemoteRecord[] {
     const box = this.outboxes[p]!;

@@ -21,6 +21,7 @@ export type Enc =
   | { $r: number }
   | { $l: number }
   | { $fn: 1 }
+  | { $k: 1 }
   | { $o: number; a: Enc[] }
   | { $o: number; p: [string, Enc][] }
   | { $o: number; m: [Enc, Enc][] }
@@ -96,10 +97,14 @@ export class Encoder {
 
   /** The fields of every stamped object, in stamp order. */
   objects(): Enc[] {
-    return this.stamped.map((o) => this.body(o, -1));
+    return this.stamped.map((o, i) => this.body(o, -1, `${this.describe(o)}#${i}`));
   }
 
-  value(v: unknown, path = '?'): Enc {
+  /**
+   * `inStamped`: a field of a construction-time object, where a reference to
+   * the kernel or shared configuration is the one the rebuild makes ($k).
+   */
+  value(v: unknown, path = '?', inStamped = false): Enc {
     if (v === undefined) return { $u: 1 };
     if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return v as Enc;
     if (typeof v === 'function') return { $fn: 1 };
@@ -107,7 +112,10 @@ export class Encoder {
     const o = v as object;
     const id = this.ids.get(o);
     if (id !== undefined) return { $r: id };
-    if (this.opaque(o)) throw new SnapshotError(`a runtime reference to ${this.describe(o)} at ${path} cannot be checkpointed`);
+    if (this.opaque(o)) {
+      if (inStamped) return { $k: 1 };
+      throw new SnapshotError(`a runtime reference to ${this.describe(o)} at ${path} cannot be checkpointed`);
+    }
     const l = this.local.get(o);
     if (l !== undefined) return { $l: l };
     const proto = Object.getPrototypeOf(o);
@@ -119,13 +127,14 @@ export class Encoder {
   }
 
   private body(o: object, localId: number, path = '?'): Enc {
+    const st = localId < 0;
     const ta = typedName(o);
     if (ta) return { $o: localId, ta, v: Array.from(o as unknown as ArrayLike<number>) };
-    if (Array.isArray(o)) return { $o: localId, a: o.map((x, i) => this.value(x, `${path}[${i}]`)) };
-    if (o instanceof Map) return { $o: localId, m: [...o].map(([k, x]) => [this.value(k, `${path}.key`), this.value(x, `${path}.get`)]) };
-    if (o instanceof Set) return { $o: localId, s: [...o].map((x) => this.value(x, `${path}.has`)) };
+    if (Array.isArray(o)) return { $o: localId, a: o.map((x, i) => this.value(x, `${path}[${i}]`, st)) };
+    if (o instanceof Map) return { $o: localId, m: [...o].map(([k, x]) => [this.value(k, `${path}.key`, st), this.value(x, `${path}.get`, st)]) };
+    if (o instanceof Set) return { $o: localId, s: [...o].map((x) => this.value(x, `${path}.has`, st)) };
     if (o instanceof WeakMap || o instanceof WeakSet) return { $o: localId, p: [] };
-    return { $o: localId, p: dataKeys(o).map((k) => [k, this.value((o as any)[k], `${path}.${k}`)]) };
+    return { $o: localId, p: dataKeys(o).map((k) => [k, this.value((o as any)[k], `${path}.${k}`, st)]) };
   }
 }
 
@@ -147,7 +156,7 @@ export class Decoder {
   value(e: Enc, keep?: unknown): unknown {
     if (e === null || typeof e !== 'object') return e;
     if ('$u' in e) return undefined;
-    if ('$fn' in e) return keep;
+    if ('$fn' in e || '$k' in e) return keep;
     if ('$r' in e) {
       const o = this.stamped[e.$r];
       if (!o) throw new SnapshotError(`reference to object ${e.$r} beyond the model's ${this.stamped.length}`);

@@ -6,18 +6,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { MetricDef, MetricUpdate } from '../kernel/metricSink.ts';
 
-/**
- * Workers snapshot their series when a synchronization window reaches a
- * probe instant; windows are capped at the probe step, so a snapshot holds
- * at most one step of events past its instant. Probing at a fraction of the
- * export interval (1/100 where it divides, at least 1 ms) keeps that error
- * small; only probes at whole intervals are written.
- */
-export function probeStepNs(intervalNs: number): number {
-  for (const n of [100, 50, 25, 20, 10, 5, 4, 2]) if (intervalNs % n === 0 && intervalNs / n >= 1e6) return intervalNs / n;
-  return intervalNs;
-}
-
 /** Wall-clock series: left out so that an export is a function of scenario, seed and partitioning only. */
 const WALL_SERIES = new Set(['vioemu_wall_time_seconds', 'vioemu_realtime_factor']);
 
@@ -46,6 +34,14 @@ export function formatNumber(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(12)));
 }
 
+/** The samples an export holds, as a checkpoint carries them. */
+export interface OpenMetricsState {
+  intervalNs: number;
+  epochS: number;
+  samples: number;
+  series: { name: string; labels: string[]; first: number; values: number[] }[];
+}
+
 function unitOf(family: string): string | null {
   const m = /_(seconds|bytes)$/.exec(family);
   return m ? m[1]! : null;
@@ -71,12 +67,46 @@ export class OpenMetricsWriter {
     for (const d of defs) if (!WALL_SERIES.has(d.name)) this.defs.set(d.name, d);
   }
 
-  /** What to ask the workers for (ExecuteOptions.sampler.intervalNs). */
+  /**
+   * What to ask the workers for (ExecuteOptions.sampler.intervalNs): every
+   * partition pauses at each whole interval, so a sample holds exactly the
+   * events before its instant, whatever the partitioning.
+   */
   get probeEveryNs(): number {
-    return probeStepNs(this.intervalNs);
+    return this.intervalNs;
   }
 
-  /** One partition's snapshot at virtual time tNs; probes between whole intervals are dropped. */
+  /** The samples up to `uptoNs` (complete over all partitions), for a checkpoint. */
+  state(uptoNs: number): OpenMetricsState {
+    const kMax = Math.floor(uptoNs / this.intervalNs) - 1;
+    const series: OpenMetricsState['series'] = [];
+    for (const [name, m] of this.series) {
+      const d = this.defs.get(name);
+      const stride = d && d.type === 'histogram' ? (d.buckets?.length ?? 0) + 3 : 1;
+      for (const s of m.values()) {
+        if (s.first > kMax) continue;
+        series.push({ name, labels: s.labels, first: s.first, values: s.values.slice(0, (kMax - s.first + 1) * stride) });
+      }
+    }
+    return { intervalNs: this.intervalNs, epochS: this.epochS, samples: Math.min(this.samples, kMax + 1), series };
+  }
+
+  /** Continue from a checkpoint's samples. */
+  load(st: OpenMetricsState): void {
+    if (st.intervalNs !== this.intervalNs || st.epochS !== this.epochS) {
+      throw new Error(`the checkpoint's OpenMetrics samples are every ${st.intervalNs} ns from epoch ${st.epochS}, not ${this.intervalNs} ns from ${this.epochS}`);
+    }
+    this.series.clear();
+    this.pending.clear();
+    for (const s of st.series) {
+      let m = this.series.get(s.name);
+      if (!m) this.series.set(s.name, (m = new Map()));
+      m.set(s.labels.join('\u0000'), { labels: [...s.labels], first: s.first, values: [...s.values] });
+    }
+    this.samples = st.samples;
+  }
+
+  /** One partition's snapshot at virtual time tNs (a whole interval). */
   add(partition: number, partitions: number, tNs: number, series: readonly MetricUpdate[], events: number): void {
     void partition;
     if (tNs <= 0 || tNs % this.intervalNs !== 0) return;

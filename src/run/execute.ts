@@ -2,6 +2,8 @@
 // many points (a sweep) as independent single-partition tasks in parallel.
 import type { MetricDef, MetricUpdate } from '../kernel/metricSink.ts';
 import { MODEL_MODULES } from './models.ts';
+import type { HostSection } from '../kernel/hostState.ts';
+import type { CheckpointMessage } from '../kernel/partitionTask.ts';
 import { PartitionPool, type RunHandle } from '../kernel/runner.ts';
 import { coreMetricDefs } from '../metrics/coreMetrics.ts';
 import type { RunMetrics } from '../metrics/registry.ts';
@@ -32,8 +34,12 @@ export interface ExecuteOptions {
   perVcpuMetrics?: boolean;
   pace?: number;
   metrics?: RunMetrics;
-  onProgress?: (p: { point: string; nowNs: number; endNs: number; events: number; wallSeconds: number }) => void;
+  onProgress?: (p: { point: string; nowNs: number; endNs: number; events: number; wallSeconds: number; startNs?: number; startEvents?: number }) => void;
   onPointDone?: (r: RunResult, index: number) => void;
+  /** Checkpoints (single runs): sections of every partition each `everyNs` of virtual time. */
+  checkpoint?: { everyNs: number; onSection: (msg: CheckpointMessage, partitions: number) => void };
+  /** Resume (single runs) from a checkpoint. */
+  restore?: { instantNs: number; eventsBase: number; hosts: HostSection[] };
   /** OpenMetrics export: snapshots every `intervalNs` of virtual time. */
   sampler?: { intervalNs: number; onSample: (partition: number, partitions: number, tNs: number, series: MetricUpdate[], events: number) => void };
 }
@@ -134,10 +140,12 @@ export class Execution {
           metrics.setGauge('vioemu_wall_time_seconds', w);
           metrics.setGauge('vioemu_realtime_factor', w > 0 ? p.nowNs / 1e9 / w : 0);
         }
-        opts.onProgress?.({ point: point.label, nowNs: p.nowNs, endNs: sc.durationNs, events: p.events, wallSeconds: w });
+        opts.onProgress?.({ point: point.label, nowNs: p.nowNs, endNs: sc.durationNs, events: p.events, wallSeconds: w, startNs: opts.restore?.instantNs, startEvents: opts.restore?.eventsBase });
       },
       progressIntervalMs: 250,
       sampleEveryNs: opts.sampler?.intervalNs,
+      checkpoint: opts.checkpoint ? { everyNs: opts.checkpoint.everyNs, onSection: (m) => opts.checkpoint!.onSection(m, plan.partitions) } : undefined,
+      restore: opts.restore,
       onSample: opts.sampler ? (m) => opts.sampler!.onSample(m.partition, plan.partitions, m.sample.tNs, m.sample.series, m.sample.events) : undefined,
     });
     this.handles.add(handle);
@@ -151,6 +159,7 @@ export class Execution {
       metrics.setGauge('vioemu_realtime_factor', w > 0 ? out.reachedNs / 1e9 / w : 0);
     }
     const result = buildResult(sc, point.label, out, w, lookaheadNs, plan.reason);
+    if (opts.restore) result.threads.resumedAtNs = opts.restore.instantNs;
     opts.onPointDone?.(result, index);
     return { result, trace: out.trace };
   }

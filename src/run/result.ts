@@ -25,7 +25,7 @@ export interface RunResult {
   wallSeconds: number;
   realTimeFactor: number;
   /** How the run was split (depends on --workers): partitions used, and why that many. */
-  threads: { partitions: number; windows: number; crossPartitionMessages: number; lookaheadNs: number; reason?: string };
+  threads: { partitions: number; windows: number; crossPartitionMessages: number; lookaheadNs: number; reason?: string; resumedAtNs?: number };
   [field: string]: unknown;
 }
 

@@ -25,6 +25,8 @@ export interface ModelAdapter {
   links?(sc: Scenario): [number, number, number][];
   /** Cross-field checks after the schema (throw ScenarioError). */
   check?(sc: Scenario, file: string): void;
+  /** Its hosts keep all state in objects reachable from persist() (checkpoint and resume work). */
+  checkpointable?: boolean;
   /** The plain config handed to workers (structured-cloneable). */
   workerConfig(sc: Scenario): unknown;
   summarize(sc: Scenario, out: RunOutput): Record<string, unknown>;

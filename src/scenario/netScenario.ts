@@ -229,6 +229,7 @@ function summarizePair(st: StressorResult, sut: SutNetResult, costs?: NetSection
 
 export const netAdapter: ModelAdapter = {
   name: 'net',
+  checkpointable: true,
   section: netSection,
   hostCount: (sc) => 2 * (sc.net as NetSection).pairs,
   lookaheadNs: (sc) => (sc.net as NetSection).link.propagation,

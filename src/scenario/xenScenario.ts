@@ -130,6 +130,7 @@ export function summarizeXenHosts(hosts: XenHostResult[]): XenSummary {
 
 export const xenAdapter: ModelAdapter = {
   name: 'xen',
+  checkpointable: true,
   section: xenSection,
   hostCount: (sc) => (sc.xen as XenSection).hosts.length,
   // Hosts of the xen model exchange no messages: partitions never wait on each other.

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricDef } from '../../src/kernel/metricSink.ts';
 import { coreMetricDefs } from '../../src/metrics/coreMetrics.ts';
-import { formatNumber, OpenMetricsWriter, probeStepNs } from '../../src/metrics/openmetrics.ts';
+import { formatNumber, OpenMetricsWriter } from '../../src/metrics/openmetrics.ts';
 
 const defs: MetricDef[] = [
   ...coreMetricDefs,
@@ -90,14 +90,26 @@ describe('OpenMetricsWriter', () => {
     expect([1, 0.1 + 0.2, 1e-7, 12345678901234, Infinity, -Infinity, NaN].map(formatNumber)).toEqual(['1', '0.3', '1e-7', '12345678901234', '+Inf', '-Inf', 'NaN']);
   });
 
-  it('probes at 1/100 of the interval where that is whole and ≥ 1 ms', () => {
-    expect(probeStepNs(1e9)).toBe(1e7);
-    expect(probeStepNs(2e9)).toBe(2e7);
-    expect(probeStepNs(100e6)).toBe(1e6);
-    expect(probeStepNs(10e6)).toBe(1e6);
-    expect(probeStepNs(1e6)).toBe(1e6);
-    expect(probeStepNs(3e6)).toBe(1.5e6);
-    expect(probeStepNs(1.5e6)).toBe(1.5e6);
+  it('asks the workers for samples at whole intervals only; intervals are whole milliseconds', () => {
+    expect(new OpenMetricsWriter(defs, 0, 1e9).probeEveryNs).toBe(1e9);
     expect(() => new OpenMetricsWriter(defs, 0, 1.5e6)).toThrow(/whole number of milliseconds/);
+  });
+
+  it('a checkpoint carries the samples up to its instant; loading them continues the same file', () => {
+    const feed = (w: OpenMetricsWriter, k: number) => w.add(0, 1, k * 1e9, [
+      { name: 'vioemu_x_bytes_total', labels: ['a'], value: 10 * k },
+      { name: 'vioemu_lat_seconds', labels: ['a'], value: k, buckets: [k, 0, 0], sum: k / 1000 },
+    ], k);
+    const whole = new OpenMetricsWriter(defs, 0, 1e9);
+    for (let k = 1; k <= 5; k++) feed(whole, k);
+    const first = new OpenMetricsWriter(defs, 0, 1e9);
+    for (let k = 1; k <= 4; k++) feed(first, k); // a sample past the checkpoint instant arrived already
+    const st = first.state(2.5e9);
+    expect(st.samples).toBe(2);
+    const resumed = new OpenMetricsWriter(defs, 0, 1e9);
+    resumed.load(structuredClone(st));
+    for (let k = 3; k <= 5; k++) feed(resumed, k);
+    expect(resumed.render()).toBe(whole.render());
+    expect(() => new OpenMetricsWriter(defs, 0, 2e9).load(st)).toThrow(/every/);
   });
 });

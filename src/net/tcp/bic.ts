@@ -15,68 +15,76 @@ const BETA = 819;
 const SMOOTH_PART = 20;
 const ACK_RATIO_SHIFT = 4;
 
-export function bic(): CongestionControl {
-  let lastMaxCwnd = 0;
-  let lossCwnd = 0;
-  let cnt = 1;
+/** State in fields, not closures: a checkpoint carries a connection's BIC state. */
+export class Bic implements CongestionControl {
+  readonly name = 'bic';
+  readonly initialSsthreshSegs = 100;
+  private lastMaxCwnd = 0;
+  private lossCwnd = 0;
+  private cnt = 1;
   /** Packets per ACK × 16, EWMA (bictcp_acked). */
-  let delayedAck = 2 << ACK_RATIO_SHIFT;
+  private delayedAck = 2 << ACK_RATIO_SHIFT;
   /** snd_cwnd_cnt in congestion avoidance. */
-  let cwndCnt = 0;
-  let lastCwnd = -1;
-  let lastUpdateNs = -Infinity;
+  private cwndCnt = 0;
+  private lastCwnd = -1;
+  private lastUpdateNs = -Infinity;
 
-  function update(cwnd: number, nowNs: number): void {
+  private update(cwnd: number, nowNs: number): void {
     // Recompute only when cwnd changed or HZ/32 (~31 ms) passed.
-    if (lastCwnd === cwnd && nowNs - lastUpdateNs <= 31_250_000) return;
-    lastCwnd = cwnd;
-    lastUpdateNs = nowNs;
+    if (this.lastCwnd === cwnd && nowNs - this.lastUpdateNs <= 31_250_000) return;
+    this.lastCwnd = cwnd;
+    this.lastUpdateNs = nowNs;
     if (cwnd <= LOW_WINDOW) {
-      cnt = cwnd;
+      this.cnt = cwnd;
       return;
     }
-    if (cwnd < lastMaxCwnd) {
-      const dist = Math.floor((lastMaxCwnd - cwnd) / B);
+    const lastMax = this.lastMaxCwnd;
+    let cnt: number;
+    if (cwnd < lastMax) {
+      const dist = Math.floor((lastMax - cwnd) / B);
       if (dist > MAX_INCREMENT) cnt = Math.floor(cwnd / MAX_INCREMENT);
       else if (dist <= 1) cnt = Math.floor((cwnd * SMOOTH_PART) / B);
       else cnt = Math.floor(cwnd / dist);
-    } else if (cwnd < lastMaxCwnd + B) cnt = Math.floor((cwnd * SMOOTH_PART) / B);
-    else if (cwnd < lastMaxCwnd + MAX_INCREMENT * (B - 1)) cnt = Math.floor((cwnd * (B - 1)) / (cwnd - lastMaxCwnd));
+    } else if (cwnd < lastMax + B) cnt = Math.floor((cwnd * SMOOTH_PART) / B);
+    else if (cwnd < lastMax + MAX_INCREMENT * (B - 1)) cnt = Math.floor((cwnd * (B - 1)) / (cwnd - lastMax));
     else cnt = Math.floor(cwnd / MAX_INCREMENT);
-    if (lossCwnd === 0 && cnt > 20) cnt = 20; // increase cwnd 5% per RTT before the first loss
-    cnt = Math.floor((cnt << ACK_RATIO_SHIFT) / delayedAck);
-    if (cnt === 0) cnt = 1;
+    if (this.lossCwnd === 0 && cnt > 20) cnt = 20; // increase cwnd 5% per RTT before the first loss
+    cnt = Math.floor((cnt << ACK_RATIO_SHIFT) / this.delayedAck);
+    this.cnt = cnt === 0 ? 1 : cnt;
   }
 
-  return {
-    name: 'bic',
-    initialSsthreshSegs: 100,
-    onCaAck(s: CwndState, _ackUnits: number, nowNs: number): void {
-      const cwnd = Math.floor(s.cwndSegs + 1e-9);
-      update(cwnd, nowNs);
-      if (cwndCnt >= cnt) {
-        s.cwndSegs = cwnd + 1;
-        cwndCnt = 0;
-      } else cwndCnt++;
-    },
-    ssthreshOnLoss(s: CwndState): number {
-      const cwnd = Math.floor(s.cwndSegs + 1e-9);
-      lastMaxCwnd = cwnd < lastMaxCwnd ? Math.floor((cwnd * (BETA_SCALE + BETA)) / (2 * BETA_SCALE)) : cwnd;
-      lossCwnd = cwnd;
-      cwndCnt = 0;
-      return cwnd <= LOW_WINDOW ? Math.max(cwnd >> 1, 2) : Math.max(Math.floor((cwnd * BETA) / BETA_SCALE), 2);
-    },
-    onAcked(segs: number): void {
-      delayedAck += segs - (delayedAck >> ACK_RATIO_SHIFT);
-    },
-    onLossState(): void {
-      // bictcp_state(TCP_CA_Loss) → bictcp_reset, keeping nothing but the ACK ratio's start value.
-      lastMaxCwnd = 0;
-      lossCwnd = 0;
-      cnt = 1;
-      delayedAck = 2 << ACK_RATIO_SHIFT;
-      cwndCnt = 0;
-      lastCwnd = -1;
-    },
-  };
+  onCaAck(s: CwndState, _ackUnits: number, nowNs: number): void {
+    const cwnd = Math.floor(s.cwndSegs + 1e-9);
+    this.update(cwnd, nowNs);
+    if (this.cwndCnt >= this.cnt) {
+      s.cwndSegs = cwnd + 1;
+      this.cwndCnt = 0;
+    } else this.cwndCnt++;
+  }
+
+  ssthreshOnLoss(s: CwndState): number {
+    const cwnd = Math.floor(s.cwndSegs + 1e-9);
+    this.lastMaxCwnd = cwnd < this.lastMaxCwnd ? Math.floor((cwnd * (BETA_SCALE + BETA)) / (2 * BETA_SCALE)) : cwnd;
+    this.lossCwnd = cwnd;
+    this.cwndCnt = 0;
+    return cwnd <= LOW_WINDOW ? Math.max(cwnd >> 1, 2) : Math.max(Math.floor((cwnd * BETA) / BETA_SCALE), 2);
+  }
+
+  onAcked(segs: number): void {
+    this.delayedAck += segs - (this.delayedAck >> ACK_RATIO_SHIFT);
+  }
+
+  onLossState(): void {
+    // bictcp_state(TCP_CA_Loss) → bictcp_reset, keeping nothing but the ACK ratio's start value.
+    this.lastMaxCwnd = 0;
+    this.lossCwnd = 0;
+    this.cnt = 1;
+    this.delayedAck = 2 << ACK_RATIO_SHIFT;
+    this.cwndCnt = 0;
+    this.lastCwnd = -1;
+  }
+}
+
+export function bic(): CongestionControl {
+  return new Bic();
 }

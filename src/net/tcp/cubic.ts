@@ -16,53 +16,65 @@ export interface CubicOptions {
 
 const NS_PER_S = 1e9;
 
-export function cubic(opts: CubicOptions = {}): CongestionControl {
-  const c = opts.c ?? 0.4;
-  const beta = opts.beta ?? 0.7;
-  const fastConvergence = opts.fastConvergence ?? true;
-  const tcpFriendly = opts.tcpFriendly ?? true;
-  // RFC 8312 §4.2: additive increase that matches Reno's average rate with this beta.
-  const alphaAimd = (3 * (1 - beta)) / (1 + beta);
-  let wLastMaxSegs = 0;
-  let epochStartNs: number | null = null;
-  let kSec = 0;
-  let originSegs = 0;
-  let wEstSegs = 0;
+/** State in fields, not closures: a checkpoint carries a connection's CUBIC state. */
+export class Cubic implements CongestionControl {
+  readonly name = 'cubic';
+  private readonly c: number;
+  private readonly beta: number;
+  private readonly fastConvergence: boolean;
+  private readonly tcpFriendly: boolean;
+  /** RFC 8312 §4.2: additive increase that matches Reno's average rate with this beta. */
+  private readonly alphaAimd: number;
+  private wLastMaxSegs = 0;
+  private epochStartNs: number | null = null;
+  private kSec = 0;
+  private originSegs = 0;
+  private wEstSegs = 0;
 
-  return {
-    name: 'cubic',
-    ssthreshOnLoss(s: CwndState): number {
-      const w = s.cwndSegs;
-      wLastMaxSegs = fastConvergence && w < wLastMaxSegs ? (w * (1 + beta)) / 2 : w;
-      epochStartNs = null; // the next avoidance ACK starts a new epoch
-      return Math.max(Math.floor(w * beta), 2);
-    },
-    onCaAck(s: CwndState, ackUnits: number, nowNs: number, rttNs: number | null): void {
-      const cwnd = s.cwndSegs;
-      if (epochStartNs === null) {
-        epochStartNs = nowNs;
-        wEstSegs = cwnd;
-        // RFC 8312 eq. (2) generalised as in Linux: K is the time to climb
-        // from the current cwnd back to W_max (equals the RFC when cwnd = beta W_max).
-        if (cwnd < wLastMaxSegs) {
-          kSec = Math.cbrt((wLastMaxSegs - cwnd) / c);
-          originSegs = wLastMaxSegs;
-        } else {
-          kSec = 0;
-          originSegs = cwnd;
-        }
+  constructor(opts: CubicOptions = {}) {
+    this.c = opts.c ?? 0.4;
+    this.beta = opts.beta ?? 0.7;
+    this.fastConvergence = opts.fastConvergence ?? true;
+    this.tcpFriendly = opts.tcpFriendly ?? true;
+    this.alphaAimd = (3 * (1 - this.beta)) / (1 + this.beta);
+  }
+
+  ssthreshOnLoss(s: CwndState): number {
+    const w = s.cwndSegs;
+    this.wLastMaxSegs = this.fastConvergence && w < this.wLastMaxSegs ? (w * (1 + this.beta)) / 2 : w;
+    this.epochStartNs = null; // the next avoidance ACK starts a new epoch
+    return Math.max(Math.floor(w * this.beta), 2);
+  }
+
+  onCaAck(s: CwndState, ackUnits: number, nowNs: number, rttNs: number | null): void {
+    const cwnd = s.cwndSegs;
+    if (this.epochStartNs === null) {
+      this.epochStartNs = nowNs;
+      this.wEstSegs = cwnd;
+      // RFC 8312 eq. (2) generalised as in Linux: K is the time to climb
+      // from the current cwnd back to W_max (equals the RFC when cwnd = beta W_max).
+      if (cwnd < this.wLastMaxSegs) {
+        this.kSec = Math.cbrt((this.wLastMaxSegs - cwnd) / this.c);
+        this.originSegs = this.wLastMaxSegs;
+      } else {
+        this.kSec = 0;
+        this.originSegs = cwnd;
       }
-      const tSec = (nowNs - epochStartNs + (rttNs ?? 0)) / NS_PER_S;
-      // Target one RTT ahead (RFC 8312 §4.3/4.4), capped at 1.5 cwnd (RFC 9438 §4.2, Linux cnt >= 2).
-      const target = Math.min(originSegs + c * (tSec - kSec) ** 3, 1.5 * cwnd);
-      let next = cwnd;
-      if (target > cwnd) next += (ackUnits * (target - cwnd)) / cwnd;
-      if (tcpFriendly) {
-        // Reno-equivalent window, counted per ACK as in RFC 9438 §4.3 and Linux tcp_friendliness.
-        wEstSegs += (ackUnits * alphaAimd) / cwnd;
-        if (wEstSegs > next) next = wEstSegs;
-      }
-      s.cwndSegs = next;
-    },
-  };
+    }
+    const tSec = (nowNs - this.epochStartNs + (rttNs ?? 0)) / NS_PER_S;
+    // Target one RTT ahead (RFC 8312 §4.3/4.4), capped at 1.5 cwnd (RFC 9438 §4.2, Linux cnt >= 2).
+    const target = Math.min(this.originSegs + this.c * (tSec - this.kSec) ** 3, 1.5 * cwnd);
+    let next = cwnd;
+    if (target > cwnd) next += (ackUnits * (target - cwnd)) / cwnd;
+    if (this.tcpFriendly) {
+      // Reno-equivalent window, counted per ACK as in RFC 9438 §4.3 and Linux tcp_friendliness.
+      this.wEstSegs += (ackUnits * this.alphaAimd) / cwnd;
+      if (this.wEstSegs > next) next = this.wEstSegs;
+    }
+    s.cwndSegs = next;
+  }
+}
+
+export function cubic(opts: CubicOptions = {}): CongestionControl {
+  return new Cubic(opts);
 }

@@ -1,0 +1,159 @@
+// Checkpoints on disk: `ckpt-<virtual ns>.vck` files in one folder, each
+// written to a temporary file, fsynced and renamed into place (a crash while
+// writing leaves the previous checkpoints whole); the newest two are kept.
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { HostSection } from '../kernel/hostState.ts';
+import type { OpenMetricsState } from '../metrics/openmetrics.ts';
+import type { ScenarioPoint } from '../scenario/load.ts';
+import { MODELS } from '../scenario/registry.ts';
+import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from './format.ts';
+import { VIOEMU_VERSION } from './version.ts';
+
+/** How the interrupted run was asked for; `vioemu resume` does the same unless told otherwise. */
+export interface SavedRunOptions {
+  scenarioFile: string;
+  checkpointEveryNs: number;
+  perVcpuMetrics: boolean;
+  partitionBy: string;
+  out?: string;
+  json?: boolean;
+  openmetrics?: { file: string; intervalNs: number; epochS: number };
+}
+
+export interface CheckpointMeta {
+  vioemuVersion: string;
+  point: ScenarioPoint;
+  hostCount: number;
+  /** Virtual time of the checkpoint: every event before it is done, none after. */
+  instantNs: number;
+  /** Kernel events processed over the whole run by then. */
+  eventsBase: number;
+  options: SavedRunOptions;
+}
+
+export interface Checkpoint {
+  meta: CheckpointMeta;
+  hosts: HostSection[];
+  openmetrics: OpenMetricsState | null;
+}
+
+export const KEEP_CHECKPOINTS = 2;
+const NAME = /^ckpt-(\d{20})\.vck$/;
+
+export function checkpointFileName(instantNs: number): string {
+  return `ckpt-${String(instantNs).padStart(20, '0')}.vck`;
+}
+
+export function encode(c: Checkpoint): Buffer {
+  return encodeCheckpoint([
+    ['meta', c.meta],
+    ...(c.openmetrics ? ([['openmetrics', c.openmetrics]] as [string, unknown][]) : []),
+    ...c.hosts.map((h): [string, unknown] => [`host:${h.hostIndex}`, h]),
+  ]);
+}
+
+/** Decode and check a checkpoint file's contents; CheckpointError names the failing section. */
+export function decode(file: Buffer): Checkpoint {
+  const sections = decodeCheckpoint(file);
+  const meta = sections.get('meta') as CheckpointMeta | undefined;
+  if (!meta || typeof meta !== 'object') throw new CheckpointError('meta', 'missing');
+  if (meta.vioemuVersion !== VIOEMU_VERSION) {
+    throw new CheckpointError('meta', `written by vioemu ${String(meta.vioemuVersion)}, this is ${VIOEMU_VERSION}: the model's state would not fit`);
+  }
+  const sc = meta.point?.scenario;
+  if (!sc || typeof sc !== 'object' || !MODELS[sc.model]) throw new CheckpointError('meta', 'no scenario of a known model');
+  if (!Number.isSafeInteger(meta.instantNs) || meta.instantNs <= 0 || meta.instantNs >= sc.durationNs) {
+    throw new CheckpointError('meta', `instant ${String(meta.instantNs)} ns is not inside the run (0 .. ${sc.durationNs} ns)`);
+  }
+  if (!Number.isSafeInteger(meta.eventsBase) || meta.eventsBase < 0) throw new CheckpointError('meta', 'bad event count');
+  const hostCount = MODELS[sc.model]!.hostCount(sc);
+  if (hostCount !== meta.hostCount) throw new CheckpointError('meta', `the scenario builds ${hostCount} hosts, the checkpoint has ${meta.hostCount}`);
+  const hosts: HostSection[] = [];
+  for (let h = 0; h < hostCount; h++) {
+    const s = sections.get(`host:${h}`) as HostSection | undefined;
+    if (!s) throw new CheckpointError(`host:${h}`, 'missing');
+    if (s.hostIndex !== h || !Array.isArray(s.bodies) || !Array.isArray(s.seqs) || !Array.isArray(s.metrics)) {
+      throw new CheckpointError(`host:${h}`, 'malformed');
+    }
+    hosts.push(s);
+  }
+  const om = (sections.get('openmetrics') as OpenMetricsState | undefined) ?? null;
+  if (meta.options?.openmetrics && !om) throw new CheckpointError('openmetrics', 'missing (the run exported OpenMetrics)');
+  return { meta, hosts, openmetrics: om };
+}
+
+/** Checkpoint files in `dir`, newest first. */
+export function listCheckpoints(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => NAME.test(n)).sort().reverse().map((n) => join(dir, n));
+}
+
+/** Read `path` (a checkpoint file, or a folder: its newest checkpoint). */
+export function readCheckpoint(path: string): { file: string; checkpoint: Checkpoint } {
+  let file = path;
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    throw new CheckpointError('file', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (isDir) {
+    const all = listCheckpoints(path);
+    if (all.length === 0) throw new CheckpointError('file', `no checkpoint (ckpt-*.vck) in ${path}`);
+    file = all[0]!;
+  }
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    throw new CheckpointError('file', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return { file, checkpoint: decode(buf) };
+  } catch (e) {
+    if (e instanceof CheckpointError && isDir) {
+      const older = listCheckpoints(path)[1];
+      throw new CheckpointError(e.section, `${e.message.slice(e.section.length + 2)} (in ${basename(file)}${older ? `; the one before it: vioemu resume ${older}` : ''})`);
+    }
+    throw e;
+  }
+}
+
+/** Write atomically (temporary file, fsync, rename, fsync of the folder), then keep the newest KEEP_CHECKPOINTS. */
+export function writeCheckpoint(dir: string, c: Checkpoint): string {
+  const final = join(dir, checkpointFileName(c.meta.instantNs));
+  const tmp = join(dir, `.${basename(final)}.${process.pid}.tmp`);
+  const bytes = encode(c);
+  const fd = openSync(tmp, 'w');
+  try {
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, final);
+  try {
+    const dfd = openSync(dir, 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    // Some file systems cannot fsync a folder; the rename is still atomic.
+  }
+  for (const old of listCheckpoints(dir).slice(KEEP_CHECKPOINTS)) {
+    try {
+      unlinkSync(old);
+    } catch {
+      // Already gone (another resume of the same folder): nothing to keep.
+    }
+  }
+  return final;
+}
