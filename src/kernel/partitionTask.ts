@@ -55,7 +55,8 @@ export interface PartitionRestore {
 /** One partition's hosts at a checkpoint instant (to the main thread, which writes the file). */
 export interface CheckpointMessage {
   partition: number;
-  checkpoint: { instantNs: number; events: number; hosts: HostSection[] };
+  /** captureMs: wall time the capture took (reported, never part of results). */
+  checkpoint: { instantNs: number; events: number; hosts: HostSection[]; captureMs: number };
 }
 
 export interface HostResult {
@@ -128,8 +129,9 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
       }
       if (tNs === nextCheckpointNs) {
         if (tNs < input.endNs) {
+          const t0 = performance.now();
           const sections = hosts.map((h) => captureHost(sim, h.index, h.inst, h.stamped, opaque));
-          const msg: CheckpointMessage = { partition: input.self, checkpoint: { instantNs: tNs, events: sim.eventsProcessed, hosts: sections } };
+          const msg: CheckpointMessage = { partition: input.self, checkpoint: { instantNs: tNs, events: sim.eventsProcessed, hosts: sections, captureMs: performance.now() - t0 } };
           input.metricsPort?.postMessage(msg);
         }
         nextCheckpointNs += checkpointEveryNs;
