@@ -1,6 +1,9 @@
 // Worker-side metric accumulator. Models record into it by metric name and a
-// fixed label tuple; the runner ships deltas to the main thread, which owns the
-// prom-client registry (prom-client registries cannot be shared across threads).
+// fixed label tuple; the runner ships the changed series' current values to the
+// main thread, which owns the prom-client registry (registries cannot be shared
+// across threads). Values, not deltas: a series' value on the main thread is then
+// exactly the worker's, whenever the flushes happened (summed float deltas would
+// round differently with flush timing, and after a resume).
 
 export interface MetricDef {
   name: string;
@@ -11,13 +14,13 @@ export interface MetricDef {
   buckets?: readonly number[];
 }
 
-/** One serialisable sample update: counters and histograms carry deltas, gauges absolute values. */
+/** One serialisable series value: counters and histograms cumulative since the run began. */
 export interface MetricUpdate {
   name: string;
   labels: string[];
-  /** counter/gauge value (delta for counters). */
+  /** counter/gauge value; histogram: count. */
   value: number;
-  /** histogram: per-bucket count deltas (last = +Inf), sum delta, count delta. */
+  /** histogram: per-bucket counts (not cumulative over buckets; last = +Inf) and sum. */
   buckets?: number[];
   sum?: number;
 }
@@ -26,11 +29,8 @@ interface Series {
   def: MetricDef;
   labels: string[];
   value: number;
-  flushedValue: number;
   buckets: Float64Array | null;
-  flushedBuckets: Float64Array | null;
   sum: number;
-  flushedSum: number;
   dirty: boolean;
 }
 
@@ -65,11 +65,7 @@ export class MetricSink {
         throw new Error(`metric ${name} wants labels [${def.labelNames.join(',')}], got ${labels.length}`);
       }
       const nb = def.type === 'histogram' ? (def.buckets?.length ?? 0) + 1 : 0;
-      s = {
-        def, labels: [...labels], value: 0, flushedValue: 0,
-        buckets: nb ? new Float64Array(nb) : null, flushedBuckets: nb ? new Float64Array(nb) : null,
-        sum: 0, flushedSum: 0, dirty: false,
-      };
+      s = { def, labels: [...labels], value: 0, buckets: nb ? new Float64Array(nb) : null, sum: 0, dirty: false };
       this.series.set(key, s);
       this.order.push(s);
     }
@@ -119,48 +115,31 @@ export class MetricSink {
     return this.snapshot().filter((u) => keep(this.defs.get(u.name)!, u.labels));
   }
 
-  /**
-   * Resume: set series to saved cumulative values, all unflushed, so the
-   * first flush hands the main thread's fresh registry everything since the
-   * run began.
-   */
+  /** Resume: set series to saved values; the next flush hands them to the main thread's fresh registry. */
   importSeries(saved: readonly MetricUpdate[]): void {
     for (const u of saved) {
       const s = this.getByKey(u.name, u.labels);
       s.value = u.value;
-      s.flushedValue = 0;
       if (s.buckets) {
         if (!u.buckets || u.buckets.length !== s.buckets.length) throw new Error(`metric ${u.name}: ${u.buckets?.length ?? 0} buckets saved, ${s.buckets.length} defined`);
         s.buckets.set(u.buckets);
-        s.flushedBuckets!.fill(0);
         s.sum = u.sum ?? 0;
-        s.flushedSum = 0;
       }
       s.dirty = true;
     }
   }
 
-  /** Updates since the previous flush. */
+  /** The series changed since the previous flush, with their current values. */
   flush(): MetricUpdate[] {
     const out: MetricUpdate[] = [];
     for (const s of this.order) {
       if (!s.dirty) continue;
       s.dirty = false;
-      if (s.def.type === 'gauge') {
-        out.push({ name: s.def.name, labels: s.labels, value: s.value });
-      } else if (s.def.type === 'counter') {
-        out.push({ name: s.def.name, labels: s.labels, value: s.value - s.flushedValue });
-        s.flushedValue = s.value;
-      } else {
-        const deltas: number[] = [];
-        for (let i = 0; i < s.buckets!.length; i++) {
-          deltas.push(s.buckets![i]! - s.flushedBuckets![i]!);
-          s.flushedBuckets![i] = s.buckets![i]!;
-        }
-        out.push({ name: s.def.name, labels: s.labels, value: s.value - s.flushedValue, buckets: deltas, sum: s.sum - s.flushedSum });
-        s.flushedValue = s.value;
-        s.flushedSum = s.sum;
-      }
+      out.push(
+        s.def.type === 'histogram'
+          ? { name: s.def.name, labels: s.labels, value: s.value, buckets: Array.from(s.buckets!), sum: s.sum }
+          : { name: s.def.name, labels: s.labels, value: s.value },
+      );
     }
     return out;
   }

@@ -1,8 +1,10 @@
-// The run's prom-client registry (main thread). Workers send counter deltas,
-// gauge values and histogram bucket deltas; this adds them up. Histograms are
-// exposed through a small custom metric because prom-client's Histogram only
+// The run's prom-client registry (main thread). Workers send each changed
+// series' current value (counters and histograms cumulative), which replaces
+// the one held here: the exposed value is exactly the worker's, however the
+// flushes fell (and after a resume). Counters and histograms are small custom
+// metrics because prom-client's Counter only adds and its Histogram only
 // takes single observations.
-import { Counter, Gauge, Registry, type Metric } from 'prom-client';
+import { Gauge, Registry, type Metric } from 'prom-client';
 import type { MetricDef, MetricUpdate } from '../kernel/metricSink.ts';
 
 interface HistSeries {
@@ -24,16 +26,16 @@ class AggregatedHistogram {
     return this.def.help;
   }
 
-  add(labels: string[], bucketDeltas: number[], sumDelta: number, countDelta: number): void {
+  set(labels: string[], buckets: number[], sum: number, count: number): void {
     const key = labels.join('\u0000');
     let s = this.series.get(key);
     if (!s) {
-      s = { labels: Object.fromEntries(this.def.labelNames.map((n, i) => [n, labels[i]!])), buckets: bucketDeltas.map(() => 0), sum: 0, count: 0 };
+      s = { labels: Object.fromEntries(this.def.labelNames.map((n, i) => [n, labels[i]!])), buckets: [], sum: 0, count: 0 };
       this.series.set(key, s);
     }
-    bucketDeltas.forEach((d, i) => (s!.buckets[i]! += d));
-    s.sum += sumDelta;
-    s.count += countDelta;
+    s.buckets = [...buckets];
+    s.sum = sum;
+    s.count = count;
   }
 
   async get() {
@@ -57,9 +59,45 @@ class AggregatedHistogram {
   }
 }
 
+/** A counter whose series are set to the workers' cumulative values (label-less ones start at 0, as prom-client's do). */
+class ValueCounter {
+  readonly type = 'counter';
+  private series = new Map<string, { labels: Record<string, string>; value: number }>();
+  constructor(readonly def: MetricDef) {
+    if (def.labelNames.length === 0) this.series.set('', { labels: {}, value: 0 });
+  }
+
+  get name() {
+    return this.def.name;
+  }
+  get help() {
+    return this.def.help;
+  }
+
+  set(labels: readonly string[], value: number): void {
+    const key = labels.join('\u0000');
+    const s = this.series.get(key);
+    if (s) s.value = value;
+    else this.series.set(key, { labels: Object.fromEntries(this.def.labelNames.map((n, i) => [n, labels[i]!])), value });
+  }
+
+  inc(by: number): void {
+    const s = this.series.get('')!;
+    s.value += by;
+  }
+
+  async get() {
+    return { name: this.def.name, help: this.def.help, type: 'counter', values: [...this.series.values()].map((s) => ({ value: s.value, labels: s.labels })), aggregator: 'sum' };
+  }
+
+  reset() {
+    this.series.clear();
+  }
+}
+
 export class RunMetrics {
   readonly registry = new Registry();
-  private counters = new Map<string, Counter>();
+  private counters = new Map<string, ValueCounter>();
   private gauges = new Map<string, Gauge>();
   private hists = new Map<string, AggregatedHistogram>();
 
@@ -70,8 +108,11 @@ export class RunMetrics {
   define(d: MetricDef): void {
     if (this.counters.has(d.name) || this.gauges.has(d.name) || this.hists.has(d.name)) return;
     const cfg = { name: d.name, help: d.help, labelNames: [...d.labelNames], registers: [this.registry] };
-    if (d.type === 'counter') this.counters.set(d.name, new Counter(cfg));
-    else if (d.type === 'gauge') this.gauges.set(d.name, new Gauge(cfg));
+    if (d.type === 'counter') {
+      const c = new ValueCounter(d);
+      this.registry.registerMetric(c as unknown as Metric);
+      this.counters.set(d.name, c);
+    } else if (d.type === 'gauge') this.gauges.set(d.name, new Gauge(cfg));
     else {
       const h = new AggregatedHistogram(d);
       this.registry.registerMetric(h as unknown as Metric);
@@ -80,17 +121,18 @@ export class RunMetrics {
   }
 
   private labelsOf(name: string, labels: string[]): Record<string, string> {
-    const def = (this.counters.get(name) ?? this.gauges.get(name)) as unknown as { labelNames: string[] } | undefined;
+    const def = this.gauges.get(name) as unknown as { labelNames: string[] } | undefined;
     const names = def?.labelNames ?? [];
     return Object.fromEntries(names.map((n, i) => [n, labels[i]!]));
   }
 
+  /** Series values from a worker (MetricSink.flush): each replaces the one held. */
   apply(updates: readonly MetricUpdate[]): void {
     for (const u of updates) {
       const c = this.counters.get(u.name);
       if (c) {
-        // inc(0) creates the series, so dashboards see it before anything happened.
-        if (u.value >= 0) c.inc(this.labelsOf(u.name, u.labels), u.value);
+        // A value of 0 creates the series, so dashboards see it before anything happened.
+        c.set(u.labels, u.value);
         continue;
       }
       const g = this.gauges.get(u.name);
@@ -99,7 +141,7 @@ export class RunMetrics {
         continue;
       }
       const h = this.hists.get(u.name);
-      if (h) h.add(u.labels, u.buckets ?? [], u.sum ?? 0, u.value);
+      if (h) h.set(u.labels, u.buckets ?? [], u.sum ?? 0, u.value);
     }
   }
 
@@ -107,6 +149,7 @@ export class RunMetrics {
     this.gauges.get(name)?.set(value);
   }
 
+  /** A label-less counter kept on the main thread (events processed). */
   incCounter(name: string, by: number): void {
     if (by > 0) this.counters.get(name)?.inc(by);
   }
