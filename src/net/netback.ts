@@ -9,6 +9,7 @@
 import { createNetbackMachine } from '../../actors/netback.ts';
 import type { Sim, TimerHandle } from '../kernel/sim.ts';
 import { XStateActor } from '../kernel/xstateHost.ts';
+import { splitAck } from './ackPayload.ts';
 import { PacketQueue, type Run } from './packetQueue.ts';
 import type { RxSharedRing } from './vifRing.ts';
 
@@ -80,14 +81,16 @@ export class NetbackVif {
     let seq = run.seq;
     let left = run.count;
     let got = 0;
+    // An ACK run (fleet hosts) is split like a data run: taken head, queued tail.
+    const ack = run.ack;
     if (!this.stopped && this.qdisc.length === 0) {
-      const n = this.startXmit(run.flow, seq, left, taken);
+      const n = this.startXmit(run.flow, seq, left, taken, ack);
       seq += n;
       left -= n;
       got += n;
     }
     if (left > 0) {
-      const q = this.qdisc.push(run.flow, seq, left);
+      const q = this.qdisc.push(run.flow, seq, left, ack);
       this.qdiscDrops += left - q;
     }
     return got;
@@ -100,7 +103,7 @@ export class NetbackVif {
       const runs: Run[] = [];
       this.qdisc.pop(Math.min(this.qdisc.length, Math.max(1, this.acceptable())), runs);
       for (const r of runs) {
-        const n = this.startXmit(r.flow, r.seq, r.count, taken);
+        const n = this.startXmit(r.flow, r.seq, r.count, taken, r.ack);
         got += n;
         // netif_be_start_xmit drops a packet that finds the ring full (it cannot requeue it).
         if (n < r.count) this.qdiscDrops += r.count - n;
@@ -110,10 +113,11 @@ export class NetbackVif {
   }
 
   /** netif_be_start_xmit for up to `count` packets; stops the queue when the ring runs short. */
-  private startXmit(flow: number, seq: number, count: number, taken: Run[]): number {
+  private startXmit(flow: number, seq: number, count: number, taken: Run[], ack?: Run['ack']): number {
     const n = Math.min(count, this.acceptable());
     if (n > 0) {
-      taken.push({ flow, seq, count: n });
+      if (ack === undefined) taken.push({ flow, seq, count: n });
+      else taken.push({ flow, seq, count: n, ack: n < count ? splitAck(ack, n) : ack });
       this.peek += n;
       this.queued += n;
     }

@@ -76,7 +76,7 @@ export class NetfrontRx {
 
   /** netback pushed responses carrying these packets; netif_int if the guest armed rsp_event. */
   deliver(runs: readonly Run[], producerPcpu: number, notify: boolean): void {
-    for (const r of runs) this.responses.push(r.flow, r.seq, r.count);
+    for (const r of runs) this.responses.push(r.flow, r.seq, r.count, r.ack);
     this.producerPcpu = producerPcpu;
     if (notify && this.machine.value === 'armed') this.machine.send({ type: 'NOTIFY' });
   }
