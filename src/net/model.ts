@@ -17,6 +17,10 @@ import { Stressor, type StressorConfig } from './stressor.ts';
 import { buildSut, SUT_ACTORS, type SutConfig } from './sut.ts';
 import { PhaseCycler, type TrafficPhase } from './phases.ts';
 import { Every, Once } from '../kernel/timers.ts';
+import type { FleetConfig } from './fleet/config.ts';
+import { buildFleetHost } from './fleet/fleetHost.ts';
+import { fleetMetricDefs } from './fleet/metricsDefs.ts';
+import { buildSwitchHost } from './fleet/switchHost.ts';
 
 export interface NetModelConfig {
   sutHost: XenHostConfig;
@@ -30,6 +34,8 @@ export interface NetModelConfig {
   warmupNs: number;
   durationNs: number;
   sampleNs: number;
+  /** A fleet of racks (net.fleet) instead of stressor→SUT pairs. */
+  fleet?: FleetConfig;
 }
 
 /** Host 2i is pair i's stressor, host 2i+1 its SUT. */
@@ -38,9 +44,11 @@ export const sutHost = (pair: number) => 2 * pair + 1;
 const STRESSOR_NIC = 0;
 const STRESSOR_TIMERS = 1;
 
-export const metricDefs: readonly MetricDef[] = [...xenMetricDefs, ...netMetricDefs];
+export const metricDefs: readonly MetricDef[] = [...xenMetricDefs, ...netMetricDefs, ...fleetMetricDefs];
 
 export function buildHost(sim: Sim, cfg: NetModelConfig, hostIndex: number, opts: BuildOptions): HostInstance {
+  const f = cfg.fleet;
+  if (f) return hostIndex < f.hosts.length ? buildFleetHost(sim, f, cfg.warmupNs, hostIndex, opts) : buildSwitchHost(sim, f, cfg.warmupNs, hostIndex);
   const pair = Math.floor(hostIndex / 2);
   return hostIndex % 2 === 0 ? buildStressor(sim, cfg, pair) : buildSutHost(sim, cfg, pair, opts);
 }

@@ -124,6 +124,14 @@ export function planPartitions(sc: Scenario, workers: number, mode: PartitionMod
     return { partitions: p, hostPartition, lookaheadNs: lookaheadOf(sc, links, hostPartition), reason: `split at host boundaries (partition-by hosts): ${hostsWord(hosts)} over ${p} partitions` };
   }
 
+  // A model that places its own hosts (fleets: whole racks, balanced by DomUs) is followed.
+  const own = adapter.placement?.(sc, Math.min(workers, hosts));
+  if (own) {
+    const partitions = Math.max(...own.hostPartition) + 1;
+    const lookaheadNs = lookaheadOf(sc, links, own.hostPartition);
+    return { partitions, hostPartition: own.hostPartition, lookaheadNs, reason: partitions > 1 ? `${own.reason}; lookahead ${fmt(lookaheadNs)}` : own.reason };
+  }
+
   // Without a link list every pair of hosts may exchange messages at the model's lookahead.
   const modelLookahead = Math.max(adapter.lookaheadNs(sc), sc.sync.minLookaheadNs);
   if (!links && modelLookahead < PAYOFF_LINK_NS) {

@@ -23,6 +23,11 @@ export interface ModelAdapter {
   lookaheadNs(sc: Scenario): number;
   /** Host-to-host links [a, b, latencyNs]: the lookahead then counts only links that cross partitions. */
   links?(sc: Scenario): [number, number, number][];
+  /**
+   * The model's own placement of hosts on `partitions` partitions (host → partition, and why), when
+   * it knows better than the generic split (fleets: whole racks, balanced by DomUs); null: generic.
+   */
+  placement?(sc: Scenario, partitions: number): { hostPartition: number[]; reason: string } | null;
   /** Cross-field checks after the schema (throw ScenarioError). */
   check?(sc: Scenario, file: string): void;
   /** Its hosts keep all state in objects reachable from persist() (checkpoint and resume work). */

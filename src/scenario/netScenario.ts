@@ -8,6 +8,8 @@ import { ScenarioError } from './errors.ts';
 import type { ModelAdapter, Scenario } from './model.ts';
 import { netSection, type NetSection } from './netSchema.ts';
 import { defaultPlacement } from './xenScenario.ts';
+import { fleetConfig, fleetHostTotal, fleetLinks, fleetPlacement } from './fleetScenario.ts';
+import { summarizeFleet } from './fleetSummary.ts';
 
 function sutHost(n: NetSection, file: string): XenHostConfig {
   const pcpus = n.topology.sockets * n.topology.l2PerSocket * n.topology.coresPerL2;
@@ -89,7 +91,9 @@ function applyOptimizations(n: NetSection): NetSection {
 
 export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
   const n = applyOptimizations(sc.net as NetSection);
+  const fleet = n.fleet ? { fleet: fleetConfig(sc, file) } : {};
   return {
+    ...fleet,
     sutHost: sutHost(n, file),
     sut: {
       kind: n.sut,
@@ -227,17 +231,21 @@ function summarizePair(st: StressorResult, sut: SutNetResult, costs?: NetSection
   };
 }
 
+const isFleet = (sc: Scenario) => (sc.net as NetSection).fleet !== undefined;
+
 export const netAdapter: ModelAdapter = {
   name: 'net',
   checkpointable: true,
   section: netSection,
-  hostCount: (sc) => 2 * (sc.net as NetSection).pairs,
-  lookaheadNs: (sc) => (sc.net as NetSection).link.propagation,
+  hostCount: (sc) => (isFleet(sc) ? fleetHostTotal(sc) : 2 * (sc.net as NetSection).pairs),
+  lookaheadNs: (sc) => (isFleet(sc) ? Math.min(...fleetLinks(sc).map((l) => l[2])) : (sc.net as NetSection).link.propagation),
   links: (sc) => {
+    if (isFleet(sc)) return fleetLinks(sc);
     const n = sc.net as NetSection;
     return Array.from({ length: n.pairs }, (_, i): [number, number, number] => [2 * i, 2 * i + 1, n.link.propagation]);
   },
+  placement: (sc, partitions) => (isFleet(sc) ? fleetPlacement(sc, partitions) : null),
   check: (sc, file) => void netConfig(sc, file),
   workerConfig: (sc) => netConfig(sc),
-  summarize: (sc, out) => summarizeNet(out, (sc.net as NetSection).costs),
+  summarize: (sc, out) => (isFleet(sc) ? summarizeFleet(fleetConfig(sc), out) : summarizeNet(out, (sc.net as NetSection).costs)),
 };

@@ -3,6 +3,7 @@
 // and the Linux 2.6.18 / Xen 3.1 constants (XEN_DIGEST.md).
 import { z } from 'zod';
 import { durationNs, nonNegInt, posInt } from './fields.ts';
+import { fleetSchema } from './fleetSchema.ts';
 import { schedulerSchema, topologySchema } from './xenSchema.ts';
 
 const cycles = z.number().nonnegative();
@@ -30,6 +31,13 @@ export const costsSchema = z
     copyToUserCyclesPerByte: cycles.default(0.5),
     readSyscallCycles: cycles.default(2000),
     eventChannelCycles: cycles.default(1500),
+    // Guests that send (net.fleet): netback's net_tx_action per data packet, the guest's TCP output per
+    // segment and per incoming ACK, and the iperf client's write() — assumptions, see docs/scale.md.
+    ioChannelTxCyclesPerPacket: cycles.default(8500),
+    stackTxDataCyclesPerPacket: cycles.default(1500),
+    stackAckRxCyclesPerPacket: cycles.default(600),
+    writeSyscallCycles: cycles.default(2000),
+    copyFromUserCyclesPerByte: cycles.default(0.5),
     ioChannelCopyShare: z.number().min(0).max(1).default(0.5),
     table1Distance: z.enum(['same_core', 'same_l2', 'same_socket', 'cross_socket']).default('cross_socket'),
     cacheFactor: z
@@ -123,6 +131,9 @@ export const netSection = z
         // RFC 3390 for a 1448-byte MSS, as 2.6.18's tcp_init_cwnd: 3 segments.
         initialCwndSegs: posInt.default(3),
         rtoMin: durationNs.default('200ms'),
+        // tcp_wmem[1] and tcp_wmem[2] (tcp_init: 4 MiB with >= 512 MiB of RAM): the send buffer of guests that send (net.fleet).
+        wmemDefault: posInt.default(16384),
+        wmemMax: posInt.default(4194304),
       })
       .strict()
       .default({}),
@@ -176,6 +187,11 @@ export const netSection = z
       .default([]),
     /** The txqueuelen Opt D uses (the paper found 128 best). */
     optDTxqueuelen: posInt.default(128),
+    /**
+     * Racks of Xen hosts whose DomUs send to each other through top-of-rack and
+     * aggregation switches (docs/scale.md), instead of stressor→SUT pairs.
+     */
+    fleet: fleetSchema.optional(),
   })
   .strict();
 

@@ -78,7 +78,7 @@ export class XenHost implements HostView {
     readonly hostIndex: number,
     readonly spec: XenHostSpec,
     readonly policy: SchedPolicy,
-    opts: { trace: boolean; perVcpuMetrics: boolean },
+    opts: { trace: boolean; perVcpuMetrics: boolean; guestsMetricLabel?: string | null },
   ) {
     this.topology = new Topology(spec.topology);
     this.trace = opts.trace ? new TraceRecorder(hostIndex, spec.name, this.topology.pcpuCount) : null;
@@ -91,7 +91,7 @@ export class XenHost implements HostView {
         this.vcpus.push(this.makeVcpu(id, dom, i, d.placement[i]!, d.affinity[i] ?? null));
       }
     });
-    this.stats = new HostStats(sim, spec.name, this.topology, this.domains, this.vcpus, opts.perVcpuMetrics);
+    this.stats = new HostStats(sim, spec.name, this.topology, this.domains, this.vcpus, opts.perVcpuMetrics, opts.guestsMetricLabel ?? null);
     for (let p = 0; p < this.topology.pcpuCount; p++) this.pcpus.push(this.makePcpu(p));
     policy.init(this);
     if (policy.tickNs !== null) this.startTicks(policy.tickNs);

@@ -33,6 +33,8 @@ export class HostStats {
   /** Per-VCPU wake-to-run latency: count, sum, max (ns) and log2 buckets. */
   readonly vcpuWake: { count: number; sumNs: number; maxNs: number; log2Buckets: number[] }[];
   private readonly domLabels: string[][];
+  private readonly guestsLabel: string | null;
+  private guestCredit = 0;
   private readonly vcpuLabels: string[][];
   private readonly pcpuLabels: string[][];
   /** Per domain: labels of its migrations by distance. */
@@ -45,6 +47,8 @@ export class HostStats {
     private readonly domains: readonly SchedDomain[],
     vcpus: readonly (SchedVcpu & { name: string })[],
     private readonly perVcpu: boolean,
+    /** Series of every guest domain under one `domain` label (fleets: per host, not per DomU); Dom0 keeps its own. */
+    guestsLabel: string | null = null,
   ) {
     this.dom = domains.map(() => ({
       cpuNs: 0, contextSwitches: 0, wakeups: 0, boosts: 0,
@@ -56,10 +60,12 @@ export class HostStats {
     this.vcpuWake = vcpus.map(() => ({ count: 0, sumNs: 0, maxNs: 0, log2Buckets: new Array(40).fill(0) }));
     this.pcpuBusyNs = new Array(topology.pcpuCount).fill(0);
     this.vcpuRunNs = new Array(vcpus.length).fill(0);
-    this.domLabels = domains.map((d) => [hostName, d.name]);
-    this.vcpuLabels = vcpus.map((v) => [hostName, domains[v.domId]!.name, String(v.index)]);
+    this.guestsLabel = guestsLabel;
+    const label = (d: SchedDomain) => (guestsLabel !== null && d.id > 0 ? guestsLabel : d.name);
+    this.domLabels = domains.map((d) => [hostName, label(d)]);
+    this.vcpuLabels = vcpus.map((v) => [hostName, label(domains[v.domId]!), guestsLabel !== null && v.domId > 0 ? `${domains[v.domId]!.name}.${v.index}` : String(v.index)]);
     this.pcpuLabels = Array.from({ length: topology.pcpuCount }, (_, p) => [hostName, String(p)]);
-    this.migrationLabels = domains.map((d) => Object.fromEntries(['same_l2', 'same_socket', 'cross_socket'].map((x) => [x, [hostName, d.name, x]])));
+    this.migrationLabels = domains.map((d) => Object.fromEntries(['same_l2', 'same_socket', 'cross_socket'].map((x) => [x, [hostName, label(d), x]])));
     // Every series exists from the start (at 0), so queries over a quiet domain return 0, not nothing.
     for (const l of this.domLabels) {
       for (const m of ['vioemu_domain_cpu_seconds_total', 'vioemu_sched_context_switches_total', 'vioemu_sched_wakeups_total', 'vioemu_sched_boosts_total']) sim.metrics.inc(m, l, 0);
@@ -159,7 +165,13 @@ export class HostStats {
   }
 
   sampleCredit(domId: number, credit: number): void {
-    this.sim.metrics.set('vioemu_sched_credit', this.domLabels[domId]!, credit);
+    if (this.guestsLabel === null || domId === 0) {
+      this.sim.metrics.set('vioemu_sched_credit', this.domLabels[domId]!, credit);
+      return;
+    }
+    // Guests share a label: the gauge is their sum (domains are sampled in order, the first guest restarts it).
+    this.guestCredit = domId === 1 ? credit : this.guestCredit + credit;
+    this.sim.metrics.set('vioemu_sched_credit', this.domLabels[domId]!, this.guestCredit);
   }
 
   sampleVcpuCredit(vcpuId: number, credit: number): void {

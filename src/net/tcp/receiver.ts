@@ -287,6 +287,16 @@ export class TcpReceiver {
     this.rightEdge = Math.max(this.rightEdge, this.rcvNxt + this.freeSegs());
   }
 
+  /** Cumulative ack of the last ACK sent, without building stats(). */
+  get lastAckSeq(): number {
+    return this.lastAckSent;
+  }
+
+  /** Bytes received in order and not yet read, without building stats(). */
+  get unread(): number {
+    return this.unreadBytes;
+  }
+
   /** When the caller must call onDelackTimer, or null. */
   delackDeadlineNs(): number | null {
     return this.delackAtNs;

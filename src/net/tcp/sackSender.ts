@@ -40,6 +40,12 @@ export interface SackSenderOptions extends RtoConfig {
   fack?: boolean;
   /** tcp_max_burst (3): tcp_moderate_cwnd's allowance above in_flight. */
   maxBurstSegs?: number;
+  /**
+   * The connection was set up before the first segment: its SYN/SYN-ACK gave
+   * this RTT sample (tcp_ack of the SYN-ACK), so the first RTO is srtt-based,
+   * not TCP_TIMEOUT_INIT's 3 s. Absent: no sample yet (the paper's stressor).
+   */
+  handshakeRttNs?: number;
 }
 
 type CaState = 'open' | 'disorder' | 'recovery' | 'loss';
@@ -104,6 +110,7 @@ export class TcpSackSender {
     this.reordering = opts.reordering ?? 3;
     this.fack = opts.fack ?? true;
     this.maxBurst = opts.maxBurstSegs ?? 3;
+    if (opts.handshakeRttNs !== undefined) this.rto.sample(opts.handshakeRttNs);
   }
 
   /** tcp_packets_in_flight. */
@@ -390,6 +397,21 @@ export class TcpSackSender {
 
   rtoDeadlineNs(): number | null {
     return this.rtoAtNs;
+  }
+
+  /** snd_una, without building stats(). */
+  get ackedSeq(): number {
+    return this.una;
+  }
+
+  /** snd_cwnd in segments, without building stats(). */
+  get cwndSegs(): number {
+    return this.w.cwndSegs;
+  }
+
+  /** RTO expiries so far, without building stats(). */
+  get timeouts(): number {
+    return this.counts.timeouts;
   }
 
   /** snd_nxt: the next new segment to send. */

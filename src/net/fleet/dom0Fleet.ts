@@ -1,0 +1,325 @@
+// Dom0 of a fleet host (drivers/xen/netback/netback.c, Xen 3.1, and 2.6.18's
+// bridge): packets in both directions. The receive half is the paper's path
+// (dom0Netback.ts): the NIC's NAPI poll bridges frames to their vif, netback's
+// global rx_queue and net_rx_tasklet grant-copy them into the guest. The
+// transmit half starts at the guest's TX ring: netif_be_int (on the vif's
+// event-channel VCPU) puts the vif on net_schedule_list and schedules
+// net_tx_tasklet there; net_tx_action takes requests round-robin over the
+// scheduled vifs (≤ MAX_PENDING_REQS per pass), grant-copies each packet out
+// of the guest, answers the request and netif_rx()s the packet into that
+// CPU's backlog (netdev_max_backlog); process_backlog bridges it — to another
+// vif on this host (guest to guest: it never reaches the NIC) or to peth0.
+import type { Sim } from '../../kernel/sim.ts';
+import type { VcpuRt, XenHost } from '../../xen/host.ts';
+import { SOFTIRQ, softirqSource, type WorkPart, type WorkSource } from '../../xen/work.ts';
+import { ioChannelFactor, scaled, type CostModel } from '../costs.ts';
+import type { NapiDevice, NapiPoll } from '../netRxAction.ts';
+import { NetRxAction } from '../netRxAction.ts';
+import { PacketQueue, type Run } from '../packetQueue.ts';
+import { Tasklet } from '../tasklet.ts';
+import { runDestGuest, runDestHost, type FleetConfig } from './config.ts';
+import type { FleetGuest } from './guestNet.ts';
+import type { FleetNic } from './fleetNic.ts';
+import type { WireLink } from './wire.ts';
+
+export interface Dom0FleetWiring {
+  sim: Sim;
+  host: XenHost;
+  fleet: FleetConfig;
+  hostIndex: number;
+  costs: CostModel;
+  dom0V: VcpuRt[];
+  nicV: VcpuRt;
+  /** Per guest: the Dom0 VCPU its vif's event channel is bound to. */
+  vifEvtchnV: VcpuRt[];
+  guests: FleetGuest[];
+  nic: FleetNic;
+  link: WireLink;
+  bridgeCycles: number;
+  bridgeName: string;
+  netdevBudget: number;
+  netdevMaxBacklog: number;
+  /** weight_p: the backlog device's quota. */
+  backlogWeight: number;
+  /** MAX_PENDING_REQS: most TX requests in flight in one net_tx_action. */
+  maxPendingReqs: number;
+  maxSlotsPerPass: number;
+}
+
+interface CpuNet {
+  v: VcpuRt;
+  qdiscRuns: number[];
+  irqs: number[];
+  /** netif_rx'd packets from the guests waiting for process_backlog. */
+  backlog: PacketQueue;
+}
+
+export class FleetDom0 {
+  readonly rxQueue = new PacketQueue(Number.MAX_SAFE_INTEGER);
+  readonly rxTasklet: Tasklet<CpuNet>;
+  readonly txTasklet: Tasklet<CpuNet>;
+  private txSchedule: number[] = [];
+  private readonly cpus: CpuNet[];
+  private readonly cpuOf = new Map<VcpuRt, CpuNet>();
+  backlogDrops = 0;
+  rxPasses = 0;
+  rxPassPackets = 0;
+  txPasses = 0;
+  /** Packets bridged from one guest to another on this host, and to peth0. */
+  localPackets = 0;
+  wirePackets = 0;
+
+  constructor(private readonly w: Dom0FleetWiring) {
+    this.cpus = w.dom0V.map((v) => ({ v, qdiscRuns: [], irqs: [], backlog: new PacketQueue(w.netdevMaxBacklog) }));
+    for (const c of this.cpus) this.cpuOf.set(c.v, c);
+    const raise = (c: CpuNet) => w.host.notify(c.v.id, null);
+    this.rxTasklet = new Tasklet('net_rx_tasklet', raise);
+    this.txTasklet = new Tasklet('net_tx_tasklet', raise);
+    for (const c of this.cpus) this.addSources(c);
+  }
+
+  private cpu(v: VcpuRt): CpuNet {
+    return this.cpuOf.get(v)!;
+  }
+
+  /** The guest notified its vif's event channel (TX requests, or RX buffers across req_event). */
+  guestNotify(g: number, from: VcpuRt): void {
+    const v = this.w.vifEvtchnV[g]!;
+    const c = this.cpu(v);
+    if (!c.irqs.includes(g)) c.irqs.push(g);
+    this.w.host.notify(v.id, from.id);
+  }
+
+  /** netback's queue timer woke vif g: its qdisc runs on the vif's event-channel CPU. */
+  timeoutWake(g: number): void {
+    const c = this.cpu(this.w.vifEvtchnV[g]!);
+    if (!c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
+    this.w.host.notify(c.v.id, null);
+  }
+
+  /** br_forward: packets for a vif of this host go to its netback queue, the rest to peth0. */
+  private forward(runs: readonly Run[], c: CpuNet): void {
+    const { fleet, hostIndex, guests } = this.w;
+    const taken: Run[] = [];
+    const wire: Run[] = [];
+    for (const r of runs) {
+      const isAck = r.ack !== undefined;
+      if (runDestHost(fleet.flows, r.flow, isAck) === hostIndex) {
+        guests[runDestGuest(fleet.flows, r.flow, isAck)]!.vif.xmit(r, taken);
+      } else wire.push(r);
+    }
+    if (wire.length > 0) this.w.link.send(wire);
+    if (taken.length === 0) return;
+    for (const r of taken) this.rxQueue.push(r.flow, r.seq, r.count, r.ack);
+    this.rxTasklet.schedule(c);
+  }
+
+  private isLocal(r: Run): boolean {
+    return runDestHost(this.w.fleet.flows, r.flow, r.ack !== undefined) === this.w.hostIndex;
+  }
+
+  private addSources(c: CpuNet): void {
+    const { w } = this;
+    const cost = w.costs;
+    c.v.guest.addSource(
+      softirqSource(
+        'netif_be_int',
+        SOFTIRQ.HARDIRQ,
+        () => c.irqs.length > 0,
+        () => {
+          const vifs = c.irqs;
+          c.irqs = [];
+          return { parts: [{ component: 'evtchn', cycles: vifs.length * cost.eventChannelCycles, packets: 0 }], data: vifs };
+        },
+        (vifs: number[]) => {
+          for (const g of vifs) {
+            const guest = w.guests[g]!;
+            if (guest.tx.ring.length > 0 && !this.txSchedule.includes(g)) this.txSchedule.push(g);
+            if (guest.vif.maybeWake() && !c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
+          }
+          if (this.txSchedule.length > 0) this.txTasklet.schedule(c);
+        },
+      ),
+    );
+    c.v.guest.addSource(
+      softirqSource(
+        'vif-qdisc',
+        SOFTIRQ.NET_TX,
+        () => c.qdiscRuns.length > 0,
+        () => {
+          const vifs = c.qdiscRuns;
+          c.qdiscRuns = [];
+          return { parts: [], data: vifs };
+        },
+        (vifs: number[]) => {
+          const taken: Run[] = [];
+          for (const g of vifs) w.guests[g]!.vif.runQdisc(taken);
+          if (taken.length === 0) return;
+          for (const r of taken) this.rxQueue.push(r.flow, r.seq, r.count, r.ack);
+          this.rxTasklet.schedule(c);
+        },
+      ),
+    );
+    // NET_RX: the NIC's poll on its IRQ's VCPU, and every CPU's backlog.
+    const netRx = new NetRxAction(w.netdevBudget);
+    if (c.v === w.nicV) {
+      netRx.add(w.nic.device(
+        (n) => [
+          { component: 'nic_rx', cycles: n * cost.nicRxCyclesPerPacket, packets: n },
+          { component: w.bridgeName, cycles: n * w.bridgeCycles, packets: n },
+        ],
+        (runs) => this.forward(runs, c),
+      ));
+    }
+    netRx.add(this.backlogDevice(c));
+    c.v.guest.addSource(netRx);
+    c.v.guest.addSource(this.rxTaskletSource(c));
+    c.v.guest.addSource(this.txTaskletSource(c));
+  }
+
+  /** process_backlog: the guests' packets bridged, a quota at a time; those for the wire pay the NIC's transmit. */
+  private backlogDevice(c: CpuNet): NapiDevice<Run[]> {
+    const { w } = this;
+    return {
+      name: 'backlog',
+      weight: w.backlogWeight,
+      scheduled: () => c.backlog.length > 0,
+      poll: (max): NapiPoll<Run[]> => {
+        const runs: Run[] = [];
+        const p = c.backlog.pop(max, runs);
+        let local = 0;
+        for (const r of runs) if (this.isLocal(r)) local += r.count;
+        this.localPackets += local;
+        this.wirePackets += p - local;
+        const parts: WorkPart[] = [
+          { component: w.bridgeName, cycles: p * w.bridgeCycles, packets: p },
+          { component: 'nic_tx', cycles: (p - local) * w.costs.nicTxCyclesPerPacket, packets: p - local },
+        ];
+        return { packets: p, parts, data: runs };
+      },
+      complete: (runs) => {
+        this.forward(runs, c);
+        return c.backlog.length > 0;
+      },
+    };
+  }
+
+  /** The grant copy into a guest, per packet: Table 1's I/O channel; an ACK's copy share is negligible. */
+  private copyInCycles(r: Run, copyPcpu: number, g: number): number {
+    const cost = this.w.costs;
+    const io = scaled(cost, cost.ioChannelCyclesPerPacket);
+    const guestPcpu = this.w.guests[g]!.vcpus[0]!.processor;
+    const f = r.ack ? 1 - cost.ioChannelCopyShare : ioChannelFactor(cost, this.w.host.topology.distance(copyPcpu, guestPcpu));
+    return r.count * io * f;
+  }
+
+  /** net_rx_action on CPU c. */
+  private rxTaskletSource(c: CpuNet): WorkSource<[number, Run[]][]> {
+    const { w } = this;
+    return softirqSource(
+      'net_rx_action',
+      SOFTIRQ.TASKLET,
+      () => this.rxTasklet.pendingOn(c),
+      (ctx) => {
+        this.rxTasklet.begin();
+        const runs: Run[] = [];
+        const n = this.rxQueue.pop(w.maxSlotsPerPass, runs);
+        this.rxPasses++;
+        this.rxPassPackets += n;
+        const byVif: [number, Run[]][] = [];
+        let cycles = 0;
+        for (const r of runs) {
+          const g = runDestGuest(w.fleet.flows, r.flow, r.ack !== undefined);
+          let entry = byVif.find((e) => e[0] === g);
+          if (!entry) byVif.push((entry = [g, []]));
+          entry[1].push(r);
+          w.guests[g]!.vif.consumed(r.count);
+          cycles += this.copyInCycles(r, ctx.pcpu, g);
+        }
+        return { parts: [{ component: 'io_channel', cycles, packets: n }], data: byVif };
+      },
+      (byVif, d) => {
+        for (const [g, list] of byVif) {
+          const guest = w.guests[g]!;
+          const notify = guest.vif.pushResponses();
+          guest.front.deliver(list, d.pcpu, notify);
+          if (notify) w.host.notify(guest.vcpus[0]!.id, c.v.id);
+          if (guest.vif.maybeWake() && !c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
+        }
+        if (c.qdiscRuns.length > 0) w.host.notify(c.v.id, null);
+        this.rxTasklet.end();
+        if (this.rxQueue.length > 0) this.rxTasklet.schedule(c);
+      },
+    );
+  }
+
+  /** net_tx_action on CPU c: requests round-robin over the scheduled vifs, copied out, netif_rx'd here. */
+  private txTaskletSource(c: CpuNet): WorkSource<{ vifs: number[]; taken: [number, Run[]][] }> {
+    const { w } = this;
+    const cost = w.costs;
+    return softirqSource(
+      'net_tx_action',
+      SOFTIRQ.TASKLET,
+      () => this.txTasklet.pendingOn(c),
+      (ctx) => {
+        this.txTasklet.begin();
+        this.txPasses++;
+        const vifs = this.txSchedule;
+        this.txSchedule = [];
+        const taken: [number, Run[]][] = vifs.map((g) => [g, []]);
+        let left = w.maxPendingReqs;
+        // One share per vif per round while requests and room last (poll_net_schedule_list takes one request per vif in turn).
+        for (let more = true; more && left > 0; ) {
+          more = false;
+          const share = Math.max(1, Math.floor(left / vifs.length));
+          for (const [g, list] of taken) {
+            const tx = w.guests[g]!.tx;
+            if (left <= 0 || tx.ring.length === 0) continue;
+            left -= tx.take(Math.min(share, left), list);
+            if (tx.ring.length > 0) more = true;
+          }
+        }
+        let data = 0;
+        let acks = 0;
+        let cycles = 0;
+        const io = scaled(cost, cost.ioChannelTxCyclesPerPacket);
+        for (const [g, list] of taken) {
+          const f = ioChannelFactor(cost, w.host.topology.distance(ctx.pcpu, w.guests[g]!.vcpus[0]!.processor));
+          for (const r of list) {
+            if (r.ack) {
+              acks += r.count;
+              cycles += r.count * cost.netbackTxCyclesPerPacket;
+            } else {
+              data += r.count;
+              cycles += r.count * io * f;
+            }
+          }
+        }
+        return { parts: [{ component: 'netback_tx', cycles, packets: data + acks }], data: { vifs, taken } };
+      },
+      ({ taken }) => {
+        for (const [g, list] of taken) {
+          const guest = w.guests[g]!;
+          let n = 0;
+          for (const r of list) {
+            n += r.count;
+            // netif_rx: the CPU's input queue holds netdev_max_backlog packets.
+            const ok = c.backlog.push(r.flow, r.seq, r.count, r.ack);
+            this.backlogDrops += r.count - ok;
+          }
+          if (n > 0 && guest.tx.responded(n)) {
+            guest.irq.pending = true;
+            w.host.notify(guest.vcpus[0]!.id, c.v.id);
+          }
+          // RING_FINAL_CHECK_FOR_REQUESTS: requests that came meanwhile keep the vif scheduled; else re-arm req_event.
+          if (guest.tx.ring.length > 0) {
+            if (!this.txSchedule.includes(g)) this.txSchedule.push(g);
+          } else guest.tx.netbackArmed = true;
+        }
+        if (c.backlog.length > 0) w.host.notify(c.v.id, null);
+        this.txTasklet.end();
+        if (this.txSchedule.length > 0) this.txTasklet.schedule(c);
+      },
+    );
+  }
+}

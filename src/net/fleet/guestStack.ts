@@ -1,0 +1,384 @@
+// The TCP endpoints and applications of one DomU in a fleet: a Linux 2.6.18
+// sender (SACK/FACK, BIC, RTO as the stressor's) for every flow it sends and a
+// receiver (delayed ACKs, SACK, autotuning) for every flow it receives, and
+// the applications above them — iperf writers and readers (bulk), closed-loop
+// request/response clients and servers, and incast aggregators and workers.
+// The work these do on the guest's CPUs is charged by guestWork.ts; this file
+// holds the state and what happens when a piece of work completes.
+import type { Sim, TimerHandle } from '../../kernel/sim.ts';
+import type { AckPayload } from '../ackPayload.ts';
+import type { Run } from '../packetQueue.ts';
+import { TcpReceiver, type TcpReceiverOptions } from '../tcp/receiver.ts';
+import { TcpSackSender, type SackSenderOptions } from '../tcp/sackSender.ts';
+import { ROLE, type FleetConfig } from './config.ts';
+import { LatencyHistogram } from './latencyHistogram.ts';
+
+export interface StackOptions {
+  mssBytes: number;
+  sender: SackSenderOptions;
+  receiver: TcpReceiverOptions;
+  /** tcp_wmem[1] and [2]: the send buffer starts at the first and autotunes toward the second. */
+  wmemDefaultBytes: number;
+  wmemMaxBytes: number;
+}
+
+/** Skb memory per queued full segment (advmss + MAX_TCP_HEADER + 16 + sizeof(sk_buff)), as tcp_new_space counts it. */
+const SND_SEG_MEM = 1920;
+
+/** A write the application has decided on (a request or a response), waiting for its CPU. */
+interface AppWrite {
+  sender: number;
+  segs: number;
+}
+
+/** An incast aggregator: its workers' request senders and response receivers, and the round in progress. */
+interface IncastGroup {
+  reqSenders: number[];
+  respReceivers: number[];
+  done: Uint8Array;
+  doneCount: number;
+  roundStartNs: number;
+  inRound: boolean;
+}
+
+export class GuestStack {
+  readonly sendFlows: number[] = [];
+  readonly senders: TcpSackSender[] = [];
+  readonly recvFlows: number[] = [];
+  readonly receivers: TcpReceiver[] = [];
+  private readonly sendIdx = new Map<number, number>();
+  private readonly recvIdx = new Map<number, number>();
+  /** Per sender: bytes the application has written (bulk writers and requests/responses). */
+  writtenBytes: number[] = [];
+  private rtoTimers: (TimerHandle | null)[] = [];
+  private delackTimers: (TimerHandle | null)[] = [];
+  /** Per receiver: bytes the application has read. */
+  readBytes: number[] = [];
+  /** ACK runs waiting for the transmit softirq. */
+  ackOut: Run[] = [];
+  /** Senders that may have segments to send (tcp_data_snd_check pending), FIFO. */
+  wantTx: number[] = [];
+  private wanting: Uint8Array = new Uint8Array(0);
+  /** Per application (traffic pattern): on in its current phase, and its writers' -l. */
+  appActive: boolean[];
+  appMessageBytes: number[];
+  /** Decided writes (requests, responses) not yet done. */
+  writes: AppWrite[] = [];
+  /** Request senders (client side): issue times of requests sent and not yet answered, and the response receiver. */
+  private rrSentAt = new Map<number, number[]>();
+  private respToReq = new Map<number, number>();
+  /** Request receivers (server side): requests answered so far, and the response sender. */
+  private served = new Map<number, number>();
+  private reqToResp = new Map<number, number>();
+  /** Responses seen per response receiver (client side). */
+  private answered = new Map<number, number>();
+  private groups: IncastGroup[] = [];
+  private groupOfResp = new Map<number, { g: number; k: number }>();
+  /** Results. */
+  bytesRead = 0;
+  readonly latency = new LatencyHistogram();
+  requestsDone = 0;
+  incastRounds = 0;
+  incastRoundNs = 0;
+
+  constructor(
+    private readonly sim: Sim,
+    private readonly cfg: FleetConfig,
+    readonly host: number,
+    readonly guest: number,
+    private readonly timerActorId: number,
+    private readonly opts: StackOptions,
+    /** The guest's transmit softirq (or an application) has work: wake that VCPU. */
+    readonly kick: (what: 'net' | { appSender: number } | { appReceiver: number }) => void,
+  ) {
+    const t = cfg.flows;
+    for (let f = 0; f < t.count; f++) {
+      if (t.srcHost[f] === host && t.srcGuest[f] === guest) {
+        this.sendIdx.set(f, this.senders.length);
+        this.sendFlows.push(f);
+        this.senders.push(new TcpSackSender(opts.sender));
+      }
+      if (t.dstHost[f] === host && t.dstGuest[f] === guest) {
+        this.recvIdx.set(f, this.receivers.length);
+        this.recvFlows.push(f);
+        this.receivers.push(new TcpReceiver(opts.receiver));
+      }
+    }
+    this.writtenBytes = this.senders.map(() => 0);
+    this.rtoTimers = this.senders.map(() => null);
+    this.delackTimers = this.receivers.map(() => null);
+    this.readBytes = this.receivers.map(() => 0);
+    this.wanting = new Uint8Array(this.senders.length);
+    this.appActive = cfg.apps.map(() => true);
+    this.appMessageBytes = cfg.apps.map((a) => a.messageBytes);
+    // Request/response roles by flow; incast groups whose aggregator lives here.
+    const groupIdx = new Map<number, number>();
+    this.sendFlows.forEach((f, s) => {
+      if (t.role[f] === ROLE.request) {
+        const r = this.recvIdx.get(t.peer[f]!)!;
+        const gid = t.group[f]!;
+        if (gid >= 0) {
+          let gi = groupIdx.get(gid);
+          if (gi === undefined) {
+            gi = this.groups.length;
+            groupIdx.set(gid, gi);
+            this.groups.push({ reqSenders: [], respReceivers: [], done: new Uint8Array(0), doneCount: 0, roundStartNs: 0, inRound: false });
+          }
+          const g = this.groups[gi]!;
+          this.groupOfResp.set(r, { g: gi, k: g.reqSenders.length });
+          g.reqSenders.push(s);
+          g.respReceivers.push(r);
+        } else {
+          this.rrSentAt.set(s, []);
+          this.respToReq.set(r, s);
+          this.answered.set(r, 0);
+        }
+      }
+    });
+    for (const g of this.groups) g.done = new Uint8Array(g.reqSenders.length);
+    this.recvFlows.forEach((f, r) => {
+      if (t.role[f] === ROLE.request) {
+        this.served.set(r, 0);
+        this.reqToResp.set(r, this.sendIdx.get(t.peer[f]!)!);
+      }
+    });
+  }
+
+  get mssBytes(): number {
+    return this.opts.mssBytes;
+  }
+
+  appOfSender(s: number): number {
+    return this.cfg.flows.app[this.sendFlows[s]!]!;
+  }
+
+  isBulkSender(s: number): boolean {
+    return this.cfg.flows.role[this.sendFlows[s]!] === ROLE.bulk;
+  }
+
+  /** Start: every client issues its first request, every aggregator its first round (after `delayNs`, staggered by the caller). */
+  startApps(): void {
+    for (const s of this.rrSentAt.keys()) this.issueRequest(s);
+    for (let g = 0; g < this.groups.length; g++) this.startRound(g);
+    for (let s = 0; s < this.senders.length; s++) if (this.isBulkSender(s)) this.kick({ appSender: s });
+  }
+
+  /** Traffic phases: an application switched on or off (and its writers' -l). */
+  setAppPhase(app: number, active: boolean, messageBytes: number): void {
+    const was = this.appActive[app]!;
+    this.appActive[app] = active;
+    this.appMessageBytes[app] = messageBytes;
+    if (!active || was) return;
+    for (const [s, sent] of this.rrSentAt) if (this.appOfSender(s) === app && sent.length === 0) this.issueRequest(s);
+    this.groups.forEach((g, gi) => {
+      if (!g.inRound && this.appOfSender(g.reqSenders[0]!) === app) this.startRound(gi);
+    });
+    for (let s = 0; s < this.senders.length; s++) if (this.isBulkSender(s) && this.appOfSender(s) === app) this.kick({ appSender: s });
+  }
+
+  private issueRequest(s: number): void {
+    const app = this.appOfSender(s);
+    if (!this.appActive[app]) return;
+    this.rrSentAt.get(s)!.push(this.sim.nowNs);
+    this.queueWrite(s, this.cfg.apps[app]!.requestSegs);
+  }
+
+  private startRound(gi: number): void {
+    const g = this.groups[gi]!;
+    if (!this.appActive[this.appOfSender(g.reqSenders[0]!)]) return;
+    g.inRound = true;
+    g.done.fill(0);
+    g.doneCount = 0;
+    g.roundStartNs = this.sim.nowNs;
+    const segs = this.cfg.apps[this.appOfSender(g.reqSenders[0]!)]!.requestSegs;
+    for (const s of g.reqSenders) this.queueWrite(s, segs);
+  }
+
+  private queueWrite(s: number, segs: number): void {
+    this.writes.push({ sender: s, segs });
+    this.kick({ appSender: s });
+  }
+
+  // ---- sending ------------------------------------------------------
+
+  /** Segments a bulk writer may still write: the send buffer as tcp_new_space grows it with cwnd. */
+  sndbufRoomSegs(s: number): number {
+    const tx = this.senders[s]!;
+    const bufSegs = Math.min(this.opts.wmemMaxBytes, Math.max(this.opts.wmemDefaultBytes, SND_SEG_MEM * 2 * Math.max(tx.cwndSegs, 4))) / SND_SEG_MEM;
+    return Math.floor(bufSegs - (this.writtenBytes[s]! / this.opts.mssBytes - tx.ackedSeq));
+  }
+
+  /** The application wrote `bytes` on sender s (a write() completed): TCP may send them. */
+  written(s: number, bytes: number): void {
+    this.writtenBytes[s]! += bytes;
+    this.senders[s]!.writtenSegs = Math.floor(this.writtenBytes[s]! / this.opts.mssBytes + 1e-9);
+    this.wantSend(s);
+  }
+
+  wantSend(s: number): void {
+    if (this.wanting[s]) return;
+    this.wanting[s] = 1;
+    this.wantTx.push(s);
+    this.kick('net');
+  }
+
+  /** Pop the next sender that wants to send (FIFO); -1 if none. */
+  nextWanting(): number {
+    const s = this.wantTx.shift();
+    if (s === undefined) return -1;
+    this.wanting[s] = 0;
+    return s;
+  }
+
+  /** The transmit work sent what sender s allowed: re-arm its retransmission timer. */
+  armRto(s: number): void {
+    const tx = this.senders[s]!;
+    const at = tx.rtoDeadlineNs();
+    const cur = this.rtoTimers[s];
+    if (cur && at !== null && cur.timeNs === at) return;
+    if (cur) this.sim.cancel(cur);
+    this.rtoTimers[s] = at === null ? null : this.sim.call(this.timerActorId, Math.max(0, at - this.sim.nowNs), this, 'rtoFire', s);
+  }
+
+  /** A sender's retransmission timer (timer). */
+  rtoFire(s: number): void {
+    this.rtoTimers[s] = null;
+    this.senders[s]!.onRtoTimer(this.sim.nowNs);
+    this.armRto(s);
+    this.wantSend(s);
+  }
+
+  /** ACK runs of our senders' flows arrived (the NAPI poll): tcp_ack, then tcp_data_snd_check. */
+  acksIn(r: Run): void {
+    const s = this.sendIdx.get(r.flow);
+    if (s === undefined) return;
+    const tx = this.senders[s]!;
+    const a = r.ack!;
+    const now = this.sim.nowNs;
+    for (let i = 0; i < a.batches.length; i += 3) {
+      const last = i + 3 >= a.batches.length;
+      tx.onAck(a.batches[i]!, a.batches[i + 1]!, a.rwndSegs, now, a.batches[i + 2]!, last ? a.sack : undefined);
+    }
+    this.armRto(s);
+    this.wantSend(s);
+    if (this.isBulkSender(s) && this.appActive[this.appOfSender(s)]!) this.kick({ appSender: s });
+  }
+
+  // ---- receiving ----------------------------------------------------
+
+  /** Data segments arrived (the NAPI poll): tcp_v4_rcv; the ACKs go out through the transmit softirq. */
+  dataIn(r: Run): void {
+    const k = this.recvIdx.get(r.flow);
+    if (k === undefined) return;
+    const rx = this.receivers[k]!;
+    const from = rx.lastAckSeq;
+    const d = rx.onData(r.seq, r.count, this.sim.nowNs);
+    if (d.ackPackets > 0) this.queueAck(r.flow, from, d);
+    this.armDelack(k);
+    if (rx.unread > 0) this.kick({ appReceiver: k });
+  }
+
+  private queueAck(flow: number, fromSeq: number, d: { ackPackets: number; batches: { ackSeq: number; ackPackets: number; dupAcks: number }[]; rwndSegs: number; sack?: number[] }): void {
+    const batches: number[] = [];
+    for (const b of d.batches) batches.push(b.ackSeq, b.ackPackets, b.dupAcks);
+    const ack: AckPayload = { fromSeq, batches, rwndSegs: d.rwndSegs };
+    if (d.sack && d.sack.length > 0) ack.sack = d.sack;
+    this.ackOut.push({ flow, seq: 0, count: d.ackPackets, ack });
+    this.kick('net');
+  }
+
+  private armDelack(k: number): void {
+    const at = this.receivers[k]!.delackDeadlineNs();
+    const cur = this.delackTimers[k];
+    if (cur) {
+      if (at !== null && cur.timeNs === at) return;
+      this.sim.cancel(cur);
+      this.delackTimers[k] = null;
+    }
+    if (at !== null) this.delackTimers[k] = this.sim.call(this.timerActorId, Math.max(0, at - this.sim.nowNs), this, 'delackFire', k);
+  }
+
+  /** A receiver's delayed-ACK timer (timer). */
+  delackFire(k: number): void {
+    this.delackTimers[k] = null;
+    const rx = this.receivers[k]!;
+    const from = rx.lastAckSeq;
+    const d = rx.onDelackTimer(this.sim.nowNs);
+    if (d && d.ackPackets > 0) this.queueAck(this.recvFlows[k]!, from, d);
+    this.armDelack(k);
+  }
+
+  /** The application read `bytes` of receiver k (a recv() loop completed): window update, then what the application does next. */
+  read(k: number, bytes: number): void {
+    const rx = this.receivers[k]!;
+    const from = rx.lastAckSeq;
+    const res = rx.read(bytes, this.sim.nowNs);
+    if (res.ack && res.ack.ackPackets > 0) this.queueAck(this.recvFlows[k]!, from, res.ack);
+    this.readBytes[k]! += res.bytes;
+    this.bytesRead += res.bytes;
+    const f = this.recvFlows[k]!;
+    const role = this.cfg.flows.role[f];
+    if (role === ROLE.bulk) return;
+    const app = this.cfg.apps[this.cfg.flows.app[f]!]!;
+    const segs = Math.floor(this.readBytes[k]! / this.opts.mssBytes + 1e-9);
+    if (role === ROLE.request) {
+      // Server / incast worker: answer every complete request.
+      const done = Math.floor(segs / app.requestSegs);
+      const s = this.reqToResp.get(k)!;
+      for (let n = this.served.get(k)!; n < done; n++) this.queueWrite(s, app.responseSegs);
+      this.served.set(k, done);
+      return;
+    }
+    const done = Math.floor(segs / app.responseSegs);
+    const inGroup = this.groupOfResp.get(k);
+    if (inGroup) {
+      const g = this.groups[inGroup.g]!;
+      // A worker's block of this round is in once its blocks read exceed those already counted.
+      if (g.inRound && !g.done[inGroup.k] && done > (this.answered.get(k) ?? 0)) this.memberDone(inGroup.g, inGroup.k);
+      return;
+    }
+    const s = this.respToReq.get(k)!;
+    const sent = this.rrSentAt.get(s)!;
+    for (let n = this.answered.get(k)!; n < done; n++) {
+      const t0 = sent.shift();
+      if (t0 !== undefined) {
+        this.latency.add(this.sim.nowNs - t0);
+        this.requestsDone++;
+      }
+      this.issueRequest(s);
+    }
+    this.answered.set(k, done);
+  }
+
+  private memberDone(gi: number, k: number): void {
+    const g = this.groups[gi]!;
+    g.done[k] = 1;
+    g.doneCount++;
+    const r = g.respReceivers[k]!;
+    this.answered.set(r, (this.answered.get(r) ?? 0) + 1);
+    if (g.doneCount < g.reqSenders.length) return;
+    g.inRound = false;
+    this.incastRounds++;
+    this.incastRoundNs += this.sim.nowNs - g.roundStartNs;
+    this.startRound(gi);
+  }
+
+  /** Application bytes unread on receiver k. */
+  unread(k: number): number {
+    return this.receivers[k]!.unread;
+  }
+
+  /** Counters at this instant (results and metrics). */
+  counters() {
+    let timeouts = 0;
+    let retransmits = 0;
+    let segsSent = 0;
+    for (const tx of this.senders) {
+      const st = tx.stats();
+      timeouts += st.timeouts;
+      retransmits += st.segsRetransmitted;
+      segsSent += st.segsSent;
+    }
+    return { bytesRead: this.bytesRead, timeouts, retransmits, segsSent, requestsDone: this.requestsDone, incastRounds: this.incastRounds, incastRoundNs: this.incastRoundNs };
+  }
+}
