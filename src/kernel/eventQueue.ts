@@ -56,6 +56,38 @@ export class EventQueue {
     h[i] = ev;
   }
 
+  /**
+   * Drop the cancelled events (timers cancelled before they fired: they would
+   * only be popped and skipped) and rebuild the heap (Floyd). Returns how many
+   * went. The rest still pop in key order.
+   */
+  dropCancelled(): number {
+    const h = this.heap;
+    let w = 0;
+    for (let r = 0; r < h.length; r++) {
+      const ev = h[r]!;
+      if (!ev.cancelled) h[w++] = ev;
+    }
+    const dropped = h.length - w;
+    if (dropped === 0) return 0;
+    h.length = w;
+    for (let i = (w - 2) >> 1; i >= 0; i--) {
+      const ev = h[i]!;
+      let j = i;
+      for (;;) {
+        const l = 2 * j + 1;
+        if (l >= w) break;
+        const r = l + 1;
+        const c = r < w && before(h[r]!, h[l]!) ? r : l;
+        if (!before(h[c]!, ev)) break;
+        h[j] = h[c]!;
+        j = c;
+      }
+      h[j] = ev;
+    }
+    return dropped;
+  }
+
   pop(): SimEvent | undefined {
     const h = this.heap;
     const n = h.length;
