@@ -5,10 +5,13 @@
 // transmit half starts at the guest's TX ring: netif_be_int (on the vif's
 // event-channel VCPU) puts the vif on net_schedule_list and schedules
 // net_tx_tasklet there; net_tx_action takes requests round-robin over the
-// scheduled vifs (≤ MAX_PENDING_REQS per pass), grant-copies each packet out
-// of the guest, answers the request and netif_rx()s the packet into that
-// CPU's backlog (netdev_max_backlog); process_backlog bridges it — to another
-// vif on this host (guest to guest: it never reaches the NIC) or to peth0.
+// scheduled vifs while fewer than MAX_PENDING_REQS are pending, copies each
+// packet out of the guest and netif_rx()s it into that CPU's backlog
+// (netdev_max_backlog); process_backlog bridges it — to another vif on this
+// host (guest to guest: it never reaches the NIC) or to peth0. A request stays
+// pending, its TX ring slot unanswered, until Dom0 is done with the packet
+// (net_tx_action_dealloc after the skb is freed; here: once the bridge has
+// handed it on, or dropped it), so a busy Dom0 holds the guests back.
 import type { Sim } from '../../kernel/sim.ts';
 import type { VcpuRt, XenHost } from '../../xen/host.ts';
 import { SOFTIRQ, softirqSource, type WorkPart, type WorkSource } from '../../xen/work.ts';
@@ -62,6 +65,8 @@ export class FleetDom0 {
   private readonly cpus: CpuNet[];
   private readonly cpuOf = new Map<VcpuRt, CpuNet>();
   backlogDrops = 0;
+  /** TX requests taken and not yet answered (pending_reqs), over all vifs. */
+  pendingReqs = 0;
   rxPasses = 0;
   rxPassPackets = 0;
   txPasses = 0;
@@ -112,6 +117,26 @@ export class FleetDom0 {
     if (taken.length === 0) return;
     for (const r of taken) this.rxQueue.push(r.flow, r.seq, r.count, r.ack);
     this.rxTasklet.schedule(c);
+  }
+
+  /** The guest of this host that sent a run: the data's sender, or the receiver whose ACKs these are. */
+  private originGuest(r: Run): number {
+    return runDestGuest(this.w.fleet.flows, r.flow, r.ack === undefined);
+  }
+
+  /**
+   * Dom0 is done with `n` packets from guest g (net_tx_action_dealloc): their
+   * requests are answered — the guest hears of it if its queue waits for slots
+   * — and net_tx_action may take more.
+   */
+  private release(g: number, n: number, c: CpuNet): void {
+    this.pendingReqs -= n;
+    const guest = this.w.guests[g]!;
+    if (guest.tx.responded(n)) {
+      guest.irq.pending = true;
+      this.w.host.notify(guest.vcpus[0]!.id, c.v.id);
+    }
+    if (this.txSchedule.length > 0) this.txTasklet.schedule(c);
   }
 
   private isLocal(r: Run): boolean {
@@ -199,6 +224,7 @@ export class FleetDom0 {
       },
       complete: (runs) => {
         this.forward(runs, c);
+        for (const r of runs) this.release(this.originGuest(r), r.count, c);
         return c.backlog.length > 0;
       },
     };
@@ -266,19 +292,29 @@ export class FleetDom0 {
         this.txPasses++;
         const vifs = this.txSchedule;
         this.txSchedule = [];
-        const taken: [number, Run[]][] = vifs.map((g) => [g, []]);
-        let left = w.maxPendingReqs;
-        // One share per vif per round while requests and room last (poll_net_schedule_list takes one request per vif in turn).
+        // poll_net_schedule_list: one request from the head vif, which goes back to the tail while it has more,
+        // until MAX_PENDING_REQS are pending: counted out here, then taken in one go per vif.
+        const want = vifs.map((g) => w.guests[g]!.tx.ring.length);
+        const alloc = vifs.map(() => 0);
+        let left = w.maxPendingReqs - this.pendingReqs;
+        let last = -1;
         for (let more = true; more && left > 0; ) {
           more = false;
-          const share = Math.max(1, Math.floor(left / vifs.length));
-          for (const [g, list] of taken) {
-            const tx = w.guests[g]!.tx;
-            if (left <= 0 || tx.ring.length === 0) continue;
-            left -= tx.take(Math.min(share, left), list);
-            if (tx.ring.length > 0) more = true;
+          for (let i = 0; i < vifs.length && left > 0; i++) {
+            if (alloc[i]! >= want[i]!) continue;
+            alloc[i]!++;
+            left--;
+            last = i;
+            if (alloc[i]! < want[i]!) more = true;
           }
         }
+        // The list goes on after the last vif served: its successor is the next head.
+        const order = vifs.map((_, k) => (last + 1 + k) % vifs.length);
+        const taken: [number, Run[]][] = order.map((i) => {
+          const list: Run[] = [];
+          if (alloc[i]! > 0) w.guests[vifs[i]!]!.tx.take(alloc[i]!, list);
+          return [vifs[i]!, list];
+        });
         let data = 0;
         let acks = 0;
         let cycles = 0;
@@ -300,16 +336,13 @@ export class FleetDom0 {
       ({ taken }) => {
         for (const [g, list] of taken) {
           const guest = w.guests[g]!;
-          let n = 0;
           for (const r of list) {
-            n += r.count;
-            // netif_rx: the CPU's input queue holds netdev_max_backlog packets.
+            this.pendingReqs += r.count;
+            // netif_rx: the CPU's input queue holds netdev_max_backlog packets; a dropped one is freed at once.
+            const count = r.count;
             const ok = c.backlog.push(r.flow, r.seq, r.count, r.ack);
-            this.backlogDrops += r.count - ok;
-          }
-          if (n > 0 && guest.tx.responded(n)) {
-            guest.irq.pending = true;
-            w.host.notify(guest.vcpus[0]!.id, c.v.id);
+            this.backlogDrops += count - ok;
+            if (ok < count) this.release(g, count - ok, c);
           }
           // RING_FINAL_CHECK_FOR_REQUESTS: requests that came meanwhile keep the vif scheduled; else re-arm req_event.
           if (guest.tx.ring.length > 0) {
@@ -318,7 +351,8 @@ export class FleetDom0 {
         }
         if (c.backlog.length > 0) w.host.notify(c.v.id, null);
         this.txTasklet.end();
-        if (this.txSchedule.length > 0) this.txTasklet.schedule(c);
+        // With every pending slot in use, the next run waits for a release (netif_idx_release schedules it).
+        if (this.txSchedule.length > 0 && this.pendingReqs < w.maxPendingReqs) this.txTasklet.schedule(c);
       },
     );
   }

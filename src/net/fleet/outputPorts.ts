@@ -28,7 +28,8 @@ export class OutputPorts {
     rateBitsPerSec: readonly number[],
     readonly buffer: BufferSpec,
   ) {
-    this.busyUntilNs = new Float64Array(ports);
+    // Never busy yet (a frame that arrived "before" time 0 finds no backlog).
+    this.busyUntilNs = new Float64Array(ports).fill(-Infinity);
     this.nsPerByte = Float64Array.from(rateBitsPerSec, (r) => 8e9 / r);
     this.dropFrames = new Float64Array(ports);
     this.dropBytes = new Float64Array(ports);

@@ -1,0 +1,70 @@
+// Fleets behave as the mechanisms say they must, in process and short:
+// - Dom0 becomes the bottleneck as DomUs per host grow: the hosts' goodput
+//   stops growing and Dom0's busiest VCPU (where the NIC IRQ, every vif's
+//   event channel and both netback tasklets run by default) nears 100%;
+// - equal-weight DomUs behind that saturated Dom0 get fair shares;
+// - incast into one switch port: drops there and TCP timeouts grow with the
+//   fan-in, and goodput collapses;
+// - traffic between DomUs of one host never reaches the NIC or the switch.
+import { describe, expect, it } from 'vitest';
+import { runInProcess } from '../../helpers/inProcess.ts';
+
+const RACK = 'scenarios/scale/rack-16x16.yaml';
+const INCAST = 'scenarios/scale/incast-64.yaml';
+
+interface Summary {
+  throughputGbps: number;
+  goodput: { jainIndex: number; receivingDomUs: number; domuGbps: { min: number } };
+  dom0: { busiestVcpuPctMean: number };
+  tcp: { timeouts: number };
+  drops: { switch: number };
+  packets: { wire: number; local: number; nicRx: number };
+  incast: { rounds: number };
+  switches: { ports: { txBytes: number }[] }[];
+}
+
+/** Two hosts of the rack scenario with `domus` DomUs each, every DomU sending to its peer on the other host. */
+function twoHosts(domus: number, duration: string): Summary {
+  return runInProcess(RACK, ['net.fleet.topology.racks.0.hosts.0.count=2', `net.fleet.topology.racks.0.hosts.0.domus.0.count=${domus}`, `duration=${duration}`, 'warmup=300ms']).summary as unknown as Summary;
+}
+
+describe('fleet behaviour', () => {
+  it('Dom0 becomes the bottleneck as DomUs per host grow; equal-weight DomUs behind it get fair shares', () => {
+    const one = twoHosts(1, '1s');
+    const four = twoHosts(4, '1s');
+    const eight = twoHosts(8, '2s');
+    // More DomUs give more goodput while Dom0 has CPU left…
+    expect(four.throughputGbps).toBeGreaterThan(2 * one.throughputGbps);
+    // …then it saturates: doubling the DomUs again adds little, with Dom0's busy VCPU at ~100%.
+    expect(eight.throughputGbps).toBeLessThan(1.6 * four.throughputGbps);
+    expect(one.dom0.busiestVcpuPctMean).toBeLessThan(50);
+    expect(eight.dom0.busiestVcpuPctMean).toBeGreaterThan(90);
+    expect(eight.dom0.busiestVcpuPctMean).toBeGreaterThan(four.dom0.busiestVcpuPctMean);
+    // Fair shares among the 16 receiving DomUs of equal weight.
+    expect(eight.goodput.receivingDomUs).toBe(16);
+    expect(eight.goodput.jainIndex).toBeGreaterThanOrEqual(0.9);
+    expect(eight.goodput.domuGbps.min).toBeGreaterThan(0);
+  });
+
+  it('incast: switch drops and TCP timeouts grow with the fan-in, goodput collapses', () => {
+    const run = (fanIn: number) => runInProcess(INCAST, [`net.fleet.traffic.0.fanIn=${fanIn}`, 'duration=1500ms']).summary as unknown as Summary;
+    const [f4, f32, f64] = [run(4), run(32), run(64)];
+    expect(f4.drops.switch).toBe(0);
+    expect(f32.drops.switch).toBeGreaterThan(0);
+    expect(f64.drops.switch).toBeGreaterThan(f32.drops.switch);
+    expect(f32.tcp.timeouts).toBeGreaterThan(f4.tcp.timeouts);
+    expect(f64.tcp.timeouts).toBeGreaterThan(f32.tcp.timeouts);
+    expect(f4.incast.rounds).toBeGreaterThan(10);
+    expect(f32.throughputGbps).toBeLessThan(0.5 * f4.throughputGbps);
+    expect(f64.throughputGbps).toBeLessThan(0.6 * f4.throughputGbps);
+  });
+
+  it('traffic between DomUs of one host never reaches the NIC or the switch', () => {
+    const s = runInProcess(RACK, ['net.fleet.topology.racks.0.hosts.0.count=2', 'net.fleet.topology.racks.0.hosts.0.domus.0.count=4', 'net.fleet.traffic=[{pattern: bulk, peer: same-host}]', 'duration=400ms', 'warmup=100ms']).summary as unknown as Summary;
+    expect(s.throughputGbps).toBeGreaterThan(0.5);
+    expect(s.packets.local).toBeGreaterThan(10_000);
+    expect(s.packets.wire).toBe(0);
+    expect(s.packets.nicRx).toBe(0);
+    for (const p of s.switches[0]!.ports) expect(p.txBytes).toBe(0);
+  });
+});

@@ -1,0 +1,123 @@
+// Output-queued switch ports: drop-tail against a per-port buffer or a shared
+// buffer with a dynamic threshold, queues that drain at line rate, and the
+// switch actor that spreads a message's frames over their input link, splits
+// runs at drops and forwards no sooner than its forwarding latency allows.
+import { describe, expect, it } from 'vitest';
+import { ackPackets } from '../../../src/net/ackPayload.ts';
+import type { FlowTable } from '../../../src/net/fleet/config.ts';
+import { OutputPorts } from '../../../src/net/fleet/outputPorts.ts';
+import { SwitchNode } from '../../../src/net/fleet/switchNode.ts';
+import { DATA_BUFFER_BYTES, DATA_WIRE_BYTES, type WireMsg } from '../../../src/net/fleet/wire.ts';
+import { Sim } from '../../../src/kernel/sim.ts';
+
+const TEN_G = 10e9;
+const serNs = (bytes: number) => (bytes * 8e9) / TEN_G;
+
+describe('output ports', () => {
+  it('per-port buffer: drop-tail once the backlog would exceed it, room again as the queue drains', () => {
+    const p = new OutputPorts(1, [TEN_G], { mode: 'per-port', bytes: 4000 });
+    expect(p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(true);
+    expect(p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(true);
+    expect(p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(false);
+    expect(p.dropFrames[0]).toBe(1);
+    // The queue drains at line rate: one frame's serialization later there is room for one more.
+    expect(p.backlogBytes(0, serNs(DATA_WIRE_BYTES))).toBeCloseTo(DATA_WIRE_BYTES, 6);
+    expect(p.admitFrame(0, serNs(DATA_WIRE_BYTES) + 1, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(true);
+    expect(p.busyUntilNs[0]).toBeCloseTo(3 * serNs(DATA_WIRE_BYTES), 6);
+    expect(p.txFrames[0]).toBe(3);
+  });
+
+  it('shared buffer with dynamic threshold: one congested port holds at most alpha/(1+alpha) of it', () => {
+    const b = 100 * DATA_BUFFER_BYTES;
+    const p = new OutputPorts(2, [TEN_G, TEN_G], { mode: 'shared', bytes: b, alpha: 1 });
+    let used = 0;
+    let admitted = 0;
+    for (let i = 0; i < 200; i++) {
+      if (p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, used)) {
+        used += DATA_BUFFER_BYTES;
+        admitted++;
+      }
+    }
+    expect(admitted).toBeGreaterThan(45);
+    expect(admitted).toBeLessThanOrEqual(50);
+    // The other port still gets in.
+    expect(p.admitFrame(1, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, used)).toBe(true);
+  });
+
+  it('integrates the queue over time: a lone frame counts half its serialization', () => {
+    const p = new OutputPorts(1, [TEN_G], { mode: 'per-port', bytes: 1e6 });
+    p.admitFrame(0, 100, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0);
+    expect(p.queueByteNs[0]).toBeCloseTo((DATA_BUFFER_BYTES * serNs(DATA_WIRE_BYTES)) / 2, 6);
+  });
+});
+
+function table(n: number): FlowTable {
+  const z = () => new Int32Array(n);
+  const t: FlowTable = { count: n, srcHost: z(), srcGuest: z(), dstHost: z(), dstGuest: z(), app: z(), role: new Int8Array(n), peer: z().fill(-1), group: z().fill(-1) };
+  // Flow f: host 2 → host 1 + f % 2 (its ACKs go back to host 2).
+  for (let f = 0; f < n; f++) {
+    t.dstHost[f] = 1 + (f % 2);
+    t.srcHost[f] = 2;
+  }
+  return t;
+}
+
+describe('switch actor', () => {
+  function rig(bufferBytes: number) {
+    const sim = new Sim({ seed: 1 });
+    const got: { at: number; to: number; msg: WireMsg }[] = [];
+    for (const id of [10, 11]) sim.register({ id, receive: (m: unknown, at: number) => got.push({ at, to: id, msg: m as WireMsg }) });
+    const sw = sim.register(new SwitchNode(1, sim, {
+      name: 'tor0',
+      ports: [{ nextHop: 99, rateBitsPerSec: TEN_G, latencyNs: 500 }, { nextHop: 10, rateBitsPerSec: TEN_G, latencyNs: 500 }, { nextHop: 11, rateBitsPerSec: TEN_G, latencyNs: 500 }],
+      forwardingLatencyNs: 1000,
+      buffer: { mode: 'per-port', bytes: bufferBytes },
+      portOfHost: Int32Array.from([0, 1, 2]),
+    }, table(2)));
+    return { sim, got, sw };
+  }
+
+  it('forwards each run to the port of its destination host, after the forwarding latency and serialization', () => {
+    const { sim, got, sw } = rig(1e6);
+    const msg: WireMsg = { type: 'WIRE', runs: [{ flow: 0, seq: 0, count: 3 }, { flow: 1, seq: 0, count: 2 }], nsPerByte: 8e9 / TEN_G };
+    sim.send(0, 1, 0, msg);
+    sim.runUntil(1e9);
+    expect(got.map((g) => g.to).sort()).toEqual([10, 11]);
+    for (const g of got) expect(g.at).toBeGreaterThanOrEqual(1000 + Math.floor(serNs(84)) + 500);
+    expect(got.find((g) => g.to === 10)!.msg.runs).toEqual([{ flow: 0, seq: 0, count: 3 }]);
+    expect(sw.ports.dropFrames[1]).toBe(0);
+    expect(sw.machine.value).toBe('idle');
+  });
+
+  it('a burst from a faster input overflows the port: admitted sub-runs with the holes drop-tail left, the switch congested', () => {
+    const { sim, got, sw } = rig(10 * DATA_BUFFER_BYTES);
+    // 40 frames that arrived at 40 Gb/s back to back into a 10 Gb/s port.
+    const msg: WireMsg = { type: 'WIRE', runs: [{ flow: 0, seq: 100, count: 40 }], nsPerByte: 8e9 / 40e9 };
+    sim.send(0, 1, 0, msg);
+    sim.runUntil(2_000);
+    expect(sw.machine.value).toBe('congested');
+    sim.runUntil(1e9);
+    const runs = got.flatMap((g) => g.msg.runs);
+    const admitted = runs.reduce((a, r) => a + r.count, 0);
+    expect(admitted + sw.ports.dropFrames[1]!).toBe(40);
+    expect(sw.ports.dropFrames[1]).toBeGreaterThan(0);
+    expect(runs.length).toBeGreaterThan(1); // frames that drained meanwhile made room again: holes, not just a cut tail
+    expect(runs[0]!.seq).toBe(100);
+    expect(sw.congestionEpisodes).toBe(1);
+    expect(sw.machine.value).toBe('idle');
+  });
+
+  it('an ACK run keeps its admitted head, with the packets it had', () => {
+    const { sim, got, sw } = rig(3 * 64);
+    const ack = { fromSeq: 0, batches: [5, 5, 0], rwndSegs: 10 };
+    sim.send(0, 1, 0, { type: 'WIRE', runs: [{ flow: 0, seq: 0, count: 5, ack }], nsPerByte: 8e9 / 100e9 } satisfies WireMsg);
+    sim.runUntil(1e9);
+    expect(got[0]!.to).toBe(11);
+    const r = got[0]!.msg.runs[0]!;
+    // 100 Gb/s in, 10 Gb/s out, room for two 64-byte frames and a part: the third finds the buffer full, the rest follow it.
+    expect(r.count).toBe(2);
+    expect(ackPackets(r.ack!)).toBe(2);
+    expect(r.ack!.batches).toEqual([2, 2, 0]);
+    expect(sw.ports.dropFrames[2]).toBe(3);
+  });
+});
