@@ -58,7 +58,11 @@ class Heap {
   }
 }
 
-/** Events per wall second of the frozen loop (`events` of them, after a warm-up of a tenth). */
+/**
+ * Events per wall second of the frozen loop: the best of three runs of
+ * `events` (after a warm-up of a tenth) — other work on the machine only ever
+ * slows a run down, so the fastest is the machine's own speed.
+ */
 export function referenceEventsPerSecond(events: number): number {
   const run = (count: number): number => {
     const heap = new Heap();
@@ -89,5 +93,5 @@ export function referenceEventsPerSecond(events: number): number {
     return count / (Number(process.hrtime.bigint() - t0) / 1e9);
   };
   run(Math.max(1000, Math.round(events / 10)));
-  return run(events);
+  return Math.max(run(events), run(events), run(events));
 }
