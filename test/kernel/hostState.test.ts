@@ -84,6 +84,23 @@ describe('host state round trip', () => {
     expect(resumed).toEqual(original);
   });
 
+  it('a fleet: hosts with senders and receivers in every DomU, ToR and aggregation switches, all traffic patterns', () => {
+    const sets = [
+      'duration=150ms', 'warmup=30ms',
+      'net.fleet.topology.racks.0.count=2', 'net.fleet.topology.racks.0.hosts.0.count=2', 'net.fleet.topology.racks.0.hosts.0.domus.0.count=3',
+      'net.fleet.traffic=[{pattern: permutation, phases: [{duration: 40ms}, {duration: 10ms, active: false}]}, {pattern: request-response}, {pattern: incast, fanIn: 4, blockSize: 64KiB}, {pattern: all-to-all, groupSize: 3}]',
+      'net.fleet.tor.buffer={mode: shared, bytes: 64KiB, alpha: 1}',
+    ];
+    const { original, resumed } = roundTrip('scenarios/scale/dc-1024.yaml', sets, 77_777_777);
+    expect(original.events).toBeGreaterThan(50_000);
+    expect(resumed).toEqual(original);
+  });
+
+  it('a single-rack fleet captured during warm-up', () => {
+    const { original, resumed } = roundTrip('scenarios/scale/rack-16x16.yaml', ['duration=80ms', 'warmup=40ms', 'net.fleet.topology.racks.0.hosts.0.count=3', 'net.fleet.topology.racks.0.hosts.0.domus.0.count=4'], 25_000_000);
+    expect(resumed).toEqual(original);
+  });
+
   it('a host built from another scenario is refused, naming the host', () => {
     const a = build('scenarios/paper/fig3-domu.yaml', ['duration=300ms', 'warmup=0s']);
     a.built.sim.runUntil(100_000_000);

@@ -1,0 +1,37 @@
+// The fleet scenarios give the same result JSON on 1 and 2 workers (wall-clock
+// and partitioning facts aside): a rack split at host boundaries (host–ToR
+// links cross partitions) and four racks placed whole (only the aggregation
+// links cross). Short runs of the real CLI.
+import { describe, expect, it } from 'vitest';
+import { runCli, stripWall } from '../../helpers/cli.ts';
+
+async function both(file: string, sets: string[]) {
+  const args = (w: number) => ['run', file, '--json', '--workers', String(w), ...sets.flatMap((s) => ['--set', s])];
+  const one = await runCli(args(1), { timeoutMs: 200_000 });
+  const two = await runCli(args(2), { timeoutMs: 200_000 });
+  expect(one.code, one.stderr).toBe(0);
+  expect(two.code, two.stderr).toBe(0);
+  return { one: JSON.parse(one.stdout), two: JSON.parse(two.stdout) };
+}
+
+describe('fleets on 1 and 2 workers', () => {
+  it('rack-16x16: identical results; the rack splits at a host boundary, lookahead = a host link', async () => {
+    const { one, two } = await both('scenarios/scale/rack-16x16.yaml', ['duration=40ms', 'warmup=10ms']);
+    expect(two.threads.partitions).toBe(2);
+    expect(two.threads.reason).toMatch(/split at host boundaries/);
+    expect(two.threads.lookaheadNs).toBeGreaterThan(2000);
+    expect(two.threads.crossPartitionMessages).toBeGreaterThan(0);
+    expect(one.throughputGbps).toBeGreaterThan(10);
+    expect(stripWall(two)).toEqual(stripWall(one));
+  }, 240_000);
+
+  it('dc-1024: identical results; whole racks per partition, lookahead = an aggregation link', async () => {
+    const { one, two } = await both('scenarios/scale/dc-1024.yaml', ['duration=12ms', 'warmup=4ms']);
+    expect(one.fleet.domus).toBe(1024);
+    expect(two.threads.partitions).toBe(2);
+    expect(two.threads.reason).toMatch(/whole racks/);
+    expect(two.threads.lookaheadNs).toBeGreaterThan(2000);
+    expect(one.goodput.jainIndex).toBeGreaterThan(0);
+    expect(stripWall(two)).toEqual(stripWall(one));
+  }, 240_000);
+});

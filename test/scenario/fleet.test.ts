@@ -1,0 +1,151 @@
+// Fleet scenarios: bad input names its field before anything runs (and the
+// CLI exits 2), traffic patterns make the flows they promise, hosts go to
+// partitions rack-aligned and balanced by DomUs with the lookahead reported.
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { MODELS } from '../../src/scenario/registry.ts';
+import { ROLE } from '../../src/net/fleet/config.ts';
+import { planPartitions } from '../../src/run/partitioning.ts';
+import { ScenarioError } from '../../src/scenario/errors.ts';
+import { fleetConfig } from '../../src/scenario/fleetScenario.ts';
+import { loadScenario } from '../../src/scenario/load.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.ts';
+
+const RACK = 'scenarios/scale/rack-16x16.yaml';
+const DC = 'scenarios/scale/dc-1024.yaml';
+const sc = (file: string, sets: string[] = []) => loadScenario(file, { sets })[0]!.scenario;
+
+function rejects(file: string, sets: string[], field: string, message: RegExp): void {
+  let err: unknown;
+  try {
+    loadScenario(file, { sets });
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `${sets.join(' ')}: accepted`).toBeInstanceOf(ScenarioError);
+  expect((err as ScenarioError).fieldPath).toBe(field);
+  expect((err as ScenarioError).problem).toMatch(message);
+}
+
+describe('fleet scenario errors', () => {
+  it('name the field', () => {
+    rejects(RACK, ['net.fleet.topology.racks.0.hosts.0.template=big'], 'net.fleet.topology.racks.0.hosts.0.template', /no host template "big" \(known: clovertown\)/);
+    rejects(RACK, ['net.fleet.topology.racks.0.hosts.0.domus.0.template=tiny'], 'net.fleet.topology.racks.0.hosts.0.domus.0.template', /no DomU template "tiny"/);
+    rejects(RACK, ['net.fleet.topology.racks.0.hosts.0.domus=[{template: guest, count: 40}, {template: guest, count: 40}]'], 'net.fleet.topology.racks.0.hosts.0.domus', /80 DomUs on one host; at most 64/);
+    rejects(RACK, ['net.fleet.topology.racks.0.hosts.0.count=2000'], 'net.fleet.topology.racks.0.hosts.0.count', /less than or equal to 1024/);
+    rejects(RACK, ['net.fleet.topology.racks.0.count=100'], 'net.fleet.topology.racks.0.hosts.0.count', /more than 1024 hosts/);
+    rejects(RACK, ['net.fleet.topology.racks.0.hosts.0.domus.0.count=1', 'net.fleet.traffic.0.peer=same-host'], 'net.fleet.traffic.0.peer', /same-host needs at least 2 DomUs/);
+    rejects(RACK, ['net.fleet.traffic.0.peer=next-rack'], 'net.fleet.traffic.0.peer', /next-rack needs at least 2 racks/);
+    rejects(RACK, ['net.fleet.traffic=[{pattern: incast, fanIn: 300}]'], 'net.fleet.traffic.0.fanIn', /300 senders, but only 240 DomUs/);
+    rejects(DC, ['net.fleet.traffic=[{pattern: all-to-all}]'], 'net.fleet.traffic.0', /flows so far .*at most 65536/);
+    rejects(RACK, ['net.fleet.tor.buffer={mode: shared, bytes: 2MB, alpha: 0}'], 'net.fleet.tor.buffer.alpha', /greater than 0/);
+    rejects(RACK, ['net.fleet.tor.buffer={mode: per-port, bytes: lots}'], 'net.fleet.tor.buffer.bytes', /not a size: "lots"/);
+    rejects(RACK, ['net.pairs=2'], 'net.pairs', /not used with net.fleet/);
+    rejects(RACK, ['net.fleet.links.hosts.rateGbps=40'], 'net.fleet.links.hosts', /unknown field \(did you mean net\.fleet\.links\.host\?\)/);
+  });
+
+  it('exit 2 from the CLI with one line, nothing run', async () => {
+    const r = await runCli(['run', RACK, '--set', 'net.fleet.traffic.0.pattern=broadcast']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/net\.fleet\.traffic\.0\.pattern/);
+  });
+});
+
+describe('fleet scenario fuzz', () => {
+  const traffic = fc.oneof(
+    fc.record({ pattern: fc.constant('bulk'), peer: fc.constantFrom('next-host', 'same-host', 'next-rack'), flows: fc.integer({ min: 0, max: 3 }) }),
+    fc.record({ pattern: fc.constant('permutation') }),
+    fc.record({ pattern: fc.constant('all-to-all'), groupSize: fc.integer({ min: 0, max: 12 }) }),
+    fc.record({ pattern: fc.constant('incast'), fanIn: fc.integer({ min: 0, max: 40 }), receivers: fc.integer({ min: 0, max: 5 }), blockSize: fc.constantFrom('64KiB', 1, 0, '1.5MB', 'x') }),
+    fc.record({ pattern: fc.constant('request-response'), peer: fc.constantFrom('next-host', 'same-host', 'next-rack', 'nowhere'), requestSize: fc.constantFrom(1, 100, '4KiB') }),
+  );
+  const fleet = fc.record({
+    topology: fc.record({ racks: fc.array(fc.record({ count: fc.integer({ min: 0, max: 3 }), hosts: fc.array(fc.record({ count: fc.integer({ min: 0, max: 4 }), domus: fc.array(fc.record({ count: fc.integer({ min: 0, max: 5 }) }), { minLength: 1, maxLength: 2 }) }), { minLength: 1, maxLength: 2 }) }), { minLength: 0, maxLength: 3 }) }),
+    traffic: fc.array(traffic, { minLength: 0, maxLength: 3 }),
+    tor: fc.option(fc.record({ buffer: fc.oneof(fc.record({ mode: fc.constant('per-port'), bytes: fc.constantFrom('16KiB', 0) }), fc.record({ mode: fc.constant('shared'), alpha: fc.constantFrom(0.5, 0, 8) })) }), { nil: undefined }),
+  });
+
+  it('random fleets: accepted with a buildable worker config, or rejected naming a field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vioemu-fleet-fuzz-'));
+    const file = join(dir, 'f.yaml');
+    let accepted = 0;
+    fc.assert(
+      fc.property(fleet, (f) => {
+        writeFileSync(file, stringify({ model: 'net', duration: '10ms', net: { fleet: JSON.parse(JSON.stringify(f)) } }));
+        try {
+          const [pt] = loadScenario(file);
+          const a = MODELS.net!;
+          const cfg = a.workerConfig(pt!.scenario) as { fleet: { hosts: unknown[] } };
+          expect(a.hostCount(pt!.scenario)).toBeGreaterThan(cfg.fleet.hosts.length);
+          expect(a.lookaheadNs(pt!.scenario)).toBeGreaterThan(0);
+          structuredClone(cfg);
+          accepted++;
+        } catch (e) {
+          if (!(e instanceof ScenarioError)) throw e;
+          expect(e.fieldPath).toMatch(/^net\.fleet\./);
+        }
+      }),
+      { numRuns: 300, seed: 12 },
+    );
+    expect(accepted).toBeGreaterThan(10);
+  });
+});
+
+describe('fleet traffic', () => {
+  it('bulk to the next host, permutation (a derangement), request/response pairs and incast groups', () => {
+    const f = fleetConfig(sc(RACK, ['net.fleet.traffic=[{pattern: bulk, flows: 2}, {pattern: permutation}, {pattern: request-response}, {pattern: incast, fanIn: 20}]']));
+    const t = f.flows;
+    const bulk = [...Array(t.count).keys()].filter((k) => t.app[k] === 0);
+    expect(bulk).toHaveLength(512);
+    for (const k of bulk) expect(t.dstHost[k]).toBe((t.srcHost[k]! + 1) % 16);
+    const perm = [...Array(t.count).keys()].filter((k) => t.app[k] === 1);
+    expect(perm).toHaveLength(256);
+    const dst = new Set(perm.map((k) => `${t.dstHost[k]}/${t.dstGuest[k]}`));
+    expect(dst.size).toBe(256);
+    for (const k of perm) expect(`${t.dstHost[k]}/${t.dstGuest[k]}`).not.toBe(`${t.srcHost[k]}/${t.srcGuest[k]}`);
+    const rr = [...Array(t.count).keys()].filter((k) => t.app[k] === 2);
+    for (const k of rr) {
+      expect(t.peer[t.peer[k]!]).toBe(k);
+      expect(t.role[k]).toBe(t.role[t.peer[k]!] === ROLE.request ? ROLE.response : ROLE.request);
+    }
+    const incast = [...Array(t.count).keys()].filter((k) => t.app[k] === 3 && t.role[k] === ROLE.response);
+    expect(incast).toHaveLength(20);
+    for (const k of incast) {
+      expect(t.dstHost[k]).toBe(0);
+      expect(t.srcHost[k]).not.toBe(0);
+    }
+    expect(f.apps.map((a) => a.kind)).toEqual(['bulk', 'bulk', 'rr', 'incast']);
+  });
+});
+
+describe('fleet placement', () => {
+  it('four racks on two workers: whole racks, two each; the lookahead is an aggregation link', () => {
+    const p = planPartitions(sc(DC), 2);
+    expect(p.partitions).toBe(2);
+    // Hosts 0..63 by rack, then the 4 ToRs, then the aggregation switch.
+    expect(p.hostPartition.slice(0, 64)).toEqual([...Array(64).keys()].map((h) => (h < 32 ? 0 : 1)));
+    expect(p.hostPartition.slice(64)).toEqual([0, 0, 1, 1, 0]);
+    // Forwarding latency 1 µs + a 84-byte frame at 40 Gb/s (16 ns) + the uplink's 2 µs.
+    expect(p.lookaheadNs).toBe(1000 + 16 + 2000);
+    expect(p.reason).toMatch(/whole racks balanced by DomU count .*lookahead 3.016 µs/);
+  });
+
+  it('racks of unequal DomUs balance by DomUs, not hosts', () => {
+    const p = planPartitions(sc(DC, ['net.fleet.topology.racks=[{count: 1, hosts: [{template: clovertown, count: 4, domus: [{template: guest, count: 16}]}]}, {count: 3, hosts: [{template: clovertown, count: 4, domus: [{template: guest, count: 2}]}]}]']), 2);
+    // Rack 0 holds 64 of 88 DomUs: it is a partition by itself.
+    expect(p.hostPartition.slice(0, 16)).toEqual([...Array(16).keys()].map((h) => (h < 4 ? 0 : 1)));
+  });
+
+  it('one rack on two workers: split at a host boundary, the ToR with the first half; lookahead = a host link', () => {
+    const p = planPartitions(sc(RACK), 2);
+    expect(p.hostPartition).toEqual([...Array(16).keys()].map((h) => (h < 8 ? 0 : 1)).concat([0]));
+    // A 84-byte frame at 10 Gb/s (67 ns) + the host link's 2 µs.
+    expect(p.lookaheadNs).toBe(2067);
+  });
+});
