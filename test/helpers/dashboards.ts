@@ -8,6 +8,7 @@ export function substitute(expr: string): string {
     .replace(/\$__rate_interval/g, '10s')
     .replace(/\$__interval/g, '2s')
     .replace(/\$__range/g, '1m')
+    .replace(/\$rack/g, '.*')
     .replace(/\$host/g, '.*')
     .replace(/\$domain/g, '.*');
 }

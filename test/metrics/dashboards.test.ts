@@ -20,11 +20,11 @@ function hasError(expr: string): boolean {
 describe('Grafana dashboards', () => {
   const files = readdirSync(DIR).filter((x) => x.endsWith('.json'));
 
-  it('has the overview and scheduler dashboards', () => {
-    expect(files.sort()).toEqual(['vioemu-overview.json', 'vioemu-scheduler.json']);
+  it('has the overview, scheduler and fleet dashboards', () => {
+    expect(files.sort()).toEqual(['vioemu-fleet.json', 'vioemu-overview.json', 'vioemu-scheduler.json']);
   });
 
-  it.each(files)('%s: unique ids and refIds, the provisioned datasource, host/domain variables', (f) => {
+  it.each(files)('%s: unique ids and refIds, the provisioned datasource, host/domain (fleet: rack/host) variables', (f) => {
     const d = JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8'));
     const ids = d.panels.map((p: { id: number }) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -34,7 +34,7 @@ describe('Grafana dashboards', () => {
       expect(new Set(refs).size).toBe(refs.length);
       for (const t of p.targets) expect(t.datasource.uid).toBe(UID);
     }
-    expect(d.templating.list.map((v: { name: string }) => v.name)).toEqual(['host', 'domain']);
+    expect(d.templating.list.map((v: { name: string }) => v.name)).toEqual(f === 'vioemu-fleet.json' ? ['rack', 'host'] : ['host', 'domain']);
   });
 
   it('every query parses as PromQL (after variable substitution) and names catalogued metrics', () => {

@@ -1,15 +1,16 @@
-// End to end with the real Prometheus on 127.0.0.1: it scrapes two paced
-// soaks at once (scheduler-only and network path), then every PromQL query of
-// every dashboard panel goes through /api/v1/query and must return a finite
-// value: once with the variables on all series (both runs in one Prometheus,
-// so per-run matching is exercised) and once with $host on the scheduler
-// soak alone, where panels on network-path metrics cannot have data.
+// End to end with the real Prometheus on 127.0.0.1: it scrapes three paced
+// soaks at once (scheduler-only, network path, and a small fleet), then every
+// PromQL query of every dashboard panel goes through /api/v1/query and must
+// return a finite value: once with the variables on all series (all runs in
+// one Prometheus, so per-run matching is exercised) and once with $host on the
+// scheduler soak alone, where panels on network-path metrics cannot have data.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fleetMetricDefs } from '../../src/net/fleet/metricsDefs.ts';
 import { netMetricDefs } from '../../src/net/metricsDefs.ts';
 import { xenMetricDefs } from '../../src/xen/metricsDefs.ts';
 import { BIN, REPO } from '../helpers/cli.ts';
@@ -28,12 +29,16 @@ const NET_ONLY_METRICS = [
   'vioemu_component_packets_total',
 ] as const;
 
+/** Metrics only fleets (net.fleet) produce. */
+const FLEET_ONLY_METRICS = fleetMetricDefs.map((d) => d.name);
+
 /** Grafana's variables as Grafana fills them for a 1 s scrape interval. */
 function substitute(expr: string, vars: { host: string; domain: string }): string {
   return expr
     .replace(/\$__rate_interval/g, '4s')
     .replace(/\$__interval/g, '1s')
     .replace(/\$__range/g, '1m')
+    .replace(/\$rack/g, '.*')
     .replace(/\$host/g, vars.host)
     .replace(/\$domain/g, vars.domain);
 }
@@ -86,7 +91,7 @@ describe('Prometheus scrapes soaks and answers every dashboard query', () => {
   beforeAll(async () => {
     if (!promBin) return;
     dir = mkdtempSync(join(tmpdir(), 'vioemu-prom-'));
-    const [schedPort, netPort, promPort] = [await freePort(), await freePort(), await freePort()];
+    const [schedPort, netPort, fleetPort, promPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     promUrl = `http://127.0.0.1:${promPort}`;
     // The scheduler soak's host label is prefixed so that $host can select that run alone.
     writeFileSync(
@@ -101,6 +106,8 @@ describe('Prometheus scrapes soaks and answers every dashboard query', () => {
         '      - { source_labels: [host], regex: "(.+)", target_label: host, replacement: "sched-$1" }',
         '  - job_name: vioemu-net',
         `    static_configs: [{ targets: ['127.0.0.1:${netPort}'] }]`,
+        '  - job_name: vioemu-fleet',
+        `    static_configs: [{ targets: ['127.0.0.1:${fleetPort}'] }]`,
         '',
       ].join('\n'),
     );
@@ -115,18 +122,20 @@ describe('Prometheus scrapes soaks and answers every dashboard query', () => {
     // Paced, both runs last ≥ 20 s of wall time: the queries are evaluated while both go on.
     start(['scenarios/soak/sched-soak.yaml', '--metrics-port', String(schedPort), '--pace', '2', '--duration', '40s']);
     start(['scenarios/soak/net-soak.yaml', '--metrics-port', String(netPort), '--pace', '3', '--duration', '60s']);
+    // The fleet runs slower than real time: paced below what it can do, it leaves the others their CPU.
+    start(['scenarios/soak/fleet-soak.yaml', '--metrics-port', String(fleetPort), '--pace', '0.3', '--duration', '60s']);
     for (let i = 0; i < 100 && !(await fetch(`${promUrl}/-/ready`).then((r) => r.ok, () => false)); i++) await sleep(200);
     // Ready when each run has ≥ 6 scrapes in the last 8 s and its virtual clock moves.
     const ready = 'count by (job) (count_over_time(vioemu_virtual_time_seconds[8s]) >= 6 and deriv(vioemu_virtual_time_seconds[8s]) > 0)';
     for (let i = 0; i < 160; i++) {
       evalAt = Date.now() / 1000;
       const body = await query(ready).catch(() => null);
-      if (body?.data?.result.length === 2) break;
+      if (body?.data?.result.length === 3) break;
       expect(runs.every((c) => c.exitCode === null), stderrs.join('\n')).toBe(true);
       await sleep(250);
     }
     const body = await query(ready);
-    expect(body.data.result.map((r) => r.metric.job).sort(), `runs not scraped in time:\n${stderrs.join('\n')}`).toEqual(['vioemu-net', 'vioemu-sched']);
+    expect(body.data.result.map((r) => r.metric.job).sort(), `runs not scraped in time:\n${stderrs.join('\n')}`).toEqual(['vioemu-fleet', 'vioemu-net', 'vioemu-sched']);
     const hosts = await query('group by (host) (vioemu_domain_cpu_seconds_total{job="vioemu-sched"})');
     schedHost = hosts.data.result[0]!.metric.host!;
   }, 60_000);
@@ -145,7 +154,7 @@ describe('Prometheus scrapes soaks and answers every dashboard query', () => {
     }
   });
 
-  it.skipIf(!promBin)('every panel query has data with both runs scraped ($host, $domain = .*)', async () => {
+  it.skipIf(!promBin)('every panel query has data with all runs scraped ($rack, $host, $domain = .*)', async () => {
     const empty: string[] = [];
     const qs = dashboardQueries();
     for (const q of qs) {
@@ -163,7 +172,7 @@ describe('Prometheus scrapes soaks and answers every dashboard query', () => {
     for (const q of dashboardQueries()) {
       const body = await query(substitute(q.expr, { host: schedHost, domain: '.*' }));
       expect(body.status, `${q.file} / ${q.panel}: ${body.error}`).toBe('success');
-      const netOnly = (q.expr.match(/vioemu_[a-z0-9_]+/g) ?? []).find((m) => (NET_ONLY_METRICS as readonly string[]).includes(m));
+      const netOnly = (q.expr.match(/vioemu_[a-z0-9_]+/g) ?? []).map((m) => m.replace(/_bucket$/, '')).find((m) => (NET_ONLY_METRICS as readonly string[]).includes(m) || FLEET_ONLY_METRICS.includes(m));
       if (netOnly) {
         skipped.push(`${q.file} / ${q.panel} (${netOnly})`);
         continue;
@@ -182,9 +191,9 @@ describe('Prometheus scrapes soaks and answers every dashboard query', () => {
     expect(hosts.some((h) => !h.startsWith('sched-'))).toBe(true);
   });
 
-  it.skipIf(!promBin)('virtual time grew across scrapes in both runs', async () => {
+  it.skipIf(!promBin)('virtual time grew across scrapes in every run', async () => {
     const body = await query('max_over_time(vioemu_virtual_time_seconds[8s]) - min_over_time(vioemu_virtual_time_seconds[8s])');
-    expect(body.data.result).toHaveLength(2);
-    for (const r of body.data.result) expect(Number(r.value[1]), r.metric.job).toBeGreaterThan(1);
+    expect(body.data.result).toHaveLength(3);
+    for (const r of body.data.result) expect(Number(r.value[1]), r.metric.job).toBeGreaterThan(r.metric.job === 'vioemu-fleet' ? 0.5 : 1);
   });
 });

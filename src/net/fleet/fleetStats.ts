@@ -54,6 +54,7 @@ export class FleetStats {
   private readonly appLabels: string[][];
   private readonly pathLabels: { wire: string[]; local: string[] };
   private lastSampleNs = 0;
+  private lastCycles = new Map<string, { cycles: number; packets: number }>();
 
   constructor(
     private readonly sim: Sim,
@@ -122,6 +123,8 @@ export class FleetStats {
   /** End of warm-up: measure from here. */
   reset(): void {
     this.base = this.snap();
+    // The host's component counters restarted with the warm-up.
+    this.lastCycles.clear();
     for (const g of this.parts.guests) g.stack.latency.reset();
   }
 
@@ -154,6 +157,12 @@ export class FleetStats {
         for (let k = 0; k < n; k++) m.observe('vioemu_request_latency_seconds', this.hostLabels, bucketUpperNs(i) / 1e9);
       }
       h.markSampled();
+    }
+    for (const [comp, c] of this.host.stats.components) {
+      const prev = this.lastCycles.get(comp) ?? { cycles: 0, packets: 0 };
+      m.inc('vioemu_component_cycles_total', [this.host.spec.name, comp], Math.max(0, c.cycles - prev.cycles));
+      m.inc('vioemu_component_packets_total', [this.host.spec.name, comp], Math.max(0, c.packets - prev.packets));
+      this.lastCycles.set(comp, { cycles: c.cycles, packets: c.packets });
     }
     this.last = s;
     this.lastSampleNs = this.sim.nowNs;
