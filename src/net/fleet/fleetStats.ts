@@ -140,7 +140,7 @@ export class FleetStats {
       total += d;
       m.inc('vioemu_app_received_bytes_total', this.appLabels[i]!, d);
       if (this.perDomU) m.inc('vioemu_fleet_domu_goodput_bytes_total', this.domuLabels[i]!, d);
-      if (dt > 0) m.observe('vioemu_fleet_domu_goodput_bits_per_second', this.hostLabels, (8 * d) / dt);
+      if (dt > 0) m.observe('vioemu_fleet_domu_goodput_bytes_per_second', this.hostLabels, d / dt);
     });
     m.inc('vioemu_fleet_goodput_bytes_total', this.hostLabels, total);
     s.drops.forEach((d, i) => m.inc('vioemu_fleet_drops_total', this.dropLabels[i]!, d - l.drops[i]!));

@@ -4,8 +4,8 @@
 // series carry its name as `host` (checkpoints carry each host's series).
 import type { MetricDef } from '../../kernel/metricSink.ts';
 
-/** Per-DomU goodput over a sample interval, bits per virtual second (1 Mb/s … 10 Gb/s). */
-export const GOODPUT_BUCKETS_BPS = [1e6, 1e7, 5e7, 1e8, 2e8, 5e8, 1e9, 2e9, 5e9, 1e10];
+/** Per-DomU goodput over a sample interval, bytes per virtual second (1 Mb/s … 10 Gb/s). */
+export const GOODPUT_BUCKETS = [1e6, 1e7, 5e7, 1e8, 2e8, 5e8, 1e9, 2e9, 5e9, 1e10].map((bitsPerSec) => bitsPerSec / 8);
 /** Request latency (request written → whole response read), seconds. */
 export const LATENCY_BUCKETS_S = [1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 0.1, 0.25, 1];
 
@@ -14,7 +14,7 @@ export const FLEET_DROP_QUEUES = ['nic_ring', 'nic_txq', 'netback_txq', 'backlog
 export const fleetMetricDefs: readonly MetricDef[] = [
   { name: 'vioemu_fleet_goodput_bytes_total', help: 'Bytes read by the applications of all DomUs of a host', type: 'counter', labelNames: ['rack', 'host'] },
   { name: 'vioemu_fleet_domu_goodput_bytes_total', help: 'Bytes read by the applications of one DomU (opt-in: net.fleet.metrics.perDomU)', type: 'counter', labelNames: ['rack', 'host', 'domain'] },
-  { name: 'vioemu_fleet_domu_goodput_bits_per_second', help: 'Goodput of each DomU over a sample interval (one observation per DomU per interval)', type: 'histogram', labelNames: ['rack', 'host'], buckets: GOODPUT_BUCKETS_BPS },
+  { name: 'vioemu_fleet_domu_goodput_bytes_per_second', help: 'Goodput of each DomU over a sample interval, bytes per virtual second (one observation per DomU per interval)', type: 'histogram', labelNames: ['rack', 'host'], buckets: GOODPUT_BUCKETS },
   { name: 'vioemu_fleet_dom0_vcpu_busy_seconds_total', help: 'Virtual seconds a Dom0 VCPU ran', type: 'counter', labelNames: ['rack', 'host', 'vcpu'] },
   { name: 'vioemu_fleet_drops_total', help: 'Packets dropped on a host (nic_ring|nic_txq|netback_txq|backlog|guest_txq)', type: 'counter', labelNames: ['rack', 'host', 'queue'] },
   { name: 'vioemu_fleet_tcp_timeouts_total', help: 'TCP retransmission timeouts of the senders in a host\'s DomUs', type: 'counter', labelNames: ['rack', 'host'] },
