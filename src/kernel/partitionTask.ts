@@ -75,6 +75,8 @@ export interface PartitionTaskOutput {
   interrupted: boolean;
   trace: unknown[];
   error: PartitionError | null;
+  /** Wall clock (ms since the epoch) when this task began, after its thread and modules loaded: start-up ends here. */
+  startedAtMs: number;
 }
 
 /** What went wrong in a partition, where and when (virtual time) it happened. */
@@ -212,6 +214,7 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
     interrupted: loop.interrupted,
     trace: [],
     error,
+    startedAtMs: wallStartMs,
   };
   for (const h of hosts) {
     try {

@@ -62,6 +62,8 @@ export interface RunOutput {
   partitions: number;
   trace: unknown[];
   error: PartitionTaskOutput['error'];
+  /** Wall clock (ms since the epoch) when the last partition began simulating (NaN if none did). */
+  simStartedAtMs: number;
 }
 
 export interface RunHandle {
@@ -185,7 +187,7 @@ export class PartitionPool {
           const events = control.f64[2 * P + 1 + p]!;
           return {
             self: p, hosts: [], reachedNs: nowNs, events, xstateEvents: 0, windows: 0, crossMessages: 0,
-            interrupted: true, trace: [], error: { name: e.name, message: `worker thread failed: ${e.message}`, stack: e.stack, partition: p, atNs: nowNs, echo: false },
+            interrupted: true, trace: [], error: { name: e.name, message: `worker thread failed: ${e.message}`, stack: e.stack, partition: p, atNs: nowNs, echo: false }, startedAtMs: NaN,
           } satisfies PartitionTaskOutput;
         }),
       );
@@ -215,6 +217,7 @@ export class PartitionPool {
         partitions: P,
         trace: outs.flatMap((o) => o.trace),
         error: firstRealError(outs),
+        simStartedAtMs: Math.max(...outs.map((o) => o.startedAtMs)),
       } satisfies RunOutput;
     });
     return { done, stop: () => control.requestStop() };

@@ -34,7 +34,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** A run's output before anything ran: what a local point stopped before its first window reports. */
 function emptyResult(p: ScenarioPoint): RunResult {
   const sc = p.scenario;
-  const out = { hosts: [], reachedNs: 0, events: 0, xstateEvents: 0, windows: 0, crossMessages: 0, interrupted: true, partitions: 1, trace: [], error: null };
+  const out = { hosts: [], reachedNs: 0, events: 0, xstateEvents: 0, windows: 0, crossMessages: 0, interrupted: true, partitions: 1, trace: [], error: null, simStartedAtMs: NaN };
   return buildResult(sc, p.label, out, 0, lookaheadFor(sc, 1));
 }
 

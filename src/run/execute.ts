@@ -109,6 +109,7 @@ export class Execution {
     const plan = typeof partitions === 'number' ? planPartitions(sc, Math.min(partitions, pool.threads), opts.partitionBy) : partitions;
     const lookaheadNs = plan.lookaheadNs;
     const wallStart = process.hrtime.bigint();
+    const wallStartMs = Date.now();
     const wallSeconds = () => Number(process.hrtime.bigint() - wallStart) / 1e9;
     const metrics = opts.metrics;
     let eventsSeen = 0;
@@ -158,7 +159,9 @@ export class Execution {
       metrics.setGauge('vioemu_wall_time_seconds', w);
       metrics.setGauge('vioemu_realtime_factor', w > 0 ? out.reachedNs / 1e9 / w : 0);
     }
-    const result = buildResult(sc, point.label, out, w, lookaheadNs, plan.reason);
+    // Start-up: thread start and module loading until the last partition began (worker and main share the wall clock).
+    const startup = Number.isFinite(out.simStartedAtMs) ? Math.min(w, Math.max(0, (out.simStartedAtMs - wallStartMs) / 1e3)) : 0;
+    const result = buildResult(sc, point.label, out, w, lookaheadNs, plan.reason, startup);
     if (opts.restore) result.threads.resumedAtNs = opts.restore.instantNs;
     opts.onPointDone?.(result, index);
     return { result, trace: out.trace };

@@ -22,15 +22,20 @@ export interface RunResult {
   error?: string;
   /** Where the error happened; `partition` depends on the worker count. */
   errorAt?: { partition: number; virtualTimeNs: number };
+  /** Wall seconds of the whole point, start-up included. */
   wallSeconds: number;
+  /** Of which: starting the worker threads and loading the model code, before the first host is built. */
+  startupWallSeconds: number;
+  /** Virtual seconds per wall second of the simulation (building and running the hosts; start-up excluded). */
   realTimeFactor: number;
   /** How the run was split (depends on --workers): partitions used, and why that many. */
   threads: { partitions: number; windows: number; crossPartitionMessages: number; lookaheadNs: number; reason?: string; resumedAtNs?: number };
   [field: string]: unknown;
 }
 
-export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSeconds: number, lookaheadNs: number, reason?: string): RunResult {
+export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSeconds: number, lookaheadNs: number, reason?: string, startupWallSeconds = 0): RunResult {
   const virtualSeconds = out.reachedNs / 1e9;
+  const simWallSeconds = wallSeconds - startupWallSeconds;
   let summary: Record<string, unknown> = {};
   const failure = out.error;
   let error = failure ? `${failure.name}: ${failure.message} (partition ${failure.partition}, virtual time ${formatNs(failure.atNs)})` : undefined;
@@ -55,7 +60,8 @@ export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSec
     ...(failure ? { errorAt: { partition: failure.partition, virtualTimeNs: failure.atNs } } : {}),
     ...summary,
     wallSeconds,
-    realTimeFactor: wallSeconds > 0 ? virtualSeconds / wallSeconds : 0,
+    startupWallSeconds,
+    realTimeFactor: simWallSeconds > 0 ? virtualSeconds / simWallSeconds : 0,
     threads: { partitions: out.partitions, windows: out.windows, crossPartitionMessages: out.crossMessages, lookaheadNs, ...(reason ? { reason } : {}) },
   };
 }

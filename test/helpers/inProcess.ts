@@ -44,6 +44,7 @@ export function runInProcess(file: string, sets: string[] = []): InProcessRun {
     partitions: 1,
     trace: [],
     error: null,
+    simStartedAtMs: NaN,
   };
   return { sc, sim, hosts, out, summary: MODELS[sc.model]!.summarize(sc, out) };
 }

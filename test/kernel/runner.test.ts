@@ -10,7 +10,7 @@ const WORKER = new URL('../helpers/faultyWorker.ts', import.meta.url).href;
 
 function out(self: number, error: Partial<PartitionError> | null): PartitionTaskOutput {
   return {
-    self, hosts: [], reachedNs: 0, events: 0, xstateEvents: 0, windows: 0, crossMessages: 0, interrupted: true, trace: [],
+    self, hosts: [], reachedNs: 0, events: 0, xstateEvents: 0, windows: 0, crossMessages: 0, interrupted: true, trace: [], startedAtMs: 0,
     error: error ? { name: 'Error', message: 'x', partition: self, atNs: 0, echo: false, ...error } : null,
   };
 }
