@@ -89,8 +89,14 @@ program
   .description('benchmarks: kernel events/s, XState events/s, cross-partition messages/s, windows/s, real-time factors')
   .addOption(new Option('--quick', 'short runs (smoke test)'))
   .option('--soak', 'also run the soak benchmark (1 h of virtual time; 5 min with --quick): peak RSS and real-time factor')
+  .option('--scale', 'instead: fleets at scale — dc-1024 for 10 virtual s (wall time, real-time factor, peak RSS, memory per DomU) and rack-16x16 on 1 and 2 workers (speedup, parallel capacity, efficiency); writes bench/scale.json')
   .option('--out <file>', 'where to write the JSON', 'bench/results.json')
-  .action(async (flags: { quick?: boolean; out: string; soak?: boolean }) => {
+  .action(async (flags: { quick?: boolean; out: string; soak?: boolean; scale?: boolean }) => {
+    if (flags.scale) {
+      const { runScaleBench } = await import('../../test/bench/scaleBench.ts');
+      await runScaleBench({ quick: flags.quick ?? false, outFile: flags.out === 'bench/results.json' ? 'bench/scale.json' : flags.out });
+      return;
+    }
     const { runBenchmarks } = await import('../../test/bench/run.ts');
     await runBenchmarks({ quick: flags.quick ?? false, outFile: flags.out, soak: flags.soak ?? false });
   });
