@@ -153,7 +153,7 @@ export class Sim {
     const srcSeq = this.nextSeq(srcId);
     const dstPart = this.partitionOf(dstId);
     if (dstPart === this.partition) {
-      this.queue.push({ timeNs, srcId, srcSeq, dstId, msg, fn: null, cancelled: false });
+      this.queue.push({ timeNs, srcId, srcSeq, dstId, msg, fn: null, target: null, method: null, cancelled: false });
       return;
     }
     if (delayNs < this.lookaheadNs) {
@@ -177,7 +177,7 @@ export class Sim {
   /** Run `fn` after `delayNs` on behalf of actor `srcId` (its own timer). Prefer `call`: closures cannot be checkpointed. */
   timer(srcId: number, delayNs: number, fn: () => void): TimerHandle {
     if (!Number.isSafeInteger(delayNs) || delayNs < 0) assertNs(delayNs, `timer delay of ${srcId}`);
-    const ev: SimEvent = { timeNs: this.nowNs + delayNs, srcId, srcSeq: this.nextSeq(srcId), dstId: -1, msg: null, fn, cancelled: false };
+    const ev: SimEvent = { timeNs: this.nowNs + delayNs, srcId, srcSeq: this.nextSeq(srcId), dstId: -1, msg: null, fn, target: null, method: null, cancelled: false };
     this.queue.push(ev);
     return ev;
   }
@@ -212,14 +212,14 @@ export class Sim {
     let n = 0;
     try {
       while (n < maxEvents && !this.stopRequested) {
-        const ev = q.peek();
-        if (!ev || ev.timeNs >= endNs) break;
-        q.pop();
+        if (!(q.peekTimeNs() < endNs)) break;
+        const ev = q.pop()!;
         if (ev.cancelled) continue;
         this.nowNs = ev.timeNs;
         n++;
-        if (ev.target) {
-          (ev.target as Record<string, (arg: unknown) => void>)[ev.method!]!(ev.msg);
+        const target = ev.target;
+        if (target) {
+          (target as Record<string, (arg: unknown) => void>)[ev.method!]!(ev.msg);
         } else if (ev.fn) {
           ev.fn();
         } else {
@@ -252,7 +252,7 @@ export class Sim {
   deliverRemote(records: readonly RemoteRecord[]): void {
     for (const r of records) {
       if (r.timeNs < this.nowNs) throw new Error(`remote message at ${r.timeNs} ns arrived after local time ${this.nowNs} ns`);
-      this.queue.push({ timeNs: r.timeNs, srcId: r.srcId, srcSeq: r.srcSeq, dstId: r.dstId, msg: r.msg, fn: null, cancelled: false });
+      this.queue.push({ timeNs: r.timeNs, srcId: r.srcId, srcSeq: r.srcSeq, dstId: r.dstId, msg: r.msg, fn: null, target: null, method: null, cancelled: false });
     }
   }
 
