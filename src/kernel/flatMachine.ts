@@ -21,6 +21,17 @@ export interface MachineEvent {
 }
 
 type Fn = (event: MachineEvent) => void;
+
+/**
+ * The argument XState hands actions, guards and delays ({ context, event }):
+ * one scratch object whose event is set right before each call. They read it
+ * at once and keep nothing of it, so a delivery allocates no argument objects.
+ */
+const ARGS: { context: undefined; event: MachineEvent } = { context: undefined, event: { type: 'xstate.init' } };
+function argsOf(event: MachineEvent): typeof ARGS {
+  ARGS.event = event;
+  return ARGS;
+}
 type Guard = (event: MachineEvent) => boolean;
 
 interface Transition {
@@ -41,6 +52,8 @@ interface State {
   entry: Fn[];
   exit: Fn[];
   on: Map<string, Transition[]>;
+  /** Per event type: the state's transitions, then the root's (XState's selection order), in one lookup. */
+  table: Map<string, Transition[]>;
   after: Delayed[];
 }
 
@@ -72,14 +85,14 @@ export function compileFlatMachine(machine: AnyStateMachine): CompiledMachine | 
     if (typeof a === 'function') {
       // Built-in action creators (assign, raise, sendTo, …) are functions carrying a `type`; only plain inline actions are ours.
       if (typeof a.type === 'string' && a.type.startsWith('xstate.')) return null;
-      return (event) => a({ context: undefined, event }, undefined);
+      return (event) => a(argsOf(event), undefined);
     }
     const type = typeof a === 'string' ? a : a?.type;
     const fn = impl.actions?.[type];
     if (typeof fn !== 'function' || (typeof fn.type === 'string' && fn.type.startsWith('xstate.'))) return null;
     const params = typeof a === 'object' ? a.params : undefined;
-    if (typeof params === 'function') return (event) => fn({ context: undefined, event }, params({ context: undefined, event }));
-    return (event) => fn({ context: undefined, event }, params);
+    if (typeof params === 'function') return (event) => fn(argsOf(event), params(argsOf(event)));
+    return (event) => fn(argsOf(event), params);
   };
   const actions = (list: any[] | undefined): Fn[] | null => {
     const out: Fn[] = [];
@@ -92,12 +105,12 @@ export function compileFlatMachine(machine: AnyStateMachine): CompiledMachine | 
   };
   const guard = (g: any): Guard | null | undefined => {
     if (g === undefined) return null;
-    if (typeof g === 'function') return (event) => !!g({ context: undefined, event }, undefined);
+    if (typeof g === 'function') return (event) => !!g(argsOf(event), undefined);
     const type = typeof g === 'string' ? g : g?.type;
     const fn = impl.guards?.[type];
     if (typeof fn !== 'function' || fn.check) return undefined; // higher-order guards (and/or/not) carry `check`
     const params = typeof g === 'object' ? g.params : undefined;
-    return (event) => !!fn({ context: undefined, event }, typeof params === 'function' ? params({ context: undefined, event }) : params);
+    return (event) => !!fn(argsOf(event), typeof params === 'function' ? params(argsOf(event)) : params);
   };
   const transitions = (defs: Map<string, any[]>): Map<string, Transition[]> | null => {
     const out = new Map<string, Transition[]>();
@@ -135,16 +148,20 @@ export function compileFlatMachine(machine: AnyStateMachine): CompiledMachine | 
       const delay = d.delay;
       let delayMs: (e: MachineEvent) => number;
       if (typeof delay === 'number') delayMs = () => delay;
-      else if (typeof delay === 'string' && typeof impl.delays?.[delay] === 'function') delayMs = (event) => impl.delays[delay]({ context: undefined, event }, undefined);
+      else if (typeof delay === 'string' && typeof impl.delays?.[delay] === 'function') delayMs = (event) => impl.delays[delay](argsOf(event), undefined);
       else if (typeof delay === 'string' && typeof impl.delays?.[delay] === 'number') delayMs = () => impl.delays[delay];
       else return null;
       after.push({ delayMs, eventType: d.eventType });
     }
-    states.push({ name, entry, exit, on, after });
+    states.push({ name, entry, exit, on, table: new Map(), after });
   }
   const rootOn = transitions(root.transitions);
   const initial = root.initial?.target?.[0]?.key;
   if (!rootOn || initial === undefined || !index.has(initial)) return null;
+  for (const st of states) {
+    for (const [ev, ts] of st.on) st.table.set(ev, [...ts, ...(rootOn.get(ev) ?? [])]);
+    for (const [ev, ts] of rootOn) if (!st.table.has(ev)) st.table.set(ev, [...ts]);
+  }
   return { id: root.id ?? m.id, states, initial: index.get(initial)!, rootOn };
 }
 
@@ -169,32 +186,35 @@ export class FlatMachineRun {
   }
 
   send(event: MachineEvent): void {
-    const st = this.m.states[this.state]!;
-    const t = pick(st.on.get(event.type), event) ?? pick(this.m.rootOn.get(event.type), event);
+    const ts = this.m.states[this.state]!.table.get(event.type);
+    if (ts === undefined) return;
+    const t = pick(ts, event);
     if (t) this.take(t, event);
   }
 
   private take(t: Transition, event: MachineEvent): void {
+    const acts = t.actions;
     if (t.target < 0 || (t.target === this.state && !t.reenter)) {
-      for (const a of t.actions) a(event);
+      for (let k = 0; k < acts.length; k++) acts[k]!(event);
       return;
     }
-    const from = this.m.states[this.state]!;
+    const exit = this.m.states[this.state]!.exit;
     this.cancelTimers();
-    for (const a of from.exit) a(event);
-    for (const a of t.actions) a(event);
+    for (let k = 0; k < exit.length; k++) exit[k]!(event);
+    for (let k = 0; k < acts.length; k++) acts[k]!(event);
     this.state = t.target;
     this.enter(t.target, event);
   }
 
   private enter(i: number, event: MachineEvent): void {
     const st = this.m.states[i]!;
-    for (const a of st.entry) a(event);
+    const entry = st.entry;
+    for (let k = 0; k < entry.length; k++) entry[k]!(event);
     if (st.after.length === 0) return;
     const epoch = ++this.epoch;
-    st.after.forEach((d, k) => {
-      this.timers.push(this.clock.call(this, 'afterFired', d.delayMs(event), { epoch, state: i, delay: k }));
-    });
+    for (let k = 0; k < st.after.length; k++) {
+      this.timers.push(this.clock.call(this, 'afterFired', st.after[k]!.delayMs(event), { epoch, state: i, delay: k }));
+    }
   }
 
   /** A delayed transition's time came (a kernel timer). */
@@ -209,13 +229,18 @@ export class FlatMachineRun {
 
   private cancelTimers(): void {
     this.epoch++;
-    for (const h of this.timers) this.clock.cancel(h);
-    this.timers = [];
+    const timers = this.timers;
+    if (timers.length === 0) return;
+    for (let k = 0; k < timers.length; k++) this.clock.cancel(timers[k]);
+    timers.length = 0;
   }
 }
 
 function pick(ts: Transition[] | undefined, event: MachineEvent): Transition | null {
   if (!ts) return null;
-  for (const t of ts) if (!t.guard || t.guard(event)) return t;
+  for (let k = 0; k < ts.length; k++) {
+    const t = ts[k]!;
+    if (t.guard === null || t.guard(event)) return t;
+  }
   return null;
 }
