@@ -59,7 +59,18 @@ interface PcpuRt {
   completion: TimerHandle | null;
   execStartNs: number;
   overheadCycles: number;
+  /** The context handed to this PCPU's work sources (its time refreshed at each use; sources read it at once). */
+  work: WorkContext;
 }
+
+// Events without data, made once: the runner keeps no event, so they can be shared.
+const TICK = { type: 'TICK' } as const;
+const DESCHEDULE = { type: 'DESCHEDULE' } as const;
+const BLOCK = { type: 'BLOCK' } as const;
+const PAUSE = { type: 'PAUSE' } as const;
+const UNPAUSE = { type: 'UNPAUSE' } as const;
+const SWITCH_RUNNING = { type: 'SWITCH', running: true } as const;
+const SWITCH_IDLE = { type: 'SWITCH', running: false } as const;
 
 /** Local actor index layout: PCPUs first, then VCPUs, then whatever the network path adds. */
 export const VCPU_ACTOR_BASE = 64;
@@ -124,7 +135,7 @@ export class XenHost implements HostView {
 
   private makePcpu(p: number): PcpuRt {
     const aid = this.localActorId(p);
-    const pc = { id: p, actorId: aid, current: null, softirqPending: false, idleSinceNs: 0, sliceTimer: null, completion: null, execStartNs: 0, overheadCycles: 0 } as unknown as PcpuRt;
+    const pc = { id: p, actorId: aid, current: null, softirqPending: false, idleSinceNs: 0, sliceTimer: null, completion: null, execStartNs: 0, overheadCycles: 0, work: { nowNs: 0, pcpu: p } } as unknown as PcpuRt;
     const machine = createPcpuMachine({ tick: () => this.doTick(pc) });
     pc.actor = this.sim.register(new XStateActor(aid, this.sim, machine));
     return pc;
@@ -142,7 +153,7 @@ export class XenHost implements HostView {
   /** A PCPU's periodic scheduler tick (timer). */
   tickTimer(p: number): void {
     const pc = this.pcpus[p]!;
-    pc.actor.send({ type: 'TICK' });
+    pc.actor.send(TICK);
     this.sim.call(pc.actorId, this.tickNs, this, 'tickTimer', p);
   }
 
@@ -207,7 +218,7 @@ export class XenHost implements HostView {
     if (prev && next !== prev) {
       this.stats.ran(prev, pc.id, prev.runStartNs, now);
       this.trace?.run(pc.id, prev.name, prev.runStartNs, now, { pri: this.policy.priority(prev) });
-      if (prevRunnable) prev.actor.send({ type: 'DESCHEDULE' });
+      if (prevRunnable) prev.actor.send(DESCHEDULE);
       // context_saved → vcpu_migrate when _VPF_migrating was set (credit's tick check).
       const target = this.policy.migrateTarget?.(prev);
       if (target !== undefined) this.migrate(prev, target, prevRunnable);
@@ -230,7 +241,7 @@ export class XenHost implements HostView {
       next.runStartNs = now;
     }
     if ((prev === null) !== (next === null)) {
-      pc.actor.send({ type: 'SWITCH', running: next !== null });
+      pc.actor.send(next !== null ? SWITCH_RUNNING : SWITCH_IDLE);
       if (next === null) pc.idleSinceNs = now;
       else this.trace?.run(pc.id, 'idle', pc.idleSinceNs, now, { idle: true });
     }
@@ -285,14 +296,15 @@ export class XenHost implements HostView {
     for (const { vcpu, parked } of changes.splice(0)) {
       const v = this.vcpus[vcpu]!;
       v.paused = parked;
-      v.actor.send({ type: parked ? 'PAUSE' : 'UNPAUSE' });
+      v.actor.send(parked ? PAUSE : UNPAUSE);
     }
   }
 
   // ---- execution model -------------------------------------------------
 
   private ctx(pc: PcpuRt): WorkContext {
-    return { nowNs: this.sim.nowNs, pcpu: pc.id };
+    pc.work.nowNs = this.sim.nowNs;
+    return pc.work;
   }
 
   /** Run the current VCPU's work: the current item, or the next one; block if none. */
@@ -303,7 +315,7 @@ export class XenHost implements HostView {
         this.stats.cycles('ctxsw', pc.overheadCycles, 0, v);
         pc.overheadCycles = 0;
       }
-      v.actor.send({ type: 'BLOCK' });
+      v.actor.send(BLOCK);
       return;
     }
     pc.execStartNs = this.sim.nowNs;
