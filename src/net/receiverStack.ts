@@ -61,7 +61,7 @@ export class ReceiverStack {
   }
 
   unreadBytes(flow: number): number {
-    return this.receivers[flow]!.stats().unreadBytes;
+    return this.receivers[flow]!.unread;
   }
 
   /** The reader of `flow` reads up to maxBytes; returns bytes read and a window-update ACK if any. */

@@ -30,6 +30,8 @@ export class RtoEstimator {
   private baseRtoNs: number;
   /** Consecutive timer backoffs since the last valid RTT sample (Linux icsk_backoff). */
   private backoffCount = 0;
+  /** currentRtoNs(), kept up to date (senders read it per ACK; it changes only with a sample or a backoff). */
+  private rtoNs: number;
 
   constructor(cfg: RtoConfig = {}) {
     this.rtoMinNs = cfg.rtoMinNs ?? 200_000_000;
@@ -37,6 +39,11 @@ export class RtoEstimator {
     this.granularityNs = cfg.granularityNs ?? 1_000_000;
     this.baseRtoNs = cfg.rtoInitialNs ?? (cfg.linux ? 3_000_000_000 : 1_000_000_000);
     this.linux = cfg.linux ?? false;
+    this.rtoNs = this.computeRtoNs();
+  }
+
+  private computeRtoNs(): number {
+    return Math.min(this.rtoMaxNs, this.baseRtoNs * 2 ** this.backoffCount);
   }
 
   /** One RTT measurement from a segment that was not retransmitted (Karn's rule is the caller's). */
@@ -55,16 +62,20 @@ export class RtoEstimator {
     this.baseRtoNs = Math.round(Math.min(this.rtoMaxNs, Math.max(this.rtoMinNs, rto)));
     // A valid sample ends the backoff (RFC 6298 §5.7; Linux tcp_ack_update_rtt clears icsk_backoff).
     this.backoffCount = 0;
+    this.rtoNs = this.computeRtoNs();
   }
 
   /** Timer expired: double the RTO (RFC 6298 §5.5). */
   backOff(): void {
-    if (this.currentRtoNs() < this.rtoMaxNs) this.backoffCount++;
+    if (this.rtoNs < this.rtoMaxNs) {
+      this.backoffCount++;
+      this.rtoNs = this.computeRtoNs();
+    }
   }
 
   /** RTO to arm now: the estimate doubled once per backoff, capped. */
   currentRtoNs(): number {
-    return Math.min(this.rtoMaxNs, this.baseRtoNs * 2 ** this.backoffCount);
+    return this.rtoNs;
   }
 
   get backoff(): number {

@@ -5,12 +5,8 @@
 export class SegmentSet {
   private starts: number[] = [];
   private ends: number[] = [];
-  private total = 0;
-
-  /** Segments in the set. */
-  get size(): number {
-    return this.total;
-  }
+  /** Segments in the set (a field, not a getter: the sender reads it several times per ACK). Read-only outside. */
+  size = 0;
 
   get rangeCount(): number {
     return this.starts.length;
@@ -24,7 +20,7 @@ export class SegmentSet {
   clear(): void {
     this.starts = [];
     this.ends = [];
-    this.total = 0;
+    this.size = 0;
   }
 
   /** Index of the first range whose end is >= seq. */
@@ -69,7 +65,7 @@ export class SegmentSet {
     this.starts.splice(lo, j - lo, s);
     this.ends.splice(lo, j - lo, e);
     const added = end - start - held;
-    this.total += added;
+    this.size += added;
     return added;
   }
 
@@ -101,7 +97,7 @@ export class SegmentSet {
         this.ends.splice(i, 1);
       }
     }
-    this.total -= removed;
+    this.size -= removed;
     return removed;
   }
 
