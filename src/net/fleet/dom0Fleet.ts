@@ -65,6 +65,8 @@ export class FleetDom0 {
   private readonly cpus: CpuNet[];
   private readonly cpuOf = new Map<VcpuRt, CpuNet>();
   backlogDrops = 0;
+  /** Scratch of net_rx_action: each vif's entry in the pass being built (-1: none). */
+  private readonly vifSlot: Int32Array;
   /** TX requests taken and not yet answered (pending_reqs), over all vifs. */
   pendingReqs = 0;
   rxPasses = 0;
@@ -75,6 +77,7 @@ export class FleetDom0 {
   wirePackets = 0;
 
   constructor(private readonly w: Dom0FleetWiring) {
+    this.vifSlot = new Int32Array(w.guests.length).fill(-1);
     this.cpus = w.dom0V.map((v) => ({ v, qdiscRuns: [], irqs: [], backlog: new PacketQueue(w.netdevMaxBacklog) }));
     for (const c of this.cpus) this.cpuOf.set(c.v, c);
     const raise = (c: CpuNet) => w.host.notify(c.v.id, null);
@@ -252,16 +255,23 @@ export class FleetDom0 {
         const n = this.rxQueue.pop(w.maxSlotsPerPass, runs);
         this.rxPasses++;
         this.rxPassPackets += n;
+        // Per vif, in order of first appearance: the packets of this pass.
         const byVif: [number, Run[]][] = [];
+        const slot = this.vifSlot;
         let cycles = 0;
         for (const r of runs) {
           const g = runDestGuest(w.fleet.flows, r.flow, r.ack !== undefined);
-          let entry = byVif.find((e) => e[0] === g);
-          if (!entry) byVif.push((entry = [g, []]));
-          entry[1].push(r);
+          let k = slot[g]!;
+          if (k < 0 || byVif[k]?.[0] !== g) {
+            k = byVif.length;
+            slot[g] = k;
+            byVif.push([g, []]);
+          }
+          byVif[k]![1].push(r);
           w.guests[g]!.vif.consumed(r.count);
           cycles += this.copyInCycles(r, ctx.pcpu, g);
         }
+        for (const [g] of byVif) slot[g] = -1;
         return { parts: [{ component: 'io_channel', cycles, packets: n }], data: byVif };
       },
       (byVif, d) => {
