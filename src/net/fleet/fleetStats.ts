@@ -125,7 +125,7 @@ export class FleetStats {
     this.base = this.snap();
     // The host's component counters restarted with the warm-up.
     this.lastCycles.clear();
-    for (const g of this.parts.guests) g.stack.latency.reset();
+    for (const g of this.parts.guests) g.stack.requests.latency.reset();
   }
 
   /** Push deltas to the metric sink (every sample period; busy time as far as the scheduler has accounted it). */
@@ -151,7 +151,7 @@ export class FleetStats {
     m.inc('vioemu_fleet_packets_total', this.pathLabels.local, s.local - l.local);
     // Request latencies completed since the last sample, at their bucket's upper edge.
     for (const g of this.parts.guests) {
-      const h = g.stack.latency;
+      const h = g.stack.requests.latency;
       for (let i = 0; i < h.counts.length; i++) {
         const n = h.counts[i]! - h.sampledCounts[i]!;
         for (let k = 0; k < n; k++) m.observe('vioemu_request_latency_seconds', this.hostLabels, bucketUpperNs(i) / 1e9);
@@ -176,7 +176,7 @@ export class FleetStats {
     let domuNs = 0;
     for (let d = 1; d < this.host.domains.length; d++) domuNs += st.dom[d]!.cpuNs;
     const latency: number[] = [];
-    for (const g of this.parts.guests) latency.push(...g.stack.latency.sparse());
+    for (const g of this.parts.guests) latency.push(...g.stack.requests.latency.sparse());
     const drops = {} as FleetHostResult['drops'];
     FLEET_DROP_QUEUES.forEach((q, i) => (drops[q] = s.drops[i]! - b.drops[i]!));
     return {

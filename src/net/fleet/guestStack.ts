@@ -1,17 +1,18 @@
-// The TCP endpoints and applications of one DomU in a fleet: a Linux 2.6.18
-// sender (SACK/FACK, BIC, RTO as the stressor's) for every flow it sends and a
-// receiver (delayed ACKs, SACK, autotuning) for every flow it receives, and
-// the applications above them — iperf writers and readers (bulk), closed-loop
-// request/response clients and servers, and incast aggregators and workers.
-// The work these do on the guest's CPUs is charged by guestWork.ts; this file
-// holds the state and what happens when a piece of work completes.
+// The TCP endpoints of one DomU in a fleet: a Linux 2.6.18 sender (SACK/FACK,
+// BIC, RTO as the stressor's) for every flow it sends and a receiver (delayed
+// ACKs, SACK, autotuning) for every flow it receives, with their timers, the
+// ACKs and sends waiting for the transmit softirq, and the applications'
+// reads and writes (iperf's bulk writers here; requests, responses and incast
+// rounds in requestApps.ts). The work these do on the guest's CPUs is charged
+// by guestWork.ts; this file holds the state and what a completed piece of
+// work does to it.
 import type { Sim, TimerHandle } from '../../kernel/sim.ts';
 import type { AckPayload } from '../ackPayload.ts';
 import type { Run } from '../packetQueue.ts';
 import { TcpReceiver, type TcpReceiverOptions } from '../tcp/receiver.ts';
 import { TcpSackSender, type SackSenderOptions } from '../tcp/sackSender.ts';
 import { ROLE, type FleetConfig } from './config.ts';
-import { LatencyHistogram } from './latencyHistogram.ts';
+import { RequestApps } from './requestApps.ts';
 
 export interface StackOptions {
   mssBytes: number;
@@ -29,16 +30,6 @@ const SND_SEG_MEM = 1920;
 interface AppWrite {
   sender: number;
   segs: number;
-}
-
-/** An incast aggregator: its workers' request senders and response receivers, and the round in progress. */
-interface IncastGroup {
-  reqSenders: number[];
-  respReceivers: number[];
-  done: Uint8Array;
-  doneCount: number;
-  roundStartNs: number;
-  inRound: boolean;
 }
 
 export class GuestStack {
@@ -64,22 +55,10 @@ export class GuestStack {
   appMessageBytes: number[];
   /** Decided writes (requests, responses) not yet done. */
   writes: AppWrite[] = [];
-  /** Request senders (client side): issue times of requests sent and not yet answered, and the response receiver. */
-  private rrSentAt = new Map<number, number[]>();
-  private respToReq = new Map<number, number>();
-  /** Request receivers (server side): requests answered so far, and the response sender. */
-  private served = new Map<number, number>();
-  private reqToResp = new Map<number, number>();
-  /** Responses seen per response receiver (client side). */
-  private answered = new Map<number, number>();
-  private groups: IncastGroup[] = [];
-  private groupOfResp = new Map<number, { g: number; k: number }>();
+  /** Requests, responses and incast rounds of this guest's applications. */
+  readonly requests: RequestApps;
   /** Results. */
   bytesRead = 0;
-  readonly latency = new LatencyHistogram();
-  requestsDone = 0;
-  incastRounds = 0;
-  incastRoundNs = 0;
 
   constructor(
     private readonly sim: Sim,
@@ -111,37 +90,7 @@ export class GuestStack {
     this.wanting = new Uint8Array(this.senders.length);
     this.appActive = cfg.apps.map(() => true);
     this.appMessageBytes = cfg.apps.map((a) => a.messageBytes);
-    // Request/response roles by flow; incast groups whose aggregator lives here.
-    const groupIdx = new Map<number, number>();
-    this.sendFlows.forEach((f, s) => {
-      if (t.role[f] === ROLE.request) {
-        const r = this.recvIdx.get(t.peer[f]!)!;
-        const gid = t.group[f]!;
-        if (gid >= 0) {
-          let gi = groupIdx.get(gid);
-          if (gi === undefined) {
-            gi = this.groups.length;
-            groupIdx.set(gid, gi);
-            this.groups.push({ reqSenders: [], respReceivers: [], done: new Uint8Array(0), doneCount: 0, roundStartNs: 0, inRound: false });
-          }
-          const g = this.groups[gi]!;
-          this.groupOfResp.set(r, { g: gi, k: g.reqSenders.length });
-          g.reqSenders.push(s);
-          g.respReceivers.push(r);
-        } else {
-          this.rrSentAt.set(s, []);
-          this.respToReq.set(r, s);
-          this.answered.set(r, 0);
-        }
-      }
-    });
-    for (const g of this.groups) g.done = new Uint8Array(g.reqSenders.length);
-    this.recvFlows.forEach((f, r) => {
-      if (t.role[f] === ROLE.request) {
-        this.served.set(r, 0);
-        this.reqToResp.set(r, this.sendIdx.get(t.peer[f]!)!);
-      }
-    });
+    this.requests = new RequestApps(sim, cfg, this, this.sendFlows, this.recvFlows, this.sendIdx, this.recvIdx);
   }
 
   get mssBytes(): number {
@@ -156,10 +105,9 @@ export class GuestStack {
     return this.cfg.flows.role[this.sendFlows[s]!] === ROLE.bulk;
   }
 
-  /** Start: every client issues its first request, every aggregator its first round (after `delayNs`, staggered by the caller). */
+  /** Start: every client issues its first request, every aggregator its first round, the bulk writers write. */
   startApps(): void {
-    for (const s of this.rrSentAt.keys()) this.issueRequest(s);
-    for (let g = 0; g < this.groups.length; g++) this.startRound(g);
+    this.requests.start();
     for (let s = 0; s < this.senders.length; s++) if (this.isBulkSender(s)) this.kick({ appSender: s });
   }
 
@@ -169,32 +117,11 @@ export class GuestStack {
     this.appActive[app] = active;
     this.appMessageBytes[app] = messageBytes;
     if (!active || was) return;
-    for (const [s, sent] of this.rrSentAt) if (this.appOfSender(s) === app && sent.length === 0) this.issueRequest(s);
-    this.groups.forEach((g, gi) => {
-      if (!g.inRound && this.appOfSender(g.reqSenders[0]!) === app) this.startRound(gi);
-    });
+    this.requests.resume(app);
     for (let s = 0; s < this.senders.length; s++) if (this.isBulkSender(s) && this.appOfSender(s) === app) this.kick({ appSender: s });
   }
 
-  private issueRequest(s: number): void {
-    const app = this.appOfSender(s);
-    if (!this.appActive[app]) return;
-    this.rrSentAt.get(s)!.push(this.sim.nowNs);
-    this.queueWrite(s, this.cfg.apps[app]!.requestSegs);
-  }
-
-  private startRound(gi: number): void {
-    const g = this.groups[gi]!;
-    if (!this.appActive[this.appOfSender(g.reqSenders[0]!)]) return;
-    g.inRound = true;
-    g.done.fill(0);
-    g.doneCount = 0;
-    g.roundStartNs = this.sim.nowNs;
-    const segs = this.cfg.apps[this.appOfSender(g.reqSenders[0]!)]!.requestSegs;
-    for (const s of g.reqSenders) this.queueWrite(s, segs);
-  }
-
-  private queueWrite(s: number, segs: number): void {
+  queueWrite(s: number, segs: number): void {
     this.writes.push({ sender: s, segs });
     this.kick({ appSender: s });
   }
@@ -316,51 +243,7 @@ export class GuestStack {
     if (res.ack && res.ack.ackPackets > 0) this.queueAck(this.recvFlows[k]!, from, res.ack);
     this.readBytes[k]! += res.bytes;
     this.bytesRead += res.bytes;
-    const f = this.recvFlows[k]!;
-    const role = this.cfg.flows.role[f];
-    if (role === ROLE.bulk) return;
-    const app = this.cfg.apps[this.cfg.flows.app[f]!]!;
-    const segs = Math.floor(this.readBytes[k]! / this.opts.mssBytes + 1e-9);
-    if (role === ROLE.request) {
-      // Server / incast worker: answer every complete request.
-      const done = Math.floor(segs / app.requestSegs);
-      const s = this.reqToResp.get(k)!;
-      for (let n = this.served.get(k)!; n < done; n++) this.queueWrite(s, app.responseSegs);
-      this.served.set(k, done);
-      return;
-    }
-    const done = Math.floor(segs / app.responseSegs);
-    const inGroup = this.groupOfResp.get(k);
-    if (inGroup) {
-      const g = this.groups[inGroup.g]!;
-      // A worker's block of this round is in once its blocks read exceed those already counted.
-      if (g.inRound && !g.done[inGroup.k] && done > (this.answered.get(k) ?? 0)) this.memberDone(inGroup.g, inGroup.k);
-      return;
-    }
-    const s = this.respToReq.get(k)!;
-    const sent = this.rrSentAt.get(s)!;
-    for (let n = this.answered.get(k)!; n < done; n++) {
-      const t0 = sent.shift();
-      if (t0 !== undefined) {
-        this.latency.add(this.sim.nowNs - t0);
-        this.requestsDone++;
-      }
-      this.issueRequest(s);
-    }
-    this.answered.set(k, done);
-  }
-
-  private memberDone(gi: number, k: number): void {
-    const g = this.groups[gi]!;
-    g.done[k] = 1;
-    g.doneCount++;
-    const r = g.respReceivers[k]!;
-    this.answered.set(r, (this.answered.get(r) ?? 0) + 1);
-    if (g.doneCount < g.reqSenders.length) return;
-    g.inRound = false;
-    this.incastRounds++;
-    this.incastRoundNs += this.sim.nowNs - g.roundStartNs;
-    this.startRound(gi);
+    this.requests.onRead(k, this.recvFlows[k]!, Math.floor(this.readBytes[k]! / this.opts.mssBytes + 1e-9));
   }
 
   /** Application bytes unread on receiver k. */
@@ -379,6 +262,7 @@ export class GuestStack {
       retransmits += st.segsRetransmitted;
       segsSent += st.segsSent;
     }
-    return { bytesRead: this.bytesRead, timeouts, retransmits, segsSent, requestsDone: this.requestsDone, incastRounds: this.incastRounds, incastRoundNs: this.incastRoundNs };
+    const r = this.requests;
+    return { bytesRead: this.bytesRead, timeouts, retransmits, segsSent, requestsDone: r.requestsDone, incastRounds: r.incastRounds, incastRoundNs: r.incastRoundNs };
   }
 }
