@@ -26,7 +26,7 @@ describe('fleets on 1 and 2 workers', () => {
   }, 240_000);
 
   it('dc-1024: identical results; whole racks per partition, lookahead = an aggregation link', async () => {
-    const { one, two } = await both('scenarios/scale/dc-1024.yaml', ['duration=12ms', 'warmup=4ms']);
+    const { one, two } = await both('scenarios/scale/dc-1024.yaml', ['duration=8ms', 'warmup=2ms']);
     expect(one.fleet.domus).toBe(1024);
     expect(two.threads.partitions).toBe(2);
     expect(two.threads.reason).toMatch(/whole racks/);
