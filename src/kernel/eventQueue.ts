@@ -152,6 +152,12 @@ export class EventQueue {
     return dropped;
   }
 
+  /** Pop the first event if its time is before `endNs`, else leave the queue as it is and return null. */
+  popBefore(endNs: number): SimEvent | null {
+    if (this.heap.length === 0 || !(this.t[0]! < endNs)) return null;
+    return this.pop()!;
+  }
+
   pop(): SimEvent | undefined {
     const h = this.heap;
     const n = h.length;

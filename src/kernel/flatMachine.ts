@@ -85,14 +85,20 @@ export function compileFlatMachine(machine: AnyStateMachine): CompiledMachine | 
     if (typeof a === 'function') {
       // Built-in action creators (assign, raise, sendTo, …) are functions carrying a `type`; only plain inline actions are ours.
       if (typeof a.type === 'string' && a.type.startsWith('xstate.')) return null;
-      return (event) => a(argsOf(event), undefined);
+      return (event) => {
+        ARGS.event = event;
+        a(ARGS, undefined);
+      };
     }
     const type = typeof a === 'string' ? a : a?.type;
     const fn = impl.actions?.[type];
     if (typeof fn !== 'function' || (typeof fn.type === 'string' && fn.type.startsWith('xstate.'))) return null;
     const params = typeof a === 'object' ? a.params : undefined;
     if (typeof params === 'function') return (event) => fn(argsOf(event), params(argsOf(event)));
-    return (event) => fn(argsOf(event), params);
+    return (event) => {
+      ARGS.event = event;
+      fn(ARGS, params);
+    };
   };
   const actions = (list: any[] | undefined): Fn[] | null => {
     const out: Fn[] = [];
@@ -105,7 +111,12 @@ export function compileFlatMachine(machine: AnyStateMachine): CompiledMachine | 
   };
   const guard = (g: any): Guard | null | undefined => {
     if (g === undefined) return null;
-    if (typeof g === 'function') return (event) => !!g(argsOf(event), undefined);
+    if (typeof g === 'function') {
+      return (event) => {
+        ARGS.event = event;
+        return !!g(ARGS, undefined);
+      };
+    }
     const type = typeof g === 'string' ? g : g?.type;
     const fn = impl.guards?.[type];
     if (typeof fn !== 'function' || fn.check) return undefined; // higher-order guards (and/or/not) carry `check`
@@ -188,8 +199,14 @@ export class FlatMachineRun {
   send(event: MachineEvent): void {
     const ts = this.m.states[this.state]!.table.get(event.type);
     if (ts === undefined) return;
-    const t = pick(ts, event);
-    if (t) this.take(t, event);
+    // pick(ts, event), written out: once per XState event.
+    for (let k = 0; k < ts.length; k++) {
+      const t = ts[k]!;
+      if (t.guard === null || t.guard(event)) {
+        this.take(t, event);
+        return;
+      }
+    }
   }
 
   private take(t: Transition, event: MachineEvent): void {

@@ -111,8 +111,9 @@ export class Sim {
   }
 
   private nextSeq(srcId: number): number {
-    const local = denseLocal(srcId);
-    if (local >= 0) {
+    // denseLocal(srcId), written out: every event takes a sequence number.
+    const local = srcId % STRIDE;
+    if (local >= 0 && local < DENSE_LOCAL && srcId < DENSE_HOSTS * STRIDE && Number.isInteger(srcId)) {
       const host = (srcId - local) / STRIDE;
       let seqs = this.seqByHost[host];
       if (seqs === undefined || local >= seqs.length) seqs = this.growSeqs(host, local);
@@ -212,8 +213,8 @@ export class Sim {
     let n = 0;
     try {
       while (n < maxEvents && !this.stopRequested) {
-        if (!(q.peekTimeNs() < endNs)) break;
-        const ev = q.pop()!;
+        const ev = q.popBefore(endNs);
+        if (ev === null) break;
         if (ev.cancelled) continue;
         this.nowNs = ev.timeNs;
         n++;
