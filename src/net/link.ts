@@ -59,8 +59,14 @@ export class LinkDirection {
       i++;
     }
     if (i > 0) {
-      this.busyStarts.splice(0, i);
-      this.busyEnds.splice(0, i);
+      // Shift the rest down in place (splice would allocate the removed part).
+      const n = this.busyEnds.length;
+      for (let k = i; k < n; k++) {
+        this.busyStarts[k - i] = this.busyStarts[k]!;
+        this.busyEnds[k - i] = this.busyEnds[k]!;
+      }
+      this.busyStarts.length = n - i;
+      this.busyEnds.length = n - i;
     }
   }
 

@@ -30,7 +30,8 @@ export class ReaderSource implements WorkSource<{ flow: number; bytes: number }>
   ) {}
 
   pending(): boolean {
-    for (const f of this.flows) if (this.stack.unreadBytes(f) > 0) return true;
+    const rx = this.stack.receivers;
+    for (const f of this.flows) if (rx[f]!.unread > 0) return true;
     return false;
   }
 

@@ -55,7 +55,8 @@ export class Bic implements CongestionControl {
 
   onCaAck(s: CwndState, _ackUnits: number, nowNs: number): void {
     const cwnd = Math.floor(s.cwndSegs + 1e-9);
-    this.update(cwnd, nowNs);
+    // update()'s own early return, tested here to save the call on most ACKs.
+    if (this.lastCwnd !== cwnd || nowNs - this.lastUpdateNs > 31_250_000) this.update(cwnd, nowNs);
     if (this.cwndCnt >= this.cnt) {
       s.cwndSegs = cwnd + 1;
       this.cwndCnt = 0;

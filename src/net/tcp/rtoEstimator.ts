@@ -26,7 +26,8 @@ export class RtoEstimator {
   private readonly linux: boolean;
   private srtt: number | null = null;
   private rttvar = 0;
-  private minRtt: number | null = null;
+  /** Smallest RTT sample so far (read-only outside; a field, not a getter: congestion control reads it per ACK). */
+  minRttNs: number | null = null;
   private baseRtoNs: number;
   /** Consecutive timer backoffs since the last valid RTT sample (Linux icsk_backoff). */
   private backoffCount = 0;
@@ -57,7 +58,7 @@ export class RtoEstimator {
       this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rttNs); // §2.3, RTTVAR first
       this.srtt = 0.875 * this.srtt + 0.125 * rttNs;
     }
-    if (this.minRtt === null || rttNs < this.minRtt) this.minRtt = rttNs;
+    if (this.minRttNs === null || rttNs < this.minRttNs) this.minRttNs = rttNs;
     const rto = this.linux ? this.srtt + Math.max(4 * this.rttvar, this.rtoMinNs) : this.srtt + Math.max(this.granularityNs, 4 * this.rttvar);
     this.baseRtoNs = Math.round(Math.min(this.rtoMaxNs, Math.max(this.rtoMinNs, rto)));
     // A valid sample ends the backoff (RFC 6298 §5.7; Linux tcp_ack_update_rtt clears icsk_backoff).
@@ -90,7 +91,4 @@ export class RtoEstimator {
     return Math.round(this.rttvar);
   }
 
-  get minRttNs(): number | null {
-    return this.minRtt;
-  }
 }

@@ -147,6 +147,8 @@ export class TcpSackSender {
   /** tcp_data_snd_check after one ACK: send what cwnd allows now, so in_flight refills between the ACKs of a batch. */
   private sendAfterAck(nowNs: number): void {
     for (;;) {
+      // transmit's own first test (no room in cwnd: nothing), here to save the call on most ACKs.
+      if (Math.floor(this.w.cwndSegs + 1e-9) - (this.nxt - this.una - this.sacked.size - this.lost.size + this.retrans.size) <= 0) return;
       const b = this.transmit(nowNs, 64);
       if (!b) return;
       const last = this.sentDuringAcks[this.sentDuringAcks.length - 1];
@@ -156,7 +158,8 @@ export class TcpSackSender {
   }
 
   private transmit(nowNs: number, maxSegs: number): Burst | null {
-    const room = this.cwnd() - this.inFlight();
+    // cwnd() - inFlight(), written out: called several times per ACK.
+    const room = Math.floor(this.w.cwndSegs + 1e-9) - (this.nxt - this.una - this.sacked.size - this.lost.size + this.retrans.size);
     if (room <= 0) return null;
     if (this.lost.size > this.retrans.size) {
       for (const [ls, le] of this.lost.rangesIn(this.una, this.nxt)) {
@@ -216,16 +219,17 @@ export class TcpSackSender {
   }
 
   private ackOne(ackSeq: number, rwndSegs: number, nowNs: number, sack: readonly number[] | null): void {
-    const priorInFlight = this.inFlight();
+    const priorInFlight = this.nxt - this.una - this.sacked.size - this.lost.size + this.retrans.size; // inFlight()
     const winUpdate = rwndSegs !== this.rwndSegs;
     this.rwndSegs = rwndSegs;
     let dataAcked = false;
     let dataSacked = false;
     if (ackSeq > this.una) {
       const acked = ackSeq - this.una;
-      this.sacked.trimBelow(ackSeq);
-      this.lost.trimBelow(ackSeq);
-      this.retrans.trimBelow(ackSeq);
+      // (An empty scoreboard has nothing to trim: skip the calls, per ACK.)
+      if (this.sacked.size > 0) this.sacked.trimBelow(ackSeq);
+      if (this.lost.size > 0) this.lost.trimBelow(ackSeq);
+      if (this.retrans.size > 0) this.retrans.trimBelow(ackSeq);
       this.una = ackSeq;
       this.segsAcked += acked;
       dataAcked = true;
@@ -289,7 +293,7 @@ export class TcpSackSender {
 
   /** tcp_cong_avoid when tcp_is_cwnd_limited(prior in_flight). */
   private congAvoid(priorInFlight: number, nowNs: number): void {
-    if (priorInFlight < this.cwnd()) return;
+    if (priorInFlight < Math.floor(this.w.cwndSegs + 1e-9)) return; // cwnd()
     if (this.w.cwndSegs < this.w.ssthreshSegs) this.w.cwndSegs = Math.floor(this.w.cwndSegs) + 1;
     else this.cc.onCaAck(this.w, 1, nowNs, this.rto.minRttNs ?? this.rto.srttNs);
   }

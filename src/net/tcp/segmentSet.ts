@@ -62,8 +62,17 @@ export class SegmentSet {
       if (this.starts[j]! < s) s = this.starts[j]!;
       if (this.ends[j]! > e) e = this.ends[j]!;
     }
-    this.starts.splice(lo, j - lo, s);
-    this.ends.splice(lo, j - lo, e);
+    if (j - lo === 1) {
+      // One range absorbs [start, end): update it in place (no splice, which allocates).
+      this.starts[lo] = s;
+      this.ends[lo] = e;
+    } else if (j === lo && lo === this.starts.length) {
+      this.starts.push(s);
+      this.ends.push(e);
+    } else {
+      this.starts.splice(lo, j - lo, s);
+      this.ends.splice(lo, j - lo, e);
+    }
     const added = end - start - held;
     this.size += added;
     return added;
