@@ -310,7 +310,8 @@ export class XenHost implements HostView {
   /** Run the current VCPU's work: the current item, or the next one; block if none. */
   private startExec(pc: PcpuRt): void {
     const v = pc.current!;
-    if (!v.guest.current && !v.guest.takeNext(this.ctx(pc))) {
+    pc.work.nowNs = this.sim.nowNs; // this.ctx(pc), written out
+    if (!v.guest.current && !v.guest.takeNext(pc.work)) {
       if (pc.overheadCycles > 0) {
         this.stats.cycles('ctxsw', pc.overheadCycles, 0, v);
         pc.overheadCycles = 0;

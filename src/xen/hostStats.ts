@@ -19,6 +19,13 @@ export interface ComponentStats {
   packets: number;
 }
 
+/** One component's counters for the host, per domain and per VCPU, found with one lookup per work segment. */
+interface ComponentSlot {
+  all: ComponentStats;
+  dom: (ComponentStats | null)[];
+  vcpu: ({ cycles: number } | null)[];
+}
+
 const DIST_KEY = { same_l2: 'sameL2', same_socket: 'sameSocket', cross_socket: 'crossSocket' } as const;
 
 export class HostStats {
@@ -29,7 +36,9 @@ export class HostStats {
   /** Per-domain component cycles (for "who pays for what"). */
   readonly domComponents: Map<string, ComponentStats>[];
   /** Per-VCPU component cycles (which VCPU does which stage). */
-  readonly vcpuComponents: Map<string, number>[];
+  readonly vcpuComponents: Map<string, { cycles: number }>[];
+  /** The three maps' entries of each component (the maps keep their first-touch order for results). */
+  private readonly slots = new Map<string, ComponentSlot>();
   /** Per-VCPU wake-to-run latency: count, sum, max (ns) and log2 buckets. */
   readonly vcpuWake: { count: number; sumNs: number; maxNs: number; log2Buckets: number[] }[];
   private readonly domLabels: string[][];
@@ -83,6 +92,7 @@ export class HostStats {
     this.pcpuBusyNs.fill(0);
     this.vcpuRunNs.fill(0);
     this.components.clear();
+    this.slots.clear();
     for (const m of this.domComponents) m.clear();
     for (const m of this.vcpuComponents) m.clear();
     for (const w of this.vcpuWake) {
@@ -146,17 +156,22 @@ export class HostStats {
 
   cycles(component: string, cycles: number, packets: number, v: SchedVcpu): void {
     this.segments++;
-    let c = this.components.get(component);
-    if (!c) this.components.set(component, (c = { cycles: 0, packets: 0 }));
+    let slot = this.slots.get(component);
+    if (!slot) {
+      slot = { all: { cycles: 0, packets: 0 }, dom: new Array(this.domComponents.length).fill(null), vcpu: new Array(this.vcpuComponents.length).fill(null) };
+      this.slots.set(component, slot);
+      this.components.set(component, slot.all);
+    }
+    const c = slot.all;
     c.cycles += cycles;
     c.packets += packets;
-    const dm = this.domComponents[v.domId]!;
-    let dc = dm.get(component);
-    if (!dc) dm.set(component, (dc = { cycles: 0, packets: 0 }));
+    let dc = slot.dom[v.domId]!;
+    if (!dc) this.domComponents[v.domId]!.set(component, (dc = slot.dom[v.domId] = { cycles: 0, packets: 0 }));
     dc.cycles += cycles;
     dc.packets += packets;
-    const vm = this.vcpuComponents[v.id]!;
-    vm.set(component, (vm.get(component) ?? 0) + cycles);
+    let vc = slot.vcpu[v.id]!;
+    if (!vc) this.vcpuComponents[v.id]!.set(component, (vc = slot.vcpu[v.id] = { cycles: 0 }));
+    vc.cycles += cycles;
   }
 
   /** Gauges sampled on PCPU0's tick. */

@@ -65,7 +65,7 @@ export function summarizeHost(host: XenHost, measuredNs: number): XenHostResult 
       },
       vcpuCpuPct: d.vcpus.map((v) => pct(st.vcpuRunNs[v]!)),
       vcpuPcpu: d.vcpus.map((v) => host.vcpus[v]!.processor),
-      vcpuCycles: d.vcpus.map((v) => Object.fromEntries([...st.vcpuComponents[v]!.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, c]) => [k, Math.round(c)]))),
+      vcpuCycles: d.vcpus.map((v) => Object.fromEntries([...st.vcpuComponents[v]!.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, c]) => [k, Math.round(c.cycles)]))),
       vcpuWakeLatency: d.vcpus.map((v) => {
         const vw = st.vcpuWake[v]!;
         return { count: vw.count, meanUs: vw.count ? round(vw.sumNs / vw.count / 1000) : 0, p99Us: quantileUs(vw.log2Buckets, vw.count, 0.99) };
