@@ -10,6 +10,7 @@ import { runPartition, SoloTransport, type Transport } from './partitionLoop.ts'
 import { PortTransport } from './portTransport.ts';
 import { Sim } from './sim.ts';
 import { captureHost, kernelOpaque, restoreHost, stampHost, type HostSection } from './hostState.ts';
+import { tuneJit } from './jit.ts';
 import type { Opaque } from './snapshot.ts';
 
 /** First multiple of `everyNs` after `t` (0 = never). */
@@ -97,6 +98,7 @@ export const RESTORE_ERROR = 'CheckpointRestoreError';
 export const ABORT_ECHO_MESSAGE = 'aborted: another partition failed';
 
 export function runPartitionTask(input: PartitionTaskInput, model: ModelModule): PartitionTaskOutput {
+  tuneJit();
   const control = new SharedControl(input.partitions, input.controlBuffer);
   const sim = new Sim({
     seed: input.seed,
