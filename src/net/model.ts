@@ -80,7 +80,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
   sim.metrics.inc('vioemu_tcp_retransmits_total', retxLabels, 0);
   sim.metrics.inc('vioemu_tcp_timeouts_total', retxLabels, 0);
   const sampler = new Every(sim, actorId(STRESSOR_HOST, 3), cfg.sampleNs, () => {
-    const s = st.stats();
+    const s = st.retransmitsAndTimeouts();
     sim.metrics.inc('vioemu_tcp_retransmits_total', retxLabels, s.retransmits - acc.lastRetx);
     sim.metrics.inc('vioemu_tcp_timeouts_total', retxLabels, s.timeouts - acc.lastTimeouts);
     acc.lastRetx = s.retransmits;

@@ -173,6 +173,17 @@ export class Stressor implements Actor {
     this.rtoTimers[flow] = this.sim.call(this.timerActorId, Math.max(0, at - this.sim.nowNs), this, 'rtoFire', flow);
   }
 
+  /** Retransmitted segments and RTO expiries over all connections (the metrics sampler), without building stats(). */
+  retransmitsAndTimeouts(): { retransmits: number; timeouts: number } {
+    let retransmits = 0;
+    let timeouts = 0;
+    for (const x of this.senders) {
+      retransmits += x.segsRetransmitted;
+      timeouts += x.timeouts;
+    }
+    return { retransmits, timeouts };
+  }
+
   stats() {
     const s = this.senders.map((x) => x.stats());
     return {

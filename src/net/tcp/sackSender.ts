@@ -413,6 +413,11 @@ export class TcpSackSender {
     return this.w.cwndSegs;
   }
 
+  /** Segments retransmitted so far, without building stats(). */
+  get segsRetransmitted(): number {
+    return this.counts.segsRetransmitted;
+  }
+
   /** RTO expiries so far, without building stats(). */
   get timeouts(): number {
     return this.counts.timeouts;

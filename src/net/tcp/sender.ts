@@ -285,6 +285,16 @@ export class TcpSender {
   }
 
   /** When the caller must call onRtoTimer, or null when no timer should run. */
+  /** Segments retransmitted so far, without building stats(). */
+  get segsRetransmitted(): number {
+    return this.counts.segsRetransmitted;
+  }
+
+  /** RTO expiries so far, without building stats(). */
+  get timeouts(): number {
+    return this.counts.timeouts;
+  }
+
   rtoDeadlineNs(): number | null {
     return this.rtoAtNs;
   }
