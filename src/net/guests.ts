@@ -95,7 +95,7 @@ export function wireGuests(w: GuestWiring): Guests {
     const q = new AckQueue('netfront-tx', (p): WorkPart[] => [
       { component: 'stack_tx', cycles: p * c.stackTxCyclesPerPacket, packets: p },
       { component: 'netfront_tx', cycles: p * c.netfrontTxCyclesPerPacket, packets: p },
-    ], (acks) => dom0.guestTx(g, acks, v), SOFTIRQ.NET_TX);
+    ], (acks) => dom0.guestTx(g, acks, v));
     v.guest.addSource(q);
     // The guest's NET_RX softirq; netfront is the device on its poll list (several vifs of one guest would share it).
     const netRx = new NetRxAction(w.netdevBudget);

@@ -52,6 +52,12 @@ export interface WorkSource<D = unknown> {
   complete(item: WorkItem<D>, ctx: WorkContext): void;
   /** The handler is mid-invocation (e.g. net_rx_action with budget left): run it again before the pass moves on. */
   continuing?(): boolean;
+  /**
+   * Work the queuing item would have done synchronously (dev_queue_xmit →
+   * qdisc_run → hard_start_xmit from inside tcp_v4_rcv): it runs right after
+   * that item, before a continuing handler goes on or the pass moves on.
+   */
+  readonly inline?: boolean;
 }
 
 export function itemCycles(item: WorkItem): number {
@@ -95,6 +101,8 @@ export class GuestWork {
   remainingCycles = 0;
   /** Softirq sources in (softirq number, insertion) order. */
   private readonly softirq: WorkSource[] = [];
+  /** Sources that run in the context of whatever queued their work (see WorkSource.inline). */
+  private readonly inline: WorkSource[] = [];
   private readonly process: WorkSource[] = [];
   private nextProcess = 0;
   /** Sources still to run in the current __do_softirq pass. */
@@ -106,6 +114,10 @@ export class GuestWork {
       this.process.push(src);
       return;
     }
+    if (src.inline) {
+      this.inline.push(src);
+      return;
+    }
     const n = src.softirq ?? DEFAULT_SOFTIRQ;
     let i = this.softirq.length;
     while (i > 0 && (this.softirq[i - 1]!.softirq ?? DEFAULT_SOFTIRQ) > n) i--;
@@ -114,6 +126,7 @@ export class GuestWork {
 
   wantsCpu(): boolean {
     if (this.current) return true;
+    for (const s of this.inline) if (s.pending()) return true;
     for (const s of this.softirq) if (s.pending()) return true;
     for (const s of this.process) if (s.pending()) return true;
     return false;
@@ -130,6 +143,12 @@ export class GuestWork {
   }
 
   private takeSoftirq(ctx: WorkContext): WorkItem | null {
+    // Synchronous work of the item just done; the handler (this.last) resumes after it.
+    for (const s of this.inline) {
+      if (!s.pending()) continue;
+      const item = s.take(ctx);
+      if (item) return item;
+    }
     const last = this.last;
     this.last = null;
     if (last && last.continuing?.() && last.pending()) {

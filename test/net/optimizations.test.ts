@@ -5,11 +5,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 
 type R = Record<string, any>;
-const run = async (...sets: string[]): Promise<R> => {
-  const r = await runCli(['run', 'scenarios/paper/fig3-domu.yaml', '--json', '--duration', '1500ms', '--set', 'warmup=500ms', ...sets.flatMap((s) => ['--set', s])]);
+const runFor = async (durationArgs: string[], sets: string[]): Promise<R> => {
+  const r = await runCli(['run', 'scenarios/paper/fig3-domu.yaml', '--json', ...durationArgs, ...sets.flatMap((s) => ['--set', s])]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
 };
+const run = (...sets: string[]) => runFor(['--duration', '1500ms', '--set', 'warmup=500ms'], sets);
+// Drops are a steady-state property: with a 512 queue the flows' windows (BIC,
+// receive autotuning) still grow and overshoot for the first ~1.5 s, after
+// which the queue absorbs the bursts; so these two runs measure after that.
+const steady = (...sets: string[]) => runFor(['--duration', '3500ms', '--set', 'warmup=1500ms'], sets);
 const l2 = (p: number) => Math.floor(p / 2); // the SUT: PCPUs (0,1) (2,3) (4,5) (6,7) share an L2
 
 let base: R, optA: R, optC: R, q32: R, q512: R;
@@ -18,8 +23,8 @@ beforeAll(async () => {
     run(),
     run('net.scheduler.cacheAware=true'),
     run('net.bridge=simple'),
-    run('net.netback.txqueuelen=32'),
-    run('net.netback.txqueuelen=512'),
+    steady('net.netback.txqueuelen=32'),
+    steady('net.netback.txqueuelen=512'),
   ]);
 });
 

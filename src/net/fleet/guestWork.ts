@@ -17,10 +17,17 @@ interface TxItem {
   packets: number;
 }
 
-/** NET_TX on the guest's VCPU0: pending ACKs first, then the senders that may send, while the qdisc has room. */
+/**
+ * The guest's transmit on VCPU0: pending ACKs first, then the senders that may
+ * send, while the qdisc has room. It runs inline, right after the item that
+ * made the work (tcp_v4_rcv's ACK or tcp_data_snd_check → dev_queue_xmit →
+ * network_start_xmit is a synchronous call in 2.6.18; NET_TX is raised only
+ * for a stopped queue), not after net_rx_action's whole budget.
+ */
 export class TxPump implements WorkSource<TxItem> {
   readonly name = 'netfront-tx';
   readonly softirq = SOFTIRQ.NET_TX;
+  readonly inline = true;
 
   constructor(
     private readonly stack: GuestStack,

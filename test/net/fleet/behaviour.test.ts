@@ -34,7 +34,7 @@ describe('fleet behaviour', () => {
     const four = twoHosts(4, '1s');
     const eight = twoHosts(8, '2s');
     // More DomUs give more goodput while Dom0 has CPU left…
-    expect(four.throughputGbps).toBeGreaterThan(2 * one.throughputGbps);
+    expect(four.throughputGbps).toBeGreaterThan(1.5 * one.throughputGbps);
     // …then it saturates: doubling the DomUs again adds little, with Dom0's busy VCPU at ~100%.
     expect(eight.throughputGbps).toBeLessThan(1.6 * four.throughputGbps);
     expect(one.dom0.busiestVcpuPctMean).toBeLessThan(50);
