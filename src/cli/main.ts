@@ -26,6 +26,9 @@ function runOptions(cmd: Command): Command {
     .option('--openmetrics-interval <duration>', 'virtual time between OpenMetrics samples', '1s')
     .option('--openmetrics-epoch <unix-seconds>', 'wall-clock time that virtual time 0 maps to', '1700000000')
     .option('--queue <url>', 'run the sweep points on `vioemu worker` processes through Redis (BullMQ), e.g. redis://127.0.0.1:6379')
+    .option('--transport <url>', 'one run over NATS, a partition per process on any machine, e.g. nats://127.0.0.1:4222 (with --partition K/N)')
+    .option('--partition <K/N>', 'with --transport: run partition K of N here; 0 is the coordinator (takes the scenario, writes the result), 1..N-1 take no scenario')
+    .option('--transport-timeout <duration>', 'with --transport: a partition silent this long (wall time) ends the run with an error', '30s')
     .option('--checkpoint <dir>', 'write checkpoints into this folder (a single run); `vioemu resume <dir>` continues from the newest')
     .option('--checkpoint-every <duration>', 'virtual time between checkpoints', '60s');
 }
@@ -37,8 +40,8 @@ program
   .exitOverride()
   .showHelpAfterError();
 
-runOptions(program.command('run <scenario>').description('run a scenario (all its sweep points)')).action(
-  async (file: string, flags: RunFlags) => {
+runOptions(program.command('run [scenario]').description('run a scenario (all its sweep points); with --transport, one partition of a run spread over processes')).action(
+  async (file: string | undefined, flags: RunFlags) => {
     process.exitCode = await runCommand(file, flags);
   },
 );

@@ -42,6 +42,9 @@ export interface RunFlags {
   openmetricsInterval: string;
   openmetricsEpoch: string;
   queue?: string;
+  transport?: string;
+  partition?: string;
+  transportTimeout?: string;
   checkpoint?: string;
   checkpointEvery: string;
 }
@@ -99,12 +102,18 @@ export function capWorkers(asked: number, points: ScenarioPoint[], cores = avail
   return workers;
 }
 
-export async function runCommand(file: string, flags: RunFlags): Promise<number> {
+export async function runCommand(file: string | undefined, flags: RunFlags): Promise<number> {
   // Signals count from the start: one that arrives while loading stops the run at its first window.
   const exec = new Execution();
   const signals = new SignalStop(() => exec.stop());
   signals.install();
   try {
+    if (flags.transport !== undefined || flags.partition !== undefined) {
+      // One partition of a run over NATS (nats.js is loaded only here).
+      const { clusterCommand } = await import('../cluster/command.ts');
+      return await clusterCommand(file, flags, () => exec.wasStopped, signals);
+    }
+    if (file === undefined) throw new UsageError("missing required argument 'scenario'");
     return await checkAndRun(file, flags, exec, signals);
   } finally {
     signals.uninstall();

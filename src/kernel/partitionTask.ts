@@ -8,6 +8,7 @@ import type { BuildOptions, HostInstance, ModelModule } from './model.ts';
 import { HOST_ID_STRIDE } from './model.ts';
 import { runPartition, SoloTransport, type Transport } from './partitionLoop.ts';
 import { PortTransport } from './portTransport.ts';
+import { RelayTransport, type RelayEnds } from './relayTransport.ts';
 import { Sim } from './sim.ts';
 import { captureHost, kernelOpaque, restoreHost, stampHost, type HostSection } from './hostState.ts';
 import { tuneJit } from './jit.ts';
@@ -31,6 +32,8 @@ export interface PartitionTaskInput {
   self: number;
   controlBuffer: SharedArrayBuffer;
   ports: (MessagePort | null)[];
+  /** Peers in other processes: windows go through a relay on this process's main thread (ports unused). */
+  relay?: RelayEnds;
   metricsPort: MessagePort | null;
   metricsIntervalMs: number;
   build: BuildOptions;
@@ -167,8 +170,9 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
         }
       }
     }
-    const transport: Transport =
-      input.partitions === 1
+    const transport: Transport = input.relay
+      ? new RelayTransport(input.self, input.partitions, input.relay)
+      : input.partitions === 1
         ? new SoloTransport()
         : new PortTransport(input.self, input.partitions, control, input.ports.map((p) => p ?? undefined));
     const paceWindowNs = input.pace > 0 ? Math.round(10e6 * Math.max(1, input.pace)) : Infinity;

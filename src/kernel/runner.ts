@@ -94,6 +94,25 @@ export function firstRealError(outs: readonly PartitionTaskOutput[]): PartitionE
   return best;
 }
 
+/** The run's output from its partitions' outputs (any order). */
+export function mergeOutputs(outs: PartitionTaskOutput[], partitions: number): RunOutput {
+  outs = [...outs].sort((a, b) => a.self - b.self);
+  const hosts = outs.flatMap((o) => o.hosts).sort((a, b) => a.hostIndex - b.hostIndex);
+  return {
+    hosts,
+    reachedNs: Math.min(...outs.map((o) => o.reachedNs)),
+    events: outs.reduce((s, o) => s + o.events, 0),
+    xstateEvents: outs.reduce((s, o) => s + o.xstateEvents, 0),
+    windows: Math.max(...outs.map((o) => o.windows)),
+    crossMessages: outs.reduce((s, o) => s + o.crossMessages, 0),
+    interrupted: outs.some((o) => o.interrupted),
+    partitions,
+    trace: outs.flatMap((o) => o.trace),
+    error: firstRealError(outs),
+    simStartedAtMs: Math.max(...outs.map((o) => o.startedAtMs)),
+  };
+}
+
 export class PartitionPool {
   private readonly pool: Piscina;
 
@@ -204,23 +223,14 @@ export class PartitionPool {
         clearTimeout(grace);
       }
       for (const mp of metricPorts) mp.close();
-      outs.sort((a, b) => a.self - b.self);
-      const hosts = outs.flatMap((o) => o.hosts).sort((a, b) => a.hostIndex - b.hostIndex);
-      return {
-        hosts,
-        reachedNs: Math.min(...outs.map((o) => o.reachedNs)),
-        events: outs.reduce((s, o) => s + o.events, 0),
-        xstateEvents: outs.reduce((s, o) => s + o.xstateEvents, 0),
-        windows: Math.max(...outs.map((o) => o.windows)),
-        crossMessages: outs.reduce((s, o) => s + o.crossMessages, 0),
-        interrupted: outs.some((o) => o.interrupted),
-        partitions: P,
-        trace: outs.flatMap((o) => o.trace),
-        error: firstRealError(outs),
-        simStartedAtMs: Math.max(...outs.map((o) => o.startedAtMs)),
-      } satisfies RunOutput;
+      return mergeOutputs(outs, P);
     });
     return { done, stop: () => control.requestStop() };
+  }
+
+  /** One task as given (a partition whose peers are elsewhere: see RelayTransport). */
+  runTask(input: PartitionTaskInput, transferList: MessagePort[]): Promise<PartitionTaskOutput> {
+    return this.pool.run(input, { transferList: transferList as never }) as Promise<PartitionTaskOutput>;
   }
 
   async destroy(): Promise<void> {

@@ -64,6 +64,11 @@ export function lookaheadFor(sc: Scenario, partitions: number): number {
   return planPartitions(sc, partitions, 'hosts').lookaheadNs;
 }
 
+/** The model configuration every partition of a run builds its hosts from. */
+export function taskConfig(sc: Scenario): unknown {
+  return { ...MODELS[sc.model]!.workerConfig(sc) as object, seed: sc.seed, durationNs: sc.durationNs, warmupNs: sc.warmupNs };
+}
+
 /** A pool of partition threads that points can be run on one by one (the queue worker keeps one open). */
 export function createPartitionPool(threads: number): PartitionPool {
   return new PartitionPool(threads, WORKER_URL);
@@ -116,7 +121,7 @@ export class Execution {
     const perPartitionEvents = new Map<number, number>();
     const handle = pool.start({
       model: sc.model,
-      cfg: { ...adapter.workerConfig(sc) as object, seed: sc.seed, durationNs: sc.durationNs, warmupNs: sc.warmupNs },
+      cfg: taskConfig(sc),
       seed: sc.seed,
       endNs: sc.durationNs,
       lookaheadNs,

@@ -1,0 +1,339 @@
+// `vioemu run … --transport nats://HOST:PORT --partition K/N`: one partition of
+// one run per process, on any machine (docs/distributed.md, "One run over NATS").
+//
+//   partition 0, the coordinator:  vioemu run SCENARIO --transport URL --partition 0/N [--json] [--out DIR]
+//   partitions 1..N-1:             vioemu run --transport URL --partition K/N
+//
+// The coordinator loads and checks the scenario, splits it as `--workers N`
+// would (it must split into exactly N partitions), hands the resolved point
+// and the split to one waiting process per partition (request/reply on
+// vioemu.join.pK, a queue group: each offer reaches one process), starts the
+// run once all N are there, runs partition 0 itself, collects the other
+// partitions' outputs and builds the result exactly as a local run with N
+// workers does. The other processes need no scenario files, only the same code.
+import type { NatsConnection, NatsError } from 'nats';
+import { formatNs } from '../kernel/time.ts';
+import type { PartitionTaskInput, PartitionTaskOutput } from '../kernel/partitionTask.ts';
+import { TRANSPORT_ERROR } from '../kernel/relayTransport.ts';
+import { mergeOutputs, type PartitionPool } from '../kernel/runner.ts';
+import { codeId, newQueueName, sameCode, sameData, workerName } from '../queue/protocol.ts';
+import { createPartitionPool, taskConfig } from '../run/execute.ts';
+import { planPartitions } from '../run/partitioning.ts';
+import { buildResult } from '../run/result.ts';
+import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
+import { MODELS } from '../scenario/registry.ts';
+import { loadOptionsFrom } from '../cli/commonOptions.ts';
+import { checkOutputPath } from '../cli/outputPaths.ts';
+import { Progress } from '../cli/progress.ts';
+import { durationFlag, writeOutputs, type RunFlags } from '../cli/runCommand.ts';
+import type { SignalStop } from '../cli/signals.ts';
+import { UsageError } from '../cli/usage.ts';
+import { NatsTransport } from './natsTransport.ts';
+import { parsePartition, parseTransportUrl, type NatsTarget } from './url.ts';
+import { decodeWhole, encodeWhole, joinSubject, WIRE_FORMAT, type Offer, type OfferReply } from './wire.ts';
+
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Everything checked before connecting; exit 2 (UsageError) naming the flag. */
+function check(file: string | undefined, flags: RunFlags) {
+  if (flags.transport === undefined) throw new UsageError('--partition: needs --transport nats://HOST:PORT (on one machine, --workers N splits a run)');
+  if (flags.partition === undefined) throw new UsageError('--transport: needs --partition K/N (which partition of how many this process runs; 0 is the coordinator)');
+  const target = parseTransportUrl(flags.transport);
+  const { k, n } = parsePartition(flags.partition);
+  const local = (['checkpoint', 'trace', 'metricsPort', 'openmetrics', 'perVcpuMetrics', 'queue'] as const).find((f) => flags[f] !== undefined);
+  if (local) throw new UsageError(`--${kebab(local)}: not available with --transport (the run's partitions are in other processes)`);
+  if (flags.workers !== '1') throw new UsageError(`--workers: not with --transport (one partition per process: --partition ${k}/${n})`);
+  const silenceNs = durationFlag('transport-timeout', flags.transportTimeout ?? '30s');
+  if (silenceNs < 2e9) throw new UsageError(`--transport-timeout: want at least 2s (peers send a heartbeat every second), got ${JSON.stringify(flags.transportTimeout)}`);
+  const pace = flags.pace === undefined ? 0 : Number(flags.pace);
+  if (!Number.isFinite(pace) || pace < 0 || flags.pace?.trim() === '') throw new UsageError(`--pace: want a number >= 0, got ${JSON.stringify(flags.pace)}`);
+  if (k > 0) {
+    if (file !== undefined) throw new UsageError(`--partition ${k}/${n}: only partition 0 (the coordinator) takes the scenario; this one gets it from the coordinator (vioemu run --transport ${target.shown} --partition ${k}/${n})`);
+    const coordinatorOnly = (['seed', 'duration', 'json', 'out'] as const).find((f) => flags[f] !== undefined) ?? (flags.set.length ? 'set' : undefined);
+    if (coordinatorOnly) throw new UsageError(`--${coordinatorOnly}: only partition 0 (the coordinator) takes it; --partition ${k}/${n} gets the scenario and writes nothing`);
+    if (pace > 0) throw new UsageError('--pace: give it to partition 0 (the coordinator); it applies to every partition');
+    return { target, k, n, silenceMs: silenceNs / 1e6, coordinator: null };
+  }
+  if (file === undefined) throw new UsageError(`--partition 0/${n}: partition 0 is the coordinator and needs the scenario (vioemu run SCENARIO --transport ${target.shown} --partition 0/${n})`);
+  const points = loadScenario(file, loadOptionsFrom(flags));
+  if (points.length > 1) throw new UsageError(`--transport: splits one run, and ${file} is a sweep of ${points.length} points (spread a sweep with --queue)`);
+  const point = points[0]!;
+  const sc = point.scenario;
+  const partitionBy = flags.partitionBy ?? 'auto';
+  if (partitionBy !== 'auto' && partitionBy !== 'hosts') throw new UsageError(`--partition-by: want auto or hosts, got ${JSON.stringify(partitionBy)}`);
+  const plan = planPartitions(sc, n, partitionBy);
+  if (plan.partitions !== n) {
+    throw new UsageError(`--partition 0/${n}: this run splits into ${plan.partitions} partition${plan.partitions === 1 ? '' : 's'}, not ${n} (${plan.reason}${partitionBy === 'auto' && n > 1 ? '; --partition-by hosts splits at any host boundary' : ''}); use --partition 0/${plan.partitions}`);
+  }
+  if (n > 1 && !(plan.lookaheadNs > 0)) throw new UsageError(`--partition 0/${n}: cross-host latency is 0, partitions cannot run ahead of each other; set sync.minLookaheadNs`);
+  if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir');
+  return { target, k, n, silenceMs: silenceNs / 1e6, coordinator: { point, plan, pace } };
+}
+
+export async function clusterCommand(file: string | undefined, flags: RunFlags, stopped: () => boolean, signals: SignalStop): Promise<number> {
+  const c = check(file, flags);
+  const say = (line: string) => signals.say(line + '\n');
+  const nc = await connectNats(c.target);
+  const pool = createPartitionPool(1);
+  try {
+    if (c.coordinator) return await coordinate(nc, pool, c.target, c.n, c.silenceMs, c.coordinator, flags, stopped, signals);
+    return await servePartition(nc, pool, c.target, c.k, c.n, c.silenceMs, stopped, say, signals);
+  } finally {
+    if (!nc.isClosed()) await nc.close().catch(() => {});
+    await pool.destroy();
+  }
+}
+
+async function connectNats(t: NatsTarget): Promise<NatsConnection> {
+  const { connect } = await import('nats');
+  try {
+    return await connect({
+      servers: `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`,
+      ...(t.user !== undefined ? { user: t.user, pass: t.pass } : {}),
+      ...(t.token !== undefined ? { token: t.token } : {}),
+      ...(t.tls ? { tls: {} } : {}),
+      name: `vioemu ${workerName()}`,
+      // Core NATS does not keep messages for a client that is away: a reconnect could not continue the run.
+      reconnect: false,
+      maxReconnectAttempts: 0,
+      timeout: 5_000,
+      pingInterval: 5_000,
+      maxPingOut: 3,
+    });
+  } catch (e) {
+    const err = e as NatsError & { errno?: string };
+    const why = err.code === 'CONNECTION_REFUSED' ? 'ECONNREFUSED' : (err.code ?? err.message);
+    throw new UsageError(`--transport ${t.shown}: cannot connect (${why})`);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The input of partition `self`: the same as a local run with plan.partitions workers gives it. */
+function taskInput(offer: Pick<Offer, 'point' | 'hostPartition' | 'lookaheadNs' | 'pace' | 'n'>, self: number): Omit<PartitionTaskInput, 'controlBuffer' | 'relay'> {
+  const sc = offer.point.scenario;
+  return {
+    model: sc.model,
+    cfg: taskConfig(sc),
+    seed: sc.seed,
+    endNs: sc.durationNs,
+    lookaheadNs: offer.n > 1 ? offer.lookaheadNs : Infinity,
+    hostPartition: offer.hostPartition,
+    partitions: offer.n,
+    self,
+    ports: [],
+    metricsPort: null,
+    metricsIntervalMs: 250,
+    build: { trace: false, perVcpuMetrics: false },
+    pace: offer.pace,
+    sampleEveryNs: 0,
+  };
+}
+
+async function coordinate(
+  nc: NatsConnection,
+  pool: PartitionPool,
+  target: NatsTarget,
+  n: number,
+  silenceMs: number,
+  c: { point: ScenarioPoint; plan: ReturnType<typeof planPartitions>; pace: number },
+  flags: RunFlags,
+  stopped: () => boolean,
+  signals: SignalStop,
+): Promise<number> {
+  const say = (line: string) => signals.say(line + '\n');
+  const run = newQueueName(); // run-<UTC time>-<random>: unique, and a valid subject token
+  const me = workerName();
+  const sc = c.point.scenario;
+  const base = { t: 'offer' as const, format: WIRE_FORMAT, run, n, coordinator: me, code: codeId(), point: c.point, hostPartition: c.plan.hostPartition, lookaheadNs: c.plan.lookaheadNs, pace: c.pace, silenceMs };
+  const { deserialize, serialize } = await import('node:v8');
+  if (!sameData(deserialize(serialize(c.point)), c.point)) throw new UsageError('--transport: the scenario does not survive serialization; it cannot travel to the partitions');
+  const tr = new NatsTransport({ nc, run, self: 0, partitions: n, shown: target.shown, silenceMs, stopRequested: stopped, say });
+  try {
+    // 1. One process per partition 1..N-1.
+    const names: string[] = new Array<string>(n).fill('');
+    names[0] = me;
+    const claim = async (k: number): Promise<boolean> => {
+      let told = false;
+      while (!stopped() && !tr.failure) {
+        try {
+          const m = await nc.request(joinSubject(k), encodeWhole(nc, { ...base, k }), { timeout: 3_000 });
+          const reply = decodeWhole<OfferReply>(m.data);
+          if (reply.t === 'accept') {
+            names[k] = reply.name;
+            tr.watch([k]);
+            say(`vioemu: partition ${k}/${n}: ${reply.name}`);
+            if (!sameCode(reply.code, base.code)) say(`vioemu: warning: ${reply.name} runs other code (${reply.code.source}, node ${reply.code.node}; here ${base.code.source}, node ${base.code.node}): the result may differ from a local run`);
+            return true;
+          }
+          say(`vioemu: ${reply.name} declined partition ${k}/${n}: ${reply.reason}`);
+        } catch (e) {
+          if (nc.isClosed()) break;
+          const code = (e as NatsError).code;
+          if (!told && (code === '503' || code === 'TIMEOUT')) {
+            say(`vioemu: waiting for partition ${k}/${n}: start \`vioemu run --transport ${target.shown} --partition ${k}/${n}\` on any machine`);
+            told = true;
+          }
+        }
+        await sleep(250);
+      }
+      return false;
+    };
+    say(`vioemu: run ${run}: ${n} partition${n === 1 ? '' : 's'} over NATS at ${target.shown}; this process is partition 0/${n}`);
+    const claimed = await Promise.all(Array.from({ length: n - 1 }, (_, i) => claim(i + 1)));
+    if (!claimed.every(Boolean)) {
+      const why = tr.serverGone ? `NATS server at ${target.shown} went away before the run started` : tr.failure ? tr.failure.message : 'stopped before the run started';
+      for (let k = 1; k < n; k++) if (names[k]) tr.send(k, { t: 'cancel', reason: why });
+      await nc.flush().catch(() => {});
+      say(`vioemu: ${why}; nothing ran`);
+      return signals.exitCode ?? 1;
+    }
+
+    // 2. The run: partition 0 here, the others in their processes.
+    const wallStart = process.hrtime.bigint();
+    const wallStartMs = Date.now();
+    const wallSeconds = () => Number(process.hrtime.bigint() - wallStart) / 1e9;
+    for (let k = 1; k < n; k++) tr.send(k, { t: 'go' });
+    const progress = new Progress();
+    const ticker = setInterval(() => {
+      const own = tr.ownProgress();
+      let nowNs = own.nowNs;
+      let events = own.events;
+      for (let k = 1; k < n; k++) {
+        nowNs = Math.min(nowNs, tr.progress[k]!.nowNs);
+        events += tr.progress[k]!.events;
+      }
+      progress.update({ point: c.point.label, nowNs, endNs: sc.durationNs, events, wallSeconds: wallSeconds() });
+    }, 250);
+    let own: PartitionTaskOutput;
+    try {
+      own = await tr.runPartition(pool, taskInput({ ...base, n }, 0));
+      // 3. The others' outputs (each peer is watched until its output is in: a silent one is given up on).
+      while (tr.results.size + tr.gone.size < n - 1 && !tr.serverGone) await tr.changed();
+    } finally {
+      clearInterval(ticker);
+      progress.done(c.point.label);
+    }
+    const outs: PartitionTaskOutput[] = [own];
+    for (let k = 1; k < n; k++) {
+      const got = tr.results.get(k);
+      if (got) {
+        outs.push(got.out);
+        continue;
+      }
+      const why = tr.gone.get(k) ?? tr.failure?.message ?? 'no output';
+      if (!tr.serverGone) say(`vioemu: no output from partition ${k} (${names[k]}): ${why}`);
+      outs.push({
+        self: k, hosts: [], reachedNs: own.reachedNs, events: tr.progress[k]!.events, xstateEvents: 0, windows: 0, crossMessages: 0, interrupted: true, trace: [],
+        error: { name: TRANSPORT_ERROR, message: `no output from partition ${k} (${names[k]}): ${why}`, partition: k, atNs: own.reachedNs, echo: true },
+        startedAtMs: NaN,
+      });
+    }
+    const merged = mergeOutputs(outs, n);
+    if (tr.serverGone) say(`vioemu: NATS server at ${target.shown} went away at virtual time ${formatNs(own.reachedNs)}; writing the partial result`);
+    const w = wallSeconds();
+    const startup = Number.isFinite(merged.simStartedAtMs) ? Math.min(w, Math.max(0, (merged.simStartedAtMs - wallStartMs) / 1e3)) : 0;
+    const reason = `${c.plan.reason}; ${n} process${n === 1 ? '' : 'es'} over NATS`;
+    const result = buildResult(sc, c.point.label, merged, w, c.plan.lookaheadNs, reason, startup);
+    let code = writeOutputs(flags, [result], null, () => []);
+    if (result.error) {
+      say(`vioemu: run failed: ${result.error}`);
+      code = 1;
+    }
+    return signals.exitCode ?? code;
+  } finally {
+    tr.close();
+  }
+}
+
+async function servePartition(
+  nc: NatsConnection,
+  pool: PartitionPool,
+  target: NatsTarget,
+  k: number,
+  n: number,
+  silenceMs: number,
+  stopped: () => boolean,
+  say: (line: string) => void,
+  signals: SignalStop,
+): Promise<number> {
+  const me = workerName();
+  const code = codeId();
+  say(`vioemu: partition ${k}/${n} (${me}) waiting for the coordinator on ${target.shown} (vioemu run SCENARIO --transport ${target.shown} --partition 0/${n})`);
+  // 1. Wait for an offer of partition k.
+  let taken = false;
+  let fatal: string | null = null;
+  let serverGone = false;
+  void nc.closed().then(() => (serverGone = true));
+  let accepted: { offer: Offer; tr: NatsTransport } | null = null;
+  const sub = nc.subscribe(joinSubject(k), {
+    queue: `vioemu.p${k}`,
+    callback: (err, msg) => {
+      if (err) return;
+      const reply = (r: OfferReply) => msg.respond(encodeWhole(nc, r));
+      let offer: Offer;
+      try {
+        offer = decodeWhole<Offer>(msg.data);
+      } catch (e) {
+        reply({ t: 'decline', name: me, reason: `unreadable offer (${(e as Error).message})`, fatal: false });
+        return;
+      }
+      if (taken) return void reply({ t: 'decline', name: me, reason: 'already taken by another run', fatal: false });
+      if (offer.format !== WIRE_FORMAT) {
+        taken = true;
+        fatal = `the coordinator ${offer.coordinator} speaks format ${offer.format}, this process ${WIRE_FORMAT}: run the same vioemu everywhere`;
+        return void reply({ t: 'decline', name: me, reason: fatal, fatal: true });
+      }
+      if (offer.n !== n) {
+        taken = true;
+        fatal = `--partition ${k}/${n}: the coordinator ${offer.coordinator} runs ${offer.n} partitions`;
+        return void reply({ t: 'decline', name: me, reason: `started with --partition ${k}/${n}`, fatal: true });
+      }
+      taken = true;
+      const tr = new NatsTransport({ nc, run: offer.run, self: k, partitions: n, shown: target.shown, silenceMs: offer.silenceMs, stopRequested: stopped, say });
+      // Listening on the run's subject before saying yes: no window message can be missed.
+      void nc.flush().then(
+        () => {
+          reply({ t: 'accept', name: me, code });
+          tr.watch([0]);
+          accepted = { offer, tr };
+        },
+        () => tr.close(),
+      );
+    },
+  });
+  while (!accepted && !fatal && !serverGone && !stopped()) await sleep(100);
+  sub.unsubscribe();
+  if (fatal) {
+    say(`vioemu: ${fatal}`);
+    return 2;
+  }
+  if (!accepted) {
+    say(serverGone ? `vioemu: NATS server at ${target.shown} went away` : 'vioemu: stopped before a coordinator came');
+    return signals.exitCode ?? 1;
+  }
+  const { offer, tr } = accepted as { offer: Offer; tr: NatsTransport };
+  try {
+    if (!sameCode(offer.code, code)) say(`vioemu: warning: the coordinator ${offer.coordinator} runs other code (${offer.code.source}, node ${offer.code.node}; here ${code.source}, node ${code.node}): the result may differ from a local run`);
+    say(`vioemu: partition ${k}/${n} of run ${offer.run} (${offer.point.scenario.name}${offer.point.label ? ` ${offer.point.label}` : ''}), coordinator ${offer.coordinator}`);
+    // 2. Wait for the start (all partitions there), then run.
+    while (!tr.go && !tr.cancelled && !tr.failure && !stopped()) await tr.changed();
+    if (!tr.go) {
+      const why = tr.cancelled ?? tr.failure?.message ?? 'stopped before the run started';
+      if (stopped()) tr.send(0, { t: 'abort', from: k, message: `partition ${k} (${me}) was stopped before the run started` });
+      await nc.flush().catch(() => {});
+      say(`vioemu: ${why}; nothing ran`);
+      return signals.exitCode ?? 1;
+    }
+    const out = await tr.runPartition(pool, taskInput(offer, k));
+    // 3. The output to the coordinator.
+    const delivered = !tr.serverGone && tr.send(0, { t: 'result', from: k, name: me, out }) && (await nc.flush().then(() => true, () => false));
+    if (!delivered) say(`vioemu: NATS server at ${target.shown} went away at virtual time ${formatNs(out.reachedNs)}; this partition's output did not reach the coordinator (it writes the partial result)`);
+    else if (out.error && !out.error.echo) say(`vioemu: partition ${k} failed: ${out.error.name}: ${out.error.message} (virtual time ${formatNs(out.error.atNs)}); output sent to ${offer.coordinator}`);
+    else if (out.error) say(`vioemu: partition ${k} stopped: another partition failed; output sent to ${offer.coordinator}`);
+    else say(`vioemu: partition ${k}/${n} ${out.interrupted ? 'stopped' : 'done'} at virtual time ${formatNs(out.reachedNs)}: ${out.events} events, ${out.windows} windows; output sent to ${offer.coordinator}`);
+    return signals.exitCode ?? (out.error || !delivered ? 1 : 0);
+  } finally {
+    tr.close();
+  }
+}

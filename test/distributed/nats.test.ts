@@ -1,0 +1,203 @@
+// One run over NATS: `vioemu run … --transport nats://… --partition K/N`, one
+// partition per process, through the real nats-server on 127.0.0.1 (an
+// ephemeral port). The result equals the local run with as many workers; a
+// partition's crash reads as it does locally; the server going away or a
+// partition process dying ends the run with a clear error and the partial
+// result, in bounded time; bad flags exit 2 naming the flag.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, REPO, runCli, stripWall } from '../helpers/cli.ts';
+
+const natsBin = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
+if (!natsBin) console.warn('SKIP run --transport tests with NATS: no `nats-server` on PATH (Debian: apt-get install nats-server)');
+
+const RING = 'scenarios/kernel/ring.yaml';
+// 4 hosts over 2 partitions, 20 µs links: hops 1→2 and 3→0 cross, thousands of windows.
+const SPLIT = [RING, '--seed', '7', '--duration', '100ms', '--partition-by', 'hosts', '--json'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const canConnect = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const c = createConnection({ host: '127.0.0.1', port }, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on('error', () => resolve(false));
+  });
+
+async function until(what: string, f: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface NatsServer {
+  url: string;
+  kill(): Promise<void>;
+}
+
+const servers: NatsServer[] = [];
+const procs: ChildProcess[] = [];
+
+async function startNats(): Promise<NatsServer> {
+  const port = await freePort();
+  const proc = spawn(natsBin, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const gone = new Promise<void>((r) => proc.once('exit', () => r()));
+  const s: NatsServer = {
+    url: `nats://127.0.0.1:${port}`,
+    async kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await gone;
+    },
+  };
+  servers.push(s);
+  await until('nats-server to listen', () => canConnect(port), 10_000);
+  return s;
+}
+
+/** A partition process (K >= 1): no scenario, it gets it from the coordinator. */
+function startPartition(url: string, k: number, n: number, extra: string[] = []) {
+  const proc = spawn(process.execPath, [BIN, 'run', '--transport', url, '--partition', `${k}/${n}`, ...extra], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.push(proc);
+  let stderr = '';
+  let stdout = '';
+  proc.stderr!.on('data', (d) => (stderr += d));
+  proc.stdout!.on('data', (d) => (stdout += d));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return { proc, exited, stderr: () => stderr, stdout: () => stdout };
+}
+
+afterEach(async () => {
+  for (const p of procs.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  for (const s of servers.splice(0)) await s.kill();
+});
+
+describe('bad --transport / --partition exit 2 naming the flag, before anything runs', () => {
+  it.each([
+    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222'], /^vioemu: --transport: needs --partition K\/N/],
+    [[...SPLIT, '--partition', '0/2'], /^vioemu: --partition: needs --transport nats:\/\/HOST:PORT/],
+    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '3/2'], /^vioemu: --partition: want K\/N with 0 <= K < N/],
+    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', 'two'], /^vioemu: --partition: want K\/N/],
+    [[...SPLIT, '--transport', 'http://127.0.0.1:4222', '--partition', '0/2'], /^vioemu: --transport: unsupported scheme "http"/],
+    [[...SPLIT, '--transport', 'nats://127.0.0.1:99999', '--partition', '0/2'], /^vioemu: --transport: port out of range/],
+    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/5'], /^vioemu: --partition 0\/5: this run splits into 4 partitions, not 5/],
+    [[RING, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2'], /^vioemu: --partition 0\/2: this run splits into 1 partition, not 2 \(.*--partition-by hosts/],
+    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2', '--trace', '/tmp/never.json'], /^vioemu: --trace: not available with --transport/],
+    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2', '--checkpoint', '/tmp/never'], /^vioemu: --checkpoint: not available with --transport/],
+    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2', '--workers', '2'], /^vioemu: --workers: not with --transport/],
+    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2', '--transport-timeout', '1s'], /^vioemu: --transport-timeout: want at least 2s/],
+    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2', '--set', 'ring.hosts=-1'], /^vioemu: scenario error: .*ring\.hosts/],
+    [[RING, '--transport', 'nats://127.0.0.1:4222', '--partition', '1/2'], /^vioemu: --partition 1\/2: only partition 0 \(the coordinator\) takes the scenario/],
+    [['--transport', 'nats://127.0.0.1:4222', '--partition', '1/2', '--json'], /^vioemu: --json: only partition 0 \(the coordinator\) takes it/],
+    [['--transport', 'nats://127.0.0.1:4222', '--partition', '0/2'], /^vioemu: --partition 0\/2: partition 0 is the coordinator and needs the scenario/],
+    [[], /^vioemu: missing required argument 'scenario'/],
+  ])('run %j', async (args, line) => {
+    const r = await runCli(['run', ...args], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(line);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a server that cannot be reached: exit 2, one line', async () => {
+    const port = await freePort();
+    const r = await runCli(['run', ...SPLIT, '--transport', `nats://127.0.0.1:${port}`, '--partition', '0/2'], { timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`vioemu: --transport nats://127.0.0.1:${port}: cannot connect (ECONNREFUSED)`);
+  });
+});
+
+describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
+  it('2 partitions in two processes = the local run with --workers 2 (same windows, same result JSON)', async () => {
+    const nats = await startNats();
+    const p1 = startPartition(nats.url, 1, 2);
+    const [local, remote] = await Promise.all([runCli(['run', ...SPLIT, '--workers', '2']), runCli(['run', ...SPLIT, '--transport', nats.url, '--partition', '0/2'])]);
+    expect(local.code, local.stderr).toBe(0);
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(await p1.exited).toBe(0);
+    const a = JSON.parse(local.stdout);
+    const b = JSON.parse(remote.stdout);
+    expect(a.remoteSent).toBeGreaterThan(1000);
+    expect(b.threads.partitions).toBe(2);
+    expect(b.threads.windows).toBe(a.threads.windows);
+    expect(b.threads.crossPartitionMessages).toBe(a.threads.crossPartitionMessages);
+    expect(b.threads.reason).toMatch(/2 processes over NATS$/);
+    expect(stripWall(b)).toEqual(stripWall(a));
+    expect(p1.stderr()).toMatch(/partition 1\/2 done at virtual time 100\.000ms: \d+ events, \d+ windows; output sent to /);
+  });
+
+  it('a partition that crashes: the same result and error as locally (exit 1), the other partition leaves the barrier', async () => {
+    const nats = await startNats();
+    const args = [...SPLIT, '--set', 'ring.crashAt=10ms'];
+    const p1 = startPartition(nats.url, 1, 2);
+    const [local, remote] = await Promise.all([runCli(['run', ...args, '--workers', '2']), runCli(['run', ...args, '--transport', nats.url, '--partition', '0/2'])]);
+    expect(local.code).toBe(1);
+    expect(remote.code).toBe(1);
+    expect(await p1.exited).toBe(1);
+    expect(stripWall(JSON.parse(remote.stdout))).toEqual(stripWall(JSON.parse(local.stdout)));
+    expect(remote.stderr).toMatch(/run failed: Error: injected crash/);
+  });
+
+  it('the server going away mid-run: a clear error and the partial result, no hang', async () => {
+    const nats = await startNats();
+    const p1 = startPartition(nats.url, 1, 2);
+    const t0 = Date.now();
+    let killedAt = 0;
+    const r = await runCli(['run', RING, '--duration', '1h', '--partition-by', 'hosts', '--json', '--transport', nats.url, '--partition', '0/2'], {
+      timeoutMs: 60_000,
+      onSpawn: () => {
+        const poll = () => {
+          // Once partition 1 has made progress.
+          if (/partition 1\/2 of run/.test(p1.stderr())) return void setTimeout(() => void nats.kill().then(() => (killedAt = Date.now())), 1500);
+          setTimeout(poll, 50);
+        };
+        poll();
+      },
+    });
+    expect(killedAt).toBeGreaterThan(0);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(r.code).toBe(1);
+    const res = JSON.parse(r.stdout);
+    expect(res.interrupted).toBe(true);
+    expect(res.virtualSeconds).toBeGreaterThan(0);
+    expect(res.events).toBeGreaterThan(0);
+    expect(res.error).toMatch(new RegExp(`^TransportError: NATS server at ${nats.url.replace(/\./g, '\\.')} went away at virtual time \\d`));
+    expect(r.stderr).toMatch(/went away at virtual time [\d.]+\w?s; writing the partial result/);
+    expect(await p1.exited).toBe(1);
+    expect(p1.stderr()).toMatch(/NATS server at nats:\/\/127\.0\.0\.1:\d+ went away at virtual time [\d.]+\w?s; this partition's output did not reach the coordinator/);
+    expect(Date.now() - t0).toBeLessThan(40_000);
+  });
+
+  it('a partition process that dies: the others give up after --transport-timeout with the partial result', async () => {
+    const nats = await startNats();
+    const p1 = startPartition(nats.url, 1, 2);
+    const r = await runCli(['run', RING, '--duration', '1h', '--partition-by', 'hosts', '--json', '--transport', nats.url, '--partition', '0/2', '--transport-timeout', '2s'], {
+      timeoutMs: 60_000,
+      onSpawn: () => {
+        const poll = () => {
+          if (/partition 1\/2 of run/.test(p1.stderr())) return void setTimeout(() => p1.proc.kill('SIGKILL'), 1000);
+          setTimeout(poll, 50);
+        };
+        poll();
+      },
+    });
+    expect(r.code).toBe(1);
+    const res = JSON.parse(r.stdout);
+    expect(res.interrupted).toBe(true);
+    expect(res.virtualSeconds).toBeGreaterThan(0);
+    expect(res.error).toMatch(/^TransportError: partition 1 sent nothing for 2 s \(its process stopped or the network is cut\)/);
+  });
+});
