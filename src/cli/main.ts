@@ -93,8 +93,14 @@ program
   .addOption(new Option('--quick', 'short runs (smoke test)'))
   .option('--soak', 'also run the soak benchmark (1 h of virtual time; 5 min with --quick): peak RSS and real-time factor')
   .option('--scale', 'instead: fleets at scale — dc-1024 for 10 virtual s (wall time, real-time factor, peak RSS, memory per DomU) and rack-16x16 on 1 and 2 workers (speedup, parallel capacity, efficiency); writes bench/scale.json')
+  .option('--nats', 'instead: the windowed protocol over NATS on localhost (a nats-server it starts) vs the in-process barrier — windows/s and wall µs per window for the same runs; writes bench/nats.json')
   .option('--out <file>', 'where to write the JSON', 'bench/results.json')
-  .action(async (flags: { quick?: boolean; out: string; soak?: boolean; scale?: boolean }) => {
+  .action(async (flags: { quick?: boolean; out: string; soak?: boolean; scale?: boolean; nats?: boolean }) => {
+    if (flags.nats) {
+      const { runNatsBench } = await import('../../test/bench/natsBench.ts');
+      await runNatsBench({ quick: flags.quick ?? false, outFile: flags.out === 'bench/results.json' ? 'bench/nats.json' : flags.out });
+      return;
+    }
     if (flags.scale) {
       const { runScaleBench } = await import('../../test/bench/scaleBench.ts');
       await runScaleBench({ quick: flags.quick ?? false, outFile: flags.out === 'bench/results.json' ? 'bench/scale.json' : flags.out });

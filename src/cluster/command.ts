@@ -239,6 +239,10 @@ async function coordinate(
     if (result.error) {
       say(`vioemu: run failed: ${result.error}`);
       code = 1;
+    } else if (result.interrupted && !signals.received) {
+      // Another partition's process was asked to stop: the result is partial although nothing failed here.
+      say(`vioemu: run stopped at virtual time ${formatNs(merged.reachedNs)} by a signal to another partition's process; the result is partial`);
+      code = 1;
     }
     return signals.exitCode ?? code;
   } finally {
