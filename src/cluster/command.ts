@@ -193,7 +193,7 @@ async function coordinate(
     const wallStart = process.hrtime.bigint();
     const wallStartMs = Date.now();
     const wallSeconds = () => Number(process.hrtime.bigint() - wallStart) / 1e9;
-    for (let k = 1; k < n; k++) tr.send(k, { t: 'go' });
+    for (let k = 1; k < n; k++) tr.send(k, { t: 'go', names });
     const progress = new Progress();
     const ticker = setInterval(() => {
       const own = tr.ownProgress();
@@ -328,6 +328,11 @@ async function servePartition(
       await nc.flush().catch(() => {});
       say(`vioemu: ${why}; nothing ran`);
       return signals.exitCode ?? 1;
+    }
+    if (tr.go[k] !== me) {
+      // Its acceptance came too late: the coordinator gave partition k to another process.
+      say(`vioemu: partition ${k} of run ${offer.run} went to ${tr.go[k]}; nothing ran here`);
+      return 1;
     }
     const out = await tr.runPartition(pool, taskInput(offer, k));
     // 3. The output to the coordinator.

@@ -69,7 +69,8 @@ export class NatsTransport {
   /** Why this transport failed (first reason), if it did. */
   failure: { name: string; message: string } | null = null;
   serverGone = false;
-  go = false;
+  /** The start, with the process of each partition. */
+  go: string[] | null = null;
   cancelled: string | null = null;
   decidedWindows = 0;
 
@@ -188,7 +189,7 @@ export class NatsTransport {
         this.watched.delete(env.from);
         break;
       case 'go':
-        this.go = true;
+        this.go = env.names;
         break;
       case 'cancel':
         this.cancelled = env.reason;

@@ -44,7 +44,8 @@ export type OfferReply = { t: 'accept'; name: string; code: CodeId } | { t: 'dec
 export type Envelope =
   /** One window's report to one peer: this partition's batches for it, next-event time, stop wish. */
   | { t: 'win'; from: number; w: number; nextNs: number; stop: boolean; batches: Uint8Array[] }
-  | { t: 'go' }
+  /** All N are there: the run starts. `names[k]`: the process that holds partition k (another one that thinks it does leaves). */
+  | { t: 'go'; names: string[] }
   /** The coordinator gives up before the run started (Ctrl-C, a partition that never came). */
   | { t: 'cancel'; reason: string }
   | { t: 'hb'; from: number; nowNs: number; events: number }

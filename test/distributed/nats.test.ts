@@ -86,7 +86,7 @@ afterEach(async () => {
 });
 
 describe('bad --transport / --partition exit 2 naming the flag, before anything runs', () => {
-  it.each([
+  it.concurrent.each([
     [[...SPLIT, '--transport', 'nats://127.0.0.1:4222'], /^vioemu: --transport: needs --partition K\/N/],
     [[...SPLIT, '--partition', '0/2'], /^vioemu: --partition: needs --transport nats:\/\/HOST:PORT/],
     [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '3/2'], /^vioemu: --partition: want K\/N with 0 <= K < N/],
