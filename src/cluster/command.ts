@@ -274,7 +274,13 @@ async function servePartition(
     queue: `vioemu.p${k}`,
     callback: (err, msg) => {
       if (err) return;
-      const reply = (r: OfferReply) => msg.respond(encodeWhole(nc, r));
+      const reply = (r: OfferReply) => {
+        try {
+          msg.respond(encodeWhole(nc, r));
+        } catch {
+          // the connection is gone: the loop below notices
+        }
+      };
       let offer: Offer;
       try {
         offer = decodeWhole<Offer>(msg.data);

@@ -209,11 +209,21 @@ export class NatsTransport {
     this.watch(this.peers());
     if (this.failure) this.post({ t: 'fail', ...this.failure });
     const task = pool.runTask({ ...input, controlBuffer: this.control.buffer, relay: { wake, port: ch.port2 } }, [ch.port2]);
-    return task.finally(() => {
-      this.simRunning = false;
-      this.port?.close();
-      this.port = null;
-    }).then((out) => {
+    return task
+      .catch((e: Error): PartitionTaskOutput => {
+        // The thread itself died (not a model error caught in the task): keep what it last reported, as a local run does.
+        const { nowNs, events } = this.ownProgress();
+        return {
+          self: input.self, hosts: [], reachedNs: nowNs, events, xstateEvents: 0, windows: this.decidedWindows, crossMessages: 0, interrupted: true, trace: [],
+          error: { name: e.name, message: `worker thread failed: ${e.message}`, stack: e.stack, partition: input.self, atNs: nowNs, echo: false }, startedAtMs: NaN,
+        };
+      })
+      .finally(() => {
+        this.simRunning = false;
+        this.port?.close();
+        this.port = null;
+      })
+      .then((out) => {
       // Its own failure: tell the peers, which would otherwise wait for this partition's next window.
       if (out.error && !out.error.echo) for (const p of this.peers()) this.send(p, { t: 'abort', from: this.o.self, message: out.error.message });
       return out;
