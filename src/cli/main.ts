@@ -117,14 +117,16 @@ program
   .option('--out <dir>', 'output directory', 'out/reproduce')
   .option('--quick', 'short runs (smoke test)')
   .option('--workers <n>', 'parallel runs (at most the number of cores)', String(availableParallelism()))
-  .action(async (flags: { json?: boolean; out: string; quick?: boolean; workers: string }) => {
+  .option('--queue <url>', 'run the points on `vioemu worker` processes through Redis (BullMQ), e.g. redis://127.0.0.1:6379')
+  .action(async (flags: { json?: boolean; out: string; quick?: boolean; workers: string; queue?: string }) => {
+    const queue = flags.queue !== undefined ? (await import('../queue/url.ts')).parseQueueUrl(flags.queue) : undefined;
     const asked = intFlag('workers', flags.workers, 1)!;
     const cores = availableParallelism();
     const workers = Math.min(asked, cores);
     if (workers < asked) process.stderr.write(`vioemu: --workers ${asked} capped to ${workers} (${cores} core${cores === 1 ? '' : 's'} available)\n`);
     const { reproduce, formatTable } = await import('../report/reproduce.ts');
     const { summarize } = await import('../report/targets.ts');
-    const r = await reproduce({ outDir: flags.out, workers, quick: flags.quick ?? false, log: (s) => process.stderr.write(s + '\n') });
+    const r = await reproduce({ outDir: flags.out, workers, quick: flags.quick ?? false, queue, log: (s) => process.stderr.write(s + '\n') });
     if (flags.json) process.stdout.write(JSON.stringify({ summary: summarize(r.rows), rows: r.rows }, null, 2) + '\n');
     else process.stdout.write(formatTable(r.rows) + `\n\nwrote ${flags.out}/index.html, results.json, figures (${r.wallSeconds.toFixed(0)} s)\n`);
   });

@@ -5,7 +5,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RedisTarget } from '../queue/url.ts';
 import { Execution } from '../run/execute.ts';
+import type { RunResult } from '../run/result.ts';
 import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
 import { buildFigures } from './figures.ts';
 import { renderFigureSvg } from './figure.ts';
@@ -28,6 +30,8 @@ export interface ReproduceOptions {
   quick: boolean;
   log: (line: string) => void;
   seeds?: number[];
+  /** Run the points on `vioemu worker` processes through Redis instead of a local pool. */
+  queue?: RedisTarget;
 }
 
 export interface ReproduceOutput {
@@ -46,23 +50,29 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput
       loadScenario(join(PAPER_DIR, `${name}.yaml`), { overrides }).forEach((point, index) => jobs.push({ scenario: name, point, seed, index }));
     }
   }
-  opts.log(`reproduce: ${jobs.length} runs (${seeds.length} seed${seeds.length > 1 ? 's' : ''} each) on ${opts.workers} worker(s)${opts.quick ? ' (quick)' : ''}`);
+  opts.log(`reproduce: ${jobs.length} runs (${seeds.length} seed${seeds.length > 1 ? 's' : ''} each) on ${opts.queue ? `queue workers via ${opts.queue.shown}` : `${opts.workers} worker(s)`}${opts.quick ? ' (quick)' : ''}`);
   mkdirSync(join(opts.outDir, 'runs'), { recursive: true });
   const points: PointResult[] = new Array(jobs.length);
   let done = 0;
-  const outs = await new Execution().run(jobs.map((j) => j.point), {
-    workers: opts.workers,
-    onPointDone: (r, i) => {
-      done++;
-      const j = jobs[i]!;
-      const file = join(opts.outDir, 'runs', j.scenario, `point-${String(j.index).padStart(3, '0')}-seed${j.seed}.json`);
-      mkdirSync(join(opts.outDir, 'runs', j.scenario), { recursive: true });
-      writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
-      points[i] = { scenario: j.scenario, point: j.point.label, seed: j.seed, file: relative(opts.outDir, file), result: r as PointResult['result'] };
-      const g = (r as { throughputGbps?: number }).throughputGbps;
-      opts.log(`  [${done}/${jobs.length}] ${j.scenario}${j.point.label ? ` ${j.point.label}` : ''} seed ${j.seed}: ${g?.toFixed(2) ?? '?'} Gbps (${r.wallSeconds.toFixed(1)}s wall)`);
-    },
-  });
+  const onPointDone = (r: RunResult, i: number) => {
+    done++;
+    const j = jobs[i]!;
+    const file = join(opts.outDir, 'runs', j.scenario, `point-${String(j.index).padStart(3, '0')}-seed${j.seed}.json`);
+    mkdirSync(join(opts.outDir, 'runs', j.scenario), { recursive: true });
+    writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+    points[i] = { scenario: j.scenario, point: j.point.label, seed: j.seed, file: relative(opts.outDir, file), result: r as PointResult['result'] };
+    const g = (r as { throughputGbps?: number }).throughputGbps;
+    opts.log(`  [${done}/${jobs.length}] ${j.scenario}${j.point.label ? ` ${j.point.label}` : ''} seed ${j.seed}: ${g?.toFixed(2) ?? '?'} Gbps (${r.wallSeconds.toFixed(1)}s wall)`);
+  };
+  let outs: { result: RunResult }[];
+  if (opts.queue) {
+    const { queuedSweep } = await import('../queue/sweep.ts'); // BullMQ and ioredis only when asked for
+    const results = await queuedSweep(jobs.map((j) => j.point), { target: opts.queue, stopped: () => false, say: opts.log });
+    results.forEach(onPointDone);
+    outs = results.map((result) => ({ result }));
+  } else {
+    outs = await new Execution().run(jobs.map((j) => j.point), { workers: opts.workers, onPointDone });
+  }
   const failed = outs.find((o) => o.result.error);
   if (failed) throw new Error(`a run failed: ${failed.result.scenario} ${failed.result.point}: ${failed.result.error}`);
   const bySeed = Results.bySeed(points);
