@@ -34,8 +34,8 @@ import { decodeWhole, encodeWhole, joinSubject, WIRE_FORMAT, type Offer, type Of
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** Everything checked before connecting; exit 2 (UsageError) naming the flag. */
-function check(file: string | undefined, flags: RunFlags) {
+/** Everything checked before connecting; exit 2 (UsageError, ScenarioError) naming the flag or field. */
+export function checkClusterFlags(file: string | undefined, flags: RunFlags) {
   if (flags.transport === undefined) throw new UsageError('--partition: needs --transport nats://HOST:PORT (on one machine, --workers N splits a run)');
   if (flags.partition === undefined) throw new UsageError('--transport: needs --partition K/N (which partition of how many this process runs; 0 is the coordinator)');
   const target = parseTransportUrl(flags.transport);
@@ -71,7 +71,7 @@ function check(file: string | undefined, flags: RunFlags) {
 }
 
 export async function clusterCommand(file: string | undefined, flags: RunFlags, stopped: () => boolean, signals: SignalStop): Promise<number> {
-  const c = check(file, flags);
+  const c = checkClusterFlags(file, flags);
   const say = (line: string) => signals.say(line + '\n');
   const nc = await connectNats(c.target);
   const pool = createPartitionPool(1);

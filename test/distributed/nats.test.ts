@@ -7,6 +7,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunFlags } from '../../src/cli/runCommand.ts';
+import { UsageError } from '../../src/cli/usage.ts';
+import { checkClusterFlags } from '../../src/cluster/command.ts';
+import { ScenarioError } from '../../src/scenario/errors.ts';
 import { BIN, REPO, runCli, stripWall } from '../helpers/cli.ts';
 
 const natsBin = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
@@ -85,24 +89,57 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.kill();
 });
 
-describe('bad --transport / --partition exit 2 naming the flag, before anything runs', () => {
-  it.concurrent.each([
-    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222'], /^vioemu: --transport: needs --partition K\/N/],
-    [[...SPLIT, '--partition', '0/2'], /^vioemu: --partition: needs --transport nats:\/\/HOST:PORT/],
-    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '3/2'], /^vioemu: --partition: want K\/N with 0 <= K < N/],
-    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', 'two'], /^vioemu: --partition: want K\/N/],
-    [[...SPLIT, '--transport', 'http://127.0.0.1:4222', '--partition', '0/2'], /^vioemu: --transport: unsupported scheme "http"/],
-    [[...SPLIT, '--transport', 'nats://127.0.0.1:99999', '--partition', '0/2'], /^vioemu: --transport: port out of range/],
-    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/5'], /^vioemu: --partition 0\/5: this run splits into 4 partitions, not 5/],
-    [[RING, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2'], /^vioemu: --partition 0\/2: this run splits into 1 partition, not 2 \(.*--partition-by hosts/],
-    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2', '--trace', '/tmp/never.json'], /^vioemu: --trace: not available with --transport/],
-    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2', '--checkpoint', '/tmp/never'], /^vioemu: --checkpoint: not available with --transport/],
-    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2', '--workers', '2'], /^vioemu: --workers: not with --transport/],
-    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2', '--transport-timeout', '1s'], /^vioemu: --transport-timeout: want at least 2s/],
-    [[...SPLIT, '--transport', 'nats://127.0.0.1:4222', '--partition', '0/2', '--set', 'ring.hosts=-1'], /^vioemu: scenario error: .*ring\.hosts/],
-    [[RING, '--transport', 'nats://127.0.0.1:4222', '--partition', '1/2'], /^vioemu: --partition 1\/2: only partition 0 \(the coordinator\) takes the scenario/],
-    [['--transport', 'nats://127.0.0.1:4222', '--partition', '1/2', '--json'], /^vioemu: --json: only partition 0 \(the coordinator\) takes it/],
-    [['--transport', 'nats://127.0.0.1:4222', '--partition', '0/2'], /^vioemu: --partition 0\/2: partition 0 is the coordinator and needs the scenario/],
+/** The flags as commander hands them over (defaults filled in), with `o` on top. */
+const flags = (o: Partial<RunFlags>): RunFlags => ({
+  set: [], workers: '1', partitionBy: 'auto', metricsHost: '127.0.0.1', openmetricsInterval: '1s', openmetricsEpoch: '1700000000', checkpointEvery: '60s', transportTimeout: '30s', ...o,
+});
+const T = 'nats://127.0.0.1:4222';
+const SPLIT_FLAGS = { seed: '7', duration: '100ms', partitionBy: 'hosts', json: true } as const;
+
+describe('bad --transport / --partition: refused naming the flag, before anything connects', () => {
+  it.each<[string, string | undefined, Partial<RunFlags>, RegExp]>([
+    ['--transport without --partition', RING, { ...SPLIT_FLAGS, transport: T }, /^--transport: needs --partition K\/N/],
+    ['--partition without --transport', RING, { ...SPLIT_FLAGS, partition: '0/2' }, /^--partition: needs --transport nats:\/\/HOST:PORT/],
+    ['K >= N', RING, { ...SPLIT_FLAGS, transport: T, partition: '3/2' }, /^--partition: want K\/N with 0 <= K < N/],
+    ['not K/N', RING, { ...SPLIT_FLAGS, transport: T, partition: 'two' }, /^--partition: want K\/N/],
+    ['another scheme', RING, { ...SPLIT_FLAGS, transport: 'http://127.0.0.1:4222', partition: '0/2' }, /^--transport: unsupported scheme "http"/],
+    ['a port out of range', RING, { ...SPLIT_FLAGS, transport: 'nats://127.0.0.1:99999', partition: '0/2' }, /^--transport: port out of range/],
+    ['no host', RING, { ...SPLIT_FLAGS, transport: 'nats://:4222', partition: '0/2' }, /^--transport: (no host|not a URL)/],
+    ['an N the scenario cannot be split into', RING, { ...SPLIT_FLAGS, transport: T, partition: '0/5' }, /^--partition 0\/5: this run splits into 4 partitions, not 5 .*use --partition 0\/4$/],
+    ['N > 1 where auto keeps one partition', RING, { transport: T, partition: '0/2' }, /^--partition 0\/2: this run splits into 1 partition, not 2 \(.*--partition-by hosts/],
+    ['--trace', RING, { ...SPLIT_FLAGS, transport: T, partition: '0/2', trace: '/tmp/never.json' }, /^--trace: not available with --transport/],
+    ['--checkpoint', RING, { ...SPLIT_FLAGS, transport: T, partition: '0/2', checkpoint: '/tmp/never' }, /^--checkpoint: not available with --transport/],
+    ['--metrics-port', RING, { ...SPLIT_FLAGS, transport: T, partition: '0/2', metricsPort: '0' }, /^--metrics-port: not available with --transport/],
+    ['--openmetrics', RING, { ...SPLIT_FLAGS, transport: T, partition: '0/2', openmetrics: '/tmp/never.om' }, /^--openmetrics: not available with --transport/],
+    ['--workers', RING, { ...SPLIT_FLAGS, transport: T, partition: '0/2', workers: '2' }, /^--workers: not with --transport/],
+    ['a short --transport-timeout', RING, { ...SPLIT_FLAGS, transport: T, partition: '0/2', transportTimeout: '1s' }, /^--transport-timeout: want at least 2s/],
+    ['a sweep', RING, { ...SPLIT_FLAGS, transport: T, partition: '0/2', set: ['sweep={ring.hosts: [2, 4]}'] }, /^--transport: splits one run, and .* is a sweep of 2 points/],
+    ['a scenario for partition 1', RING, { transport: T, partition: '1/2' }, /^--partition 1\/2: only partition 0 \(the coordinator\) takes the scenario/],
+    ['--json for partition 1', undefined, { transport: T, partition: '1/2', json: true }, /^--json: only partition 0 \(the coordinator\) takes it/],
+    ['--set for partition 1', undefined, { transport: T, partition: '1/2', set: ['seed=2'] }, /^--set: only partition 0/],
+    ['no scenario for partition 0', undefined, { transport: T, partition: '0/2' }, /^--partition 0\/2: partition 0 is the coordinator and needs the scenario/],
+  ])('%s', (_name, file, o, message) => {
+    expect(() => checkClusterFlags(file, flags(o))).toThrow(UsageError);
+    expect(() => checkClusterFlags(file, flags(o))).toThrow(message);
+  });
+
+  it('scenario errors name the field, as without --transport', () => {
+    expect(() => checkClusterFlags(RING, flags({ transport: T, partition: '0/2', partitionBy: 'hosts', set: ['ring.hosts=-1'] }))).toThrow(ScenarioError);
+  });
+
+  it('good flags: partition 0 gets the split, partition 1 nothing to load', () => {
+    const c = checkClusterFlags(RING, flags({ ...SPLIT_FLAGS, transport: 'nats://tok@10.0.0.5', partition: '0/2' }));
+    expect(c.target).toMatchObject({ host: '10.0.0.5', port: 4222, token: 'tok', shown: 'nats://10.0.0.5' });
+    expect(c.coordinator!.plan.partitions).toBe(2);
+    expect(checkClusterFlags(undefined, flags({ transport: 'tls://u:p@h:4333', partition: '1/2' }))).toMatchObject({ k: 1, n: 2, coordinator: null, target: { user: 'u', pass: 'p', tls: true, port: 4333 } });
+  });
+});
+
+describe('bad flags on the command line: exit 2, one line, nothing on stdout', () => {
+  it.each([
+    [[...SPLIT, '--transport', T, '--partition', '3/2'], /^vioemu: --partition: want K\/N with 0 <= K < N/],
+    [['--transport', T, '--partition', '1/2', '--json'], /^vioemu: --json: only partition 0 \(the coordinator\) takes it/],
+    [[...SPLIT, '--transport', T, '--partition', '0/2', '--set', 'ring.hosts=-1'], /^vioemu: scenario error: .*ring\.hosts/],
     [[], /^vioemu: missing required argument 'scenario'/],
   ])('run %j', async (args, line) => {
     const r = await runCli(['run', ...args], { timeoutMs: 30_000 });
@@ -123,8 +160,10 @@ describe('bad --transport / --partition exit 2 naming the flag, before anything 
 describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
   it('2 partitions in two processes = the local run with --workers 2 (same windows, same result JSON)', async () => {
     const nats = await startNats();
+    // One after the other: tests in other files share the cores.
+    const local = await runCli(['run', ...SPLIT, '--workers', '2']);
     const p1 = startPartition(nats.url, 1, 2);
-    const [local, remote] = await Promise.all([runCli(['run', ...SPLIT, '--workers', '2']), runCli(['run', ...SPLIT, '--transport', nats.url, '--partition', '0/2'])]);
+    const remote = await runCli(['run', ...SPLIT, '--transport', nats.url, '--partition', '0/2']);
     expect(local.code, local.stderr).toBe(0);
     expect(remote.code, remote.stderr).toBe(0);
     expect(await p1.exited).toBe(0);
@@ -142,8 +181,9 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
   it('a partition that crashes: the same result and error as locally (exit 1), the other partition leaves the barrier', async () => {
     const nats = await startNats();
     const args = [...SPLIT, '--set', 'ring.crashAt=10ms'];
+    const local = await runCli(['run', ...args, '--workers', '2']);
     const p1 = startPartition(nats.url, 1, 2);
-    const [local, remote] = await Promise.all([runCli(['run', ...args, '--workers', '2']), runCli(['run', ...args, '--transport', nats.url, '--partition', '0/2'])]);
+    const remote = await runCli(['run', ...args, '--transport', nats.url, '--partition', '0/2']);
     expect(local.code).toBe(1);
     expect(remote.code).toBe(1);
     expect(await p1.exited).toBe(1);
