@@ -119,13 +119,18 @@ export function planPartitions(sc: Scenario, workers: number, mode: PartitionMod
   if (hosts <= 1) return single('one host');
 
   if (mode === 'hosts') {
+    const forced = adapter.placement?.(sc, Math.min(workers, hosts), true);
+    if (forced) {
+      const lookaheadNs = lookaheadOf(sc, links, forced.hostPartition);
+      return { partitions: Math.max(...forced.hostPartition) + 1, hostPartition: forced.hostPartition, lookaheadNs, reason: `${forced.reason} (partition-by hosts); lookahead ${fmt(lookaheadNs)}` };
+    }
     const p = Math.min(workers, hosts);
     const hostPartition = assignHosts(hosts, p);
     return { partitions: p, hostPartition, lookaheadNs: lookaheadOf(sc, links, hostPartition), reason: `split at host boundaries (partition-by hosts): ${hostsWord(hosts)} over ${p} partitions` };
   }
 
   // A model that places its own hosts (fleets: whole racks, balanced by DomUs) is followed.
-  const own = adapter.placement?.(sc, Math.min(workers, hosts));
+  const own = adapter.placement?.(sc, Math.min(workers, hosts), false);
   if (own) {
     const partitions = Math.max(...own.hostPartition) + 1;
     const lookaheadNs = lookaheadOf(sc, links, own.hostPartition);

@@ -26,8 +26,9 @@ export interface ModelAdapter {
   /**
    * The model's own placement of hosts on `partitions` partitions (host → partition, and why), when
    * it knows better than the generic split (fleets: whole racks, balanced by DomUs); null: generic.
+   * Unless `force` (`--partition-by hosts`), it may answer one partition where a split would not pay.
    */
-  placement?(sc: Scenario, partitions: number): { hostPartition: number[]; reason: string } | null;
+  placement?(sc: Scenario, partitions: number, force: boolean): { hostPartition: number[]; reason: string } | null;
   /** Cross-field checks after the schema (throw ScenarioError). */
   check?(sc: Scenario, file: string): void;
   /** Its hosts keep all state in objects reachable from persist() (checkpoint and resume work). */

@@ -244,7 +244,7 @@ export const netAdapter: ModelAdapter = {
     const n = sc.net as NetSection;
     return Array.from({ length: n.pairs }, (_, i): [number, number, number] => [2 * i, 2 * i + 1, n.link.propagation]);
   },
-  placement: (sc, partitions) => (isFleet(sc) ? fleetPlacement(sc, partitions) : null),
+  placement: (sc, partitions, force) => (isFleet(sc) ? fleetPlacement(sc, partitions, force) : null),
   check: (sc, file) => void netConfig(sc, file),
   workerConfig: (sc) => netConfig(sc),
   summarize: (sc, out) => (isFleet(sc) ? summarizeFleet(fleetConfig(sc), out) : summarizeNet(out, (sc.net as NetSection).costs)),

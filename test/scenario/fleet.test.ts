@@ -137,15 +137,24 @@ describe('fleet placement', () => {
   });
 
   it('racks of unequal DomUs balance by DomUs, not hosts', () => {
-    const p = planPartitions(sc(DC, ['net.fleet.topology.racks=[{count: 1, hosts: [{template: clovertown, count: 4, domus: [{template: guest, count: 16}]}]}, {count: 3, hosts: [{template: clovertown, count: 4, domus: [{template: guest, count: 2}]}]}]']), 2);
-    // Rack 0 holds 64 of 88 DomUs: it is a partition by itself.
+    const p = planPartitions(sc(DC, ['net.fleet.topology.racks=[{count: 1, hosts: [{template: clovertown, count: 4, domus: [{template: guest, count: 16}]}]}, {count: 3, hosts: [{template: clovertown, count: 4, domus: [{template: guest, count: 2}]}]}]']), 2, 'hosts');
+    // Rack 0 holds 64 of 88 DomUs: it is a partition by itself (forced: auto keeps 88 DomUs whole).
     expect(p.hostPartition.slice(0, 16)).toEqual([...Array(16).keys()].map((h) => (h < 4 ? 0 : 1)));
   });
 
-  it('one rack on two workers: split at a host boundary, the ToR with the first half; lookahead = a host link', () => {
-    const p = planPartitions(sc(RACK), 2);
+  it('one rack on two workers, partition-by hosts: split at a host boundary, the ToR with the first half; lookahead = a host link', () => {
+    const p = planPartitions(sc(RACK), 2, 'hosts');
     expect(p.hostPartition).toEqual([...Array(16).keys()].map((h) => (h < 8 ? 0 : 1)).concat([0]));
     // A 84-byte frame at 10 Gb/s (67 ns) + the host link's 2 µs.
     expect(p.lookaheadNs).toBe(2067);
+  });
+
+  it('one rack on two workers, auto: 256 DomUs × 2.067 µs is too little work per window, so one partition, saying why', () => {
+    const p = planPartitions(sc(RACK), 2);
+    expect(p.partitions).toBe(1);
+    expect(p.hostPartition.every((x) => x === 0)).toBe(true);
+    expect(p.reason).toMatch(/256 DomUs × a 2\.067 µs lookahead = 529 DomU·µs .*one partition/);
+    // Four racks hold enough work per window: still split (first test).
+    expect(planPartitions(sc(DC), 2).partitions).toBe(2);
   });
 });
