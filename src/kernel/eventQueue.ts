@@ -1,5 +1,5 @@
 // Min-heap of events keyed by (timeNs, srcActorId, srcSeq): the total order
-// that makes runs identical for any number of partitions (ARCHITECTURE §1.2).
+// that makes runs identical for any number of partitions.
 // The key is unique per event, so any correct priority queue pops the same
 // sequence; this one is tuned for the kernel's hot loop: 4-ary (half the
 // depth of a binary heap, fewer moves per push), and the three key fields

@@ -1,4 +1,4 @@
-// Conservative windowed synchronization (ARCHITECTURE §3): each window runs to
+// Conservative windowed synchronization: each window runs to
 // min(global next event) + lookahead, exchanges outboxes, meets at a barrier;
 // empty stretches are skipped by jumping to the global next event.
 import type { RemoteRecord, Sim } from './sim.ts';

@@ -1,4 +1,4 @@
-// Virtual time is an integer count of nanoseconds (ARCHITECTURE §1.1).
+// Virtual time is an integer count of nanoseconds.
 export const NS_PER_US = 1_000;
 export const NS_PER_MS = 1_000_000;
 export const NS_PER_S = 1_000_000_000;

@@ -1,6 +1,6 @@
-// Cost model of the receive path (ARCHITECTURE §5): cycles per packet and per
-// byte for each stage, a common scale on the Table 1 costs (PAPER.md
-// "Tension"), and cache-locality factors by where the data was last touched.
+// Cost model of the receive path: cycles per packet and per
+// byte for each stage, a common scale on the Table 1 costs (docs/model.md,
+// calibration), and cache-locality factors by where the data was last touched.
 import type { Distance } from '../xen/topology.ts';
 
 export interface CostModel {

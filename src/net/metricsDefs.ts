@@ -1,4 +1,4 @@
-// Network-path metrics (ARCHITECTURE §7): per queue drops and depth, packets
+// Network-path metrics: per queue drops and depth, packets
 // and bytes per stage, TCP retransmits, cycles per component. Never per flow.
 import type { MetricDef } from '../kernel/metricSink.ts';
 

@@ -59,7 +59,7 @@ export async function createRunMetrics(model: string): Promise<RunMetrics> {
   return new RunMetrics(metricDefsFor(model));
 }
 
-/** Lookahead = the shortest link between hosts placed in different partitions, hosts in `partitions` contiguous blocks (ARCHITECTURE §3). */
+/** Lookahead = the shortest link between hosts placed in different partitions, hosts in `partitions` contiguous blocks. */
 export function lookaheadFor(sc: Scenario, partitions: number): number {
   return planPartitions(sc, partitions, 'hosts').lookaheadNs;
 }

@@ -6,7 +6,7 @@
 // over 2 µs). Groups of hosts are then placed in contiguous blocks, so the
 // independent stressor→SUT pairs of `net.pairs` split pair-aligned. The plan
 // changes only speed and the `threads` facts of the result, never the result:
-// event order does not depend on placement (ARCHITECTURE §1.2).
+// event order does not depend on placement.
 import { assignHosts } from '../kernel/runner.ts';
 import type { Scenario } from '../scenario/model.ts';
 import { MODELS } from '../scenario/registry.ts';

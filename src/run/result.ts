@@ -1,4 +1,4 @@
-// The result JSON of one run (ARCHITECTURE §6): common fields plus the model's
+// The result JSON of one run: common fields plus the model's
 // summary. Wall-clock and partitioning facts sit under names that mark them as
 // such (`wall*`, `threads`) so results can be compared across worker counts.
 import type { RunOutput } from '../kernel/runner.ts';

@@ -1,6 +1,6 @@
 // YAML schema of the network-path model: SUT configuration, link, stressor,
-// TCP, queues and the cost model. Defaults are the paper's setup (PAPER.md)
-// and the Linux 2.6.18 / Xen 3.1 constants (XEN_DIGEST.md).
+// TCP, queues and the cost model. Defaults are the paper's setup and the
+// Linux 2.6.18 / Xen 3.1 constants, each with its source (docs/model.md).
 import { z } from 'zod';
 import { durationNs, nonNegInt, posInt } from './fields.ts';
 import { fleetSchema } from './fleetSchema.ts';

@@ -12,7 +12,7 @@ export const topologySchema = z
     sockets: perLevel('sockets').default(2),
     l2PerSocket: perLevel('L2 caches per socket').default(2),
     coresPerL2: perLevel('cores per L2').default(2),
-    // Xeon 5300 parts ran 1.6–3.0 GHz; the paper does not say which (PAPER.md).
+    // Xeon 5300 parts ran 1.6–3.0 GHz; the paper does not say which.
     clockGHz: z.number().positive().max(10).default(2.33),
   })
   .strict()

@@ -1,4 +1,4 @@
-// Scheduler metrics (ARCHITECTURE §7). Labels: host, domain, pcpu, distance;
+// Scheduler metrics. Labels: host, domain, pcpu, distance;
 // per-VCPU series only behind --per-vcpu-metrics.
 import type { MetricDef } from '../kernel/metricSink.ts';
 

@@ -1,4 +1,4 @@
-// The execution model (ARCHITECTURE §4): a VCPU's guest owns work sources.
+// The execution model: a VCPU's guest owns work sources.
 // Softirq-class sources run as Linux 2.6.18's __do_softirq runs them
 // (kernel/softirq.c): a pass takes the softirqs pending when it starts, in
 // softirq-number order (HI 0, TIMER 1, NET_TX 2, NET_RX 3, TASKLET 5, ...);

@@ -1,4 +1,4 @@
-// Fleet metrics (ARCHITECTURE §7): per host and per rack by default — a
+// Fleet metrics: per host and per rack by default — a
 // `rack` label on host series lets PromQL sum by rack — and per DomU only
 // when net.fleet.metrics.perDomU asks. A switch is a host of the run: its
 // series carry its name as `host` (checkpoints carry each host's series).

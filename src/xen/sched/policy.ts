@@ -1,4 +1,4 @@
-// The scheduler policy contract (ARCHITECTURE §4): plain modules that return
+// The scheduler policy contract: plain modules that return
 // decisions as data. A policy never sets timers, reads a clock or logs; the
 // host runtime and the PCPU actors carry its decisions out.
 import type { Topology } from '../topology.ts';
