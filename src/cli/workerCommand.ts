@@ -2,9 +2,13 @@
 // `vioemu sweep --queue` until SIGINT/SIGTERM/SIGHUP. The first signal takes no
 // more points and finishes the running ones; a second stops them and puts their
 // jobs back in the queue for another worker; a third exits at once.
+// VIOEMU_QUEUE_LOCK_DURATION (for tests; default 30s) sets how long a job's
+// lock lasts without renewal and how often the stalled check runs, i.e. how
+// soon the jobs of a killed worker run again elsewhere.
 import { availableParallelism } from 'node:os';
+import { envDurationMs, LOCK_ENV } from '../queue/knobs.ts';
 import { parseQueueUrl } from '../queue/url.ts';
-import { QueueWorker } from '../queue/worker.ts';
+import { LOCK_MS, QueueWorker } from '../queue/worker.ts';
 import { intFlag } from './runCommand.ts';
 
 const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
@@ -18,6 +22,7 @@ export interface WorkerFlags {
 export async function workerCommand(flags: WorkerFlags): Promise<number> {
   const target = parseQueueUrl(flags.queue);
   const concurrency = intFlag('workers', flags.workers, 1) ?? availableParallelism();
+  const lockMs = envDurationMs(LOCK_ENV, LOCK_MS);
   const say = (line: string) => {
     try {
       process.stderr.write(`vioemu worker: ${line}\n`);
@@ -25,7 +30,7 @@ export async function workerCommand(flags: WorkerFlags): Promise<number> {
       // the terminal may be gone
     }
   };
-  const worker = new QueueWorker({ target, concurrency, say });
+  const worker = new QueueWorker({ target, concurrency, say, lockMs });
   let received: StopSignal | null = null;
   let count = 0;
   const onSignal = (sig: StopSignal) => {

@@ -39,6 +39,9 @@ export function reason(e: unknown): string {
 export class RedisLink {
   retry: boolean;
   private down = false;
+  /** When the current outage began (Date.now()), and its latest reason. */
+  private downAt = 0;
+  private downWhy = '';
   /** While connectOnce runs: its caller reports the failure. */
   private quiet = false;
   private readonly clients: Redis[] = [];
@@ -65,6 +68,8 @@ export class RedisLink {
       lazyConnect: true,
       connectTimeout: 5_000,
       maxRetriesPerRequest: null, // commands wait out an outage (BullMQ requires it for workers)
+      // disconnect() while reconnecting (the socket already closed) would keep the process 2 s (the default) for nothing
+      disconnectTimeout: 200,
       retryStrategy: (times: number) => (this.retry ? Math.min(250 * 2 ** Math.min(times - 1, 6), 10_000) : null),
     });
     this.watch(c);
@@ -83,8 +88,10 @@ export class RedisLink {
     if (this.quiet) return;
     if (isConnectionError(err)) {
       if (!this.down) {
-        this.down = true;
+        this.markDown(reason(err));
         this.say(`${this.target.shown} unreachable (${reason(err)}); retrying with backoff`);
+      } else {
+        this.downWhy = reason(err);
       }
     } else {
       this.say(`redis: ${reason(err)}`);
@@ -98,8 +105,19 @@ export class RedisLink {
     }
   }
 
+  private markDown(why: string): void {
+    this.down = true;
+    this.downAt = Date.now();
+    this.downWhy = why;
+  }
+
   get isDown(): boolean {
     return this.down;
+  }
+
+  /** The current outage: since when (ms since the epoch) and its latest reason; null while reachable. */
+  get outage(): { since: number; reason: string } | null {
+    return this.down ? { since: this.downAt, reason: this.downWhy } : null;
   }
 
   /**
@@ -144,8 +162,9 @@ export class RedisLink {
         const msg = (e as Error).message;
         if (/authentication failed|ENOTFOUND/.test(msg)) throw e;
         if (!this.down) {
-          this.down = true;
-          this.say(`${this.target.shown} unreachable (${/\(([^()]*)\)$/.exec(msg)?.[1] ?? msg}); retrying with backoff`);
+          const why = /\(([^()]*)\)$/.exec(msg)?.[1] ?? msg;
+          this.markDown(why);
+          this.say(`${this.target.shown} unreachable (${why}); retrying with backoff`);
         }
         const until = Date.now() + Math.min(250 * 2 ** Math.min(attempt - 1, 6), 10_000);
         while (Date.now() < until && !stop()) await new Promise((r) => setTimeout(r, Math.min(100, until - Date.now())));

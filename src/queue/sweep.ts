@@ -3,12 +3,15 @@
 // worker` processes find it; waits for every result and returns them in
 // point order, exactly as the local sweep would. Ctrl-C stops the running
 // points at their next window, removes the run from Redis and returns what
-// was gathered.
+// was gathered. A Redis that stays unreachable for GIVE_UP_MS (60 s, as long
+// as the workers keep a silent run) ends the sweep: what was gathered, and
+// every other point as failed with the reason.
 import { Queue, type Job } from 'bullmq';
 import { lookaheadFor } from '../run/execute.ts';
 import { buildResult, type RunResult } from '../run/result.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
 import { drop, RedisLink, type RedisTarget } from './connection.ts';
+import { envDurationMs, GIVE_UP_ENV } from './knobs.ts';
 import {
   aliveKey, ALIVE_TTL_S, codeId, decodeResult, encodePoint, FORMAT, HEARTBEAT_MS, newQueueName,
   PREFIX, REGISTRY_KEY, sameCode, stopKey, type PointJob, type PointReturn,
@@ -22,12 +25,16 @@ export interface QueuedSweepOptions {
   say: (line: string) => void;
   /** Tell when no worker has taken a job this long after queueing (ms). */
   idleHintMs?: number;
+  /** Give up once Redis has been unreachable this long (ms); default VIOEMU_QUEUE_GIVE_UP_AFTER or 60 s. */
+  giveUpMs?: number;
 }
 
 const POLL_MS = 250;
 /** After Ctrl-C: how long the running points get to report their partial results. */
 const STOP_GRACE_MS = 10_000;
 const CLEANUP_MS = 5_000;
+/** Unreachable this long: the workers have dropped the run too (its alive key expired), so stop waiting. */
+const GIVE_UP_MS = ALIVE_TTL_S * 1000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -70,6 +77,7 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
     return { name: p.label || p.scenario.name, data, opts: { jobId: `p${i}`, attempts: 1, removeOnComplete: false, removeOnFail: false } };
   };
   const encoded = points.map((_, i) => jobOf(i)); // every point checked before anything is queued
+  const giveUpMs = opts.giveUpMs ?? envDurationMs(GIVE_UP_ENV, GIVE_UP_MS);
 
   const link = new RedisLink(target, (l) => say(`vioemu: ${l}`), { retry: false });
   const conn = link.client('vioemu-sweep');
@@ -82,6 +90,14 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
   const started = Date.now();
   const warnedWorkers = new Set<string>();
   let registered = false;
+  /** Set once Redis has been unreachable for giveUpMs: the error every ungathered point carries. */
+  let lost: string | null = null;
+  const gaveUp = () => {
+    const o = link.outage;
+    if (!lost && o && Date.now() - o.since >= giveUpMs) lost = `${target.shown} unreachable for ${Math.round((Date.now() - o.since) / 1000)} s (${o.reason}); the sweep gave up waiting`;
+    return lost !== null;
+  };
+  const quit = () => opts.stopped() || gaveUp();
 
   const addJobs = async (indices: number[]) => {
     for (let k = 0; k < indices.length; k += 500) await queue.addBulk(indices.slice(k, k + 500).map((i) => encoded[i]!));
@@ -143,9 +159,9 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
   let heartbeat: NodeJS.Timeout | undefined;
   let beating = false;
   try {
-    await addJobs(encoded.map((_, i) => i));
-    await register();
-    say(`vioemu: queued ${n} point${n === 1 ? '' : 's'} as ${name} on ${target.shown}; waiting for workers (vioemu worker --queue ${target.shown})`);
+    await stoppable(quit, addJobs(encoded.map((_, i) => i)));
+    if (!quit()) await stoppable(quit, register());
+    if (!quit()) say(`vioemu: queued ${n} point${n === 1 ? '' : 's'} as ${name} on ${target.shown}; waiting for workers (vioemu worker --queue ${target.shown})`);
     heartbeat = setInterval(() => {
       if (beating) return;
       beating = true;
@@ -157,22 +173,25 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
 
     let hinted = false;
     const idleHintMs = opts.idleHintMs ?? 15_000;
-    while (gathered < n && !opts.stopped()) {
+    while (gathered < n && !quit()) {
       try {
-        await stoppable(opts.stopped, gather());
+        await stoppable(quit, gather());
       } catch (e) {
         link.problem(e);
       }
-      if (gathered >= n || opts.stopped()) break;
+      if (gathered >= n || quit()) break;
       if (!hinted && gathered === 0 && Date.now() - started > idleHintMs) {
         hinted = true;
-        const active = await stoppable(opts.stopped, queue.getActiveCount()).catch(() => 0);
-        if (!active) say(`vioemu: no worker has taken a job after ${Math.round(idleHintMs / 1000)} s; start one with: vioemu worker --queue ${target.shown}`);
+        const active = await stoppable(quit, queue.getActiveCount()).catch(() => 0);
+        if (!active && !quit()) say(`vioemu: no worker has taken a job after ${Math.round(idleHintMs / 1000)} s; start one with: vioemu worker --queue ${target.shown}`);
       }
-      await stoppable(opts.stopped, sleep(POLL_MS));
+      await stoppable(quit, sleep(POLL_MS));
     }
 
-    if (gathered < n) {
+    if (lost) {
+      // Nothing can be stopped or removed through a server that is gone; the workers drop the run on their own.
+      say(`vioemu: ${lost}: ${gathered} of ${n} result${n === 1 ? '' : 's'} gathered, the other ${n - gathered} reported as failed`);
+    } else if (gathered < n) {
       say(`vioemu: stopping the run: no new points start; running ones stop at their next window and report`);
       await bounded(STOP_GRACE_MS, async () => {
         await queue.pause();
@@ -189,20 +208,20 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
     }
   } finally {
     clearInterval(heartbeat);
-    const cleaned = await bounded(CLEANUP_MS, async () => {
+    const cleaned = lost ? true : await bounded(CLEANUP_MS, async () => {
       if (registered) await conn.multi().zrem(REGISTRY_KEY, name).del(aliveKey(name)).exec();
       await queue.obliterate({ force: true });
       await conn.del(stopKey(name));
       return true;
     }).catch(() => undefined);
     if (!cleaned) say(`vioemu: could not remove ${name} from redis; workers drop it ${ALIVE_TTL_S} s after this sweep's last heartbeat`);
-    await bounded(CLEANUP_MS, async () => {
+    await bounded(lost ? 200 : CLEANUP_MS, async () => {
       await queue.close();
       await link.close();
     }).catch(() => undefined);
     drop(conn);
   }
-  return results.map((r, i) => r ?? emptyResult(points[i]!));
+  return results.map((r, i) => r ?? (lost ? failedResult(points[i]!, `queue: ${lost}`) : emptyResult(points[i]!)));
 }
 
 /** `p`, or nothing once `stopped()` turns true (polled every 100 ms): a hung Redis call never blocks Ctrl-C. */

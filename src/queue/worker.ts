@@ -4,7 +4,10 @@
 // local sweep does), N at a time. Jobs are fetched by hand (BullMQ's manual
 // mode) so that N holds across all runs; the lock of each running job is
 // renewed every 2 s, which also tells when the run was stopped (Ctrl-C in the
-// sweep: stop at the next window and report) or removed (drop the point).
+// sweep: stop at the next window and report) or removed (drop the point). A
+// lock that could not be renewed for its whole duration (Redis unreachable)
+// is gone: the point stops and its result is dropped (the job runs again
+// elsewhere, or the run is gone).
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -22,10 +25,12 @@ export interface QueueWorkerOptions {
   concurrency: number;
   /** One line on stderr. */
   say: (line: string) => void;
+  /** A job's lock lasts this long without renewal, and the stalled check runs this often (ms); default 30 s. */
+  lockMs?: number;
 }
 
 /** A job holds its lock this long without renewal; after that another worker's stalled check puts it back. */
-const LOCK_MS = 30_000;
+export const LOCK_MS = 30_000;
 const RENEW_MS = 2_000;
 const IDLE_POLL_MS = 500;
 
@@ -42,6 +47,8 @@ interface Running {
   /** This worker is shutting down: stop the point and put the job back. */
   released: boolean;
   renewing: boolean;
+  /** Date.now() when the lock was last renewed (or taken). */
+  renewedAt: number;
 }
 
 export class QueueWorker {
@@ -55,9 +62,14 @@ export class QueueWorker {
   private wakeUp: (() => void) | null = null;
   private stopWaiters: (() => void)[] = [];
   private readonly name = workerName();
+  private readonly lockMs: number;
+  /** Renew well within the lock (BullMQ's own workers renew at half of it). */
+  private readonly renewMs: number;
 
   constructor(private readonly opts: QueueWorkerOptions) {
     this.link = new RedisLink(opts.target, (l) => opts.say(l), { retry: true });
+    this.lockMs = opts.lockMs ?? LOCK_MS;
+    this.renewMs = Math.min(RENEW_MS, Math.floor(this.lockMs / 3));
   }
 
   get busy(): number {
@@ -162,7 +174,7 @@ export class QueueWorker {
   private fetcher(q: string): Worker {
     let w = this.fetchers.get(q);
     if (!w) {
-      w = new Worker(q, null, { connection: this.redis, prefix: PREFIX, name: this.name, autorun: false, lockDuration: LOCK_MS });
+      w = new Worker(q, null, { connection: this.redis, prefix: PREFIX, name: this.name, autorun: false, lockDuration: this.lockMs, stalledInterval: this.lockMs });
       this.link.watch(w);
       w.startStalledCheckTimer().catch((e) => this.link.problem(e));
       this.fetchers.set(q, w);
@@ -193,10 +205,17 @@ export class QueueWorker {
   }
 
   private async renew(r: Running): Promise<void> {
-    if (r.renewing) return;
+    if (!r.lost && Date.now() - r.renewedAt >= this.lockMs) {
+      // Not renewed for the lock's whole duration (Redis unreachable): it has expired, the job is no longer ours.
+      r.lost = true;
+      r.exec.stop();
+      this.opts.say(`${r.queue} ${r.label}: lock not renewed for ${Math.round(this.lockMs / 1000)} s (redis unreachable); stopping the point`);
+    }
+    if (r.renewing || r.lost) return;
     r.renewing = true;
     try {
-      const [locked, stop] = await Promise.all([r.job.extendLock(r.token, LOCK_MS), this.redis.exists(stopKey(r.queue))]);
+      const [locked, stop] = await Promise.all([r.job.extendLock(r.token, this.lockMs), this.redis.exists(stopKey(r.queue))]);
+      if (locked) r.renewedAt = Date.now();
       if (!locked && !r.lost) {
         r.lost = true;
         r.exec.stop();
@@ -206,18 +225,35 @@ export class QueueWorker {
         this.opts.say(`${r.queue} ${r.label}: the sweep was stopped; stopping at the next window`);
       }
     } catch {
-      // unreachable: the link says so once; the lock lasts LOCK_MS
+      // unreachable: the link says so once; the lock lasts lockMs
     } finally {
       r.renewing = false;
     }
   }
 
+  /**
+   * Report to Redis for `r`: `p`, or 'gone' once the lock is lost (not renewed
+   * for its duration) or, shutting down, Redis is unreachable: never hang.
+   */
+  private async report(r: Running, p: Promise<unknown>): Promise<'done' | 'gone'> {
+    let timer: NodeJS.Timeout | undefined;
+    const gone = new Promise<'gone'>((resolve) => {
+      const tick = () => (r.lost || (this.finishing && this.link.isDown) ? resolve('gone') : (timer = setTimeout(tick, 100)));
+      tick();
+    });
+    try {
+      return await Promise.race([p.then(() => 'done' as const), gone]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async process(q: string, job: Job<PointJob, PointReturn>, token: string): Promise<void> {
     const data = job.data;
-    const r: Running = { queue: q, label: data?.label || data?.scenario || String(job.id), job, token, exec: new Execution(), lost: false, stopped: false, released: false, renewing: false };
+    const r: Running = { queue: q, label: data?.label || data?.scenario || String(job.id), job, token, exec: new Execution(), lost: false, stopped: false, released: false, renewing: false, renewedAt: Date.now() };
     const key = `${q}/${job.id}`;
     this.running.set(key, r);
-    const timer = setInterval(() => void this.renew(r), RENEW_MS);
+    const timer = setInterval(() => void this.renew(r), this.renewMs);
     const say = (s: string) => this.opts.say(`${q} ${r.label}: ${s}`);
     try {
       let ret: PointReturn;
@@ -232,20 +268,21 @@ export class QueueWorker {
       } catch (e) {
         if (r.lost) return say('the run is gone; dropped');
         say(`failed: ${reason(e)}`);
-        await job.moveToFailed(e as Error, token, false).catch((e2) => say(`could not report the failure: ${reason(e2)}`));
+        const sent = await this.report(r, job.moveToFailed(e as Error, token, false)).catch((e2) => say(`could not report the failure: ${reason(e2)}`));
+        if (sent === 'gone') say('could not report the failure: redis unreachable');
         return;
       }
       if (r.lost) return say('the run is gone (stopped, removed, or taken over after a lost lock); result dropped');
       if (r.released) {
-        await job.moveToWait(token).then(
-          () => say('put back in the queue'),
+        await this.report(r, job.moveToWait(token)).then(
+          (sent) => say(sent === 'done' ? 'put back in the queue' : 'could not put it back (redis unreachable); it returns to the queue when its lock expires'),
           (e) => say(`could not put it back (${reason(e)}); it returns to the queue when its lock expires`),
         );
         return;
       }
       try {
-        await job.moveToCompleted(ret, token, false);
-        say(r.stopped ? 'stopped; partial result delivered' : 'done');
+        if ((await this.report(r, job.moveToCompleted(ret, token, false))) === 'done') say(r.stopped ? 'stopped; partial result delivered' : 'done');
+        else say('result not delivered: redis unreachable (the job runs again elsewhere, or its run is gone)');
       } catch (e) {
         say(`result not delivered: ${reason(e)}`);
       }

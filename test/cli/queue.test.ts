@@ -1,7 +1,9 @@
 // `vioemu sweep --queue` with `vioemu worker` processes through the real
 // redis-server on 127.0.0.1 (no persistence): results equal the local sweep's
 // after stripping wall-clock fields; a crashed point, a failed job and Ctrl-C
-// read as they do locally; a worker waits for a server that is not up yet.
+// read as they do locally; a worker waits for a server that is not up yet; a
+// worker killed mid-point costs nothing but time; a server that goes away
+// mid-run ends the sweep with what it gathered, never a hang.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Worker, type Job } from 'bullmq';
@@ -74,8 +76,8 @@ interface WorkerProc {
   stop(): Promise<number | null>;
 }
 
-function startWorker(url: string, workers = 1): WorkerProc {
-  const proc = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--workers', String(workers)], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+function startWorker(url: string, workers = 1, env: Record<string, string> = {}): WorkerProc {
+  const proc = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--workers', String(workers)], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let log = '';
   proc.stderr!.on('data', (d) => (log += d));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
@@ -245,5 +247,93 @@ describe.skipIf(!redisBin)('queue failures', () => {
     expect(JSON.parse(r.stdout)).toHaveLength(3);
     expect(worker.log().match(/unreachable/g)).toHaveLength(1);
     expect(worker.log()).not.toMatch(/\n\s+at /); // no stack traces
+  });
+});
+
+describe.skipIf(!redisBin)('queue failures mid-run', () => {
+  let redis: RedisServer | undefined;
+  let workers: WorkerProc[] = [];
+  /** Short locks: a killed worker's job is back in the queue within seconds, not a minute. */
+  const SHORT_LOCK = { VIOEMU_QUEUE_LOCK_DURATION: '2s' };
+
+  afterEach(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await redis?.stop();
+    workers = [];
+    redis = undefined;
+  });
+
+  it('a worker SIGKILLed mid-point: the other takes its stalled job; the same results as the local sweep', async () => {
+    redis = await startRedis();
+    workers = [startWorker(redis.url, 1, SHORT_LOCK), startWorker(redis.url, 1, SHORT_LOCK)];
+    await until('both workers to be ready', () => workers.every((w) => /ready on/.test(w.log())));
+    // Two points of one to a few seconds each (on a busy machine): one per worker.
+    const args = ['sweep', 'scenarios/kernel/ring.yaml', '--set', 'sweep={ring.hosts: [2, 3]}', '--duration', '15s', '--set', 'ring.actorKind=plain', '--json'];
+    const queued = runCli([...args, '--queue', redis.url]);
+    let victim = -1;
+    await until('a worker to start a point', () => (victim = workers.findIndex((w) => /: started \(point/.test(w.log()))) >= 0, 30_000);
+    workers[victim]!.proc.kill('SIGKILL');
+    const local = runCli(args);
+    const [q, l] = await Promise.all([queued, local]);
+    expect(l.code, l.stderr).toBe(0);
+    expect(q.code, q.stderr).toBe(0);
+    expect(json(q)).toEqual(json(l));
+    expect(workers[victim]!.proc.signalCode).toBe('SIGKILL');
+    expect(workers[victim]!.log()).not.toMatch(/: done/);
+    const survivor = workers[1 - victim]!.log();
+    expect(survivor.match(/: done/g)).toHaveLength(2); // its own point and the killed worker's
+    expect(survivor).toMatch(/started \(point 1 of 2\)/);
+    expect(survivor).toMatch(/started \(point 2 of 2\)/);
+    expect(await redis.client.keys('vioemu:*')).toEqual([]);
+  });
+
+  it('redis-server stopped mid-sweep: one line naming the server, what was gathered is written (exit 1); the worker drops its point and retries', async () => {
+    redis = await startRedis();
+    workers = [startWorker(redis.url, 1, SHORT_LOCK)];
+    await until('the worker to be ready', () => /ready on/.test(workers[0]!.log()));
+    const base = ['sweep', 'scenarios/kernel/ring.yaml', '--set', 'ring.actorKind=plain', '--json'];
+    const url = redis.url;
+    let stopping: Promise<void> | undefined;
+    const t0 = Date.now();
+    let stoppedAt = 0;
+    process.env.VIOEMU_QUEUE_GIVE_UP_AFTER = '3s'; // runCli's child inherits it; this file's tests run one at a time
+    const running = runCli([...base, '--set', 'sweep={duration: [40ms, 1h]}', '--queue', url], {
+      onSpawn: (_kill, stderr) => {
+        const poll = () => {
+          // The short point delivered, the long one running on the worker: take the server away.
+          if (/\[1\/2\] duration=40ms done/.test(stderr()) && /started \(point 2 of 2\)/.test(workers[0]!.log())) {
+            stoppedAt = Date.now();
+            stopping = redis!.stop();
+            return;
+          }
+          if (Date.now() - t0 < 60_000) setTimeout(poll, 100);
+        };
+        poll();
+      },
+    });
+    delete process.env.VIOEMU_QUEUE_GIVE_UP_AFTER;
+    const r = await running;
+    await stopping;
+    expect(stoppedAt).toBeGreaterThan(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+    expect(r.code, r.stderr).toBe(1);
+    const res = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const local = await runCli([...base, '--set', 'sweep={duration: [40ms]}']);
+    expect(stripWall(res[0])).toEqual(stripWall(JSON.parse(local.stdout)));
+    const why = `${url} unreachable for \\d+ s \\((ECONNREFUSED|ECONNRESET)\\); the sweep gave up waiting`;
+    expect(res[1]).toMatchObject({ point: 'duration=1h', interrupted: true, events: 0 });
+    expect(res[1]!.error).toMatch(new RegExp(`^queue: ${why}$`));
+    expect(r.stderr).toMatch(new RegExp(`^vioemu: ${why}: 1 of 2 results gathered, the other 1 reported as failed$`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^vioemu: run failed: queue: ${why}$`, 'm'));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    // The worker: its lock lapses, so it stops the point and drops it; it keeps retrying, one line, and still stops on SIGTERM.
+    const w = workers[0]!;
+    await until('the worker to drop its point', () => /duration=1h: the run is gone .*result dropped/.test(w.log()), 15_000);
+    expect(w.log()).toMatch(/duration=1h: lock not renewed for 2 s \(redis unreachable\); stopping the point/);
+    expect(w.log().match(/unreachable \(ECONNREFUSED\); retrying with backoff/g)).toHaveLength(1);
+    const t1 = Date.now();
+    expect(await w.stop()).toBe(143);
+    expect(Date.now() - t1).toBeLessThan(5_000);
+    expect(w.log()).not.toMatch(/\n\s+at /);
   });
 });
