@@ -154,6 +154,8 @@ export class QueueWorker {
       if (!live.includes(q) && ![...this.running.values()].some((r) => r.queue === q)) {
         this.fetchers.delete(q);
         await w.close().catch(() => {});
+        // Its stalled check may have run after the sweep removed the run, recreating two keys (one without expiry): remove them.
+        if ((await this.redis.zscore(REGISTRY_KEY, q)) === null) await this.redis.del(`${PREFIX}:${q}:meta`, `${PREFIX}:${q}:stalled-check`);
       }
     }
   }
