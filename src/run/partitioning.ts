@@ -118,23 +118,22 @@ export function planPartitions(sc: Scenario, workers: number, mode: PartitionMod
   if (workers <= 1) return single('one worker');
   if (hosts <= 1) return single('one host');
 
-  if (mode === 'hosts') {
-    const forced = adapter.placement?.(sc, Math.min(workers, hosts), true);
-    if (forced) {
-      const lookaheadNs = lookaheadOf(sc, links, forced.hostPartition);
-      return { partitions: Math.max(...forced.hostPartition) + 1, hostPartition: forced.hostPartition, lookaheadNs, reason: `${forced.reason} (partition-by hosts); lookahead ${fmt(lookaheadNs)}` };
-    }
-    const p = Math.min(workers, hosts);
-    const hostPartition = assignHosts(hosts, p);
-    return { partitions: p, hostPartition, lookaheadNs: lookaheadOf(sc, links, hostPartition), reason: `split at host boundaries (partition-by hosts): ${hostsWord(hosts)} over ${p} partitions` };
-  }
-
-  // A model that places its own hosts (fleets: whole racks, balanced by DomUs) is followed.
-  const own = adapter.placement?.(sc, Math.min(workers, hosts), false);
+  // A model that places its own hosts (fleets: whole racks, balanced by DomUs) is followed;
+  // in auto mode only where the model says the split pays.
+  const own = adapter.placement?.(sc, Math.min(workers, hosts));
   if (own) {
     const partitions = Math.max(...own.hostPartition) + 1;
     const lookaheadNs = lookaheadOf(sc, links, own.hostPartition);
-    return { partitions, hostPartition: own.hostPartition, lookaheadNs, reason: partitions > 1 ? `${own.reason}; lookahead ${fmt(lookaheadNs)}` : own.reason };
+    if (partitions === 1) return { partitions, hostPartition: own.hostPartition, lookaheadNs, reason: own.reason };
+    const wontPay = mode === 'auto' ? adapter.splitWontPay?.(sc, lookaheadNs) : null;
+    if (wontPay) return single(wontPay);
+    return { partitions, hostPartition: own.hostPartition, lookaheadNs, reason: `${own.reason}${mode === 'hosts' ? ' (partition-by hosts)' : ''}; lookahead ${fmt(lookaheadNs)}` };
+  }
+
+  if (mode === 'hosts') {
+    const p = Math.min(workers, hosts);
+    const hostPartition = assignHosts(hosts, p);
+    return { partitions: p, hostPartition, lookaheadNs: lookaheadOf(sc, links, hostPartition), reason: `split at host boundaries (partition-by hosts): ${hostsWord(hosts)} over ${p} partitions` };
   }
 
   // Without a link list every pair of hosts may exchange messages at the model's lookahead.

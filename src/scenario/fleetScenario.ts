@@ -204,7 +204,7 @@ export function fleetLinks(sc: Scenario): [number, number, number][] {
  * split at host boundaries. A ToR goes with its rack's first host, the
  * aggregation switch with partition 0.
  */
-export function fleetPlacement(sc: Scenario, partitions: number, force = false): { hostPartition: number[]; reason: string } {
+export function fleetPlacement(sc: Scenario, partitions: number): { hostPartition: number[]; reason: string } {
   const f = (sc.net as NetSection).fleet!;
   const l = layout(f, sc.name);
   const nHosts = l.hosts.length;
@@ -242,21 +242,19 @@ export function fleetPlacement(sc: Scenario, partitions: number, force = false):
   // Never an empty partition: number the used ones 0..k-1.
   const used = [...new Set(place)].sort((a, b) => a - b);
   const renum = new Map(used.map((u, i) => [u, i]));
-  const hostPartition = place.map((x) => renum.get(x)!);
-  if (force || used.length < 2) return { hostPartition, reason };
-  // Does a window hold enough work to pay for its barrier? A fleet's events
-  // grow with its DomUs, a window's length is the lookahead of the links cut.
-  let lookaheadNs = Infinity;
-  for (const [a, b, ns] of fleetLinks(sc)) if (hostPartition[a] !== hostPartition[b]) lookaheadNs = Math.min(lookaheadNs, ns);
-  const domus = total;
+  return { hostPartition: place.map((x) => renum.get(x)!), reason };
+}
+
+/**
+ * Does a window hold enough work to pay for its barrier? A fleet's events
+ * grow with its DomUs, a window lasts the lookahead of the links cut.
+ */
+export function fleetSplitWontPay(sc: Scenario, lookaheadNs: number): string | null {
+  const l = layout((sc.net as NetSection).fleet!, sc.name);
+  const domus = l.hosts.reduce((a, h) => a + Math.max(1, h.domus.length), 0);
   const domuUs = (domus * lookaheadNs) / 1000;
-  if (domuUs < FLEET_SPLIT_MIN_DOMU_US) {
-    return {
-      hostPartition: hostPartition.map(() => 0),
-      reason: `fleet: ${domus} DomUs × a ${Number((lookaheadNs / 1000).toPrecision(4))} µs lookahead = ${Math.round(domuUs)} DomU·µs of work per window (< ${FLEET_SPLIT_MIN_DOMU_US}): the barrier would cost more than a split saves, so one partition (--partition-by hosts splits anyway)`,
-    };
-  }
-  return { hostPartition, reason };
+  if (domuUs >= FLEET_SPLIT_MIN_DOMU_US) return null;
+  return `fleet: ${domus} DomUs × a ${Number((lookaheadNs / 1000).toPrecision(4))} µs lookahead = ${Math.round(domuUs)} DomU·µs of work per window (< ${FLEET_SPLIT_MIN_DOMU_US}): the barrier would cost more than a split saves, so one partition (--partition-by hosts splits anyway)`;
 }
 
 /**

@@ -26,9 +26,14 @@ export interface ModelAdapter {
   /**
    * The model's own placement of hosts on `partitions` partitions (host → partition, and why), when
    * it knows better than the generic split (fleets: whole racks, balanced by DomUs); null: generic.
-   * Unless `force` (`--partition-by hosts`), it may answer one partition where a split would not pay.
    */
-  placement?(sc: Scenario, partitions: number, force: boolean): { hostPartition: number[]; reason: string } | null;
+  placement?(sc: Scenario, partitions: number): { hostPartition: number[]; reason: string } | null;
+  /**
+   * With `--partition-by auto`: why a split of its own placement whose cut
+   * links give `lookaheadNs` would not pay (too little work per window), or
+   * null when it does.
+   */
+  splitWontPay?(sc: Scenario, lookaheadNs: number): string | null;
   /** Cross-field checks after the schema (throw ScenarioError). */
   check?(sc: Scenario, file: string): void;
   /** Its hosts keep all state in objects reachable from persist() (checkpoint and resume work). */

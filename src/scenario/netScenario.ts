@@ -8,7 +8,7 @@ import { ScenarioError } from './errors.ts';
 import type { ModelAdapter, Scenario } from './model.ts';
 import { netSection, type NetSection } from './netSchema.ts';
 import { defaultPlacement } from './xenScenario.ts';
-import { fleetConfig, fleetHostTotal, fleetLinks, fleetPlacement } from './fleetScenario.ts';
+import { fleetConfig, fleetHostTotal, fleetLinks, fleetPlacement, fleetSplitWontPay } from './fleetScenario.ts';
 import { summarizeFleet } from './fleetSummary.ts';
 
 function sutHost(n: NetSection, file: string): XenHostConfig {
@@ -244,7 +244,8 @@ export const netAdapter: ModelAdapter = {
     const n = sc.net as NetSection;
     return Array.from({ length: n.pairs }, (_, i): [number, number, number] => [2 * i, 2 * i + 1, n.link.propagation]);
   },
-  placement: (sc, partitions, force) => (isFleet(sc) ? fleetPlacement(sc, partitions, force) : null),
+  placement: (sc, partitions) => (isFleet(sc) ? fleetPlacement(sc, partitions) : null),
+  splitWontPay: (sc, lookaheadNs) => (isFleet(sc) ? fleetSplitWontPay(sc, lookaheadNs) : null),
   check: (sc, file) => void netConfig(sc, file),
   workerConfig: (sc) => netConfig(sc),
   summarize: (sc, out) => (isFleet(sc) ? summarizeFleet(fleetConfig(sc), out) : summarizeNet(out, (sc.net as NetSection).costs)),
