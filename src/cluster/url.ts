@@ -2,6 +2,7 @@
 // and --partition K/N. Checked before anything connects; a bad one is a usage
 // error (exit 2) naming the flag. Kept apart from the client code so that
 // commands without --transport never load it.
+import { parseServerUrl } from '../cli/serverUrl.ts';
 import { UsageError } from '../cli/usage.ts';
 
 export interface NatsTarget {
@@ -16,23 +17,13 @@ export interface NatsTarget {
 }
 
 export function parseTransportUrl(text: string, flag = '--transport'): NatsTarget {
-  const bad = (why: string): never => {
-    throw new UsageError(`${flag}: ${why}, got ${JSON.stringify(text)} (want nats://HOST:PORT)`);
-  };
-  let u: URL;
-  try {
-    u = new URL(text.trim());
-  } catch {
-    const port = /^[a-z]+:\/\/[^/]*:(\d+)(\/|$)/i.exec(text.trim())?.[1];
-    return bad(port !== undefined && Number(port) > 65535 ? 'port out of range' : 'not a URL');
-  }
-  if (u.protocol !== 'nats:' && u.protocol !== 'tls:') bad(`unsupported scheme ${JSON.stringify(u.protocol.replace(/:$/, ''))}`);
-  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (host === '') bad('no host');
-  if (u.search || u.hash) bad('query and fragment are not supported');
-  if (u.pathname !== '' && u.pathname !== '/') bad('a path is not supported');
-  const port = u.port === '' ? 4222 : Number(u.port);
-  if (!(port >= 1 && port <= 65535)) bad('port out of range');
+  const { url: u, host, port } = parseServerUrl(text, flag, {
+    schemes: ['nats', 'tls'],
+    defaultPort: 4222,
+    checkPath: (pathname, bad) => {
+      if (pathname !== '' && pathname !== '/') bad('a path is not supported');
+    },
+  });
   const user = u.username ? decodeURIComponent(u.username) : undefined;
   const pass = u.password ? decodeURIComponent(u.password) : undefined;
   return {
