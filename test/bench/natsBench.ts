@@ -9,10 +9,10 @@
 // `repeat` runs each. Writes bench/nats.json. Benchmarks measure; tests assert.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { canConnect, freePort } from './localNet.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/vioemu.js', import.meta.url));
@@ -39,26 +39,6 @@ const CASES = (q: number): Case[] => [
   { name: 'kernel ring (default: 4 hosts, 128 XState actors, 20 µs links)', args: ['scenarios/kernel/ring.yaml', '--duration', `${Math.round(300 * q)}ms`] },
   { name: 'net: 3 stressor→SUT pairs, one pair split (2 µs lookahead)', args: ['scenarios/scale/pairs-8.yaml', '--set', 'net.pairs=3', '--set', 'warmup=10ms', '--duration', `${Math.round(60 * q)}ms`] },
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const canConnect = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const c = createConnection({ host: '127.0.0.1', port }, () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.on('error', () => resolve(false));
-  });
 
 function vioemu(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

@@ -5,11 +5,11 @@
 // worker killed mid-point costs nothing but time; a server that goes away
 // mid-run ends the sweep with what it gathered, never a hang.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, REPO, runCli, stripWall, type CliResult } from '../helpers/cli.ts';
+import { freePort, until as waitUntil } from '../bench/localNet.ts';
 
 const redisBin = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout.trim();
 if (!redisBin) console.warn('SKIP sweep --queue tests with Redis: no `redis-server` on PATH (Debian: apt-get install redis-server)');
@@ -17,17 +17,6 @@ if (!redisBin) console.warn('SKIP sweep --queue tests with Redis: no `redis-serv
 const RING = ['scenarios/kernel/ring.yaml', '--set', 'sweep={ring.hosts: [2, 3, 4]}', '--duration', '40ms', '--json'];
 const FIG12 = ['scenarios/paper/fig12-txqueuelen.yaml', '--set', 'sweep={net.netback.txqueuelen: [32, 512]}', '--set', 'duration=300ms', '--set', 'warmup=100ms', '--json'];
 const LONG = ['scenarios/kernel/ring.yaml', '--set', 'sweep={ring.hosts: [2, 3]}', '--duration', '1h', '--set', 'ring.actorKind=plain', '--json'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface RedisServer {
   port: number;
@@ -91,13 +80,8 @@ function startWorker(url: string, workers = 1, env: Record<string, string> = {})
   };
 }
 
-async function until(what: string, f: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The queue's waits: a minute by default, polled every 100 ms. */
+const until = (what: string, f: () => boolean | Promise<boolean>, timeoutMs = 60_000) => waitUntil(what, f, timeoutMs, 100);
 
 const json = (r: CliResult) => stripWall(JSON.parse(r.stdout));
 

@@ -5,13 +5,13 @@
 // partition process dying ends the run with a clear error and the partial
 // result, in bounded time; bad flags exit 2 naming the flag.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunFlags } from '../../src/cli/runCommand.ts';
 import { UsageError } from '../../src/cli/usage.ts';
 import { checkClusterFlags } from '../../src/cluster/command.ts';
 import { ScenarioError } from '../../src/scenario/errors.ts';
 import { BIN, REPO, runCli, stripWall } from '../helpers/cli.ts';
+import { canConnect, freePort, until } from '../bench/localNet.ts';
 
 const natsBin = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' }).stdout.trim();
 if (!natsBin) console.warn('SKIP run --transport tests with NATS: no `nats-server` on PATH (Debian: apt-get install nats-server)');
@@ -19,34 +19,6 @@ if (!natsBin) console.warn('SKIP run --transport tests with NATS: no `nats-serve
 const RING = 'scenarios/kernel/ring.yaml';
 // 4 hosts over 2 partitions, 20 µs links: hops 1→2 and 3→0 cross, thousands of windows.
 const SPLIT = [RING, '--seed', '7', '--duration', '100ms', '--partition-by', 'hosts', '--json'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const canConnect = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const c = createConnection({ host: '127.0.0.1', port }, () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.on('error', () => resolve(false));
-  });
-
-async function until(what: string, f: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface NatsServer {
   url: string;

@@ -5,12 +5,12 @@
 // queries have data.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { dashboardQueries } from '../helpers/dashboards.ts';
+import { freePort } from '../bench/localNet.ts';
 
 const EPOCH = 1_700_000_000;
 const SECONDS = 6;
@@ -20,16 +20,6 @@ const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { enco
 const promtool = has('promtool');
 const promBin = has('prometheus');
 if (!promtool || !promBin) console.warn('SKIP backfill into Prometheus: needs `promtool` and `prometheus` on PATH (Debian package prometheus)');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** sample lines → series key → [value, timestamp][] */
 function parseSamples(text: string): Map<string, [number, number][]> {

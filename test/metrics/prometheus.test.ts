@@ -6,7 +6,6 @@
 // scheduler soak alone, where panels on network-path metrics cannot have data.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { netMetricDefs } from '../../src/net/metricsDefs.ts';
 import { xenMetricDefs } from '../../src/xen/metricsDefs.ts';
 import { BIN, REPO } from '../helpers/cli.ts';
 import { dashboardQueries } from '../helpers/dashboards.ts';
+import { freePort } from '../bench/localNet.ts';
 
 /** Metrics only `model: net` produces: the scheduler soak gives them no data. */
 const NET_ONLY_METRICS = [
@@ -45,17 +45,6 @@ function substitute(expr: string, vars: { host: string; domain: string }): strin
 
 const promBin = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).stdout.trim();
 if (!promBin) console.warn('SKIP prometheus integration: no `prometheus` binary on PATH (Debian: apt-get install prometheus)');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
