@@ -1,25 +1,26 @@
 // Dom0 of a fleet host (drivers/xen/netback/netback.c, Xen 3.1, and 2.6.18's
 // bridge): packets in both directions. The receive half is the paper's path
-// (dom0Netback.ts): the NIC's NAPI poll bridges frames to their vif, netback's
-// global rx_queue and net_rx_tasklet grant-copy them into the guest. The
-// transmit half starts at the guest's TX ring: netif_be_int (on the vif's
-// event-channel VCPU) puts the vif on net_schedule_list and schedules
-// net_tx_tasklet there; net_tx_action takes requests round-robin over the
-// scheduled vifs while fewer than MAX_PENDING_REQS are pending, copies each
-// packet out of the guest and netif_rx()s it into that CPU's backlog
-// (netdev_max_backlog); process_backlog bridges it — to another vif on this
-// host (guest to guest: it never reaches the NIC) or to peth0. A request stays
-// pending, its TX ring slot unanswered, until Dom0 is done with the packet
-// (net_tx_action_dealloc after the skb is freed; here: once the bridge has
-// handed it on, or dropped it), so a busy Dom0 holds the guests back.
+// (netbackSoftirqs.ts serves both): the NIC's NAPI poll bridges frames to
+// their vif, netback's global rx_queue and net_rx_tasklet grant-copy them
+// into the guest. The transmit half starts at the guest's TX ring:
+// netif_be_int (on the vif's event-channel VCPU) puts the vif on
+// net_schedule_list and schedules net_tx_tasklet there; net_tx_action takes
+// requests round-robin over the scheduled vifs while fewer than
+// MAX_PENDING_REQS are pending, copies each packet out of the guest and
+// netif_rx()s it into that CPU's backlog (netdev_max_backlog);
+// process_backlog bridges it — to another vif on this host (guest to guest:
+// it never reaches the NIC) or to peth0. A request stays pending, its TX ring
+// slot unanswered, until Dom0 is done with the packet (net_tx_action_dealloc
+// after the skb is freed; here: once the bridge has handed it on, or dropped
+// it), so a busy Dom0 holds the guests back.
 import type { Sim } from '../../kernel/sim.ts';
 import type { VcpuRt, XenHost } from '../../xen/host.ts';
-import { SOFTIRQ, softirqSource, type WorkPart, type WorkSource } from '../../xen/work.ts';
+import type { WorkPart, WorkSource } from '../../xen/work.ts';
 import { ioChannelFactor, scaled, type CostModel } from '../costs.ts';
+import { NetbackSoftirqs, type NetbackCpu } from '../netbackSoftirqs.ts';
 import type { NapiDevice, NapiPoll } from '../netRxAction.ts';
 import { NetRxAction } from '../netRxAction.ts';
 import { PacketQueue, type Run } from '../packetQueue.ts';
-import { Tasklet } from '../tasklet.ts';
 import { runDestGuest, runDestHost, type FleetConfig } from './config.ts';
 import type { FleetGuest } from './guestNet.ts';
 import type { FleetNic } from './fleetNic.ts';
@@ -49,60 +50,49 @@ export interface Dom0FleetWiring {
   maxSlotsPerPass: number;
 }
 
-interface CpuNet {
-  v: VcpuRt;
-  qdiscRuns: number[];
-  irqs: number[];
+interface CpuNet extends NetbackCpu {
   /** netif_rx'd packets from the guests waiting for process_backlog. */
   backlog: PacketQueue;
 }
 
 export class FleetDom0 {
-  readonly rxQueue = new PacketQueue(Number.MAX_SAFE_INTEGER);
-  readonly rxTasklet: Tasklet<CpuNet>;
-  readonly txTasklet: Tasklet<CpuNet>;
-  private txSchedule: number[] = [];
-  private readonly cpus: CpuNet[];
-  private readonly cpuOf = new Map<VcpuRt, CpuNet>();
+  private readonly netback: NetbackSoftirqs<CpuNet>;
   backlogDrops = 0;
-  /** Scratch of net_rx_action: each vif's entry in the pass being built (-1: none). */
-  private readonly vifSlot: Int32Array;
   /** TX requests taken and not yet answered (pending_reqs), over all vifs. */
   pendingReqs = 0;
-  rxPasses = 0;
-  rxPassPackets = 0;
   txPasses = 0;
   /** Packets bridged from one guest to another on this host, and to peth0. */
   localPackets = 0;
   wirePackets = 0;
 
   constructor(private readonly w: Dom0FleetWiring) {
-    this.vifSlot = new Int32Array(w.guests.length).fill(-1);
-    this.cpus = w.dom0V.map((v) => ({ v, qdiscRuns: [], irqs: [], backlog: new PacketQueue(w.netdevMaxBacklog) }));
-    for (const c of this.cpus) this.cpuOf.set(c.v, c);
-    const raise = (c: CpuNet) => w.host.notify(c.v.id, null);
-    this.rxTasklet = new Tasklet('net_rx_tasklet', raise);
-    this.txTasklet = new Tasklet('net_tx_tasklet', raise);
-    for (const c of this.cpus) this.addSources(c);
-  }
-
-  private cpu(v: VcpuRt): CpuNet {
-    return this.cpuOf.get(v)!;
+    const cpus: CpuNet[] = w.dom0V.map((v) => ({ v, qdiscRuns: [], irqs: [], backlog: new PacketQueue(w.netdevMaxBacklog) }));
+    this.netback = new NetbackSoftirqs(cpus, {
+      host: w.host,
+      costs: w.costs,
+      vifEvtchnV: w.vifEvtchnV,
+      maxSlotsPerPass: w.maxSlotsPerPass,
+      vif: (g) => w.guests[g]!.vif,
+      front: (g) => w.guests[g]!.front,
+      guestV: (g) => w.guests[g]!.vcpus[0]!,
+      // A run's vif is its destination's: the receiver's for data, the sender's for ACKs.
+      vifOf: (r) => runDestGuest(w.fleet.flows, r.flow, r.ack !== undefined),
+      hasTxRequests: (g) => w.guests[g]!.tx.ring.length > 0,
+      armTx: (g) => {
+        w.guests[g]!.tx.netbackArmed = true;
+      },
+    });
+    for (const c of cpus) this.addSources(c);
   }
 
   /** The guest notified its vif's event channel (TX requests, or RX buffers across req_event). */
   guestNotify(g: number, from: VcpuRt): void {
-    const v = this.w.vifEvtchnV[g]!;
-    const c = this.cpu(v);
-    if (!c.irqs.includes(g)) c.irqs.push(g);
-    this.w.host.notify(v.id, from.id);
+    this.netback.guestNotify(g, from);
   }
 
   /** netback's queue timer woke vif g: its qdisc runs on the vif's event-channel CPU. */
   timeoutWake(g: number): void {
-    const c = this.cpu(this.w.vifEvtchnV[g]!);
-    if (!c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
-    this.w.host.notify(c.v.id, null);
+    this.netback.timeoutWake(g);
   }
 
   /** br_forward: packets for a vif of this host go to its netback queue, the rest to peth0. */
@@ -117,9 +107,7 @@ export class FleetDom0 {
       } else wire.push(r);
     }
     if (wire.length > 0) this.w.link.send(wire);
-    if (taken.length === 0) return;
-    for (const r of taken) this.rxQueue.push(r.flow, r.seq, r.count, r.ack);
-    this.rxTasklet.schedule(c);
+    this.netback.toRxQueue(taken, c);
   }
 
   /** The guest of this host that sent a run: the data's sender, or the receiver whose ACKs these are. */
@@ -139,7 +127,7 @@ export class FleetDom0 {
       guest.irq.pending = true;
       this.w.host.notify(guest.vcpus[0]!.id, c.v.id);
     }
-    if (this.txSchedule.length > 0) this.txTasklet.schedule(c);
+    this.netback.scheduleTxAction(c);
   }
 
   private isLocal(r: Run): boolean {
@@ -149,45 +137,8 @@ export class FleetDom0 {
   private addSources(c: CpuNet): void {
     const { w } = this;
     const cost = w.costs;
-    c.v.guest.addSource(
-      softirqSource(
-        'netif_be_int',
-        SOFTIRQ.HARDIRQ,
-        () => c.irqs.length > 0,
-        () => {
-          const vifs = c.irqs;
-          c.irqs = [];
-          return { parts: [{ component: 'evtchn', cycles: vifs.length * cost.eventChannelCycles, packets: 0 }], data: vifs };
-        },
-        (vifs: number[]) => {
-          for (const g of vifs) {
-            const guest = w.guests[g]!;
-            if (guest.tx.ring.length > 0 && !this.txSchedule.includes(g)) this.txSchedule.push(g);
-            if (guest.vif.maybeWake() && !c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
-          }
-          if (this.txSchedule.length > 0) this.txTasklet.schedule(c);
-        },
-      ),
-    );
-    c.v.guest.addSource(
-      softirqSource(
-        'vif-qdisc',
-        SOFTIRQ.NET_TX,
-        () => c.qdiscRuns.length > 0,
-        () => {
-          const vifs = c.qdiscRuns;
-          c.qdiscRuns = [];
-          return { parts: [], data: vifs };
-        },
-        (vifs: number[]) => {
-          const taken: Run[] = [];
-          for (const g of vifs) w.guests[g]!.vif.runQdisc(taken);
-          if (taken.length === 0) return;
-          for (const r of taken) this.rxQueue.push(r.flow, r.seq, r.count, r.ack);
-          this.rxTasklet.schedule(c);
-        },
-      ),
-    );
+    c.v.guest.addSource(this.netback.irqSource(c));
+    c.v.guest.addSource(this.netback.qdiscSource(c));
     // NET_RX: the NIC's poll on its IRQ's VCPU, and every CPU's backlog.
     const netRx = new NetRxAction(w.netdevBudget);
     if (c.v === w.nicV) {
@@ -201,8 +152,8 @@ export class FleetDom0 {
     }
     netRx.add(this.backlogDevice(c));
     c.v.guest.addSource(netRx);
-    c.v.guest.addSource(this.rxTaskletSource(c));
-    c.v.guest.addSource(this.txTaskletSource(c));
+    c.v.guest.addSource(this.netback.rxActionSource(c));
+    c.v.guest.addSource(this.txActionSource(c));
   }
 
   /** process_backlog: the guests' packets bridged, a quota at a time; those for the wire pay the NIC's transmit. */
@@ -233,75 +184,14 @@ export class FleetDom0 {
     };
   }
 
-  /** The grant copy into a guest, per packet: Table 1's I/O channel; an ACK's copy share is negligible. */
-  private copyInCycles(r: Run, copyPcpu: number, g: number): number {
-    const cost = this.w.costs;
-    const io = scaled(cost, cost.ioChannelCyclesPerPacket);
-    const guestPcpu = this.w.guests[g]!.vcpus[0]!.processor;
-    const f = r.ack ? 1 - cost.ioChannelCopyShare : ioChannelFactor(cost, this.w.host.topology.distance(copyPcpu, guestPcpu));
-    return r.count * io * f;
-  }
-
-  /** net_rx_action on CPU c. */
-  private rxTaskletSource(c: CpuNet): WorkSource<[number, Run[]][]> {
-    const { w } = this;
-    return softirqSource(
-      'net_rx_action',
-      SOFTIRQ.TASKLET,
-      () => this.rxTasklet.pendingOn(c),
-      (ctx) => {
-        this.rxTasklet.begin();
-        const runs: Run[] = [];
-        const n = this.rxQueue.pop(w.maxSlotsPerPass, runs);
-        this.rxPasses++;
-        this.rxPassPackets += n;
-        // Per vif, in order of first appearance: the packets of this pass.
-        const byVif: [number, Run[]][] = [];
-        const slot = this.vifSlot;
-        let cycles = 0;
-        for (const r of runs) {
-          const g = runDestGuest(w.fleet.flows, r.flow, r.ack !== undefined);
-          let k = slot[g]!;
-          if (k < 0 || byVif[k]?.[0] !== g) {
-            k = byVif.length;
-            slot[g] = k;
-            byVif.push([g, []]);
-          }
-          byVif[k]![1].push(r);
-          w.guests[g]!.vif.consumed(r.count);
-          cycles += this.copyInCycles(r, ctx.pcpu, g);
-        }
-        for (const [g] of byVif) slot[g] = -1;
-        return { parts: [{ component: 'io_channel', cycles, packets: n }], data: byVif };
-      },
-      (byVif, d) => {
-        for (const [g, list] of byVif) {
-          const guest = w.guests[g]!;
-          const notify = guest.vif.pushResponses();
-          guest.front.deliver(list, d.pcpu, notify);
-          if (notify) w.host.notify(guest.vcpus[0]!.id, c.v.id);
-          if (guest.vif.maybeWake() && !c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
-        }
-        if (c.qdiscRuns.length > 0) w.host.notify(c.v.id, null);
-        this.rxTasklet.end();
-        if (this.rxQueue.length > 0) this.rxTasklet.schedule(c);
-      },
-    );
-  }
-
   /** net_tx_action on CPU c: requests round-robin over the scheduled vifs, copied out, netif_rx'd here. */
-  private txTaskletSource(c: CpuNet): WorkSource<{ vifs: number[]; taken: [number, Run[]][] }> {
+  private txActionSource(c: CpuNet): WorkSource<{ vifs: number[]; taken: [number, Run[]][] }> {
     const { w } = this;
     const cost = w.costs;
-    return softirqSource(
-      'net_tx_action',
-      SOFTIRQ.TASKLET,
-      () => this.txTasklet.pendingOn(c),
-      (ctx) => {
-        this.txTasklet.begin();
+    return this.netback.txActionSource(
+      c,
+      (vifs, ctx) => {
         this.txPasses++;
-        const vifs = this.txSchedule;
-        this.txSchedule = [];
         // poll_net_schedule_list: one request from the head vif, which goes back to the tail while it has more,
         // until MAX_PENDING_REQS are pending: counted out here, then taken in one go per vif.
         const want = vifs.map((g) => w.guests[g]!.tx.ring.length);
@@ -345,7 +235,6 @@ export class FleetDom0 {
       },
       ({ taken }) => {
         for (const [g, list] of taken) {
-          const guest = w.guests[g]!;
           for (const r of list) {
             this.pendingReqs += r.count;
             // netif_rx: the CPU's input queue holds netdev_max_backlog packets; a dropped one is freed at once.
@@ -354,16 +243,14 @@ export class FleetDom0 {
             this.backlogDrops += count - ok;
             if (ok < count) this.release(g, count - ok, c);
           }
-          // RING_FINAL_CHECK_FOR_REQUESTS: requests that came meanwhile keep the vif scheduled; else re-arm req_event.
-          if (guest.tx.ring.length > 0) {
-            if (!this.txSchedule.includes(g)) this.txSchedule.push(g);
-          } else guest.tx.netbackArmed = true;
+          // Right after the vif's packets, before the next vif's: their releases see it back on net_schedule_list.
+          this.netback.finalCheckTx(g);
         }
         if (c.backlog.length > 0) w.host.notify(c.v.id, null);
-        this.txTasklet.end();
-        // With every pending slot in use, the next run waits for a release (netif_idx_release schedules it).
-        if (this.txSchedule.length > 0 && this.pendingReqs < w.maxPendingReqs) this.txTasklet.schedule(c);
       },
+      // With every pending slot in use, the next run waits for a release (netif_idx_release schedules it).
+      () => this.pendingReqs < w.maxPendingReqs,
     );
   }
 }
+

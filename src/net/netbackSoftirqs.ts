@@ -1,0 +1,238 @@
+// netback's interrupt and tasklet work on Dom0's CPUs (drivers/xen/netback/
+// netback.c, Xen 3.1), in one place because the paper's Dom0
+// (dom0Netback.ts) and a fleet host's Dom0 (fleet/dom0Fleet.ts) run the same
+// driver: netif_be_int on a vif's event-channel VCPU, qdisc_run of woken vifs
+// in NET_TX, the global rx_queue that net_rx_tasklet grant-copies into the
+// guests, and net_schedule_list with net_tx_tasklet's scheduling. What a
+// model does differently stays with it: what net_tx_action takes from the
+// guests and where it goes (each CPU's backlog and NET_RX).
+import type { VcpuRt, XenHost } from '../xen/host.ts';
+import { SOFTIRQ, softirqSource, type WorkContext, type WorkPart, type WorkSource } from '../xen/work.ts';
+import { ioChannelFactor, scaled, type CostModel } from './costs.ts';
+import type { NetbackVif } from './netback.ts';
+import type { NetfrontRx } from './netfront.ts';
+import { PacketQueue, type Run } from './packetQueue.ts';
+import { Tasklet } from './tasklet.ts';
+
+/** A Dom0 VCPU's pending netback work; each model adds its backlog. */
+export interface NetbackCpu {
+  v: VcpuRt;
+  /** Vifs whose queue was woken here: their qdisc runs in this CPU's NET_TX. */
+  qdiscRuns: number[];
+  /** Vif event-channel interrupts pending on this CPU. */
+  irqs: number[];
+}
+
+/** Where a model keeps vif g's pieces (guest g's device). */
+export interface NetbackLookups {
+  host: XenHost;
+  costs: CostModel;
+  /** Per vif: the Dom0 VCPU its event channel is bound to. */
+  vifEvtchnV: readonly VcpuRt[];
+  /** Request slots net_rx_action fills per pass. */
+  maxSlotsPerPass: number;
+  vif(g: number): NetbackVif;
+  front(g: number): NetfrontRx;
+  /** The guest VCPU netfront's event channel is bound to (its cache is what the grant copy fills). */
+  guestV(g: number): VcpuRt;
+  /** The vif a packet in rx_queue goes to. */
+  vifOf(r: Run): number;
+  /** Guest g has pushed TX requests netback has not taken. */
+  hasTxRequests(g: number): boolean;
+  /** Re-arm guest g's TX notification (req_event): its next request raises netif_be_int. */
+  armTx(g: number): void;
+}
+
+export class NetbackSoftirqs<C extends NetbackCpu> {
+  /** netback's global rx_queue (packets taken by start_xmit, not yet copied), in order. */
+  private readonly rxQueue = new PacketQueue(Number.MAX_SAFE_INTEGER);
+  private readonly rxTasklet: Tasklet<C>;
+  private readonly txTasklet: Tasklet<C>;
+  /** net_schedule_list: vifs with TX requests to take. */
+  private txSchedule: number[] = [];
+  private readonly cpuOf = new Map<VcpuRt, C>();
+  /** Scratch of net_rx_action: each vif's entry in the pass being built (-1: none). */
+  private readonly vifSlot: Int32Array;
+  rxPasses = 0;
+  rxPassPackets = 0;
+  /** Guest notifications sent by net_rx_action. */
+  frontendNotifies = 0;
+
+  constructor(cpus: readonly C[], private readonly m: NetbackLookups) {
+    for (const c of cpus) this.cpuOf.set(c.v, c);
+    const raise = (c: C) => m.host.notify(c.v.id, null);
+    this.rxTasklet = new Tasklet('net_rx_tasklet', raise);
+    this.txTasklet = new Tasklet('net_tx_tasklet', raise);
+    this.vifSlot = new Int32Array(m.vifEvtchnV.length).fill(-1);
+  }
+
+  cpu(v: VcpuRt): C {
+    return this.cpuOf.get(v)!;
+  }
+
+  /** The guest notified its vif's event channel (TX requests, or RX buffers across req_event). */
+  guestNotify(g: number, from: VcpuRt): void {
+    const v = this.m.vifEvtchnV[g]!;
+    const c = this.cpu(v);
+    if (!c.irqs.includes(g)) c.irqs.push(g);
+    this.m.host.notify(v.id, from.id);
+  }
+
+  /** netback's queue timer woke vif g: the timer fires on the vif's event-channel VCPU, so its qdisc runs there. */
+  timeoutWake(g: number): void {
+    const c = this.cpu(this.m.vifEvtchnV[g]!);
+    if (!c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
+    this.m.host.notify(c.v.id, null);
+  }
+
+  /** Packets netif_be_start_xmit took on CPU c join rx_queue; tasklet_schedule queues net_rx_tasklet on c. */
+  toRxQueue(taken: readonly Run[], c: C): void {
+    if (taken.length === 0) return;
+    for (const r of taken) this.rxQueue.push(r.flow, r.seq, r.count, r.ack);
+    this.rxTasklet.schedule(c);
+  }
+
+  /** net_tx_tasklet goes on CPU c if any vif waits on net_schedule_list. */
+  scheduleTxAction(c: C): void {
+    if (this.txSchedule.length > 0) this.txTasklet.schedule(c);
+  }
+
+  /** RING_FINAL_CHECK_FOR_REQUESTS after net_tx_action took g's requests: ones that came meanwhile keep g scheduled. */
+  finalCheckTx(g: number): void {
+    if (this.m.hasTxRequests(g)) this.scheduleTx(g);
+    else this.m.armTx(g);
+  }
+
+  private scheduleTx(g: number): void {
+    if (!this.txSchedule.includes(g)) this.txSchedule.push(g);
+  }
+
+  /** netif_wake_queue: a vif woken on CPU c runs its qdisc in c's NET_TX. */
+  private wakeOn(g: number, c: C): void {
+    if (this.m.vif(g).maybeWake() && !c.qdiscRuns.includes(g)) c.qdiscRuns.push(g);
+  }
+
+  /** netif_be_int for the vifs bound to CPU c. */
+  irqSource(c: C): WorkSource<number[]> {
+    return softirqSource(
+      'netif_be_int',
+      SOFTIRQ.HARDIRQ,
+      () => c.irqs.length > 0,
+      () => {
+        const vifs = c.irqs;
+        c.irqs = [];
+        return { parts: [{ component: 'evtchn', cycles: vifs.length * this.m.costs.eventChannelCycles, packets: 0 }], data: vifs };
+      },
+      (vifs) => {
+        for (const g of vifs) {
+          if (this.m.hasTxRequests(g)) this.scheduleTx(g);
+          this.wakeOn(g, c);
+        }
+        this.scheduleTxAction(c);
+      },
+    );
+  }
+
+  /** NET_TX on CPU c: qdisc_run of the vifs woken here → netif_be_start_xmit → rx_queue. */
+  qdiscSource(c: C): WorkSource<number[]> {
+    return softirqSource(
+      'vif-qdisc',
+      SOFTIRQ.NET_TX,
+      () => c.qdiscRuns.length > 0,
+      () => {
+        const vifs = c.qdiscRuns;
+        c.qdiscRuns = [];
+        return { parts: [], data: vifs };
+      },
+      (vifs) => {
+        const taken: Run[] = [];
+        for (const g of vifs) this.m.vif(g).runQdisc(taken);
+        this.toRxQueue(taken, c);
+      },
+    );
+  }
+
+  /** The grant copy into guest g, per packet: Table 1's I/O channel; an ACK's (fleet hosts only) copy share is negligible. */
+  private copyInCycles(r: Run, copyPcpu: number, g: number): number {
+    const cost = this.m.costs;
+    const io = scaled(cost, cost.ioChannelCyclesPerPacket);
+    const f = r.ack ? 1 - cost.ioChannelCopyShare : ioChannelFactor(cost, this.m.host.topology.distance(copyPcpu, this.m.guestV(g).processor));
+    return r.count * io * f;
+  }
+
+  /** net_rx_action on CPU c: one multicall of grant copies, then each frontend told once if it asked (rsp_event). */
+  rxActionSource(c: C): WorkSource<[number, Run[]][]> {
+    const { m } = this;
+    return softirqSource(
+      'net_rx_action',
+      SOFTIRQ.TASKLET,
+      () => this.rxTasklet.pendingOn(c),
+      (ctx) => {
+        this.rxTasklet.begin();
+        const runs: Run[] = [];
+        const n = this.rxQueue.pop(m.maxSlotsPerPass, runs);
+        this.rxPasses++;
+        this.rxPassPackets += n;
+        // Per vif, in order of first appearance: the packets of this pass (one grant-copy op and one request slot each).
+        const byVif: [number, Run[]][] = [];
+        const slot = this.vifSlot;
+        let cycles = 0;
+        for (const r of runs) {
+          const g = m.vifOf(r);
+          let k = slot[g]!;
+          if (k < 0 || byVif[k]?.[0] !== g) {
+            k = byVif.length;
+            slot[g] = k;
+            byVif.push([g, []]);
+          }
+          byVif[k]![1].push(r);
+          m.vif(g).consumed(r.count);
+          cycles += this.copyInCycles(r, ctx.pcpu, g);
+        }
+        for (const [g] of byVif) slot[g] = -1;
+        return { parts: [{ component: 'io_channel', cycles, packets: n }], data: byVif };
+      },
+      (byVif, d) => {
+        for (const [g, list] of byVif) {
+          const notify = m.vif(g).pushResponses();
+          if (notify) this.frontendNotifies++;
+          m.front(g).deliver(list, d.pcpu, notify);
+          if (notify) m.host.notify(m.guestV(g).id, c.v.id);
+          this.wakeOn(g, c);
+        }
+        if (c.qdiscRuns.length > 0) m.host.notify(c.v.id, null);
+        this.rxTasklet.end();
+        if (this.rxQueue.length > 0) this.rxTasklet.schedule(c);
+      },
+    );
+  }
+
+  /**
+   * net_tx_action on CPU c around the model's part: `take` gets the vifs
+   * scheduled so far, `handOn` passes their packets on and calls finalCheckTx
+   * for each; the tasklet goes again while vifs wait and `mayRunAgain` allows.
+   */
+  txActionSource<D>(
+    c: C,
+    take: (vifs: number[], ctx: WorkContext) => { parts: WorkPart[]; data: D },
+    handOn: (data: D) => void,
+    mayRunAgain: () => boolean,
+  ): WorkSource<D> {
+    return softirqSource(
+      'net_tx_action',
+      SOFTIRQ.TASKLET,
+      () => this.txTasklet.pendingOn(c),
+      (ctx) => {
+        this.txTasklet.begin();
+        const vifs = this.txSchedule;
+        this.txSchedule = [];
+        return take(vifs, ctx);
+      },
+      (data) => {
+        handOn(data);
+        this.txTasklet.end();
+        if (this.txSchedule.length > 0 && mayRunAgain()) this.txTasklet.schedule(c);
+      },
+    );
+  }
+}
