@@ -74,6 +74,12 @@ export class RtoEstimator {
     }
   }
 
+  /** A timestamp-echo sample of a retransmission's ACK: the backoff ends, the estimate stays (tcp_ack_saw_tstamp). */
+  clearBackoff(): void {
+    this.backoffCount = 0;
+    this.rtoNs = this.computeRtoNs();
+  }
+
   /** RTO to arm now: the estimate doubled once per backoff, capped. */
   currentRtoNs(): number {
     return this.rtoNs;

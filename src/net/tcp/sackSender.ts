@@ -18,8 +18,14 @@
 //   until high_seq is acked; tcp_moderate_cwnd caps cwnd at in_flight + 3.
 // - RTO = srtt + max(4·mdev, TCP_RTO_MIN) with RTT samples in jiffies
 //   (tcp_rtt_estimator, tcp_set_rto): ≈ 210 ms on a LAN at HZ=100.
+// - Timestamps on: any ACK of new data clears the RTO backoff (tcp_ack_saw_tstamp).
+// - A duplicate-ACK run carries its SACK information spread over its ACKs, one
+//   more out-of-order segment per ACK, as the receiver sent them.
+// - In Recovery a partial ACK marks again when fackets_out > reordering
+//   (tcp_try_undo_partial's return value becomes is_dupack).
 // Not modelled: undo (D-SACK, Eifel), reordering detection, head-timeout
-// marking, the second (forward-retransmit) pass of tcp_xmit_retransmit_queue.
+// marking, the second (forward-retransmit) pass of tcp_xmit_retransmit_queue,
+// the receiver's quickack mode after a stall longer than its RTO.
 import { assertNs } from '../../kernel/time.ts';
 import { createCongestion } from './ccRegistry.ts';
 import type { CongestionControl, CongestionName, CwndState } from './congestion.ts';
@@ -46,6 +52,13 @@ export interface SackSenderOptions extends RtoConfig {
    * not TCP_TIMEOUT_INIT's 3 s. Absent: no sample yet (the paper's stressor).
    */
   handshakeRttNs?: number;
+  /**
+   * sysctl_tcp_timestamps (1): every ACK of new data echoes a timestamp, so
+   * tcp_ack_saw_tstamp takes it as an RTT measurement and clears
+   * icsk_backoff — also for ACKs of retransmissions, where Karn's rule alone
+   * would keep a backed-off RTO through Loss.
+   */
+  timestamps?: boolean;
 }
 
 type CaState = 'open' | 'disorder' | 'recovery' | 'loss';
@@ -75,6 +88,7 @@ export class TcpSackSender {
   private readonly reordering: number;
   private readonly fack: boolean;
   private readonly maxBurst: number;
+  private readonly timestamps: boolean;
   private una = 0;
   private nxt = 0;
   private rwndSegs: number;
@@ -110,6 +124,7 @@ export class TcpSackSender {
     this.reordering = opts.reordering ?? 3;
     this.fack = opts.fack ?? true;
     this.maxBurst = opts.maxBurstSegs ?? 3;
+    this.timestamps = opts.timestamps ?? true;
     if (opts.handshakeRttNs !== undefined) this.rto.sample(opts.handshakeRttNs);
   }
 
@@ -212,8 +227,65 @@ export class TcpSackSender {
       this.ackOne(una0 + Math.floor((i * delta) / advancing), rwndSegs, nowNs, last ? sack : null);
       if (i < advancing || dups > 0) this.sendAfterAck(nowNs);
     }
+    if (dups > 1 && sack.length > 0) {
+      this.dupAcksWithSpreadSack(ackSeq, dups, rwndSegs, nowNs, sack);
+      return;
+    }
     for (let j = 0; j < dups; j++) {
       this.ackOne(ackSeq, rwndSegs, nowNs, j === 0 ? sack : null);
+      if (j < dups - 1) this.sendAfterAck(nowNs);
+    }
+  }
+
+  /**
+   * A run of duplicate ACKs whose SACK blocks the batch carries only as of its
+   * last ACK. The receiver sent one immediate ACK per out-of-order segment
+   * (tcp_data_queue → __tcp_ack_snd_check), each SACKing one more of them, in
+   * arrival (ascending) order; so each duplicate ACK here SACKs its share of
+   * the newly SACKed segments, and tcp_cwnd_down / tcp_xmit_retransmit_queue
+   * act once per ACK as in 2.6.18 instead of once for the whole run.
+   */
+  private dupAcksWithSpreadSack(ackSeq: number, dups: number, rwndSegs: number, nowNs: number, sack: readonly number[]): void {
+    const fresh: number[] = []; // [start, end) pairs not yet SACKed, ascending
+    const blocks: [number, number][] = [];
+    for (let i = 0; i + 1 < sack.length; i += 2) blocks.push([Math.max(sack[i]!, this.una), Math.min(sack[i + 1]!, this.nxt)]);
+    blocks.sort((a, b) => a[0] - b[0]);
+    let freshSegs = 0;
+    for (const [s, e] of blocks) {
+      let from = s;
+      while (from < e) {
+        const gap = this.sacked.firstGap(from, e);
+        if (!gap) break;
+        fresh.push(gap[0], gap[1]);
+        freshSegs += gap[1] - gap[0];
+        from = gap[1];
+      }
+    }
+    if (freshSegs === 0) {
+      for (let j = 0; j < dups; j++) {
+        this.ackOne(ackSeq, rwndSegs, nowNs, j === 0 ? sack : null);
+        if (j < dups - 1) this.sendAfterAck(nowNs);
+      }
+      return;
+    }
+    // Duplicate ACK j SACKs the first ceil((j+1)·n/dups) fresh segments (the last one all of them).
+    let done = 0;
+    let k = 0;
+    for (let j = 0; j < dups; j++) {
+      const upto = j === dups - 1 ? freshSegs : Math.ceil(((j + 1) * freshSegs) / dups);
+      const part: number[] = [];
+      let want = upto - done;
+      while (want > 0 && k < fresh.length) {
+        const s = fresh[k]!;
+        const e = fresh[k + 1]!;
+        const take = Math.min(want, e - s);
+        part.push(s, s + take);
+        want -= take;
+        if (s + take === e) k += 2;
+        else fresh[k] = s + take;
+      }
+      done = upto;
+      this.ackOne(ackSeq, rwndSegs, nowNs, part.length > 0 ? part : null);
       if (j < dups - 1) this.sendAfterAck(nowNs);
     }
   }
@@ -239,6 +311,11 @@ export class TcpSackSender {
         this.rttSamples++;
         this.rto.sample(nowNs - this.timedSentNs);
         this.timedSeq = null;
+      } else if (this.timestamps && this.rto.backoff > 0) {
+        // The echoed timestamp is a valid sample even for a retransmission (tcp_ack_saw_tstamp):
+        // the backoff ends. srtt itself moves little at a LAN RTT under TCP_RTO_MIN, so the
+        // one-per-RTT samples above stand in for the per-ACK ones.
+        this.rto.clearBackoff();
       }
       if (this.state === 'open') this.cc.onAcked?.(acked);
       // tcp_ack_packets_out: restart the timer while data is outstanding.
@@ -267,7 +344,7 @@ export class TcpSackSender {
       return;
     }
     if (dataAcked && this.state !== 'recovery') this.congAvoid(priorInFlight, nowNs);
-    this.fastRetransAlert(isDup, nowNs);
+    this.fastRetransAlert(isDup, dataAcked, nowNs);
   }
 
   /**
@@ -294,11 +371,12 @@ export class TcpSackSender {
   /** tcp_cong_avoid when tcp_is_cwnd_limited(prior in_flight). */
   private congAvoid(priorInFlight: number, nowNs: number): void {
     if (priorInFlight < Math.floor(this.w.cwndSegs + 1e-9)) return; // cwnd()
-    if (this.w.cwndSegs < this.w.ssthreshSegs) this.w.cwndSegs = Math.floor(this.w.cwndSegs) + 1;
+    // tcp_slow_start while snd_cwnd <= snd_ssthresh (bictcp_cong_avoid, tcp_reno_cong_avoid).
+    if (this.w.cwndSegs <= this.w.ssthreshSegs) this.w.cwndSegs = Math.floor(this.w.cwndSegs) + 1;
     else this.cc.onCaAck(this.w, 1, nowNs, this.rto.minRttNs ?? this.rto.srttNs);
   }
 
-  private fastRetransAlert(isDup: boolean, nowNs: number): void {
+  private fastRetransAlert(isDup: boolean, unaAdvanced: boolean, nowNs: number): void {
     // E. State exit once high_seq is acked.
     if (this.state !== 'open' && this.una >= this.highSeq) {
       if (this.state === 'recovery') this.w.cwndSegs = Math.min(this.w.cwndSegs, this.w.ssthreshSegs); // tcp_complete_cwr
@@ -309,7 +387,11 @@ export class TcpSackSender {
       this.moderateCwnd();
       return;
     }
-    let entered = false;
+    if (this.state === 'recovery' && unaAdvanced) {
+      // A partial ACK: tcp_try_undo_partial (no undo: the losses are real) makes it count as a
+      // duplicate when fackets_out > reordering, so the scoreboard is marked again (Hoe's retransmit).
+      isDup = this.fackets() > this.reordering;
+    }
     if (this.state !== 'recovery') {
       if (!this.timeToRecover()) {
         // tcp_try_to_open
@@ -327,9 +409,9 @@ export class TcpSackSender {
       this.cwndCnt = 0;
       this.state = 'recovery';
       this.counts.fastRetransmits++;
-      entered = true;
     }
-    if (isDup || entered) this.updateScoreboard();
+    // Entering on an ACK that advanced snd_una marks nothing yet (head-timeout marking is not modelled).
+    if (isDup) this.updateScoreboard();
     this.cwndDown();
   }
 
