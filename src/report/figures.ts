@@ -46,8 +46,8 @@ export function buildFigures(seeds: Results[]): FigureSpec[] {
     note: 'bars: bandwidth; lines: each domain’s CPU % per Gbps',
   });
   figs.push({
-    id: 'fig5', title: 'Fig 5 — credit vs SEDF (iperf in DomU)', xLabel: 'scheduler', categories: ['credit', 'SEDF (own PCPU)', 'SEDF (beside Dom0 VCPU0)'],
-    series: [series('emulated', [r.get('fig3-domu'), r.get('fig5-sedf', 'placement=[7]'), r.get('fig5-sedf', 'placement=[0]')])],
+    id: 'fig5', title: 'Fig 5 — credit vs SEDF (iperf in DomU)', xLabel: 'scheduler', categories: ['credit', 'SEDF (Xen 3.1: beside Dom0 VCPU0)', 'SEDF (DomU on its own PCPU)'],
+    series: [series('emulated', [r.get('fig3-domu'), r.get('fig5-sedf', 'placement=[0]'), r.get('fig5-sedf', 'placement=[7]')])],
     paperMarks: [{ series: 'emulated', category: 'SEDF (beside Dom0 VCPU0)', bandwidthGbps: 1.1, label: 'paper 1.1' }],
   });
   figs.push({

@@ -24,7 +24,7 @@ interface Layout {
 }
 
 /** Racks and hosts from templates and counts (no flows: cheap, for host counts and links). */
-function layout(f: FleetSection, file: string): Layout {
+function layout(f: FleetSection, file: string, policy: 'credit' | 'sedf' = 'credit'): Layout {
   const hosts: FleetHostSpec[] = [];
   const racks: Layout['racks'] = [];
   let domus = 0;
@@ -49,7 +49,7 @@ function layout(f: FleetSection, file: string): Layout {
           if (domus > MAX_FLEET_DOMUS) throw new ScenarioError(file, `${at}.count`, `more than ${MAX_FLEET_DOMUS} DomUs in the fleet`);
           const t = ht.topology;
           const pcpus = t.sockets * t.l2PerSocket * t.coresPerL2;
-          const placement = defaultPlacement([{ vcpus: ht.dom0.vcpus } as never, ...guests.map((g) => ({ vcpus: g.vcpus }) as never)], pcpus);
+          const placement = defaultPlacement([{ vcpus: ht.dom0.vcpus } as never, ...guests.map((g) => ({ vcpus: g.vcpus }) as never)], pcpus, policy);
           hosts.push({ name: `r${rack}h${mine.length}`, rack, port: mine.length, topology: t, dom0: { ...ht.dom0 }, domus: guests, placement });
           mine.push(hosts.length - 1);
         }
@@ -146,7 +146,7 @@ export function fleetConfig(sc: Scenario, file = sc.name): FleetConfig {
   const n = sc.net as NetSection;
   const f = n.fleet!;
   checkUnused(n, file);
-  const l = layout(f, file);
+  const l = layout(f, file, n.scheduler.policy);
   if (n.dom0.nicIrqVcpu !== undefined) {
     const small = l.hosts.find((h) => h.dom0.vcpus <= n.dom0.nicIrqVcpu!);
     if (small) throw new ScenarioError(file, 'net.dom0.nicIrqVcpu', `Dom0 of ${small.name} has only ${small.dom0.vcpus} VCPUs`);

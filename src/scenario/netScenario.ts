@@ -35,6 +35,7 @@ function sutHost(n: NetSection, file: string): XenHostConfig {
   const place = defaultPlacement(
     [{ vcpus: n.dom0.vcpus } as never, ...Array.from({ length: guests }, (_, g) => ({ vcpus: n.domu.vcpus, placement: g === 0 ? n.domu.placement : undefined }) as never)],
     pcpus,
+    n.scheduler.policy,
   );
   for (const p of place.flat() as number[]) if (p >= pcpus) throw new ScenarioError(file, 'net.domu.placement', `PCPU ${p} does not exist (host has ${pcpus})`);
   return {

@@ -19,22 +19,36 @@ const xenSection = z
 
 type XenSection = z.infer<typeof xenSection>;
 
-/** Xen's initial placement: Dom0 VCPU i on PCPU i; other VCPUs on the least-loaded PCPU, highest number on ties. */
-export function defaultPlacement(domains: DomainSection[], pcpus: number): number[][] {
+/**
+ * Where Xen 3.1 starts each VCPU. Dom0 VCPU i on PCPU i (domain_build.c).
+ * Another domain's VCPU0 on default_vcpu0_location(): the least-populated
+ * PCPU, the highest number on ties; its VCPU i on the PCPU after VCPU i-1's
+ * (XEN_DOMCTL_max_vcpus). Under SEDF the guest's VCPU0 then moves once more as
+ * it boots: time_init's VCPUOP_set_periodic_timer forces a reschedule
+ * (vcpu_force_reschedule → vcpu_migrate), and sedf_pick_cpu answers the first
+ * online PCPU of its affinity; SEDF never moves it again. (csched_cpu_pick
+ * leaves it where it was on an otherwise idle host.) Explicit placements are
+ * taken as they are.
+ */
+export function defaultPlacement(domains: DomainSection[], pcpus: number, policy: 'credit' | 'sedf' = 'credit'): number[][] {
   const load = new Array(pcpus).fill(0);
-  return domains.map((d, di) =>
-    Array.from({ length: d.vcpus }, (_, i) => {
+  return domains.map((d, di) => {
+    const out: number[] = [];
+    for (let i = 0; i < d.vcpus; i++) {
       let p: number;
       if (d.placement) p = d.placement[i % d.placement.length]!;
       else if (di === 0) p = i % pcpus;
+      else if (i > 0) p = (out[i - 1]! + 1) % pcpus;
       else {
         p = pcpus - 1;
         for (let c = pcpus - 1; c >= 0; c--) if (load[c] < load[p]) p = c;
       }
-      load[p]++;
-      return p;
-    }),
-  );
+      out.push(p);
+    }
+    if (policy === 'sedf' && di > 0 && !d.placement && out.length > 0) out[0] = 0;
+    for (const p of out) load[p]++;
+    return out;
+  });
 }
 
 function affinityOf(d: DomainSection, i: number): number[] | null {
@@ -45,7 +59,7 @@ function affinityOf(d: DomainSection, i: number): number[] | null {
 
 export function hostConfig(h: XenHostSection, file: string, hostPath: string): XenHostConfig {
   const pcpus = h.topology.sockets * h.topology.l2PerSocket * h.topology.coresPerL2;
-  const placement = defaultPlacement(h.domains, pcpus);
+  const placement = defaultPlacement(h.domains, pcpus, h.scheduler.policy);
   const names = new Set<string>();
   const domains: DomainSpec[] = h.domains.map((d, di) => {
     const at = `${hostPath}.domains.${di}`;
@@ -55,6 +69,8 @@ export function hostConfig(h: XenHostSection, file: string, hostPath: string): X
     for (const a of aff) for (const p of a ?? []) if (p >= pcpus) throw new ScenarioError(file, `${at}.pin`, `PCPU ${p} does not exist (host has ${pcpus})`);
     for (const p of placement[di]!) if (p >= pcpus) throw new ScenarioError(file, `${at}.placement`, `PCPU ${p} does not exist (host has ${pcpus})`);
     placement[di] = placement[di]!.map((p, i) => (aff[i] && !aff[i]!.includes(p) ? aff[i]![0]! : p));
+    // SEDF's boot-time re-pick of a guest's VCPU0 (see defaultPlacement): the first PCPU of its affinity.
+    if (h.scheduler.policy === 'sedf' && di > 0 && !d.placement && aff[0]) placement[di]![0] = Math.min(...aff[0]);
     if (d.workload.kind === 'ping-pong' && !h.domains.some((o) => o.name === (d.workload as { peer: string }).peer)) {
       throw new ScenarioError(file, `${at}.workload.peer`, `no domain named ${(d.workload as { peer: string }).peer}`);
     }

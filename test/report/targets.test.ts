@@ -28,7 +28,7 @@ function ideal(scenario: string, label: string): Pt {
       return { gbps: 2.3, dom0: 105, domu: 30 + 5 * i };
     }
     case 'fig5-sedf':
-      return { gbps: has('net.domu.placement=[7]') ? 1.1 : 0.9, dom0: 60, domu: 30 };
+      return { gbps: has('net.domu.placement=[0]') ? 1.1 : 0.9, dom0: 60, domu: 30 };
     case 'fig7-cacheaware':
       if (!has('net.scheduler.cacheAware=true')) return { gbps: 2.3, dom0: 105, domu: 55, upg: 70 };
       return big ? { gbps: 2.6, dom0: 105, domu: 55, upg: 62.3 } : { gbps: 2.4, dom0: 105, domu: 55, upg: 65 };
@@ -98,7 +98,7 @@ const VIOLATIONS: Record<string, (s: string, l: string, p: Pt) => void> = {
   'T2-util': (s, l, p) => when('fig3-linux')(s, l) && (p.linuxUtil = 120),
   T3: (s, l, p) => when('fig3-dom0')(s, l) && (p.gbps = 3),
   T4: (s, l, p) => when('fig4-msgsize', 'messageSize=4096')(s, l) && (p.domu = 10), // the gap grows at 4 KB
-  T5: (s, l, p) => when('fig5-sedf', '[7]')(s, l) && (p.gbps = 2.2),
+  T5: (s, l, p) => when('fig5-sedf', '[0]')(s, l) && (p.gbps = 2.2),
   T6: (s, l, p) => when('fig7-cacheaware', 'cacheAware=true')(s, l) && /=(4096|16384|65536)/.test(l) && (p.gbps = 2.3),
   'T6-util': (s, l, p) => when('fig7-cacheaware', 'cacheAware=true')(s, l) && /=(4096|16384|65536)/.test(l) && (p.upg = 70),
   'T6-small': (s, l, p) => when('fig7-cacheaware', 'cacheAware=true')(s, l) && /messageSize=(64|256)$/.test(l) && (p.gbps = 3.5),

@@ -224,8 +224,9 @@ export class CreditPolicy implements SchedPolicy {
     const s = this.vc[v.id]!;
     s.active = true;
     const d = this.dom[v.domId]!;
-    d.active.push(v.id);
-    if (d.active.length === 1) this.activeDoms.push(v.domId);
+    // __csched_vcpu_acct_start: list_add puts the VCPU and a newly active domain at the head.
+    d.active.unshift(v.id);
+    if (d.active.length === 1) this.activeDoms.unshift(v.domId);
   }
 
   protected acctStop(vid: number, domId: number): void {

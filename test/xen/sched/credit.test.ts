@@ -120,7 +120,8 @@ describe('csched_acct as written (Xen 3.1)', () => {
   it('a domain that cannot use its share passes the excess on, and once an earlier domain wanted more (credit_xtra) it moves to the head of the active list', () => {
     // d0: 6 active VCPUs, peak 1800 > its fair 1200: wants more. d1: 1 VCPU, peak 300 < fair: a surplus of 900.
     const { policy, vcpus, current } = host([{ vcpus: 6, at: [0, 1, 2, 3, 4, 5] }, { vcpus: 1, at: [7] }]);
-    for (const v of vcpus) {
+    // list_add puts a newly active domain at the head: d1 activated first, d0 last, so d0 leads.
+    for (const v of [...vcpus].reverse()) {
       current[v.processor] = v;
       policy.tick(v.processor, 0); // a tick catches each running: all active, each charged 100
       current[v.processor] = null;
