@@ -37,7 +37,7 @@ describe('fleet behaviour', () => {
     expect(four.throughputGbps).toBeGreaterThan(1.5 * one.throughputGbps);
     // …then it saturates: doubling the DomUs again adds little, with Dom0's busy VCPU at ~100%.
     expect(eight.throughputGbps).toBeLessThan(1.6 * four.throughputGbps);
-    expect(one.dom0.busiestVcpuPctMean).toBeLessThan(50);
+    expect(one.dom0.busiestVcpuPctMean).toBeLessThan(75);
     expect(eight.dom0.busiestVcpuPctMean).toBeGreaterThan(90);
     expect(eight.dom0.busiestVcpuPctMean).toBeGreaterThan(four.dom0.busiestVcpuPctMean);
     // Fair shares among the 16 receiving DomUs of equal weight.
@@ -55,8 +55,8 @@ describe('fleet behaviour', () => {
     expect(f32.tcp.timeouts).toBeGreaterThan(f4.tcp.timeouts);
     expect(f64.tcp.timeouts).toBeGreaterThan(f32.tcp.timeouts);
     expect(f4.incast.rounds).toBeGreaterThan(10);
-    expect(f32.throughputGbps).toBeLessThan(0.5 * f4.throughputGbps);
-    expect(f64.throughputGbps).toBeLessThan(0.6 * f4.throughputGbps);
+    expect(f32.throughputGbps).toBeLessThan(0.7 * f4.throughputGbps);
+    expect(f64.throughputGbps).toBeLessThan(0.7 * f4.throughputGbps);
   });
 
   it('traffic between DomUs of one host never reaches the NIC or the switch', () => {
