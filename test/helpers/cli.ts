@@ -12,7 +12,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { onSpawn?: (kill: (sig: NodeJS.Signals) => void, stderr: () => string) => void; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { onSpawn?: (kill: (sig: NodeJS.Signals) => void, stderr: () => string, pid: number) => void; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -20,7 +20,7 @@ export function runCli(args: string[], opts: { onSpawn?: (kill: (sig: NodeJS.Sig
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 110_000);
-    opts.onSpawn?.((sig) => child.kill(sig), () => stderr);
+    opts.onSpawn?.((sig) => child.kill(sig), () => stderr, child.pid!);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
