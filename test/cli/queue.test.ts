@@ -15,7 +15,9 @@ const redisBin = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 
 if (!redisBin) console.warn('SKIP sweep --queue tests with Redis: no `redis-server` on PATH (Debian: apt-get install redis-server)');
 
 const RING = ['scenarios/kernel/ring.yaml', '--set', 'sweep={ring.hosts: [2, 3, 4]}', '--duration', '40ms', '--json'];
-const FIG12 = ['scenarios/paper/fig12-txqueuelen.yaml', '--set', 'sweep={net.netback.txqueuelen: [32, 512]}', '--set', 'duration=300ms', '--set', 'warmup=100ms', '--json'];
+// Points long enough (~0.5 s of wall each) that on a loaded machine one worker cannot finish the first and take
+// the second before the other worker, blocked on the queue, wakes for it.
+const FIG12 = ['scenarios/paper/fig12-txqueuelen.yaml', '--set', 'sweep={net.netback.txqueuelen: [32, 512]}', '--set', 'duration=1500ms', '--set', 'warmup=300ms', '--json'];
 const LONG = ['scenarios/kernel/ring.yaml', '--set', 'sweep={ring.hosts: [2, 3]}', '--duration', '1h', '--set', 'ring.actorKind=plain', '--json'];
 
 interface RedisServer {
@@ -134,7 +136,7 @@ describe.skipIf(!redisBin)('sweep --queue with two worker processes', () => {
 
   it.each([
     ['ring, 3 points', RING, false],
-    ['fig12, 2 points at 300 ms', FIG12, true],
+    ['fig12, 2 points at 1.5 s', FIG12, true],
   ])('%s: the same results as the local sweep, progress on stderr, nothing left in Redis', async (_name, args, both) => {
     const from = workers.map((w) => w.log().length);
     const [local, queued] = await Promise.all([runCli(['sweep', ...args]), runCli(['sweep', ...args, '--queue', redis.url])]);
