@@ -105,8 +105,9 @@ export function renderFigureSvg(fig: FigureSpec): string {
   // Paper marks.
   for (const m of fig.paperMarks ?? []) {
     const c = fig.categories.indexOf(m.category);
-    const si = Math.max(0, fig.series.findIndex((s) => s.name === m.series));
-    if (c < 0) continue;
+    const si = fig.series.findIndex((s) => s.name === m.series);
+    // A mark that names no bar is a figure definition out of step with its categories: say so, don't drop it.
+    if (c < 0 || si < 0) throw new Error(`${fig.id}: paper mark "${m.label}" names ${c < 0 ? `category "${m.category}"` : `series "${m.series}"`}, which the figure does not have`);
     if (m.bandwidthGbps !== undefined) {
       const y = yBw(m.bandwidthGbps).toFixed(1);
       const x = barX(c, si);

@@ -48,7 +48,7 @@ export function buildFigures(seeds: Results[]): FigureSpec[] {
   figs.push({
     id: 'fig5', title: 'Fig 5 — credit vs SEDF (iperf in DomU)', xLabel: 'scheduler', categories: ['credit', 'SEDF (Xen 3.1: beside Dom0 VCPU0)', 'SEDF (DomU on its own PCPU)'],
     series: [series('emulated', [r.get('fig3-domu'), r.get('fig5-sedf', 'placement=[0]'), r.get('fig5-sedf', 'placement=[7]')])],
-    paperMarks: [{ series: 'emulated', category: 'SEDF (beside Dom0 VCPU0)', bandwidthGbps: 1.1, label: 'paper 1.1' }],
+    paperMarks: [{ series: 'emulated', category: 'SEDF (Xen 3.1: beside Dom0 VCPU0)', bandwidthGbps: 1.1, label: 'paper 1.1' }],
   });
   figs.push({
     id: 'fig7', title: 'Fig 7 — Opt A cache-aware scheduler', xLabel: 'message size', categories: SIZES.map(sizeLabel),

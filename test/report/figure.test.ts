@@ -27,6 +27,10 @@ function balanced(svg: string): boolean {
 
 describe('renderFigureSvg', () => {
   const svg = renderFigureSvg(fig);
+  it('refuses a paper mark on a category or series the figure does not have', () => {
+    expect(() => renderFigureSvg({ ...fig, paperMarks: [{ series: 'Default', category: '2KB', bandwidthGbps: 1, label: 'x' }] })).toThrow(/category "2KB"/);
+    expect(() => renderFigureSvg({ ...fig, paperMarks: [{ series: 'Opt Z', category: '1KB', bandwidthGbps: 1, label: 'x' }] })).toThrow(/series "Opt Z"/);
+  });
   it('is balanced, deterministic, accessible SVG', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(balanced(svg)).toBe(true);
