@@ -25,6 +25,9 @@ export interface MetricUpdate {
   sum?: number;
 }
 
+/** A series resolved once by name and labels, for callers that record into it on every event. */
+export type SeriesHandle = Series;
+
 interface Series {
   def: MetricDef;
   labels: string[];
@@ -72,8 +75,16 @@ export class MetricSink {
     return s;
   }
 
+  /** The series now (created if new, as a first `inc` would create it); its place in the output order is fixed then. */
+  handle(name: string, labels: readonly string[]): SeriesHandle {
+    return this.get(name, labels);
+  }
+
   inc(name: string, labels: readonly string[], by = 1): void {
-    const s = this.get(name, labels);
+    this.incAt(this.get(name, labels), by);
+  }
+
+  incAt(s: SeriesHandle, by = 1): void {
     s.value += by;
     s.dirty = true;
   }
@@ -85,7 +96,10 @@ export class MetricSink {
   }
 
   observe(name: string, labels: readonly string[], value: number): void {
-    const s = this.get(name, labels);
+    this.observeAt(this.get(name, labels), value);
+  }
+
+  observeAt(s: SeriesHandle, value: number): void {
     const b = s.def.buckets!;
     let i = 0;
     while (i < b.length && value > b[i]!) i++;

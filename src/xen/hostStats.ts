@@ -1,6 +1,7 @@
 // Per-host scheduler bookkeeping for results and metrics: busy time per
 // domain and PCPU, context switches, wakeups, boosts, migrations by distance,
 // wake-to-run latency, cycles (and packets) per component.
+import type { SeriesHandle } from '../kernel/metricSink.ts';
 import type { Sim } from '../kernel/sim.ts';
 import type { SchedDomain, SchedPolicy, SchedVcpu } from './sched/policy.ts';
 import type { Distance, Topology } from './topology.ts';
@@ -28,6 +29,15 @@ interface ComponentSlot {
 
 const DIST_KEY = { same_l2: 'sameL2', same_socket: 'sameSocket', cross_socket: 'crossSocket' } as const;
 
+/** A domain's scheduler series, resolved once: a name-and-labels lookup per scheduling event showed in profiles. */
+interface DomainSeries {
+  cpuSeconds: SeriesHandle;
+  contextSwitches: SeriesHandle;
+  wakeups: SeriesHandle;
+  boosts: SeriesHandle;
+  migrations: Record<string, SeriesHandle>;
+}
+
 export class HostStats {
   dom: DomainStats[];
   readonly pcpuBusyNs: number[];
@@ -48,6 +58,13 @@ export class HostStats {
   private readonly pcpuLabels: string[][];
   /** Per domain: labels of its migrations by distance. */
   private readonly migrationLabels: Record<string, string[]>[];
+  // Series handles are private (#) fields: checkpoints walk a host's own data
+  // properties, and these belong to the metric sink, which a resume rebuilds.
+  readonly #domSeries: DomainSeries[];
+  readonly #pcpuBusy: SeriesHandle[];
+  /** Resolved at first use, as the series were created then before handles (their output order depends on it). */
+  readonly #vcpuCpu: (SeriesHandle | undefined)[];
+  readonly #wakeLatency: (SeriesHandle | undefined)[];
 
   constructor(
     private readonly sim: Sim,
@@ -76,11 +93,21 @@ export class HostStats {
     this.pcpuLabels = Array.from({ length: topology.pcpuCount }, (_, p) => [hostName, String(p)]);
     this.migrationLabels = domains.map((d) => Object.fromEntries(['same_l2', 'same_socket', 'cross_socket'].map((x) => [x, [hostName, label(d), x]])));
     // Every series exists from the start (at 0), so queries over a quiet domain return 0, not nothing.
-    for (const l of this.domLabels) {
-      for (const m of ['vioemu_domain_cpu_seconds_total', 'vioemu_sched_context_switches_total', 'vioemu_sched_wakeups_total', 'vioemu_sched_boosts_total']) sim.metrics.inc(m, l, 0);
-      for (const d of ['same_l2', 'same_socket', 'cross_socket']) sim.metrics.inc('vioemu_sched_migrations_total', [...l, d], 0);
-    }
-    for (let p = 0; p < topology.pcpuCount; p++) sim.metrics.inc('vioemu_pcpu_busy_seconds_total', [hostName, String(p)], 0);
+    const touch = (name: string, labels: readonly string[]): SeriesHandle => {
+      const h = sim.metrics.handle(name, labels);
+      sim.metrics.incAt(h, 0);
+      return h;
+    };
+    this.#domSeries = this.domLabels.map((l, domId) => ({
+      cpuSeconds: touch('vioemu_domain_cpu_seconds_total', l),
+      contextSwitches: touch('vioemu_sched_context_switches_total', l),
+      wakeups: touch('vioemu_sched_wakeups_total', l),
+      boosts: touch('vioemu_sched_boosts_total', l),
+      migrations: Object.fromEntries(['same_l2', 'same_socket', 'cross_socket'].map((d) => [d, touch('vioemu_sched_migrations_total', this.migrationLabels[domId]![d]!)])),
+    }));
+    this.#pcpuBusy = this.pcpuLabels.map((l) => touch('vioemu_pcpu_busy_seconds_total', l));
+    this.#vcpuCpu = new Array(vcpus.length).fill(undefined);
+    this.#wakeLatency = new Array(domains.length).fill(undefined);
   }
 
   reset(): void {
@@ -108,31 +135,32 @@ export class HostStats {
     this.pcpuBusyNs[pcpu]! += ns;
     this.vcpuRunNs[v.id]! += ns;
     const s = ns / 1e9;
-    this.sim.metrics.inc('vioemu_domain_cpu_seconds_total', this.domLabels[v.domId]!, s);
-    this.sim.metrics.inc('vioemu_pcpu_busy_seconds_total', this.pcpuLabels[pcpu]!, s);
-    if (this.perVcpu) this.sim.metrics.inc('vioemu_vcpu_cpu_seconds_total', this.vcpuLabels[v.id]!, s);
+    const m = this.sim.metrics;
+    m.incAt(this.#domSeries[v.domId]!.cpuSeconds, s);
+    m.incAt(this.#pcpuBusy[pcpu]!, s);
+    if (this.perVcpu) m.incAt((this.#vcpuCpu[v.id] ??= m.handle('vioemu_vcpu_cpu_seconds_total', this.vcpuLabels[v.id]!)), s);
   }
 
   contextSwitch(v: SchedVcpu): void {
     this.dom[v.domId]!.contextSwitches++;
-    this.sim.metrics.inc('vioemu_sched_context_switches_total', this.domLabels[v.domId]!);
+    this.sim.metrics.incAt(this.#domSeries[v.domId]!.contextSwitches);
   }
 
   wakeup(v: SchedVcpu, boosted: boolean, countWake = true): void {
     const d = this.dom[v.domId]!;
     if (countWake) {
       d.wakeups++;
-      this.sim.metrics.inc('vioemu_sched_wakeups_total', this.domLabels[v.domId]!);
+      this.sim.metrics.incAt(this.#domSeries[v.domId]!.wakeups);
     }
     if (boosted) {
       d.boosts++;
-      this.sim.metrics.inc('vioemu_sched_boosts_total', this.domLabels[v.domId]!);
+      this.sim.metrics.incAt(this.#domSeries[v.domId]!.boosts);
     }
   }
 
   migration(v: SchedVcpu, distance: Exclude<Distance, 'same_core'>): void {
     this.dom[v.domId]!.migrations[DIST_KEY[distance]]++;
-    this.sim.metrics.inc('vioemu_sched_migrations_total', this.migrationLabels[v.domId]![distance]!);
+    this.sim.metrics.incAt(this.#domSeries[v.domId]!.migrations[distance]!);
   }
 
   wakeLatency(v: SchedVcpu, ns: number): void {
@@ -148,7 +176,8 @@ export class HostStats {
     vw.sumNs += ns;
     if (ns > vw.maxNs) vw.maxNs = ns;
     vw.log2Buckets[bucket]!++;
-    this.sim.metrics.observe('vioemu_sched_wake_latency_seconds', this.domLabels[v.domId]!, ns / 1e9);
+    const m = this.sim.metrics;
+    m.observeAt((this.#wakeLatency[v.domId] ??= m.handle('vioemu_sched_wake_latency_seconds', this.domLabels[v.domId]!)), ns / 1e9);
   }
 
   /** Accounting segments (for rounding bounds in tests): one per completion or preemption. */
