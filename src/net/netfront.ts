@@ -17,7 +17,6 @@ import { PacketQueue, type Run } from './packetQueue.ts';
 import { crossed, type RxSharedRing } from './vifRing.ts';
 
 export interface NetfrontConfig {
-  ringSlots: number;
   /** np->rx_min_target: RX_DFL_MIN_TARGET 64 (settable down to RX_MIN_TARGET 8 via sysfs). */
   rxMinTarget: number;
   /** np->rx_max_target: RX_MAX_TARGET = min(NET_RX_RING_SIZE, 256). */
@@ -54,7 +53,7 @@ export class NetfrontRx {
     /** netif_int: the guest's VCPU must run its NAPI poll. */
     kickGuest: () => void,
   ) {
-    this.responses = new PacketQueue(cfg.ringSlots);
+    this.responses = new PacketQueue(ring.slots);
     this.rxTarget = cfg.rxMinTarget;
     this.machine = new XStateActor(actorId, sim, createNetfrontMachine({
       schedulePoll: () => {

@@ -3,6 +3,7 @@
 // placement; cross-field checks that name the field.
 import { minLinkDelayNs } from '../net/fleet/wire.ts';
 import { fleetHostCount, type FleetConfig, type FleetHostParams, type FleetHostSpec, type LinkSpec } from '../net/fleet/config.ts';
+import { vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
 import type { FleetSection } from './fleetSchema.ts';
 import { planTraffic } from './fleetTraffic.ts';
@@ -71,7 +72,7 @@ function uplinks(f: FleetSection, l: Layout, latencyNs: number): LinkSpec[] | nu
   return l.racks.map((r) => ({ rateBitsPerSec: (r.hosts.length * bitsPerSec(f.links.host.rateGbps)) / f.links.oversubscription, latencyNs }));
 }
 
-function params(n: NetSection): FleetHostParams {
+function params(n: NetSection, file: string): FleetHostParams {
   return {
     scheduler: {
       policy: n.scheduler.policy,
@@ -84,7 +85,7 @@ function params(n: NetSection): FleetHostParams {
     costs: n.costs,
     nic: { ringSlots: n.nic.ringSlots, irqDelayNs: n.nic.irqDelay, irqMinIntervalNs: n.nic.irqMinInterval, weightPackets: n.nic.weight },
     netback: { txqueuelen: n.netback.txqueuelen, ringSlots: n.netback.ringSlots, maxSlotsPerPass: n.netback.maxSlotsPerPass, neededSlots: n.netback.neededSlots, stopTimeoutNs: n.netback.stopTimeout },
-    netfront: { ...n.netfront },
+    netfront: vifRingConfig(n, file),
     netdevBudget: n.netdev.budget,
     netdevMaxBacklog: n.netdev.maxBacklog,
     bridge: n.bridge,
@@ -153,7 +154,7 @@ export function fleetConfig(sc: Scenario, file = sc.name): FleetConfig {
   }
   const traffic = planTraffic(l.hosts, l.racks.map((r) => r.hosts), f.traffic, sc.seed, n.mssBytes, n.messageSize, file);
   const cfg: FleetConfig = {
-    params: params(n),
+    params: params(n, file),
     hosts: l.hosts,
     racks: l.racks,
     hostLink: { rateBitsPerSec: bitsPerSec(f.links.host.rateGbps), latencyNs: latencies(f, sc).host },

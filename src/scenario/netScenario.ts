@@ -4,6 +4,7 @@ import type { NetModelConfig } from '../net/model.ts';
 import type { IrqBinding } from '../net/sut.ts';
 import type { SutNetResult } from '../net/netStats.ts';
 import type { XenHostConfig } from '../xen/model.ts';
+import { vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
 import type { ModelAdapter, Scenario } from './model.ts';
 import { netSection, type NetSection } from './netSchema.ts';
@@ -103,7 +104,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       mssBytes: n.mssBytes,
       nic: { ringSlots: n.nic.ringSlots, irqDelayNs: n.nic.irqDelay, irqMinIntervalNs: n.nic.irqMinInterval, weightPackets: n.nic.weight },
       netback: { txqueuelen: n.netback.txqueuelen, ringSlots: n.netback.ringSlots, maxSlotsPerPass: n.netback.maxSlotsPerPass, neededSlots: n.netback.neededSlots, stopTimeoutNs: n.netback.stopTimeout },
-      netfront: { ...n.netfront },
+      netfront: vifRingConfig(n, file),
       netdevBudget: n.netdev.budget,
       netdevMaxBacklog: n.netdev.maxBacklog,
       bridge: n.bridge,

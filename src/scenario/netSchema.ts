@@ -156,7 +156,9 @@ export const netSection = z
       .strict()
       .default({}),
     netfront: z
-      .object({ ringSlots: posInt.default(256), napiWeight: posInt.default(64), rxMinTarget: posInt.default(64), rxMaxTarget: posInt.default(256) })
+      // One shared ring with netback: its size is net.netback.ringSlots (ringSlots here may repeat it, nothing else);
+      // rxMaxTarget defaults to min(ring, 256) and rxMinTarget to min(64, rxMaxTarget), as netfront.c derives them.
+      .object({ ringSlots: posInt.optional(), napiWeight: posInt.default(64), rxMinTarget: posInt.optional(), rxMaxTarget: posInt.optional() })
       .strict()
       .default({}),
     bridge: z.enum(['linux', 'simple']).default('linux'),

@@ -1,0 +1,39 @@
+// The vif's shared receive ring, one ring seen from both ends: netback's
+// `net.netback.ringSlots` is its size, and netfront's settings must fit in it.
+// Xen 3.1 (netif.h, netfront.c, netback.c) keeps these consistent by
+// construction — NET_RX_RING_SIZE is __RING_SIZE of one page (a power of two,
+// 256), RX_MAX_TARGET = min(NET_RX_RING_SIZE, 256), rx_min_target starts at
+// RX_DFL_MIN_TARGET 64 and the sysfs stores clamp it to [RX_MIN_TARGET 8,
+// rx_max_target] — so a scenario that sizes the ring differently gets the same
+// derivation, and a setting the sources could never produce is an error
+// naming its field rather than a run that stalls or loses packets silently.
+import type { NetfrontConfig } from '../net/netfront.ts';
+import { ScenarioError } from './errors.ts';
+import type { NetSection } from './netSchema.ts';
+
+/** RX_DFL_MIN_TARGET and the 256 of RX_MAX_TARGET in netfront.c. */
+const RX_DFL_MIN_TARGET = 64;
+const RX_MAX_TARGET_CAP = 256;
+
+export function vifRingConfig(n: NetSection, file: string): NetfrontConfig {
+  const ring = n.netback.ringSlots;
+  if (ring < 2 || (ring & (ring - 1)) !== 0) {
+    throw new ScenarioError(file, 'net.netback.ringSlots', `the shared ring holds a power of two of slots (__RING_SIZE), got ${ring}`);
+  }
+  const f = n.netfront;
+  if (f.ringSlots !== undefined && f.ringSlots !== ring) {
+    throw new ScenarioError(file, 'net.netfront.ringSlots', `netfront and netback share one ring: must equal net.netback.ringSlots (${ring}), or be left out`);
+  }
+  const rxMaxTarget = f.rxMaxTarget ?? Math.min(ring, RX_MAX_TARGET_CAP);
+  if (rxMaxTarget > ring) {
+    throw new ScenarioError(file, 'net.netfront.rxMaxTarget', `more buffers than the ring's ${ring} slots (RX_MAX_TARGET = min(NET_RX_RING_SIZE, 256))`);
+  }
+  const rxMinTarget = f.rxMinTarget ?? Math.min(RX_DFL_MIN_TARGET, rxMaxTarget);
+  if (rxMinTarget > rxMaxTarget) {
+    throw new ScenarioError(file, 'net.netfront.rxMinTarget', `above rxMaxTarget (${rxMaxTarget}); netfront's sysfs store keeps rx_min_target <= rx_max_target`);
+  }
+  if (n.netback.neededSlots > ring) {
+    throw new ScenarioError(file, 'net.netback.neededSlots', `more than the ring's ${ring} slots: netback could never find room for a packet (netbk_queue_full)`);
+  }
+  return { rxMinTarget, rxMaxTarget, napiWeight: f.napiWeight };
+}
