@@ -2,10 +2,6 @@
 // then propagate. A batch of n frames occupies n × (wire bytes × 8 / rate).
 import type { Sim } from '../kernel/sim.ts';
 
-/** 1500-byte MTU frame on the wire: preamble 8 + header 14 + 1500 + FCS 4 + gap 12 = 1538 bytes. */
-export const DATA_FRAME_WIRE_BYTES = 1538;
-/** Minimum frame (an ACK): 64 bytes + preamble 8 + gap 12. */
-export const ACK_FRAME_WIRE_BYTES = 84;
 
 export class LinkDirection {
   private busyUntilNs = 0;
@@ -26,6 +22,11 @@ export class LinkDirection {
     readonly rateBitsPerSec: number,
     readonly propagationNs: number,
   ) {}
+
+  /** Frames of `wireBytes` still waiting to be serialised at `atNs` (the device queue's occupancy then). */
+  backlogFrames(atNs: number, wireBytes: number): number {
+    return Math.max(0, this.busyUntilNs - atNs) / ((wireBytes * 8 * 1e9) / this.rateBitsPerSec);
+  }
 
   /** Serialise `frames` frames of `wireBytes`; deliver `msg` when the last one has arrived. */
   send(frames: number, wireBytes: number, msg: unknown, readyNs = this.sim.nowNs): number {

@@ -67,7 +67,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
   });
   const now = () => ({ ...st.stats(), coreBusyNs: st.coreBusyNs });
   /** Counters at the end of warm-up, and as last sampled for metrics. */
-  const acc = { base: { retransmits: 0, fastRetransmits: 0, sackRecoveries: 0, lostRetransmits: 0, timeouts: 0, segsSent: 0, rttSumNs: 0, rttSamples: 0, coreBusyNs: 0 }, lastRetx: 0, lastTimeouts: 0 };
+  const acc = { base: { retransmits: 0, fastRetransmits: 0, sackRecoveries: 0, lostRetransmits: 0, localDrops: 0, timeouts: 0, segsSent: 0, rttSumNs: 0, rttSamples: 0, coreBusyNs: 0 }, lastRetx: 0, lastTimeouts: 0 };
   const warmup =
     cfg.warmupNs > 0
       ? new Once(sim, actorId(STRESSOR_HOST, 2), cfg.warmupNs, () => {
@@ -100,6 +100,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
         fastRetransmits: n.fastRetransmits - base.fastRetransmits,
         sackRecoveries: n.sackRecoveries - base.sackRecoveries,
         lostRetransmits: n.lostRetransmits - base.lostRetransmits,
+        localDrops: n.localDrops - base.localDrops,
         rttMeanUs: Math.round((n.rttSumNs - base.rttSumNs) / Math.max(1, n.rttSamples - base.rttSamples) / 100) / 10,
         timeouts: n.timeouts - base.timeouts,
         segsSent: n.segsSent - base.segsSent,

@@ -8,7 +8,8 @@
 // while data is in flight — tcp_nagle_check/Minshall — so at these rates the
 // wire carries MSS-sized frames).
 import type { Actor, Sim, TimerHandle } from '../kernel/sim.ts';
-import { type AcksMsg, DATA_FRAME_WIRE_BYTES, type FramesMsg, type LinkDirection } from './link.ts';
+import { frameSizes } from './frames.ts';
+import type { AcksMsg, FramesMsg, LinkDirection } from './link.ts';
 import { TcpSackSender, type SackSenderOptions } from './tcp/sackSender.ts';
 import { TcpSender, type TcpSenderOptions } from './tcp/sender.ts';
 
@@ -23,6 +24,8 @@ export interface StressorConfig {
   ackRxCyclesPerPacket: number;
   /** Most segments one send opportunity puts on the wire (TSO off: still a burst of frames). */
   maxBurstSegs: number;
+  /** Frames the device queue (qdisc + driver TX ring) holds; a segment beyond is refused (tcp_enter_cwr). */
+  sendQueueFrames: number;
   /** iperf -l: bytes per write() (may change between traffic phases). */
   messageBytes: number;
   /** Cycles of one write() (sys_write → tcp_sendmsg) on the writing thread's core, and per byte copied from user. */
@@ -45,6 +48,8 @@ export class Stressor implements Actor {
   private appBaseNs = 0;
   private appRate = 0;
   link!: LinkDirection;
+  /** A full segment's frame on the wire (the MSS plus headers, frames.ts). */
+  private readonly dataWireBytes: number;
 
   constructor(
     readonly id: number,
@@ -58,6 +63,7 @@ export class Stressor implements Actor {
     this.appTimers = new Array(cfg.flows).fill(null);
     this.appBaseBytes = new Array(cfg.flows).fill(0);
     this.appRate = this.writeRate(cfg.messageBytes);
+    this.dataWireBytes = frameSizes(cfg.tcp.mssBytes ?? 1448).dataWireBytes;
   }
 
   /** Bytes per ns one iperf thread writes: -l bytes per (syscall + copy) at the stressor's clock. */
@@ -106,6 +112,7 @@ export class Stressor implements Actor {
   receive(msg: unknown): void {
     const m = msg as AcksMsg;
     const tx = this.senders[m.flow]!;
+    this.setSendBudget(tx);
     let acks = 0;
     for (let i = 0; i < m.batches.length; i += 3) {
       const last = i + 3 >= m.batches.length;
@@ -124,6 +131,16 @@ export class Stressor implements Actor {
     if (active) for (let f = 0; f < this.cfg.flows; f++) this.pump(f, 0);
   }
 
+  /**
+   * Room in the device queue for the segments this send opportunity hands it:
+   * the frames not yet serialised when the core gets to them count against it
+   * (the link, slower than the core, is what fills it).
+   */
+  private setSendBudget(tx: TcpSender | TcpSackSender): void {
+    const atNs = Math.max(this.sim.nowNs, this.coreBusyUntilNs);
+    tx.sendBudgetSegs = Math.max(0, Math.floor(this.cfg.sendQueueFrames - this.link.backlogFrames(atNs, this.dataWireBytes)));
+  }
+
   private cyclesToNs(c: number): number {
     return Math.ceil(c / this.cfg.clockGHz);
   }
@@ -136,6 +153,7 @@ export class Stressor implements Actor {
     t += ackNs;
     this.coreBusyNs += ackNs;
     const tx = this.senders[flow]!;
+    if (acks === 0) this.setSendBudget(tx);
     tx.writtenSegs = this.writtenSegs(flow, now);
     for (;;) {
       if (!this.active) break;
@@ -145,7 +163,7 @@ export class Stressor implements Actor {
       t += busy;
       this.coreBusyNs += busy;
       const msg: FramesMsg = { type: 'FRAMES', flow, seq: b.firstSeq, count: b.count };
-      this.link.send(b.count, DATA_FRAME_WIRE_BYTES, msg, t);
+      this.link.send(b.count, this.dataWireBytes, msg, t);
     }
     this.coreBusyUntilNs = t;
     this.armRto(flow);
@@ -193,6 +211,7 @@ export class Stressor implements Actor {
       sackRecoveries: s.reduce((a, x) => a + ((x as { sackRecoveries?: number }).sackRecoveries ?? 0), 0),
       segsSent: s.reduce((a, x) => a + x.segsSent, 0),
       lostRetransmits: s.reduce((a, x) => a + ((x as { lostRetransmits?: number }).lostRetransmits ?? 0), 0),
+      localDrops: this.senders.reduce((a, x) => a + x.localDrops, 0),
       rttSumNs: s.reduce((a, x) => a + ((x as { rttSumNs?: number }).rttSumNs ?? 0), 0),
       rttSamples: s.reduce((a, x) => a + ((x as { rttSamples?: number }).rttSamples ?? 0), 0),
     };

@@ -14,7 +14,8 @@ import { AckQueue } from './ackQueue.ts';
 import { ForwardingDb } from './bridge.ts';
 import { cacheFactor, scaled, type CostModel } from './costs.ts';
 import { wireGuests, type Guests } from './guests.ts';
-import { ACK_FRAME_WIRE_BYTES, type AcksMsg, type LinkDirection } from './link.ts';
+import { DEFAULT_FRAMES } from './frames.ts';
+import type { AcksMsg, LinkDirection } from './link.ts';
 import type { NetbackConfig, NetbackVif } from './netback.ts';
 import type { NetfrontConfig, NetfrontRx } from './netfront.ts';
 import { NicRx, type NicRxConfig } from './nicRx.ts';
@@ -122,7 +123,7 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
     for (const a of acks) {
       const msg: AcksMsg = { type: 'ACKS', flow: a.flow, batches: ackTriples(a.decision), rwndSegs: a.decision.rwndSegs };
       if (a.decision.sack && a.decision.sack.length > 0) msg.sack = a.decision.sack;
-      linkOut.send(a.decision.ackPackets, ACK_FRAME_WIRE_BYTES, msg);
+      linkOut.send(a.decision.ackPackets, DEFAULT_FRAMES.ackWireBytes, msg);
     }
   };
 

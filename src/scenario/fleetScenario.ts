@@ -2,6 +2,7 @@
 // templates, links and switches, the flow table; host and link lists for
 // placement; cross-field checks that name the field.
 import { minLinkDelayNs } from '../net/fleet/wire.ts';
+import { frameSizes } from '../net/frames.ts';
 import { fleetHostCount, type FleetConfig, type FleetHostParams, type FleetHostSpec, type LinkSpec } from '../net/fleet/config.ts';
 import { vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
@@ -165,6 +166,7 @@ export function fleetConfig(sc: Scenario, file = sc.name): FleetConfig {
     apps: traffic.apps,
     groups: traffic.groups,
     perDomUMetrics: f.metrics.perDomU,
+    frames: frameSizes(n.mssBytes),
     sampleNs: f.metrics.sampleEvery,
   };
   cache.set(sc, cfg);
@@ -262,8 +264,8 @@ export function fleetSplitWontPay(sc: Scenario, lookaheadNs: number): string | n
  * Below this many DomU·µs per window (DomUs × lookahead) a fleet is not split
  * in auto mode. A speed rule only: results never depend on the split.
  * Measured on 2 vCPUs, 2 workers (split) against 1, same sitting: rack-16x16
- * (256 DomUs × 2.067 µs = 529) 0.66–0.75×; two racks of 16 × 16 (512 ×
- * 3.016 µs = 1544) 0.65–0.76×; dc-1024 (1024 × 3.016 µs = 3089) 1.11–1.43×.
+ * (256 DomUs × 2.072 µs = 530) 0.66–0.75×; two racks of 16 × 16 (512 ×
+ * 3.018 µs = 1545) 0.65–0.76×; dc-1024 (1024 × 3.018 µs = 3091) 1.11–1.43×.
  */
 export const FLEET_SPLIT_MIN_DOMU_US = 2500;
 

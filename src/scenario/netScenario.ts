@@ -129,6 +129,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       txCyclesPerPacket: n.stressor.txCyclesPerPacket,
       ackRxCyclesPerPacket: n.stressor.ackRxCyclesPerPacket,
       maxBurstSegs: n.stressor.maxBurstSegs,
+      sendQueueFrames: n.stressor.txqueuelen + n.stressor.txRingFrames,
       messageBytes: n.messageSize,
       writeSyscallCycles: n.stressor.writeSyscallCycles,
       copyFromUserCyclesPerByte: n.stressor.copyFromUserCyclesPerByte,
@@ -152,6 +153,8 @@ interface StressorResult {
   fastRetransmits: number;
   sackRecoveries: number;
   lostRetransmits: number;
+  /** Segments the stressor's own device queue refused (tcp_enter_cwr). */
+  localDrops: number;
   rttMeanUs: number;
   timeouts: number;
   segsSent: number;
@@ -199,7 +202,7 @@ function summarizePair(st: StressorResult, sut: SutNetResult, costs?: NetSection
     domains: h.domains.map((d) => ({ name: d.name, cpuPct: d.cpuPct, vcpuCpuPct: d.vcpuCpuPct, vcpuPcpu: d.vcpuPcpu, wakeups: d.wakeups, boosts: d.boosts, migrations: d.migrations })),
     drops: sut.drops,
     retransmits: st.retransmits,
-    tcp: { fastRetransmits: st.fastRetransmits, sackRecoveries: st.sackRecoveries, lostRetransmits: st.lostRetransmits, timeouts: st.timeouts, segmentsSent: st.segsSent, rttMeanUs: st.rttMeanUs },
+    tcp: { fastRetransmits: st.fastRetransmits, sackRecoveries: st.sackRecoveries, lostRetransmits: st.lostRetransmits, senderQueueRefusals: st.localDrops, timeouts: st.timeouts, segmentsSent: st.segsSent, rttMeanUs: st.rttMeanUs },
     netfront: sut.netfront,
     netback: sut.netback,
     // Which Dom0 VCPU ran which stage, and how fast the I/O VCPUs (Dom0's and the guests' VCPU0) got a PCPU after a wake.

@@ -107,6 +107,11 @@ export const netSection = z
         // Assumption: the stressor's per-ACK receive, folded into the T1 calibration.
         ackRxCyclesPerPacket: cycles.default(600),
         maxBurstSegs: posInt.default(64),
+        // What the stressor's device queue holds before tcp_transmit_skb is refused (local congestion, tcp_enter_cwr):
+        // pfifo_fast's limit, tx_queue_len 1000 (ether_setup), behind the ixgb TX ring of 256 descriptors (DEFAULT_TXD),
+        // two per segment (ixgb_tx_csum's context descriptor + the data), less DESC_NEEDED 21 kept free: 117 frames.
+        txqueuelen: posInt.default(1000),
+        txRingFrames: nonNegInt.default(117),
         // iperf's write(): syscall + tcp_sendmsg per call, and the copy from user per byte (assumptions; see docs/model.md).
         writeSyscallCycles: cycles.default(2000),
         copyFromUserCyclesPerByte: cycles.default(0.5),

@@ -131,9 +131,9 @@ describe('fleet placement', () => {
     // Hosts 0..63 by rack, then the 4 ToRs, then the aggregation switch.
     expect(p.hostPartition.slice(0, 64)).toEqual([...Array(64).keys()].map((h) => (h < 32 ? 0 : 1)));
     expect(p.hostPartition.slice(64)).toEqual([0, 0, 1, 1, 0]);
-    // Forwarding latency 1 µs + a 84-byte frame at 40 Gb/s (16 ns) + the uplink's 2 µs.
-    expect(p.lookaheadNs).toBe(1000 + 16 + 2000);
-    expect(p.reason).toMatch(/whole racks balanced by DomU count .*lookahead 3.016 µs/);
+    // Forwarding latency 1 µs + a 90-byte ACK frame (66 bytes + FCS + preamble and gap) at 40 Gb/s (18 ns) + the uplink's 2 µs.
+    expect(p.lookaheadNs).toBe(1000 + 18 + 2000);
+    expect(p.reason).toMatch(/whole racks balanced by DomU count .*lookahead 3.018 µs/);
   });
 
   it('racks of unequal DomUs balance by DomUs, not hosts', () => {
@@ -145,15 +145,15 @@ describe('fleet placement', () => {
   it('one rack on two workers, partition-by hosts: split at a host boundary, the ToR with the first half; lookahead = a host link', () => {
     const p = planPartitions(sc(RACK), 2, 'hosts');
     expect(p.hostPartition).toEqual([...Array(16).keys()].map((h) => (h < 8 ? 0 : 1)).concat([0]));
-    // A 84-byte frame at 10 Gb/s (67 ns) + the host link's 2 µs.
-    expect(p.lookaheadNs).toBe(2067);
+    // A 90-byte ACK frame at 10 Gb/s (72 ns) + the host link's 2 µs.
+    expect(p.lookaheadNs).toBe(2072);
   });
 
-  it('one rack on two workers, auto: 256 DomUs × 2.067 µs is too little work per window, so one partition, saying why', () => {
+  it('one rack on two workers, auto: 256 DomUs × 2.072 µs is too little work per window, so one partition, saying why', () => {
     const p = planPartitions(sc(RACK), 2);
     expect(p.partitions).toBe(1);
     expect(p.hostPartition.every((x) => x === 0)).toBe(true);
-    expect(p.reason).toMatch(/256 DomUs × a 2\.067 µs lookahead = 529 DomU·µs .*one partition/);
+    expect(p.reason).toMatch(/256 DomUs × a 2\.072 µs lookahead = 530 DomU·µs .*one partition/);
     // Four racks hold enough work per window: still split (first test).
     expect(planPartitions(sc(DC), 2).partitions).toBe(2);
   });

@@ -6,6 +6,7 @@ import type { SchedulerSpec } from '../../xen/sched/index.ts';
 import type { TopologyConfig } from '../../xen/topology.ts';
 import type { CostModel } from '../costs.ts';
 import type { NetbackConfig } from '../netback.ts';
+import type { FrameSizes } from '../frames.ts';
 import type { NetfrontConfig } from '../netfront.ts';
 import type { NicRxConfig } from '../nicRx.ts';
 import type { StackOptions } from './guestStack.ts';
@@ -112,6 +113,8 @@ export interface FleetConfig {
   groups: { host: number; guest: number }[];
   perDomUMetrics: boolean;
   sampleNs: number;
+  /** Frame sizes of the fleet's MSS. */
+  frames: FrameSizes;
 }
 
 export const torHostIndex = (f: FleetConfig, rack: number) => f.hosts.length + rack;

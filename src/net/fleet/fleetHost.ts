@@ -50,7 +50,7 @@ export function buildFleetHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hos
 
   const nic = new FleetNic(local(FLEET_ACTORS.nic), sim, p.nic, () => host.notify(nicV.id, null));
   sim.register(nic);
-  const link = new WireLink(sim, nic.id, actorId(torHostIndex(cfg, spec.rack), 0), cfg.hostLink.rateBitsPerSec, cfg.hostLink.latencyNs, p.txqueuelen);
+  const link = new WireLink(sim, nic.id, actorId(torHostIndex(cfg, spec.rack), 0), cfg.hostLink.rateBitsPerSec, cfg.hostLink.latencyNs, p.txqueuelen, cfg.frames);
 
   const guests: FleetGuest[] = [];
   const dom0Ref: { d: FleetDom0 | null } = { d: null };

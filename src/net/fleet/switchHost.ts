@@ -66,7 +66,7 @@ function spec(cfg: FleetConfig, hostIndex: number): { node: SwitchNodeSpec; port
 
 export function buildSwitchHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hostIndex: number): HostInstance {
   const { node: s, portNames, rack } = spec(cfg, hostIndex);
-  const sw = sim.register(new SwitchNode(actorId(hostIndex, 0), sim, s, cfg.flows));
+  const sw = sim.register(new SwitchNode(actorId(hostIndex, 0), sim, s, cfg.flows, cfg.frames));
   const name = switchName(cfg, hostIndex);
   const labels = portNames.map((p) => [name, p]);
   for (const l of labels) {

@@ -13,7 +13,8 @@ import type { Run } from '../packetQueue.ts';
 import type { BufferSpec, FlowTable } from './config.ts';
 import { runDestHost } from './config.ts';
 import { OutputPorts } from './outputPorts.ts';
-import { ACK_BUFFER_BYTES, ACK_WIRE_BYTES, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, type WireMsg } from './wire.ts';
+import type { FrameSizes } from '../frames.ts';
+import { ACK_WIRE_BYTES, type WireMsg } from './wire.ts';
 
 export interface SwitchPortSpec {
   /** Actor the port's link delivers to (a host's NIC or another switch). */
@@ -49,6 +50,7 @@ export class SwitchNode implements Actor {
     private readonly sim: Sim,
     readonly spec: SwitchNodeSpec,
     private readonly flows: FlowTable,
+    private readonly frames: FrameSizes,
   ) {
     this.ports = new OutputPorts(spec.ports.length, spec.ports.map((p) => p.rateBitsPerSec), spec.buffer);
     this.out = spec.ports.map(() => []);
@@ -84,14 +86,15 @@ export class SwitchNode implements Actor {
     const fwd = this.spec.forwardingLatencyNs;
     // Frames arrived back to back before now: the last bit of the message's last frame arrived now.
     let bytesAfter = 0;
-    for (const r of m.runs) bytesAfter += r.count * (r.ack ? ACK_WIRE_BYTES : DATA_WIRE_BYTES);
+    const fr = this.frames;
+    for (const r of m.runs) bytesAfter += r.count * (r.ack ? fr.ackWireBytes : fr.dataWireBytes);
     const shared = ports.buffer.mode === 'shared';
     let sharedUsed = shared ? ports.totalBacklogBytes(now - bytesAfter * m.nsPerByte + fwd) : 0;
     let dropped = false;
     for (const r of m.runs) {
       const isAck = r.ack !== undefined;
-      const wire = isAck ? ACK_WIRE_BYTES : DATA_WIRE_BYTES;
-      const buf = isAck ? ACK_BUFFER_BYTES : DATA_BUFFER_BYTES;
+      const wire = isAck ? fr.ackWireBytes : fr.dataWireBytes;
+      const buf = isAck ? fr.ackBufferBytes : fr.dataBufferBytes;
       const p = this.spec.portOfHost[runDestHost(this.flows, r.flow, isAck)]!;
       const sink = this.out[p]!;
       this.framesIn += r.count;

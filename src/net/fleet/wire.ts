@@ -5,14 +5,12 @@
 // line rate after the link's latency (DMA, PHY, cable).
 import type { Sim } from '../../kernel/sim.ts';
 import { splitAck } from '../ackPayload.ts';
+import { DEFAULT_FRAMES, type FrameSizes } from '../frames.ts';
 import type { Run } from '../packetQueue.ts';
 
-/** Frame on the wire with preamble and inter-frame gap: 1500-byte MTU data, and a minimum-size ACK. */
-export const DATA_WIRE_BYTES = 1538;
-export const ACK_WIRE_BYTES = 84;
-/** The same frames as a switch buffers them (Ethernet header to FCS). */
-export const DATA_BUFFER_BYTES = 1518;
-export const ACK_BUFFER_BYTES = 64;
+/** A pure ACK on the wire and in a switch buffer (the same for every MSS; data frames follow the MSS, frames.ts). */
+export const ACK_WIRE_BYTES = DEFAULT_FRAMES.ackWireBytes;
+export const ACK_BUFFER_BYTES = DEFAULT_FRAMES.ackBufferBytes;
 
 export interface WireMsg {
   type: 'WIRE';
@@ -21,7 +19,7 @@ export interface WireMsg {
   nsPerByte: number;
 }
 
-export const wireBytes = (r: Run) => r.count * (r.ack ? ACK_WIRE_BYTES : DATA_WIRE_BYTES);
+export const wireBytes = (r: Run, frames: FrameSizes) => r.count * (r.ack ? frames.ackWireBytes : frames.dataWireBytes);
 
 /** Smallest delay a frame can take over a link: one minimum frame's serialization (floored) plus its latency. */
 export function minLinkDelayNs(rateBitsPerSec: number, latencyNs: number): number {
@@ -45,13 +43,14 @@ export class WireLink {
     private readonly latencyNs: number,
     /** peth0's tx_queue_len (1000 in 2.6.18 for Ethernet). */
     private readonly txqueuelenFrames: number,
+    private readonly frames: FrameSizes,
   ) {
     this.nsPerByte = 8e9 / rateBitsPerSec;
   }
 
   /** Frames waiting behind the wire now (whole data frames' worth of the serialization backlog). */
   backlogFrames(): number {
-    return Math.max(0, this.busyUntilNs - this.sim.nowNs) / (DATA_WIRE_BYTES * this.nsPerByte);
+    return Math.max(0, this.busyUntilNs - this.sim.nowNs) / (this.frames.dataWireBytes * this.nsPerByte);
   }
 
   /** dev_queue_xmit(peth0) for `runs`; what does not fit the qdisc is dropped (ACK runs keep their head). */
@@ -70,7 +69,7 @@ export class WireLink {
         if (r.ack) r.ack = splitAck(r.ack, room); // keeps the head; the dropped tail is discarded
       }
       room -= r.count;
-      bytes += wireBytes(r);
+      bytes += wireBytes(r, this.frames);
       out.push(r);
     }
     if (out.length === 0) return;

@@ -10,13 +10,18 @@
 //   high_seq is acked; tcp_moderate_cwnd caps cwnd at in_flight + max_burst.
 // - In Recovery a partial ACK marks again when fackets_out > reordering
 //   (tcp_try_undo_partial's return value becomes is_dupack).
+// - tcp_enter_cwr (local congestion: the device queue refused a segment,
+//   tcp_transmit_skb): from Open/Disorder, ssthresh from the congestion
+//   module, cwnd at most in_flight + 1, CWR until something above high_seq is
+//   acked (tcp_complete_cwr); meanwhile tcp_cwnd_down and no cwnd growth
+//   (tcp_may_raise_cwnd); Recovery from CWR keeps that ssthresh.
 // Not modelled: undo (D-SACK, Eifel), reordering detection, head-timeout
 // marking. snd_una and snd_nxt are the sender's and come in as arguments.
 import type { CongestionControl, CwndState } from './congestion.ts';
 import type { RtoEstimator } from './rtoEstimator.ts';
 import type { SackScoreboard } from './sackScoreboard.ts';
 
-export type CaState = 'open' | 'disorder' | 'recovery' | 'loss';
+export type CaState = 'open' | 'disorder' | 'cwr' | 'recovery' | 'loss';
 
 export interface SackCaStateOptions {
   /** sysctl_tcp_reordering. */
@@ -67,8 +72,11 @@ export class SackCaState {
   fastRetransAlert(isDup: boolean, unaAdvanced: boolean, unaSeq: number, nxtSeq: number, nowNs: number): boolean {
     // E. State exit once high_seq is acked.
     if (this.state !== 'open' && unaSeq >= this.highSeq) {
-      if (this.state === 'recovery') this.w.cwndSegs = Math.min(this.w.cwndSegs, this.w.ssthreshSegs); // tcp_complete_cwr
-      this.state = 'open';
+      // CWR is held until something *above* high_seq is acked (the CWR bit must reach the receiver).
+      if (this.state !== 'cwr' || unaSeq !== this.highSeq) {
+        if (this.state === 'recovery' || this.state === 'cwr') this.w.cwndSegs = Math.min(this.w.cwndSegs, this.w.ssthreshSegs); // tcp_complete_cwr
+        this.state = 'open';
+      }
     }
     // F. Process the state.
     if (this.state === 'loss') {
@@ -83,7 +91,11 @@ export class SackCaState {
     let entered = false;
     if (this.state !== 'recovery') {
       if (!this.timeToRecover(unaSeq)) {
-        // tcp_try_to_open
+        // tcp_try_to_open: CWR goes on reducing.
+        if (this.state === 'cwr') {
+          this.cwndDown(unaSeq, nxtSeq);
+          return false;
+        }
         const next: CaState = this.sb.tagged() ? 'disorder' : 'open';
         if (next !== this.state) {
           this.state = next;
@@ -93,7 +105,8 @@ export class SackCaState {
         return false;
       }
       this.highSeq = nxtSeq;
-      this.w.ssthreshSegs = this.cc.ssthreshOnLoss(this.w, this.cwndWholeSegs(), nowNs);
+      // From CWR the reduction already chose ssthresh (icsk_ca_state < TCP_CA_CWR only).
+      if (this.state !== 'cwr') this.w.ssthreshSegs = this.cc.ssthreshOnLoss(this.w, this.cwndWholeSegs(), nowNs);
       this.cwndCnt = 0;
       this.state = 'recovery';
       entered = true;
@@ -123,6 +136,16 @@ export class SackCaState {
   /** tcp_moderate_cwnd: no burst larger than max_burst when the ACK frees much at once. */
   private moderateCwnd(unaSeq: number, nxtSeq: number): void {
     this.w.cwndSegs = Math.min(this.w.cwndSegs, nxtSeq - unaSeq - this.sb.leftOutSegs() + this.maxBurstSegs);
+  }
+
+  /** tcp_enter_cwr: the local device queue dropped a segment. Only from Open or Disorder. */
+  enterCwr(unaSeq: number, nxtSeq: number, nowNs: number): void {
+    if (this.state !== 'open' && this.state !== 'disorder') return;
+    this.w.ssthreshSegs = this.cc.ssthreshOnLoss(this.w, this.cwndWholeSegs(), nowNs);
+    this.w.cwndSegs = Math.min(this.w.cwndSegs, nxtSeq - unaSeq - this.sb.leftOutSegs() + 1);
+    this.cwndCnt = 0;
+    this.highSeq = nxtSeq;
+    this.state = 'cwr';
   }
 
   /**

@@ -136,13 +136,31 @@ export class TcpSackSender {
     }
   }
 
+  /**
+   * Segments the local device queue still takes (qdisc + driver ring; the
+   * sender's host sets it before each ACK batch or send opportunity). A
+   * segment it refuses is not sent — it stays at the head of the write queue —
+   * and the connection enters CWR (tcp_transmit_skb → tcp_enter_cwr).
+   */
+  sendBudgetSegs = Infinity;
+  /** Segments the device queue refused (each one a tcp_enter_cwr). */
+  localDrops = 0;
+
+  private refused(nowNs: number): null {
+    this.localDrops++;
+    this.ca.enterCwr(this.una, this.nxt, nowNs);
+    return null;
+  }
+
   private transmit(nowNs: number, maxSegs: number): Burst | null {
     // cwnd - tcp_packets_in_flight, written out: called several times per ACK.
     const room = Math.floor(this.w.cwndSegs + 1e-9) - (this.nxt - this.una - this.sb.leftOutSegs());
     if (room <= 0) return null;
     const gap = this.sb.nextToRetransmit(this.una, this.nxt);
     if (gap) {
-      const count = Math.min(gap[1] - gap[0], room, maxSegs);
+      if (this.sendBudgetSegs < 1) return this.refused(nowNs);
+      const count = Math.min(gap[1] - gap[0], room, maxSegs, this.sendBudgetSegs);
+      this.sendBudgetSegs -= count;
       this.sb.retransmitted(gap[0], gap[0] + count, this.nxt);
       this.counts.segsSent += count;
       this.counts.segsRetransmitted += count;
@@ -153,8 +171,11 @@ export class TcpSackSender {
     }
     const byWindow = this.una + this.rwndSegs - this.nxt;
     const avail = Math.min(this.appLimitSegs, this.writtenSegs) - this.nxt;
-    const count = Math.min(room, byWindow, avail, maxSegs);
+    let count = Math.min(room, byWindow, avail, maxSegs);
     if (count <= 0) return null;
+    if (this.sendBudgetSegs < 1) return this.refused(nowNs);
+    count = Math.min(count, this.sendBudgetSegs);
+    this.sendBudgetSegs -= count;
     const first = this.nxt;
     this.nxt += count;
     this.counts.segsSent += count;
@@ -236,7 +257,8 @@ export class TcpSackSender {
       if (dataAcked) this.ca.congAvoid(priorInFlightSegs, nowNs);
       return;
     }
-    if (dataAcked && this.ca.state !== 'recovery') this.ca.congAvoid(priorInFlightSegs, nowNs);
+    // tcp_may_raise_cwnd: not in Recovery or CWR.
+    if (dataAcked && this.ca.state !== 'recovery' && this.ca.state !== 'cwr') this.ca.congAvoid(priorInFlightSegs, nowNs);
     if (this.ca.fastRetransAlert(isDup, dataAcked, this.una, this.nxt, nowNs)) this.counts.fastRetransmits++;
   }
 

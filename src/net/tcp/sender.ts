@@ -78,6 +78,27 @@ export class TcpSender {
   private timedSentNs = 0;
   private readonly counts = { segsSent: 0, segsRetransmitted: 0, fastRetransmits: 0, timeouts: 0 };
   private segsAcked = 0;
+  /** Segments the local device queue still takes (set by the sender's host; see TcpSackSender.sendBudgetSegs). */
+  sendBudgetSegs = Infinity;
+  /** Segments the device queue refused. */
+  localDrops = 0;
+  /** sndNxt at the last local-congestion reduction: one reduction until it is acked (CWR's high_seq). */
+  private cwrHighSeq = -1;
+
+  /**
+   * tcp_enter_cwr for this non-SACK sender: the reduction CWR's tcp_cwnd_down
+   * ends at (cwnd = min(cwnd, ssthresh)) is applied at once, once per window.
+   */
+  private refused(nowNs: number): null {
+    this.localDrops++;
+    if (!this.inRecovery && this.sndUna >= this.cwrHighSeq) {
+      const flight = this.sndNxt - this.sndUna;
+      this.w.ssthreshSegs = this.cc.ssthreshOnLoss(this.w, flight, nowNs);
+      this.w.cwndSegs = Math.max(1, Math.min(this.w.cwndSegs, flight + 1, this.w.ssthreshSegs));
+      this.cwrHighSeq = this.sndNxt;
+    }
+    return null;
+  }
 
   constructor(opts: TcpSenderOptions = {}) {
     this.mssBytes = opts.mssBytes ?? 1448;
@@ -104,6 +125,8 @@ export class TcpSender {
     assertNs(nowNs, 'nextBurst nowNs');
     if (maxSegs < 1) return null;
     if (this.retxSeq !== null) {
+      if (this.sendBudgetSegs < 1) return this.refused(nowNs);
+      this.sendBudgetSegs--;
       const seq = this.retxSeq;
       this.retxSeq = null;
       this.sent(seq, 1, true, nowNs);
@@ -125,7 +148,9 @@ export class TcpSender {
       this.cwndLimited = false; // application-limited
       return null;
     }
-    const count = Math.min(allowed, maxSegs, avail);
+    if (this.sendBudgetSegs < 1) return this.refused(nowNs);
+    const count = Math.min(allowed, maxSegs, avail, this.sendBudgetSegs);
+    this.sendBudgetSegs -= count;
     if (count === allowed) this.cwndLimited = byCwnd;
     else if (count === avail && !resend) this.cwndLimited = false;
     if (count > baseAllowed) this.limitedSentSegs += count - Math.max(0, baseAllowed);

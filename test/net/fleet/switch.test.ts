@@ -7,7 +7,11 @@ import { ackPackets } from '../../../src/net/ackPayload.ts';
 import type { FlowTable } from '../../../src/net/fleet/config.ts';
 import { OutputPorts } from '../../../src/net/fleet/outputPorts.ts';
 import { SwitchNode } from '../../../src/net/fleet/switchNode.ts';
-import { DATA_BUFFER_BYTES, DATA_WIRE_BYTES, type WireMsg } from '../../../src/net/fleet/wire.ts';
+import type { WireMsg } from '../../../src/net/fleet/wire.ts';
+import { DEFAULT_FRAMES } from '../../../src/net/frames.ts';
+
+const DATA_BUFFER_BYTES = DEFAULT_FRAMES.dataBufferBytes;
+const DATA_WIRE_BYTES = DEFAULT_FRAMES.dataWireBytes;
 import { Sim } from '../../../src/kernel/sim.ts';
 
 const TEN_G = 10e9;
@@ -73,7 +77,7 @@ describe('switch actor', () => {
       forwardingLatencyNs: 1000,
       buffer: { mode: 'per-port', bytes: bufferBytes },
       portOfHost: Int32Array.from([0, 1, 2]),
-    }, table(2)));
+    }, table(2), DEFAULT_FRAMES));
     return { sim, got, sw };
   }
 
