@@ -37,6 +37,13 @@ export interface CostModel {
   ioChannelCopyShare: number;
   /** Cache distance between the copying Dom0 VCPU and the guest under which Table 1 was measured (Xen's default placement). */
   table1Distance: Distance;
+  /**
+   * Bytes a data packet's grant copy moves relative to Table 1's full 1500-byte
+   * frames: (MSS + 66) / 1514 (derived from net.mssBytes, not set by hand; 1
+   * when absent). The copy share scales with it, so jumbo or small segments copy
+   * what they carry while the per-packet hypercall and grant work stays.
+   */
+  copyBytesRatio?: number;
   /** Cycles to take one event-channel notification in the receiving kernel (upcall + handler). */
   eventChannelCycles: number;
   /** Guests that send (fleets): net_tx_action per full-size packet taken from a guest (Table 1 scale applies). */
@@ -66,5 +73,5 @@ export function cacheFactor(costs: CostModel, d: Distance): number {
  */
 export function ioChannelFactor(costs: CostModel, d: Distance): number {
   const share = costs.ioChannelCopyShare;
-  return 1 - share + (share * costs.cacheFactor[d]) / costs.cacheFactor[costs.table1Distance];
+  return 1 - share + (share * (costs.copyBytesRatio ?? 1) * costs.cacheFactor[d]) / costs.cacheFactor[costs.table1Distance];
 }

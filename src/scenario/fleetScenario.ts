@@ -2,7 +2,7 @@
 // templates, links and switches, the flow table; host and link lists for
 // placement; cross-field checks that name the field.
 import { minLinkDelayNs } from '../net/fleet/wire.ts';
-import { frameSizes } from '../net/frames.ts';
+import { copyBytesRatio, frameSizes } from '../net/frames.ts';
 import { fleetHostCount, type FleetConfig, type FleetHostParams, type FleetHostSpec, type LinkSpec } from '../net/fleet/config.ts';
 import { vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
@@ -83,7 +83,7 @@ function params(n: NetSection, file: string): FleetHostParams {
       ioThreshold: n.scheduler.ioThreshold,
     },
     contextSwitchCycles: n.contextSwitchCycles,
-    costs: n.costs,
+    costs: { ...n.costs, copyBytesRatio: copyBytesRatio(n.mssBytes) },
     nic: { ringSlots: n.nic.ringSlots, irqDelayNs: n.nic.irqDelay, irqMinIntervalNs: n.nic.irqMinInterval, weightPackets: n.nic.weight },
     netback: { txqueuelen: n.netback.txqueuelen, ringSlots: n.netback.ringSlots, maxSlotsPerPass: n.netback.maxSlotsPerPass, neededSlots: n.netback.neededSlots, stopTimeoutNs: n.netback.stopTimeout },
     netfront: vifRingConfig(n, file),

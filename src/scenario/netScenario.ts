@@ -4,6 +4,7 @@ import type { NetModelConfig } from '../net/model.ts';
 import type { IrqBinding } from '../net/sut.ts';
 import type { SutNetResult } from '../net/netStats.ts';
 import type { XenHostConfig } from '../xen/model.ts';
+import { copyBytesRatio } from '../net/frames.ts';
 import { vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
 import type { ModelAdapter, Scenario } from './model.ts';
@@ -109,7 +110,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       netdevMaxBacklog: n.netdev.maxBacklog,
       bridge: n.bridge,
       bridgeAgeingNs: n.bridgeAgeing,
-      costs: n.costs,
+      costs: { ...n.costs, copyBytesRatio: copyBytesRatio(n.mssBytes) },
       tcp: {
         mssBytes: n.mssBytes,
         rcvBufBytes: n.tcp.rmemMax,

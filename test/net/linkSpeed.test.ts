@@ -4,7 +4,10 @@
 // ring) and backs off through local congestion, instead of queueing without
 // bound (which once gave a 96 ms RTT at 1 GbE).
 import { describe, expect, it } from 'vitest';
-import { frameSizes } from '../../src/net/frames.ts';
+import { ioChannelFactor } from '../../src/net/costs.ts';
+import { copyBytesRatio, frameSizes } from '../../src/net/frames.ts';
+import { loadScenario } from '../../src/scenario/load.ts';
+import { netConfig } from '../../src/scenario/netScenario.ts';
 import { runInProcess } from '../helpers/inProcess.ts';
 
 type R = { throughputGbps: number; tcp: { rttMeanUs: number; senderQueueRefusals: number } };
@@ -14,6 +17,17 @@ describe('frames and link speed', () => {
   it('frame sizes follow the MSS (timestamps on: 52 header bytes)', () => {
     expect(frameSizes(1448)).toEqual({ dataBufferBytes: 1518, dataWireBytes: 1538, ackBufferBytes: 70, ackWireBytes: 90 });
     expect(frameSizes(8948).dataWireBytes).toBe(9038);
+  });
+
+  it("the grant copy's share of Table 1's I/O-channel cost scales with the bytes a segment carries", () => {
+    expect(copyBytesRatio(1448)).toBe(1);
+    expect(copyBytesRatio(8948)).toBeCloseTo(9014 / 1514, 12);
+    const costs = (mss: number) => netConfig(loadScenario('scenarios/paper/fig3-domu.yaml', { sets: [`net.mssBytes=${mss}`] })[0]!.scenario).sut.costs;
+    const share = costs(1448).ioChannelCopyShare;
+    // At Table 1's own distance the factor is 1 for a full 1500-byte frame …
+    expect(ioChannelFactor(costs(1448), costs(1448).table1Distance)).toBeCloseTo(1, 12);
+    // … and for a jumbo segment the copy share grows with its bytes, the per-packet rest does not.
+    expect(ioChannelFactor(costs(8948), costs(8948).table1Distance)).toBeCloseTo(1 - share + share * (9014 / 1514), 12);
   });
 
   it('at 1 GbE the DomU gets line rate less framing, the RTT is the device queue (not more), and the sender backs off locally', () => {
