@@ -131,6 +131,13 @@ function rcvmemBytes(mss: number): number {
   return m;
 }
 
+/** A switch buffer must hold at least one full data frame, or every data frame through it would be dropped. */
+function switchBuffer<B extends { bytes: number }>(b: B, mssBytes: number, field: string, file: string): B {
+  const frame = frameSizes(mssBytes).dataBufferBytes;
+  if (b.bytes < frame) throw new ScenarioError(file, field, `${b.bytes} bytes hold no full data frame (${frame} bytes at net.mssBytes ${mssBytes})`);
+  return b;
+}
+
 /** Settings of `net` that a fleet does not use; set explicitly, they are a mistake worth naming. */
 function checkUnused(n: NetSection, file: string): void {
   if (n.pairs !== 1) throw new ScenarioError(file, 'net.pairs', 'not used with net.fleet (the fleet sets the hosts)');
@@ -160,8 +167,8 @@ export function fleetConfig(sc: Scenario, file = sc.name): FleetConfig {
     racks: l.racks,
     hostLink: { rateBitsPerSec: bitsPerSec(f.links.host.rateGbps), latencyNs: latencies(f, sc).host },
     uplinks: uplinks(f, l, latencies(f, sc).uplink),
-    tor: { forwardingLatencyNs: f.tor.forwardingLatency, buffer: f.tor.buffer },
-    aggregation: l.racks.length > 1 ? { forwardingLatencyNs: f.aggregation.forwardingLatency, buffer: f.aggregation.buffer } : null,
+    tor: { forwardingLatencyNs: f.tor.forwardingLatency, buffer: switchBuffer(f.tor.buffer, n.mssBytes, 'net.fleet.tor.buffer.bytes', file) },
+    aggregation: l.racks.length > 1 ? { forwardingLatencyNs: f.aggregation.forwardingLatency, buffer: switchBuffer(f.aggregation.buffer, n.mssBytes, 'net.fleet.aggregation.buffer.bytes', file) } : null,
     flows: traffic.flows,
     apps: traffic.apps,
     groups: traffic.groups,

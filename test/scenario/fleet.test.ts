@@ -44,6 +44,9 @@ describe('fleet scenario errors', () => {
     rejects(DC, ['net.fleet.traffic=[{pattern: all-to-all}]'], 'net.fleet.traffic.0', /flows so far .*at most 65536/);
     rejects(RACK, ['net.fleet.tor.buffer={mode: shared, bytes: 2MB, alpha: 0}'], 'net.fleet.tor.buffer.alpha', /greater than 0/);
     rejects(RACK, ['net.fleet.tor.buffer={mode: per-port, bytes: lots}'], 'net.fleet.tor.buffer.bytes', /not a size: "lots"/);
+    rejects(RACK, ['net.fleet.tor.buffer={mode: per-port, bytes: 2000}', 'net.mssBytes=8948'], 'net.fleet.tor.buffer.bytes', /2000 bytes hold no full data frame \(9018 bytes/);
+    rejects(DC, ['net.fleet.aggregation.buffer={mode: shared, bytes: 1000}'], 'net.fleet.aggregation.buffer.bytes', /1000 bytes hold no full data frame \(1518 bytes/);
+    rejects(RACK, ['net.netfront.ringSlots=128'], 'net.netfront.ringSlots', /share one ring/);
     rejects(RACK, ['net.pairs=2'], 'net.pairs', /not used with net.fleet/);
     rejects(RACK, ['net.fleet.links.hosts.rateGbps=40'], 'net.fleet.links.hosts', /unknown field \(did you mean net\.fleet\.links\.host\?\)/);
   });
