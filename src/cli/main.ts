@@ -82,8 +82,14 @@ program
 
 const validate = program.command('validate <scenario>').description('check a scenario (schema, values) without running it');
 for (const o of scenarioOptions()) validate.addOption(o);
-validate.action((file: string, flags: { set: string[]; seed?: string; duration?: string }) => {
+validate.option('--print', 'print each point as it will run: every field, defaults filled in (YAML; durations in integer ns), a valid scenario file itself');
+validate.action(async (file: string, flags: { set: string[]; seed?: string; duration?: string; print?: boolean }) => {
   const points = loadScenario(file, loadOptionsFrom(flags));
+  if (flags.print) {
+    const { resolvedYaml } = await import('../scenario/resolved.ts');
+    process.stdout.write(points.map((p) => resolvedYaml(p)).join('---\n'));
+    return;
+  }
   process.stdout.write(`${file}: ok (${points.length} point${points.length > 1 ? 's' : ''}, model ${points[0]!.scenario.model})\n`);
 });
 
