@@ -2,7 +2,6 @@
 // then propagate. A batch of n frames occupies n × (wire bytes × 8 / rate).
 import type { Sim } from '../kernel/sim.ts';
 
-
 export class LinkDirection {
   private busyUntilNs = 0;
   framesSent = 0;
