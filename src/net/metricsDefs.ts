@@ -13,6 +13,12 @@ export const netMetricDefs: readonly MetricDef[] = [
   { name: 'vioemu_app_received_bytes_total', help: 'Bytes read by the receiving application (iperf) per domain', type: 'counter', labelNames: ['host', 'domain'] },
   { name: 'vioemu_tcp_retransmits_total', help: 'TCP segments retransmitted by senders on this host', type: 'counter', labelNames: ['host'] },
   { name: 'vioemu_tcp_timeouts_total', help: 'TCP retransmission timeouts on this host', type: 'counter', labelNames: ['host'] },
+  {
+    name: 'vioemu_tcp_sender_queue_refusals_total',
+    help: "TCP segments the sending host's own device queue refused (local congestion: not sent, the connection enters CWR)",
+    type: 'counter',
+    labelNames: ['host'],
+  },
   { name: 'vioemu_component_cycles_total', help: 'CPU cycles charged to a path component', type: 'counter', labelNames: ['host', 'component'] },
   { name: 'vioemu_component_packets_total', help: 'Packets handled by a path component (cycles per packet = ratio of the two)', type: 'counter', labelNames: ['host', 'component'] },
 ];

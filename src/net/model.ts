@@ -67,7 +67,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
   });
   const now = () => ({ ...st.stats(), coreBusyNs: st.coreBusyNs });
   /** Counters at the end of warm-up, and as last sampled for metrics. */
-  const acc = { base: { retransmits: 0, fastRetransmits: 0, sackRecoveries: 0, lostRetransmits: 0, localDrops: 0, timeouts: 0, segsSent: 0, rttSumNs: 0, rttSamples: 0, coreBusyNs: 0 }, lastRetx: 0, lastTimeouts: 0 };
+  const acc = { base: { retransmits: 0, fastRetransmits: 0, sackRecoveries: 0, lostRetransmits: 0, localDrops: 0, timeouts: 0, segsSent: 0, rttSumNs: 0, rttSamples: 0, coreBusyNs: 0 }, lastRetx: 0, lastTimeouts: 0, lastRefusals: 0 };
   const warmup =
     cfg.warmupNs > 0
       ? new Once(sim, actorId(STRESSOR_HOST, 2), cfg.warmupNs, () => {
@@ -79,12 +79,15 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
   const retxLabels = [hostName];
   sim.metrics.inc('vioemu_tcp_retransmits_total', retxLabels, 0);
   sim.metrics.inc('vioemu_tcp_timeouts_total', retxLabels, 0);
+  sim.metrics.inc('vioemu_tcp_sender_queue_refusals_total', retxLabels, 0);
   const sampler = new Every(sim, actorId(STRESSOR_HOST, 3), cfg.sampleNs, () => {
     const s = st.retransmitsAndTimeouts();
     sim.metrics.inc('vioemu_tcp_retransmits_total', retxLabels, s.retransmits - acc.lastRetx);
     sim.metrics.inc('vioemu_tcp_timeouts_total', retxLabels, s.timeouts - acc.lastTimeouts);
+    sim.metrics.inc('vioemu_tcp_sender_queue_refusals_total', retxLabels, s.refusals - acc.lastRefusals);
     acc.lastRetx = s.retransmits;
     acc.lastTimeouts = s.timeouts;
+    acc.lastRefusals = s.refusals;
   });
   return {
     persist: () => [st, phases, acc, warmup, sampler],

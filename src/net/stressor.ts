@@ -192,14 +192,16 @@ export class Stressor implements Actor {
   }
 
   /** Retransmitted segments and RTO expiries over all connections (the metrics sampler), without building stats(). */
-  retransmitsAndTimeouts(): { retransmits: number; timeouts: number } {
+  retransmitsAndTimeouts(): { retransmits: number; timeouts: number; refusals: number } {
     let retransmits = 0;
     let timeouts = 0;
+    let refusals = 0;
     for (const x of this.senders) {
       retransmits += x.segsRetransmitted;
       timeouts += x.timeouts;
+      refusals += x.localDrops;
     }
-    return { retransmits, timeouts };
+    return { retransmits, timeouts, refusals };
   }
 
   stats() {

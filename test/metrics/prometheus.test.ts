@@ -25,6 +25,7 @@ const NET_ONLY_METRICS = [
   'vioemu_app_received_bytes_total',
   'vioemu_tcp_retransmits_total',
   'vioemu_tcp_timeouts_total',
+  'vioemu_tcp_sender_queue_refusals_total',
   'vioemu_component_cycles_total',
   'vioemu_component_packets_total',
 ] as const;
