@@ -29,9 +29,8 @@ export function buildInProcess(file: string, sets: string[], opts: { perVcpuMetr
   return { sc, sim, hosts, cfg };
 }
 
-export function runInProcess(file: string, sets: string[] = []): InProcessRun {
-  const { sc, sim, hosts } = buildInProcess(file, sets);
-  sim.runUntil(sc.durationNs);
+/** A built run that has run: the clock moved to the end, its RunOutput and the model's summary, as the CLI would make them. */
+export function collectInProcess({ sc, sim, hosts }: ReturnType<typeof buildInProcess>): { out: RunOutput; summary: Record<string, unknown> } {
   sim.advanceTo(sc.durationNs);
   const out: RunOutput = {
     hosts: hosts.map((h, hostIndex) => ({ hostIndex, result: h.collect(sc.durationNs) })),
@@ -46,5 +45,12 @@ export function runInProcess(file: string, sets: string[] = []): InProcessRun {
     error: null,
     simStartedAtMs: NaN,
   };
-  return { sc, sim, hosts, out, summary: MODELS[sc.model]!.summarize(sc, out) };
+  return { out, summary: MODELS[sc.model]!.summarize(sc, out) as Record<string, unknown> };
+}
+
+export function runInProcess(file: string, sets: string[] = []): InProcessRun {
+  const built = buildInProcess(file, sets);
+  built.sim.runUntil(built.sc.durationNs);
+  const { sc, sim, hosts } = built;
+  return { sc, sim, hosts, ...collectInProcess(built) };
 }

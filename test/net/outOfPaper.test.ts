@@ -7,10 +7,8 @@
 // CPU than its VCPUs. OUT_OF_PAPER_CASES=200 runs more.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RunOutput } from '../../src/kernel/runner.ts';
-import { MODELS } from '../../src/scenario/registry.ts';
 import { ScenarioError } from '../../src/scenario/errors.ts';
-import { buildInProcess } from '../helpers/inProcess.ts';
+import { buildInProcess, collectInProcess } from '../helpers/inProcess.ts';
 
 const CASES = Number(process.env.OUT_OF_PAPER_CASES ?? 16);
 /** Far more than any of these runs needs (~100K events for 250 ms); a run past it is spinning. */
@@ -58,16 +56,10 @@ describe('out of the paper: random settings run to the end within physical limit
           if (e instanceof ScenarioError) return; // rejected with a field named: fine
           throw e;
         }
-        const { sc, sim, hosts } = built;
+        const { sc, sim } = built;
         sim.runUntil(sc.durationNs, MAX_EVENTS);
         expect(sim.eventsProcessed, `spinning at ${sim.nowNs} ns with ${sets.join(' ')}`).toBeLessThan(MAX_EVENTS);
-        sim.advanceTo(sc.durationNs);
-        const out = {
-          hosts: hosts.map((h, hostIndex) => ({ hostIndex, result: h.collect(sc.durationNs) })),
-          reachedNs: sc.durationNs, events: sim.eventsProcessed, xstateEvents: 0, windows: 1, crossMessages: 0,
-          interrupted: false, partitions: 1, trace: [], error: null, simStartedAtMs: NaN,
-        } as unknown as RunOutput;
-        const r = MODELS[sc.model]!.summarize(sc, out) as Record<string, any>;
+        const r = collectInProcess(built).summary as Record<string, any>;
         const n = sc.net as { link: { rateGbps: number }; mssBytes: number; netback: { ringSlots: number } };
         // Goodput under the line rate for full frames, worked out here rather than read from the model:
         // MSS + 52 header bytes (timestamps on) + 38 of Ethernet framing. 5% for bytes buffered across the window's edges.

@@ -6,10 +6,8 @@
 // CPU than its VCPUs; drops are counts; Jain's index lies in (0, 1].
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RunOutput } from '../../../src/kernel/runner.ts';
-import { MODELS } from '../../../src/scenario/registry.ts';
 import { ScenarioError } from '../../../src/scenario/errors.ts';
-import { buildInProcess } from '../../helpers/inProcess.ts';
+import { buildInProcess, collectInProcess } from '../../helpers/inProcess.ts';
 
 const CASES = Number(process.env.OUT_OF_PAPER_CASES ?? 10);
 const MAX_EVENTS = 5_000_000;
@@ -48,16 +46,10 @@ describe('fleets out of the shipped scenarios: random fleets run to the end with
           if (e instanceof ScenarioError) return; // e.g. next-rack with one rack: rejected, naming the field
           throw e;
         }
-        const { sc, sim, hosts } = built;
+        const { sc, sim } = built;
         sim.runUntil(sc.durationNs, MAX_EVENTS);
         expect(sim.eventsProcessed, `spinning at ${sim.nowNs} ns: ${sets.join(' ')}`).toBeLessThan(MAX_EVENTS);
-        sim.advanceTo(sc.durationNs);
-        const out = {
-          hosts: hosts.map((h, hostIndex) => ({ hostIndex, result: h.collect(sc.durationNs) })),
-          reachedNs: sc.durationNs, events: sim.eventsProcessed, xstateEvents: 0, windows: 1, crossMessages: 0,
-          interrupted: false, partitions: 1, trace: [], error: null, simStartedAtMs: NaN,
-        } as unknown as RunOutput;
-        const r = MODELS[sc.model]!.summarize(sc, out) as Record<string, any>;
+        const r = collectInProcess(built).summary as Record<string, any>;
         const xenHosts = c.racks * c.hosts;
         // The line rate for full frames, worked out here: MSS + 52 header bytes (timestamps on) + 38 of Ethernet framing.
         const lineGoodputGbps = xenHosts * c.rateGbps * (c.mss / (c.mss + 90));
