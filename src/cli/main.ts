@@ -30,7 +30,8 @@ function runOptions(cmd: Command): Command {
     .option('--partition <K/N>', 'with --transport: run partition K of N here; 0 is the coordinator (takes the scenario, writes the result), 1..N-1 take no scenario')
     .option('--transport-timeout <duration>', 'with --transport: a partition silent this long (wall time) ends the run with an error', '30s')
     .option('--checkpoint <dir>', 'write checkpoints into this folder (a single run); `vioemu resume <dir>` continues from the newest')
-    .option('--checkpoint-every <duration>', 'virtual time between checkpoints', '60s');
+    .option('--checkpoint-every <duration>', 'virtual time between checkpoints', '60s')
+    .option('--ignore-hangup', 'keep running through SIGHUP and the exit of the process that started vioemu (as nohup would; by default either stops the run and writes what was gathered)');
 }
 
 const program = new Command();
@@ -65,6 +66,7 @@ program
   .option('--metrics-linger <seconds>', 'keep serving /metrics this long after the run ends', '0')
   .option('--pace <x>', 'virtual seconds per wall second (0 = as fast as possible)', '0')
   .option('--checkpoint-every <duration>', 'virtual time between further checkpoints (default: as the interrupted run)')
+  .option('--ignore-hangup', 'keep running through SIGHUP and the exit of the process that started vioemu (as nohup would; by default either stops the run and writes what was gathered)')
   .action(async (path: string, flags: ResumeFlags) => {
     const { resumeCommand } = await import('./resumeCommand.ts');
     process.exitCode = await resumeCommand(path, flags);

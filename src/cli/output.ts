@@ -1,23 +1,30 @@
 // Writing results: stdout JSON, --out directory, human summary.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../run/result.ts';
+
+/** Whole or not at all: a reader polling for the file never sees half of it. */
+function writeJsonAtomically(file: string, value: unknown): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, file);
+}
 
 export function writeOutDir(dir: string, results: RunResult[]): string[] {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   if (results.length === 1) {
     const f = join(dir, 'result.json');
-    writeFileSync(f, JSON.stringify(results[0], null, 2) + '\n');
+    writeJsonAtomically(f, results[0]);
     files.push(f);
   } else {
     results.forEach((r, i) => {
       const f = join(dir, `point-${String(i).padStart(3, '0')}.json`);
-      writeFileSync(f, JSON.stringify(r, null, 2) + '\n');
+      writeJsonAtomically(f, r);
       files.push(f);
     });
     const f = join(dir, 'results.json');
-    writeFileSync(f, JSON.stringify(results, null, 2) + '\n');
+    writeJsonAtomically(f, results);
     files.push(f);
   }
   return files;

@@ -24,11 +24,12 @@ export interface ResumeFlags {
   metricsLinger?: string;
   pace?: string;
   checkpointEvery?: string;
+  ignoreHangup?: boolean;
 }
 
 export async function resumeCommand(path: string, flags: ResumeFlags): Promise<number> {
   const exec = new Execution();
-  const signals = new SignalStop(() => exec.stop());
+  const signals = new SignalStop(() => exec.stop(), { ignoreHangup: flags.ignoreHangup });
   signals.install();
   try {
     let loaded: ReturnType<typeof readCheckpoint>;

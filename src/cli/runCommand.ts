@@ -47,6 +47,8 @@ export interface RunFlags {
   transportTimeout?: string;
   checkpoint?: string;
   checkpointEvery: string;
+  /** Keep running through SIGHUP and the parent process's exit. */
+  ignoreHangup?: boolean;
 }
 
 /** What `run` checked and prepared, and what `resume` rebuilds from a checkpoint. */
@@ -105,7 +107,7 @@ export function capWorkers(asked: number, points: ScenarioPoint[], cores = avail
 export async function runCommand(file: string | undefined, flags: RunFlags): Promise<number> {
   // Signals count from the start: one that arrives while loading stops the run at its first window.
   const exec = new Execution();
-  const signals = new SignalStop(() => exec.stop());
+  const signals = new SignalStop(() => exec.stop(), { ignoreHangup: flags.ignoreHangup });
   signals.install();
   try {
     if (flags.transport !== undefined || flags.partition !== undefined) {

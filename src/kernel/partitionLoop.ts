@@ -35,7 +35,7 @@ export interface LoopResult {
 }
 
 /** Max events per window chunk so progress and stop are seen on long windows. */
-const CHUNK_EVENTS = 250_000;
+const CHUNK_EVENTS = 20_000;
 
 export function runPartition(
   sim: Sim,
