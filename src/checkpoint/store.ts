@@ -6,7 +6,10 @@ import { basename, join } from 'node:path';
 import type { HostSection } from '../kernel/hostState.ts';
 import type { OpenMetricsState } from '../metrics/openmetrics.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
+import { ScenarioError } from '../scenario/errors.ts';
+import { validateScenario } from '../scenario/load.ts';
 import { MODELS } from '../scenario/registry.ts';
+import { resolvedRaw } from '../scenario/resolved.ts';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from './format.ts';
 import { VIOEMU_VERSION } from './version.ts';
 
@@ -63,6 +66,13 @@ export function decode(file: Buffer): Checkpoint {
   }
   const sc = meta.point?.scenario;
   if (!sc || typeof sc !== 'object' || !MODELS[sc.model]) throw new CheckpointError('meta', 'no scenario of a known model');
+  // Checked as a scenario file would be: a checkpoint whose checksums hold can still carry a scenario no file could give.
+  try {
+    validateScenario(resolvedRaw(meta.point) as never, 'the checkpoint');
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new CheckpointError('meta', `its scenario is not valid: ${e.fieldPath ? `${e.fieldPath}: ` : ''}${e.problem}`);
+    throw e;
+  }
   if (!Number.isSafeInteger(meta.instantNs) || meta.instantNs <= 0 || meta.instantNs >= sc.durationNs) {
     throw new CheckpointError('meta', `instant ${String(meta.instantNs)} ns is not inside the run (0 .. ${sc.durationNs} ns)`);
   }

@@ -1,31 +1,34 @@
 // Writing results: stdout JSON, --out directory, human summary.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../run/result.ts';
 
 /** Whole or not at all: a reader polling for the file never sees half of it. */
 function writeJsonAtomically(file: string, value: unknown): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The files --out gets for a run of `points` points: result.json, or point-NNN.json each and results.json. */
+export function outFileNames(points: number): string[] {
+  if (points === 1) return ['result.json'];
+  return [...Array.from({ length: points }, (_, i) => `point-${String(i).padStart(3, '0')}.json`), 'results.json'];
 }
 
 export function writeOutDir(dir: string, results: RunResult[]): string[] {
   mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
-  if (results.length === 1) {
-    const f = join(dir, 'result.json');
-    writeJsonAtomically(f, results[0]);
-    files.push(f);
-  } else {
-    results.forEach((r, i) => {
-      const f = join(dir, `point-${String(i).padStart(3, '0')}.json`);
-      writeJsonAtomically(f, r);
-      files.push(f);
-    });
-    const f = join(dir, 'results.json');
-    writeJsonAtomically(f, results);
-    files.push(f);
+  const names = outFileNames(results.length);
+  const files = names.map((n) => join(dir, n));
+  if (results.length === 1) writeJsonAtomically(files[0]!, results[0]);
+  else {
+    results.forEach((r, i) => writeJsonAtomically(files[i]!, r));
+    writeJsonAtomically(files[results.length]!, results);
   }
   return files;
 }

@@ -81,22 +81,30 @@ function ensureWritableDir(flag: string, shown: string, dir: string): void {
  * costs nothing, while a failed write after a long run would cost the result.
  * Returns the absolute path.
  */
-export function checkOutputPath(flag: string, path: string, kind: OutputKind): string {
+export function checkOutputPath(flag: string, path: string, kind: OutputKind, files: readonly string[] = []): string {
   if (path.trim() === '') throw new UsageError(`${flag}: empty path`);
   const abs = resolve(path);
   if (kind === 'dir') {
     ensureWritableDir(flag, path, abs);
+    // The files the run will write there: a folder (or anything but a file) in the way would cost the result at the end.
+    for (const name of files) {
+      const st = statOrNull(join(abs, name));
+      if (st && !st.isFile()) throw new UsageError(`${flag}: ${join(path, name)} is ${st.isDirectory() ? 'a folder' : 'not a regular file'}; the result could not be written there`);
+      if (st) ensureOverwritable(flag, join(path, name), join(abs, name));
+    }
     return abs;
   }
   const st = statOrNull(abs);
   if (st?.isDirectory()) throw new UsageError(`${flag}: ${path} is a folder; want a file name`);
   ensureWritableDir(flag, path, dirname(abs));
-  if (st) {
-    try {
-      closeSync(openSync(abs, 'r+'));
-    } catch (e) {
-      throw new UsageError(`${flag}: cannot overwrite ${path}: ${reason(e)}`);
-    }
-  }
+  if (st) ensureOverwritable(flag, path, abs);
   return abs;
+}
+
+function ensureOverwritable(flag: string, shown: string, abs: string): void {
+  try {
+    closeSync(openSync(abs, 'r+'));
+  } catch (e) {
+    throw new UsageError(`${flag}: cannot overwrite ${shown}: ${reason(e)}`);
+  }
 }

@@ -9,6 +9,7 @@ import { readCheckpoint } from '../checkpoint/store.ts';
 import { formatNs } from '../kernel/time.ts';
 import { Execution } from '../run/execute.ts';
 import { checkOutputPath } from './outputPaths.ts';
+import { outFileNames } from './output.ts';
 import { capWorkers, commonSetup, durationFlag, runSetup, type RunFlags } from './runCommand.ts';
 import { SignalStop } from './signals.ts';
 import { UsageError } from './usage.ts';
@@ -63,7 +64,7 @@ export async function resumeCommand(path: string, flags: ResumeFlags): Promise<n
     }
     const om = saved.openmetrics ? { ...saved.openmetrics, file: flags.openmetrics ?? saved.openmetrics.file } : null;
     const everyNs = flags.checkpointEvery !== undefined ? durationFlag('checkpoint-every', flags.checkpointEvery) : saved.checkpointEveryNs;
-    if (runFlags.out !== undefined) checkOutputPath('--out', runFlags.out, 'dir');
+    if (runFlags.out !== undefined) checkOutputPath('--out', runFlags.out, 'dir', outFileNames(1));
     if (om) checkOutputPath('--openmetrics', om.file, 'file');
     const dir = statSync(path).isDirectory() ? path : dirname(file);
     checkOutputPath('checkpoint folder', dir, 'dir');

@@ -4,7 +4,7 @@
 // (exit 128+n) or a worker crash (exit 1).
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { formatNs, parseDurationNs } from '../kernel/time.ts';
+import { formatNs, NS_PER_MS, parseDurationNs } from '../kernel/time.ts';
 import { OpenMetricsWriter } from '../metrics/openmetrics.ts';
 import { createRunMetrics, Execution, metricDefsFor } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
@@ -13,7 +13,7 @@ import { parseQueueUrl, type RedisTarget } from '../queue/url.ts';
 import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
 import { MODELS } from '../scenario/registry.ts';
 import { loadOptionsFrom } from './commonOptions.ts';
-import { humanSummary, writeOutDir } from './output.ts';
+import { humanSummary, outFileNames, writeOutDir } from './output.ts';
 import { checkOutputPath } from './outputPaths.ts';
 import { basename } from 'node:path';
 import { CheckpointCollector } from '../checkpoint/collector.ts';
@@ -135,9 +135,17 @@ export function commonSetup(flags: RunFlags) {
   return { askedWorkers, partitionBy: partitionBy as 'auto' | 'hosts', metricsPort, metricsHost, lingerS, pace };
 }
 
-export function durationFlag(name: string, v: string): number {
+/**
+ * A time flag in ns: not a duration, beyond virtual time's 2^53 ns, and below `minNs` are each said
+ * as what they are. A checkpoint costs tens of ms of wall time, so one every nanosecond would never end.
+ */
+export function durationFlag(name: string, v: string, minNs = NS_PER_MS): number {
   const ns = parseDurationNs(v);
-  if (ns === null || ns <= 0) throw new UsageError(`--${name}: not a duration: ${JSON.stringify(v)}`);
+  if (ns === null) {
+    if (/^\s*\d+(\.\d+)?\s*(ns|us|µs|ms|s|m|h)?\s*$/.test(v)) throw new UsageError(`--${name}: too long: ${JSON.stringify(v)} is beyond 2^53 ns (about 104 days)`);
+    throw new UsageError(`--${name}: not a duration: ${JSON.stringify(v)} (want e.g. 500ms, 10s, 2h)`);
+  }
+  if (ns < minNs) throw new UsageError(`--${name}: too short: ${JSON.stringify(v)}; at least ${formatNs(minNs)}`);
   return ns;
 }
 
@@ -153,7 +161,7 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
   if (flags.openmetrics && points.length > 1) throw new UsageError('--openmetrics takes a single run, not a sweep');
   if (flags.checkpoint !== undefined) checkCheckpointable(points, flags);
   // Every output path is checked before the run: a bad one costs nothing now, the result later.
-  if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir');
+  if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir', outFileNames(points.length));
   if (flags.openmetrics !== undefined) checkOutputPath('--openmetrics', flags.openmetrics, 'file');
   if (flags.trace !== undefined) checkOutputPath('--trace', flags.trace, 'file');
   if (flags.checkpoint !== undefined) {
@@ -275,7 +283,7 @@ async function runQueued(flags: RunFlags, points: ScenarioPoint[], target: Redis
   const local = (['metricsPort', 'trace', 'openmetrics', 'perVcpuMetrics'] as const).find((k) => flags[k] !== undefined);
   if (local) throw new UsageError(`--${local.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not available with --queue (the points run on the workers)`);
   if (numFlag('pace', flags.pace, 0)) throw new UsageError('--pace: not available with --queue (the points run on the workers)');
-  if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir');
+  if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir', outFileNames(points.length));
   if (flags.workers !== '1') signals.say(`vioemu: --workers has no effect with --queue (each \`vioemu worker --workers N\` sets its own)\n`);
   const { queuedSweep } = await import('../queue/sweep.ts'); // BullMQ and ioredis only when asked for
   const results = await queuedSweep(points, { target, stopped: () => exec.wasStopped, say: (line) => signals.say(line + '\n') });

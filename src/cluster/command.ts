@@ -24,6 +24,7 @@ import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
 import { MODELS } from '../scenario/registry.ts';
 import { loadOptionsFrom } from '../cli/commonOptions.ts';
 import { checkOutputPath } from '../cli/outputPaths.ts';
+import { outFileNames } from '../cli/output.ts';
 import { Progress } from '../cli/progress.ts';
 import { durationFlag, writeOutputs, type RunFlags } from '../cli/runCommand.ts';
 import type { SignalStop } from '../cli/signals.ts';
@@ -66,7 +67,7 @@ export function checkClusterFlags(file: string | undefined, flags: RunFlags) {
     throw new UsageError(`--partition 0/${n}: this run splits into ${plan.partitions} partition${plan.partitions === 1 ? '' : 's'}, not ${n} (${plan.reason}${partitionBy === 'auto' && n > 1 ? '; --partition-by hosts splits at any host boundary' : ''}); use --partition 0/${plan.partitions}`);
   }
   if (n > 1 && !(plan.lookaheadNs > 0)) throw new UsageError(`--partition 0/${n}: cross-host latency is 0, partitions cannot run ahead of each other; set sync.minLookaheadNs`);
-  if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir');
+  if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir', outFileNames(1));
   return { target, k, n, silenceMs: silenceNs / 1e6, coordinator: { point, plan, pace } };
 }
 

@@ -5,9 +5,13 @@
 import { stringify } from 'yaml';
 import type { ScenarioPoint } from './load.ts';
 
-export function resolvedYaml(p: ScenarioPoint): string {
+/** The point as a scenario file's contents (a mapping the loader validates back to the same point). */
+export function resolvedRaw(p: ScenarioPoint): Record<string, unknown> {
   const { durationNs, warmupNs, name, model, seed, ...sections } = p.scenario as unknown as Record<string, unknown> & { durationNs: number; warmupNs: number };
-  const doc = { name, model, seed, duration: durationNs, warmup: warmupNs, ...sections };
+  return { name, model, seed, duration: durationNs, warmup: warmupNs, ...sections };
+}
+
+export function resolvedYaml(p: ScenarioPoint): string {
   const label = p.label ? `# point: ${p.label}\n` : '';
-  return label + stringify(doc);
+  return label + stringify(resolvedRaw(p));
 }

@@ -49,7 +49,7 @@ function interruptWhenRunning(args: string[], signals: NodeJS.Signals[], togethe
 describe('partial results', () => {
   it.each([1, 2])('Ctrl-C writes the result so far and exits 130 (workers %i)', async (workers) => {
     const out = mkdtempSync(join(tmpdir(), 'vioemu-int-'));
-    const r = await interruptWhenRunning([...LONG_RUN, '--out', out, '--workers', String(workers)], ['SIGINT']);
+    const r = await interruptWhenRunning([...LONG_RUN, '--out', out, '--workers', String(workers), '--partition-by', 'hosts'], ['SIGINT']);
     expect(r.code).toBe(130);
     const res = JSON.parse(r.stdout);
     expect(res.interrupted).toBe(true);
@@ -89,7 +89,7 @@ describe('partial results', () => {
   });
 
   it.each([1, 2])('a crash in a worker still writes the result so far (workers %i)', async (workers) => {
-    const r = await runCli(['run', 'scenarios/kernel/ring.yaml', '--json', '--workers', String(workers), '--duration', '1s', '--set', 'ring.crashAt=100ms']);
+    const r = await runCli(['run', 'scenarios/kernel/ring.yaml', '--json', '--workers', String(workers), '--partition-by', 'hosts', '--duration', '1s', '--set', 'ring.crashAt=100ms']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/run failed: Error: injected crash at 100000000 ns \(ring\.crashAt\) \(partition 0, virtual time 100\.000ms\)/);
     const res = JSON.parse(r.stdout);
@@ -101,5 +101,7 @@ describe('partial results', () => {
     // The events up to the crash are kept (with one partition they used to read 0).
     expect(res.events).toBeGreaterThan(res.delivered);
     expect(res.xstateEvents).toBeGreaterThan(0);
+    // --partition-by hosts splits the ring: with 2 workers the crash is one partition's, the other's echo is not reported.
+    expect(res.threads.partitions).toBe(workers);
   });
 });

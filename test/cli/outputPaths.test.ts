@@ -15,6 +15,7 @@ import { runCli } from '../helpers/cli.ts';
 const dir = mkdtempSync(join(tmpdir(), 'vioemu-paths-'));
 const aFile = join(dir, 'afile');
 writeFileSync(aFile, 'not a folder\n');
+mkdirSync(join(dir, 'blocked/result.json'), { recursive: true });
 /** A folder nobody may create things in, also as root (sysfs refuses mkdir). */
 const UNWRITABLE = existsSync('/sys/kernel') ? '/sys/vioemu-out-test' : null;
 
@@ -50,6 +51,7 @@ describe('bad output paths exit 2 before running', () => {
     ['--out under a file', ['--out', join(aFile, 'x')], /^vioemu: --out: cannot create .*afile\/x: .*afile is a file/],
     ['--trace under a file', ['--out', join(dir, 'ok1'), '--trace', join(aFile, 't.json')], /^vioemu: --trace: .*afile is a file, not a folder$/],
     ['--openmetrics at a folder', ['--out', join(dir, 'ok2'), '--openmetrics', dir], /^vioemu: --openmetrics: .* is a folder; want a file name$/],
+    ['--out holding a folder named result.json', ['--out', join(dir, 'blocked')], /^vioemu: --out: .*blocked\/result\.json is a folder; the result could not be written there$/],
     ...(UNWRITABLE ? [['--out in an unwritable place', ['--out', UNWRITABLE], /^vioemu: --out: cannot create folder \/sys\/vioemu-out-test: /] as [string, string[], RegExp]] : []),
   ];
   it.concurrent.each(cases)('%s', async (_n, flags, msg) => {
