@@ -11,6 +11,7 @@ import { SharedControl } from '../../src/kernel/barrier.ts';
 import { runPartitionTask } from '../../src/kernel/partitionTask.ts';
 import type { ModelModule } from '../../src/kernel/model.ts';
 import { MODEL_MODULES } from '../../src/run/models.ts';
+import { ScenarioError } from '../../src/scenario/errors.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { MODELS } from '../../src/scenario/registry.ts';
 
@@ -126,7 +127,10 @@ async function main(): Promise<void> {
     else if (a === '--out') out = args[++i]!;
     else if (a === '--top') topN = Number(args[++i]);
     else if (!file) file = a;
-    else throw new Error(`unexpected argument ${a}`);
+    else {
+      process.stderr.write(`profile: unexpected argument ${a}\n`);
+      process.exit(2);
+    }
   }
   if (!file) {
     process.stderr.write('usage: npm run profile -- <scenario.yaml> [--set k=v]… [--duration 2s] [--out file] [--top N]\n');
@@ -135,7 +139,17 @@ async function main(): Promise<void> {
   const { mkdirSync } = await import('node:fs');
   const { dirname } = await import('node:path');
   mkdirSync(dirname(out), { recursive: true });
-  const s = await profileScenario(file, { sets, duration, out, topN });
+  let s: ProfileSummary;
+  try {
+    s = await profileScenario(file, { sets, duration, out, topN });
+  } catch (e) {
+    // A scenario mistake is one line and exit 2, as with `vioemu run`.
+    if (e instanceof ScenarioError) {
+      process.stderr.write(`profile: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   process.stdout.write(
     `${file}: ${s.virtualSeconds.toFixed(3)} virtual s in ${s.wallSeconds.toFixed(2)} wall s (real-time factor ${(s.virtualSeconds / s.wallSeconds).toFixed(2)}), ` +
