@@ -2,10 +2,11 @@
 // shell dropped) is hung up: it stops and writes what it gathered, as SIGHUP does.
 // --ignore-hangup keeps it running through both.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { currentParentPid } from '../../src/cli/signals.ts';
 import { BIN, REPO } from '../helpers/cli.ts';
 
 const LONG_RUN = ['run', 'scenarios/kernel/ring.yaml', '--duration', '1h', '--set', 'ring.actorKind=plain', '--metrics-port', '0'];
@@ -55,6 +56,23 @@ async function orphanedRun(extra: string[]): Promise<{ pid: number; dir: string 
 }
 
 describe('hang-up by losing the parent', () => {
+  it('reads the parent as the kernel sees it now (a name with spaces and parentheses does not confuse it)', async () => {
+    expect(currentParentPid()).toBe(process.ppid);
+    // A child whose command name is "a (b) c" reports this process as its parent.
+    const dir = mkdtempSync(join(tmpdir(), 'vioemu-ppid-'));
+    const script = join(dir, 'ppid.ts');
+    // process.title is the name /proc/<pid>/stat shows (prctl PR_SET_NAME).
+    writeFileSync(script, `import { readFileSync } from 'node:fs';\nimport { currentParentPid } from ${JSON.stringify(join(REPO, 'src/cli/signals.ts'))};\nprocess.title = 'a (b) c';\nif (!readFileSync('/proc/self/stat', 'latin1').includes('(a (b) c)')) throw new Error('title not in stat');\nconsole.log(currentParentPid());\n`);
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.on('error', reject);
+      child.on('close', () => resolve(text.trim()));
+    });
+    expect(Number(out)).toBe(process.pid);
+  });
+
   it('a run whose parent shell is killed writes its partial result and ends', async () => {
     const { pid, dir } = await orphanedRun([]);
     await until('the process to end', () => !alive(pid));
