@@ -38,10 +38,10 @@ function layout(f: FleetSection, file: string, policy: 'credit' | 'sedf' = 'cred
       rg.hosts.forEach((hg, hi) => {
         const at = `net.fleet.topology.racks.${ri}.hosts.${hi}`;
         const ht = Object.prototype.hasOwnProperty.call(f.hostTemplates, hg.template) ? f.hostTemplates[hg.template] : undefined;
-        if (!ht) throw new ScenarioError(file, `${at}.template`, `no host template ${JSON.stringify(hg.template)} (known: ${Object.keys(f.hostTemplates).join(', ')})`);
+        if (!ht) throw new ScenarioError(file, `${at}.template`, `no host template ${JSON.stringify(hg.template)} ${knownNames(f.hostTemplates, 'net.fleet.hostTemplates')}`);
         const guests = hg.domus.flatMap((dg, di) => {
           const dt = Object.prototype.hasOwnProperty.call(f.domuTemplates, dg.template) ? f.domuTemplates[dg.template] : undefined;
-          if (!dt) throw new ScenarioError(file, `${at}.domus.${di}.template`, `no DomU template ${JSON.stringify(dg.template)} (known: ${Object.keys(f.domuTemplates).join(', ')})`);
+          if (!dt) throw new ScenarioError(file, `${at}.domus.${di}.template`, `no DomU template ${JSON.stringify(dg.template)} ${knownNames(f.domuTemplates, 'net.fleet.domuTemplates')}`);
           return Array.from({ length: dg.count }, () => ({ vcpus: dt.vcpus, weight: dt.weight, cap: dt.cap }));
         });
         if (guests.length > MAX_DOMUS_PER_HOST) throw new ScenarioError(file, `${at}.domus`, `${guests.length} DomUs on one host; at most ${MAX_DOMUS_PER_HOST}`);
@@ -259,6 +259,12 @@ export function fleetPlacement(sc: Scenario, partitions: number): { hostPartitio
  * Does a window hold enough work to pay for its barrier? A fleet's events
  * grow with its DomUs, a window lasts the lookahead of the links cut.
  */
+/** "(known: a, b)", or where to define one when there are none. */
+function knownNames(templates: Record<string, unknown>, where: string): string {
+  const names = Object.keys(templates);
+  return names.length ? `(known: ${names.join(", ")})` : `(none is defined: add one under ${where})`;
+}
+
 export function fleetSplitWontPay(sc: Scenario, lookaheadNs: number): string | null {
   const l = layout((sc.net as NetSection).fleet!, sc.name);
   const domus = l.hosts.reduce((a, h) => a + Math.max(1, h.domus.length), 0);

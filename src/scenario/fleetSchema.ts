@@ -76,12 +76,12 @@ const buffer = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('shared'), bytes: sizeBytes.default('4MiB'), alpha: z.number().positive().max(64).default(1) }).strict(),
 ]);
 
-const switchSchema = (fwd: string) =>
+const switchSchema = (fwd: string, defaultBuffer: z.input<typeof buffer>) =>
   z
     .object({
       // Store-and-forward lookup and crossbar latency, from the last bit in to the output queue (assumption, docs/scale.md).
       forwardingLatency: positiveDuration.default(fwd),
-      buffer: buffer.default({ mode: 'per-port' }),
+      buffer: buffer.default(defaultBuffer),
     })
     .strict()
     .default({});
@@ -141,14 +141,16 @@ export const fleetSchema = z
       })
       .strict()
       .default({}),
-    tor: switchSchema('1us'),
-    aggregation: switchSchema('2us'),
+    // Assumptions (docs/scale.md): a shallow per-port buffer in the ToR, a larger shared one in the aggregation chassis.
+    tor: switchSchema('1us', { mode: 'per-port' }),
+    aggregation: switchSchema('2us', { mode: 'shared' }),
     traffic: z.array(trafficSchema).min(1).default([{ pattern: 'bulk' }]),
     metrics: z
       .object({
         // Series per DomU (scheduler, goodput); off: per host and per rack only.
         perDomU: z.boolean().default(false),
-        sampleEvery: positiveDuration.default('100ms'),
+        // At least 1 ms of virtual time: every sample walks every host's and switch port's series.
+        sampleEvery: durationNs.default('100ms').refine((ns) => ns >= 1_000_000, 'too short: at least 1ms (every sample walks every series of the fleet)'),
       })
       .strict()
       .default({}),

@@ -108,6 +108,7 @@ export function planTraffic(hosts: FleetHostSpec[], rackHosts: number[][], traff
         for (let f = 0; f < t.flows; f++) bulk(d, doms[perm[k]!]!);
       });
     } else if (t.pattern === 'all-to-all') {
+      if (doms.length < 2) throw new ScenarioError(file, `${at}.pattern`, 'all-to-all needs at least 2 DomUs');
       apps.push({ kind: 'bulk', messageBytes, requestSegs: 0, responseSegs: 0, phases });
       const k = Math.min(t.groupSize ?? doms.length, doms.length);
       for (let g0 = 0; g0 < doms.length; g0 += k) {

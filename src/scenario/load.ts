@@ -153,6 +153,10 @@ function firstIssue(err: z.ZodError, schema: z.ZodTypeAny): { path: string; mess
     const more = issue.keys.length > 1 ? ` (and ${issue.keys.length - 1} more unknown: ${issue.keys.slice(1).map((k) => JSON.stringify(k)).join(', ')})` : '';
     return { path: formatFieldPath([...at, key]), message: `unknown field${unknownFieldHint(formatFieldPath(at), key, allowed)}${more}` };
   }
+  if (issue.code === z.ZodIssueCode.invalid_union_discriminator) {
+    // The field that says which kind this is (mode, pattern) is missing or unknown.
+    return { path: formatFieldPath(at), message: `missing or unknown: want ${issue.options.map((o) => JSON.stringify(o)).join(' or ')}` };
+  }
   return { path: formatFieldPath(at), message: issue.message };
 }
 

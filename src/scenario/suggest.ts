@@ -80,6 +80,8 @@ export function allowedKeysAt(schema: z.ZodTypeAny, path: readonly (string | num
 /** " (did you mean ring.hosts?)", " (known: a, b, c)" or "". */
 export function unknownFieldHint(prefix: string, key: string, allowed: readonly string[]): string {
   const near = closest(key, allowed);
+  // The name is right, but for another kind of this section (another traffic pattern, buffer mode): say so.
+  if (near === key) return ' (a field of another kind of this section, not of the one given)';
   if (near !== undefined) return ` (did you mean ${prefix ? `${prefix}.` : ''}${near}?)`;
   if (allowed.length > 0 && allowed.length <= 12) return ` (known: ${allowed.join(', ')})`;
   return '';

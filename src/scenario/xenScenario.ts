@@ -13,7 +13,7 @@ import { xenHostSchema, type DomainSection, type XenHostSection } from './xenSch
 const xenSection = z
   .object({
     hosts: z.array(xenHostSchema).min(1),
-    sampleEvery: durationNs.default('100ms').refine((ns) => ns > 0, 'must be positive'),
+    sampleEvery: durationNs.default('100ms').refine((ns) => ns >= 1_000_000, 'too short: at least 1ms (every sample walks every series)'),
   })
   .strict();
 

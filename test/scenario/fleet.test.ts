@@ -49,6 +49,18 @@ describe('fleet scenario errors', () => {
     rejects(RACK, ['net.netfront.ringSlots=128'], 'net.netfront.ringSlots', /share one ring/);
     rejects(RACK, ['net.pairs=2'], 'net.pairs', /not used with net.fleet/);
     rejects(RACK, ['net.fleet.links.hosts.rateGbps=40'], 'net.fleet.links.hosts', /unknown field \(did you mean net\.fleet\.links\.host\?\)/);
+    // From a hostile review: each said something wrong or nothing useful.
+    rejects(RACK, ['net.fleet.tor.buffer.bytes=1000'], 'net.fleet.tor.buffer.mode', /^missing or unknown: want "per-port" or "shared"$/);
+    rejects(RACK, ['net.fleet.traffic.0={pattern: bulk, groupSize: 4}'], 'net.fleet.traffic.0.groupSize', /^unknown field \(a field of another kind of this section, not of the one given\)$/);
+    rejects(RACK, ['net.fleet.hostTemplates={}'], 'net.fleet.topology.racks.0.hosts.0.template', /no host template "clovertown" \(none is defined: add one under net\.fleet\.hostTemplates\)/);
+    rejects(RACK, ['net.fleet.topology.racks.0.hosts.0={template: clovertown, count: 1, domus: [{template: guest, count: 1}]}', 'net.fleet.traffic.0={pattern: all-to-all}'], 'net.fleet.traffic.0.pattern', /all-to-all needs at least 2 DomUs/);
+    rejects(RACK, ['net.fleet.metrics.sampleEvery=100'], 'net.fleet.metrics.sampleEvery', /too short: at least 1ms/);
+  });
+
+  it('the aggregation switch defaults to a shared 4 MiB buffer, the ToR to 256 KiB per port (docs/scale.md)', () => {
+    const f = (sc(DC).net as unknown as { fleet: { tor: { buffer: unknown }; aggregation: { buffer: unknown } } }).fleet;
+    expect(f.tor.buffer).toEqual({ mode: 'per-port', bytes: 256 * 1024 });
+    expect(f.aggregation.buffer).toEqual({ mode: 'shared', bytes: 4 * 1024 * 1024, alpha: 1 });
   });
 
   it('exit 2 from the CLI with one line, nothing run', async () => {

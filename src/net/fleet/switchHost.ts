@@ -75,16 +75,18 @@ export function buildSwitchHost(sim: Sim, cfg: FleetConfig, warmupNs: number, ho
     sim.metrics.inc('vioemu_switch_queue_byte_seconds_total', l, 0);
   }
   const last = { drops: new Float64Array(labels.length), tx: new Float64Array(labels.length), area: new Float64Array(labels.length) };
+  const sent = (p: SwitchNode['ports'], i: number) => p.sentBytes(i, sim.nowNs);
   const sampler = new Every(sim, actorId(hostIndex, 1), cfg.sampleNs, () => {
     const p = sw.ports;
     labels.forEach((l, i) => {
       sim.metrics.inc('vioemu_switch_drops_total', l, p.dropFrames[i]! - last.drops[i]!);
-      sim.metrics.inc('vioemu_switch_tx_bytes_total', l, p.txBytes[i]! - last.tx[i]!);
+      const tx = sent(p, i);
+      sim.metrics.inc('vioemu_switch_tx_bytes_total', l, tx - last.tx[i]!);
+      last.tx[i] = tx;
       sim.metrics.inc('vioemu_switch_queue_byte_seconds_total', l, (p.queueByteNs[i]! - last.area[i]!) / 1e9);
       sim.metrics.set('vioemu_switch_queue_bytes', l, p.backlogBytes(i, sim.nowNs));
     });
     last.drops.set(p.dropFrames);
-    last.tx.set(p.txBytes);
     last.area.set(p.queueByteNs);
   });
   const warmup = warmupNs > 0
@@ -92,7 +94,7 @@ export function buildSwitchHost(sim: Sim, cfg: FleetConfig, warmupNs: number, ho
         // Counters restart; the metric baselines follow them.
         sw.resetCounters();
         last.drops.fill(0);
-        last.tx.fill(0);
+        labels.forEach((_, i) => (last.tx[i] = sent(sw.ports, i)));
         last.area.fill(0);
       })
     : null;
@@ -112,8 +114,8 @@ export function buildSwitchHost(sim: Sim, cfg: FleetConfig, warmupNs: number, ho
         ports: portNames.map((port, i) => ({
           port,
           dropFrames: p.dropFrames[i]!,
-          txBytes: p.txBytes[i]!,
-          txGbps: Math.round((1e3 * 8 * p.txBytes[i]!) / measuredNs) / 1e3,
+          txBytes: Math.round(p.sentBytes(i, endNs)),
+          txGbps: Math.round((1e3 * 8 * p.sentBytes(i, endNs)) / measuredNs) / 1e3,
           maxQueueBytes: Math.round(p.maxQueueBytes[i]!),
           meanQueueBytes: Math.round(p.queueByteNs[i]! / measuredNs),
         })),

@@ -89,7 +89,6 @@ export class SwitchNode implements Actor {
     const fr = this.frames;
     for (const r of m.runs) bytesAfter += r.count * (r.ack ? fr.ackWireBytes : fr.dataWireBytes);
     const shared = ports.buffer.mode === 'shared';
-    let sharedUsed = shared ? ports.totalBacklogBytes(now - bytesAfter * m.nsPerByte + fwd) : 0;
     let dropped = false;
     for (const r of m.runs) {
       const isAck = r.ack !== undefined;
@@ -105,9 +104,10 @@ export class SwitchNode implements Actor {
       for (let j = 0; j < r.count; j++) {
         bytesAfter -= wire;
         const enqNs = now - bytesAfter * m.nsPerByte + fwd;
-        const ok = !ackCut && ports.admitFrame(p, enqNs, buf, wire, sharedUsed);
+        // The shared buffer's occupancy when this frame comes in: what every port still holds then
+        // (frames of this message admitted earlier included, those already sent not).
+        const ok = !ackCut && ports.admitFrame(p, enqNs, buf, wire, shared ? ports.sharedOccupancyBytes(enqNs) : 0);
         if (ok) {
-          if (shared) sharedUsed += buf;
           if (isAck) admittedAcks++;
           else if (runStart < 0) runStart = j;
           continue;
@@ -145,7 +145,7 @@ export class SwitchNode implements Actor {
 
   /** Start measuring afresh (end of warm-up). */
   resetCounters(): void {
-    this.ports.resetCounters();
+    this.ports.resetCounters(this.sim.nowNs);
     this.framesIn = 0;
     this.congestionEpisodes = 0;
     this.congestedNs = 0;

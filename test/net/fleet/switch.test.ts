@@ -4,7 +4,7 @@
 // runs at drops and forwards no sooner than its forwarding latency allows.
 import { describe, expect, it } from 'vitest';
 import { ackPackets } from '../../../src/net/ackPayload.ts';
-import type { FlowTable } from '../../../src/net/fleet/config.ts';
+import type { BufferSpec, FlowTable } from '../../../src/net/fleet/config.ts';
 import { OutputPorts } from '../../../src/net/fleet/outputPorts.ts';
 import { SwitchNode } from '../../../src/net/fleet/switchNode.ts';
 import type { WireMsg } from '../../../src/net/fleet/wire.ts';
@@ -67,7 +67,7 @@ function table(n: number): FlowTable {
 }
 
 describe('switch actor', () => {
-  function rig(bufferBytes: number) {
+  function rig(bufferBytes: number, buffer: BufferSpec = { mode: 'per-port', bytes: bufferBytes }) {
     const sim = new Sim({ seed: 1 });
     const got: { at: number; to: number; msg: WireMsg }[] = [];
     for (const id of [10, 11]) sim.register({ id, receive: (m: unknown, at: number) => got.push({ at, to: id, msg: m as WireMsg }) });
@@ -75,7 +75,7 @@ describe('switch actor', () => {
       name: 'tor0',
       ports: [{ nextHop: 99, rateBitsPerSec: TEN_G, latencyNs: 500 }, { nextHop: 10, rateBitsPerSec: TEN_G, latencyNs: 500 }, { nextHop: 11, rateBitsPerSec: TEN_G, latencyNs: 500 }],
       forwardingLatencyNs: 1000,
-      buffer: { mode: 'per-port', bytes: bufferBytes },
+      buffer,
       portOfHost: Int32Array.from([0, 1, 2]),
     }, table(2), DEFAULT_FRAMES));
     return { sim, got, sw };
@@ -109,6 +109,35 @@ describe('switch actor', () => {
     expect(runs[0]!.seq).toBe(100);
     expect(sw.congestionEpisodes).toBe(1);
     expect(sw.machine.value).toBe('idle');
+  });
+
+  it('shared buffer: two line-rate streams into two idle ports queue at most a frame each, so a 32 KiB buffer drops nothing', () => {
+    const { sim, sw } = rig(0, { mode: 'shared', bytes: 32 * 1024, alpha: 1 });
+    // 40 frames (60 KB) each, to ports 1 and 2, both arriving over the same 49 µs at 10 Gb/s, handled one after the other.
+    const lineRate = 8e9 / TEN_G;
+    sim.send(0, 1, 0, { type: 'WIRE', runs: [{ flow: 0, seq: 0, count: 40 }], nsPerByte: lineRate } satisfies WireMsg);
+    sim.send(0, 1, 0, { type: 'WIRE', runs: [{ flow: 1, seq: 0, count: 40 }], nsPerByte: lineRate } satisfies WireMsg);
+    sim.runUntil(1e9);
+    expect([sw.ports.dropFrames[1], sw.ports.dropFrames[2]]).toEqual([0, 0]);
+    expect(sw.ports.maxQueueBytes[1]).toBeLessThanOrEqual(DATA_WIRE_BYTES + 1e-6);
+    // Sent by the end: every admitted byte (nothing left queued), and never more than the line allows.
+    expect(sw.ports.sentBytes(1, 1e9)).toBe(40 * DATA_WIRE_BYTES);
+  });
+
+  it('a port counts bytes as sent when they leave, not when admitted', () => {
+    const { sim, sw } = rig(1e6);
+    // 40 frames at 40 Gb/s into a 10 Gb/s port, the last one in at 20 µs: 12 µs in, 49 µs out.
+    const inNsPerByte = 8e9 / 40e9;
+    sim.send(0, 1, 20_000, { type: 'WIRE', runs: [{ flow: 0, seq: 0, count: 40 }], nsPerByte: inNsPerByte } satisfies WireMsg);
+    sim.runUntil(30_000);
+    const sent = sw.ports.sentBytes(1, 30_000);
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(40 * DATA_WIRE_BYTES); // admitted, most still queued
+    // At most line rate since the first frame began to arrive.
+    const firstInNs = 20_000 - 40 * DATA_WIRE_BYTES * inNsPerByte;
+    expect(sent).toBeLessThanOrEqual(((30_000 - firstInNs) * TEN_G) / 8e9);
+    sim.runUntil(1e9);
+    expect(sw.ports.sentBytes(1, 1e9)).toBe(40 * DATA_WIRE_BYTES);
   });
 
   it('an ACK run keeps its admitted head, with the packets it had', () => {
