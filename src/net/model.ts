@@ -16,7 +16,7 @@ import { NetStats, type SutNetResult } from './netStats.ts';
 import { Stressor, type StressorConfig } from './stressor.ts';
 import { buildSut, SUT_ACTORS, type SutConfig } from './sut.ts';
 import { PhaseCycler, type TrafficPhase } from './phases.ts';
-import { Every, Once } from '../kernel/timers.ts';
+import { metricsSampler, Once } from '../kernel/timers.ts';
 import type { FleetConfig } from './fleet/config.ts';
 import { buildFleetHost } from './fleet/fleetHost.ts';
 import { fleetMetricDefs } from './fleet/metricsDefs.ts';
@@ -80,7 +80,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
   sim.metrics.inc('vioemu_tcp_retransmits_total', retxLabels, 0);
   sim.metrics.inc('vioemu_tcp_timeouts_total', retxLabels, 0);
   sim.metrics.inc('vioemu_tcp_sender_queue_refusals_total', retxLabels, 0);
-  const sampler = new Every(sim, actorId(STRESSOR_HOST, 3), cfg.sampleNs, () => {
+  const sampler = metricsSampler(sim, actorId(STRESSOR_HOST, 3), cfg.sampleNs, () => {
     const s = st.retransmitsAndTimeouts();
     sim.metrics.inc('vioemu_tcp_retransmits_total', retxLabels, s.retransmits - acc.lastRetx);
     sim.metrics.inc('vioemu_tcp_timeouts_total', retxLabels, s.timeouts - acc.lastTimeouts);
@@ -122,7 +122,7 @@ function buildSutHost(sim: Sim, cfg: NetModelConfig, pair: number, opts: BuildOp
   const linkOut = new LinkDirection(sim, host.localActorId(SUT_ACTORS.nic), actorId(STRESSOR_HOST, STRESSOR_NIC), cfg.link.rateBitsPerSec, cfg.link.propagationNs);
   const parts = buildSut(sim, host, cfg.sut, linkOut);
   const stats = new NetStats(sim, host, parts, spec.name);
-  const sampler = new Every(sim, host.localActorId(SUT_ACTORS.timers + 1), cfg.sampleNs, () => {
+  const sampler = metricsSampler(sim, host.localActorId(SUT_ACTORS.timers + 1), cfg.sampleNs, () => {
     host.sampleGauges();
     stats.sample();
   });

@@ -8,7 +8,7 @@ import { xenMetricDefs } from './metricsDefs.ts';
 import { makePolicy, type SchedulerSpec } from './sched/index.ts';
 import { summarizeHost, type XenHostResult } from './results.ts';
 import { attachWorkload, type WorkloadSpec } from './workloads.ts';
-import { Every, Once } from '../kernel/timers.ts';
+import { metricsSampler, Once } from '../kernel/timers.ts';
 
 export interface XenHostConfig extends XenHostSpec {
   scheduler: SchedulerSpec;
@@ -29,7 +29,7 @@ export function buildHost(sim: Sim, cfg: XenModelConfig, hostIndex: number, opts
   const hc = cfg.hosts[hostIndex]!;
   const host = new XenHost(sim, hostIndex, hc, makePolicy(hc.scheduler), opts);
   const counters = hc.workloads.map((w, i) => ({ domain: w.domain, kind: w.spec.kind, c: attachWorkload(sim, host, w.domain, w.spec, NET_ACTOR_BASE + 64 * i) }));
-  const sampler = new Every(sim, host.localActorId(NET_ACTOR_BASE - 3), cfg.sampleNs, () => host.sampleGauges());
+  const sampler = metricsSampler(sim, host.localActorId(NET_ACTOR_BASE - 3), cfg.sampleNs, () => host.sampleGauges());
   const warmup = cfg.warmupNs > 0 ? new Once(sim, host.localActorId(NET_ACTOR_BASE - 2), cfg.warmupNs, () => host.resetStats()) : null;
   return {
     persist: () => [host, counters, sampler, warmup],

@@ -3,7 +3,7 @@
 // scheduler, its link to the rack's ToR, traffic phases, samplers and results.
 import { actorId, type BuildOptions, type HostInstance } from '../../kernel/model.ts';
 import type { Sim } from '../../kernel/sim.ts';
-import { Every, Once } from '../../kernel/timers.ts';
+import { Every, metricsSampler, Once } from '../../kernel/timers.ts';
 import { NET_ACTOR_BASE, XenHost, type DomainSpec, type XenHostSpec } from '../../xen/host.ts';
 import { makePolicy } from '../../xen/sched/index.ts';
 import { BurstQueue } from '../../xen/workloads.ts';
@@ -100,7 +100,7 @@ export function buildFleetHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hos
   );
 
   const stats = new FleetStats(sim, host, { dom0, nic, link, guests }, spec.rack, hostIndex, cfg.perDomUMetrics);
-  const sampler = new Every(sim, local(FLEET_ACTORS.sampler), cfg.sampleNs, () => {
+  const sampler = metricsSampler(sim, local(FLEET_ACTORS.sampler), cfg.sampleNs, () => {
     host.sampleGauges();
     stats.sample();
   });

@@ -3,7 +3,7 @@
 // aggregation switch — one port per rack. Its results and metrics per port.
 import { actorId, type HostInstance } from '../../kernel/model.ts';
 import type { Sim } from '../../kernel/sim.ts';
-import { Every, Once } from '../../kernel/timers.ts';
+import { metricsSampler, Once } from '../../kernel/timers.ts';
 import { FLEET_ACTORS } from './fleetHost.ts';
 import { aggHostIndex, torHostIndex, type FleetConfig } from './config.ts';
 import { SwitchNode, type SwitchNodeSpec } from './switchNode.ts';
@@ -76,7 +76,7 @@ export function buildSwitchHost(sim: Sim, cfg: FleetConfig, warmupNs: number, ho
   }
   const last = { drops: new Float64Array(labels.length), tx: new Float64Array(labels.length), area: new Float64Array(labels.length) };
   const sent = (p: SwitchNode['ports'], i: number) => p.sentBytes(i, sim.nowNs);
-  const sampler = new Every(sim, actorId(hostIndex, 1), cfg.sampleNs, () => {
+  const sampler = metricsSampler(sim, actorId(hostIndex, 1), cfg.sampleNs, () => {
     const p = sw.ports;
     labels.forEach((l, i) => {
       sim.metrics.inc('vioemu_switch_drops_total', l, p.dropFrames[i]! - last.drops[i]!);
