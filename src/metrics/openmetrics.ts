@@ -43,7 +43,8 @@ export interface OpenMetricsState {
 }
 
 function unitOf(family: string): string | null {
-  const m = /_(seconds|bytes)$/.exec(family);
+  // The longest unit suffix: a byte·second integral is not in seconds.
+  const m = /_(byte_seconds|seconds|bytes)$/.exec(family);
   return m ? m[1]! : null;
 }
 

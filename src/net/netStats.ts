@@ -101,6 +101,7 @@ export class NetStats {
     m.inc('vioemu_queue_drops_total', [h, 'nic_ring'], s.nicDrops - l.nicDrops);
     m.inc('vioemu_queue_drops_total', [h, 'netback_txq'], s.nbDrops - l.nbDrops);
     m.inc('vioemu_queue_drops_total', [h, 'frontend_ring'], s.feDrops - l.feDrops);
+    m.inc('vioemu_queue_drops_total', [h, 'backlog'], s.backlogDrops - l.backlogDrops);
     m.inc('vioemu_net_packets_total', [h, 'nic_rx'], s.nicPackets - l.nicPackets);
     for (const [d, b] of s.appBytesByDomain) m.inc('vioemu_app_received_bytes_total', [h, d], b - (l.appBytesByDomain.get(d) ?? 0));
     m.inc('vioemu_net_bytes_total', [h, 'app'], s.appBytes - l.appBytes);

@@ -52,6 +52,8 @@ export class HostStats {
   /** Per-VCPU wake-to-run latency: count, sum, max (ns) and log2 buckets. */
   readonly vcpuWake: { count: number; sumNs: number; maxNs: number; log2Buckets: number[] }[];
   private readonly domLabels: string[][];
+  /** Stolen credit already counted, per domain. */
+  private readonly stolenSeen: number[] = [];
   private readonly guestsLabel: string | null;
   private guestCredit = 0;
   private readonly vcpuLabels: string[][];
@@ -105,6 +107,7 @@ export class HostStats {
       boosts: touch('vioemu_sched_boosts_total', l),
       migrations: Object.fromEntries(['same_l2', 'same_socket', 'cross_socket'].map((d) => [d, touch('vioemu_sched_migrations_total', this.migrationLabels[domId]![d]!)])),
     }));
+    for (const l of this.domLabels) touch('vioemu_sched_credit_stolen_total', l);
     this.#pcpuBusy = this.pcpuLabels.map((l) => touch('vioemu_pcpu_busy_seconds_total', l));
     this.#vcpuCpu = new Array(vcpus.length).fill(undefined);
     this.#wakeLatency = new Array(domains.length).fill(undefined);
@@ -206,6 +209,13 @@ export class HostStats {
   /** Gauges sampled on PCPU0's tick. */
   sample(policy: SchedPolicy, pcpus: number): void {
     for (let p = 0; p < pcpus; p++) this.sim.metrics.set('vioemu_sched_runqueue_length', this.pcpuLabels[p]!, policy.runqLength(p));
+  }
+
+  /** Opt B's stolen credit for the domain so far: the counter takes what is new since the last sample. */
+  sampleCreditStolen(domId: number, total: number): void {
+    const seen = this.stolenSeen[domId] ?? 0;
+    if (total > seen) this.sim.metrics.inc('vioemu_sched_credit_stolen_total', this.domLabels[domId]!, total - seen);
+    this.stolenSeen[domId] = total;
   }
 
   sampleCredit(domId: number, credit: number): void {

@@ -59,8 +59,9 @@ export function summarizeHost(host: XenHost, measuredNs: number): XenHostResult 
         count: w.count,
         within100usPct: w.count ? round((100 * w.within100us) / w.count) : 0,
         meanUs: w.count ? round(w.sumNs / w.count / 1000) : 0,
-        p50Us: quantileUs(w.log2Buckets, w.count, 0.5),
-        p99Us: quantileUs(w.log2Buckets, w.count, 0.99),
+        // Quantiles are log2 bucket upper edges: never above the largest latency seen.
+        p50Us: Math.min(quantileUs(w.log2Buckets, w.count, 0.5), round(w.maxNs / 1000)),
+        p99Us: Math.min(quantileUs(w.log2Buckets, w.count, 0.99), round(w.maxNs / 1000)),
         maxUs: round(w.maxNs / 1000),
       },
       vcpuCpuPct: d.vcpus.map((v) => pct(st.vcpuRunNs[v]!)),

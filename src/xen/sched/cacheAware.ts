@@ -99,6 +99,13 @@ export class CacheAwareCredit extends CreditPolicy {
     this.io.endPeriod();
   }
 
+  /** Credit Opt B moved to each domain's I/O VCPUs (the metric follows it). */
+  private readonly stolenByDomain: number[] = [];
+
+  creditStolenBy(domId: number): number {
+    return this.stolenByDomain[domId] ?? 0;
+  }
+
   /** Opt B runs inside csched_acct, after the domain's credit is handed out and before clipping. */
   protected override adjustDomainCredit(domId: number): void {
     if (this.flags.creditSteal) this.stealCredit(domId);
@@ -126,6 +133,7 @@ export class CacheAwareCredit extends CreditPolicy {
         s.credit += each;
       }
       this.counters.creditStolen += each * ioV.length;
+      this.stolenByDomain[domId] = (this.stolenByDomain[domId] ?? 0) + each * ioV.length;
     }
   }
 }

@@ -67,6 +67,8 @@ export interface PolicyStats {
 
 export interface SchedPolicy {
   readonly name: string;
+  /** Credit moved to the domain's I/O VCPUs so far by Opt B (credit stealing); absent where it cannot happen. */
+  creditStolenBy?(domId: number): number;
   /** Period of the per-PCPU scheduler tick (ns), or null if the policy has none. */
   readonly tickNs: number | null;
   init(view: HostView): void;
