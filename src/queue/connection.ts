@@ -8,6 +8,9 @@ import type { RedisTarget } from './url.ts';
 
 export { parseQueueUrl, type RedisTarget } from './url.ts';
 
+/** How long connecting and a first PING may take before the server counts as unreachable (ms). */
+const PING_TIMEOUT_MS = 5_000;
+
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
 
 function isConnectionError(e: unknown): boolean {
@@ -132,14 +135,23 @@ export class RedisLink {
     let cause: unknown;
     const record = (e: unknown) => (cause = e);
     c.on('error', record);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await c.connect();
-      await c.ping();
+      // A server that takes the connection but never answers (not Redis, or hung) would hold this
+      // forever: ioredis's connectTimeout ends at the TCP connection, before its ready check.
+      const silent = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${PING_TIMEOUT_MS / 1000} s: not a Redis server, or a hung one`), { code: 'NOANSWER' })), PING_TIMEOUT_MS);
+      });
+      await Promise.race([(async () => {
+        await c.connect();
+        await c.ping();
+      })(), silent]);
     } catch (e) {
       drop(c);
-      const err = cause ?? e;
+      const err = (e as { code?: string }).code === 'NOANSWER' ? e : (cause ?? e);
       throw new UsageError(`${flag} ${this.target.shown}: cannot connect (${isAuthError(err) ? 'authentication failed: ' : ''}${reason(err)})`);
     } finally {
+      clearTimeout(timer);
       c.off('error', record);
       this.retry = retry;
       this.quiet = false;

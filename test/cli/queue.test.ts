@@ -5,6 +5,7 @@
 // worker killed mid-point costs nothing but time; a server that goes away
 // mid-run ends the sweep with what it gathered, never a hang.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +108,19 @@ describe('bad --queue', () => {
     const r = await runCli(['sweep', ...RING, '--queue', `redis://127.0.0.1:${port}`], { timeoutMs: 30_000 });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`vioemu: --queue redis://127.0.0.1:${port}: cannot connect (ECONNREFUSED)`);
+  });
+
+  it('a server that takes the connection and never answers (not Redis, or hung) exits 2 too, not a hang', async () => {
+    const silent = createServer(() => {}); // accepts, reads nothing, answers nothing
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const r = await runCli(['sweep', ...RING, '--queue', `redis://127.0.0.1:${port}`], { timeoutMs: 30_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(`vioemu: --queue redis://127.0.0.1:${port}: cannot connect (no answer within 5 s: not a Redis server, or a hung one)`);
+    } finally {
+      silent.close();
+    }
   });
 
   it('flags that need the run on this machine are refused with --queue', async () => {
