@@ -182,7 +182,9 @@ try {
     else process.exitCode = 2;
   } else if (e instanceof ScenarioError || e instanceof UsageError) {
     process.stderr.write(`vioemu: ${e instanceof ScenarioError ? 'scenario error: ' : ''}${e.message}\n`);
-    process.exitCode = 2;
+    // Nothing ran; a client that failed to connect may still hold a socket (nats.js does) and keep the
+    // process alive, so leave now (stderr to a pipe or file is written synchronously on Linux).
+    process.exit(2);
   } else {
     process.stderr.write(`vioemu: ${(e as Error).stack ?? String(e)}\n`);
     process.exitCode = 1;

@@ -280,7 +280,7 @@ export async function runSetup(setup: RunSetup, flags: RunFlags, exec: Execution
 
 /** --queue: the points run on `vioemu worker` processes; the same outputs and exit codes as a local sweep. */
 async function runQueued(flags: RunFlags, points: ScenarioPoint[], target: RedisTarget, exec: Execution, signals: SignalStop): Promise<number> {
-  const local = (['metricsPort', 'trace', 'openmetrics', 'perVcpuMetrics'] as const).find((k) => flags[k] !== undefined);
+  const local = (['metricsPort', 'trace', 'openmetrics', 'perVcpuMetrics', 'checkpoint'] as const).find((k) => flags[k] !== undefined);
   if (local) throw new UsageError(`--${local.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not available with --queue (the points run on the workers)`);
   if (numFlag('pace', flags.pace, 0)) throw new UsageError('--pace: not available with --queue (the points run on the workers)');
   if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir', outFileNames(points.length));

@@ -31,7 +31,7 @@ import type { SignalStop } from '../cli/signals.ts';
 import { UsageError } from '../cli/usage.ts';
 import { NatsTransport } from './natsTransport.ts';
 import { parsePartition, parseTransportUrl, type NatsTarget } from './url.ts';
-import { decodeWhole, encodeWhole, joinSubject, WIRE_FORMAT, type Offer, type OfferReply } from './wire.ts';
+import { decodeWhole, encodeWhole, joinSubject, MIN_MAX_PAYLOAD, WIRE_FORMAT, type Offer, type OfferReply } from './wire.ts';
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -87,8 +87,9 @@ export async function clusterCommand(file: string | undefined, flags: RunFlags, 
 
 async function connectNats(t: NatsTarget): Promise<NatsConnection> {
   const { connect } = await import('nats');
+  let nc: NatsConnection;
   try {
-    return await connect({
+    nc = await connect({
       servers: `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`,
       ...(t.user !== undefined ? { user: t.user, pass: t.pass } : {}),
       ...(t.token !== undefined ? { token: t.token } : {}),
@@ -106,6 +107,13 @@ async function connectNats(t: NatsTarget): Promise<NatsConnection> {
     const why = err.code === 'CONNECTION_REFUSED' ? 'ECONNREFUSED' : (err.code ?? err.message);
     throw new UsageError(`--transport ${t.shown}: cannot connect (${why})`);
   }
+  // Offers and replies travel whole in one frame: a smaller limit would have them refused, unseen.
+  const maxPayload = nc.info?.max_payload;
+  if (maxPayload !== undefined && maxPayload < MIN_MAX_PAYLOAD) {
+    await nc.close().catch(() => {});
+    throw new UsageError(`--transport ${t.shown}: the server's max_payload is ${maxPayload} bytes; a run needs at least ${MIN_MAX_PAYLOAD}`);
+  }
+  return nc;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -71,9 +71,14 @@ export function encodeWhole(nc: NatsConnection, value: Offer | OfferReply): Uint
   return f[0]!;
 }
 
+/** The smallest frame the protocol uses (bytes); a server must accept it and the NATS headroom above it. */
+const MIN_FRAME_BYTES = 4096;
+/** Smallest `max_payload` a NATS server may have for a run over it. */
+export const MIN_MAX_PAYLOAD = MIN_FRAME_BYTES + 64;
+
 /** The frames of one message: one if it fits. */
 export function frames(nc: NatsConnection, from: number, body: Uint8Array): Uint8Array[] {
-  const limit = Math.max(4096, (nc.info?.max_payload ?? 1024 * 1024) - 64);
+  const limit = Math.max(MIN_FRAME_BYTES, (nc.info?.max_payload ?? 1024 * 1024) - 64);
   const out: Uint8Array[] = [];
   for (let at = 0; ; at += limit - HEADER) {
     const end = Math.min(body.length, at + limit - HEADER);

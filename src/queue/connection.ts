@@ -145,6 +145,8 @@ export class RedisLink {
       await Promise.race([(async () => {
         await c.connect();
         await c.ping();
+        // ioredis selects the database as it connects but goes on in database 0 if the server refuses it.
+        if (this.target.db) await c.select(this.target.db);
       })(), silent]);
     } catch (e) {
       drop(c);

@@ -127,6 +127,21 @@ describe('bad --queue', () => {
     const r = await runCli(['sweep', ...RING, '--queue', 'redis://127.0.0.1:1', '--trace', '/tmp/never.json']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('vioemu: --trace: not available with --queue (the points run on the workers)');
+    // --checkpoint was silently ignored: nothing was ever written.
+    const c = await runCli(['run', 'scenarios/kernel/ring.yaml', '--queue', 'redis://127.0.0.1:1', '--checkpoint', '/tmp/never-ck']);
+    expect(c.code).toBe(2);
+    expect(c.stderr.trim()).toBe('vioemu: --checkpoint: not available with --queue (the points run on the workers)');
+  });
+
+  it.skipIf(!redisBin)('a database the server does not have exits 2 (it used to go on in database 0)', async () => {
+    const redis = await startRedis();
+    try {
+      const r = await runCli(['sweep', ...RING, '--queue', `redis://127.0.0.1:${redis.port}/20`], { timeoutMs: 30_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(`vioemu: --queue redis://127.0.0.1:${redis.port}/20: cannot connect (ERR DB index is out of range)`);
+    } finally {
+      await redis.stop();
+    }
   });
 });
 

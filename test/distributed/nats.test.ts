@@ -5,6 +5,10 @@
 // partition process dying ends the run with a clear error and the partial
 // result, in bounded time; bad flags exit 2 naming the flag.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunFlags } from '../../src/cli/runCommand.ts';
 import { UsageError } from '../../src/cli/usage.ts';
@@ -28,9 +32,15 @@ interface NatsServer {
 const servers: NatsServer[] = [];
 const procs: ChildProcess[] = [];
 
-async function startNats(): Promise<NatsServer> {
+async function startNats(config?: string): Promise<NatsServer> {
   const port = await freePort();
-  const proc = spawn(natsBin, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const args = ['-a', '127.0.0.1', '-p', String(port)];
+  if (config !== undefined) {
+    const file = join(mkdtempSync(join(tmpdir(), 'vioemu-nats-')), 'nats.conf');
+    writeFileSync(file, config);
+    args.push('-c', file);
+  }
+  const proc = spawn(natsBin, args, { stdio: 'ignore' });
   const gone = new Promise<void>((r) => proc.once('exit', () => r()));
   const s: NatsServer = {
     url: `nats://127.0.0.1:${port}`,
@@ -119,6 +129,26 @@ describe('bad flags on the command line: exit 2, one line, nothing on stdout', (
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(line);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a server that takes the connection and never answers: exit 2 after the connect timeout, not a hang', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const r = await runCli(['run', ...SPLIT, '--transport', `nats://127.0.0.1:${port}`, '--partition', '0/2'], { timeoutMs: 30_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(`vioemu: --transport nats://127.0.0.1:${port}: cannot connect (TIMEOUT)`);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it.skipIf(!natsBin)('a server whose max_payload is too small for the protocol: exit 2 naming it (the coordinator used to wait forever)', async () => {
+    const nats = await startNats('max_payload: 2048\n');
+    const r = await runCli(['run', ...SPLIT, '--transport', nats.url, '--partition', '0/2'], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toBe(`vioemu: --transport ${nats.url}: the server's max_payload is 2048 bytes; a run needs at least 4160`);
   });
 
   it('a server that cannot be reached: exit 2, one line', async () => {
