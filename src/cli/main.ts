@@ -9,6 +9,8 @@ import { UsageError } from './usage.ts';
 import type { WorkerFlags } from './workerCommand.ts';
 import type { ResumeFlags } from './resumeCommand.ts';
 
+const IGNORE_HANGUP_HELP = 'keep running through SIGHUP and the exit of the process that started vioemu (as nohup would; by default either stops the run and writes what was gathered)';
+
 function runOptions(cmd: Command): Command {
   for (const o of scenarioOptions()) cmd.addOption(o);
   return cmd
@@ -31,7 +33,7 @@ function runOptions(cmd: Command): Command {
     .option('--transport-timeout <duration>', 'with --transport: a partition silent this long (wall time) ends the run with an error', '30s')
     .option('--checkpoint <dir>', 'write checkpoints into this folder (a single run); `vioemu resume <dir>` continues from the newest')
     .option('--checkpoint-every <duration>', 'virtual time between checkpoints', '60s')
-    .option('--ignore-hangup', 'keep running through SIGHUP and the exit of the process that started vioemu (as nohup would; by default either stops the run and writes what was gathered)');
+    .option('--ignore-hangup', IGNORE_HANGUP_HELP);
 }
 
 const program = new Command();
@@ -66,7 +68,7 @@ program
   .option('--metrics-linger <seconds>', 'keep serving /metrics this long after the run ends', '0')
   .option('--pace <x>', 'virtual seconds per wall second (0 = as fast as possible)', '0')
   .option('--checkpoint-every <duration>', 'virtual time between further checkpoints (default: as the interrupted run)')
-  .option('--ignore-hangup', 'keep running through SIGHUP and the exit of the process that started vioemu (as nohup would; by default either stops the run and writes what was gathered)')
+  .option('--ignore-hangup', IGNORE_HANGUP_HELP)
   .action(async (path: string, flags: ResumeFlags) => {
     const { resumeCommand } = await import('./resumeCommand.ts');
     process.exitCode = await resumeCommand(path, flags);

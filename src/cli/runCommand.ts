@@ -4,7 +4,7 @@
 // (exit 128+n) or a worker crash (exit 1).
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { formatNs, NS_PER_MS, parseDurationNs } from '../kernel/time.ts';
+import { formatNs, looksLikeDuration, NS_PER_MS, parseDurationNs } from '../kernel/time.ts';
 import { OpenMetricsWriter } from '../metrics/openmetrics.ts';
 import { createRunMetrics, Execution, metricDefsFor } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
@@ -142,7 +142,7 @@ export function commonSetup(flags: RunFlags) {
 export function durationFlag(name: string, v: string, minNs = NS_PER_MS): number {
   const ns = parseDurationNs(v);
   if (ns === null) {
-    if (/^\s*\d+(\.\d+)?\s*(ns|us|µs|ms|s|m|h)?\s*$/.test(v)) throw new UsageError(`--${name}: too long: ${JSON.stringify(v)} is beyond 2^53 ns (about 104 days)`);
+    if (looksLikeDuration(v)) throw new UsageError(`--${name}: too long: ${JSON.stringify(v)} is beyond 2^53 ns (about 104 days)`);
     throw new UsageError(`--${name}: not a duration: ${JSON.stringify(v)} (want e.g. 500ms, 10s, 2h)`);
   }
   if (ns < minNs) throw new UsageError(`--${name}: too short: ${JSON.stringify(v)}; at least ${formatNs(minNs)}`);

@@ -21,10 +21,18 @@ export function nsToSeconds(ns: number): number {
 
 const UNIT_NS: Record<string, number> = { ns: 1, us: NS_PER_US, µs: NS_PER_US, ms: NS_PER_MS, s: NS_PER_S, m: 60 * NS_PER_S, h: 3600 * NS_PER_S };
 
+/** A duration as text: a number and an optional unit. */
+const DURATION_TEXT = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)?\s*$/;
+
+/** Written as a duration, whether or not it fits in virtual time (parseDurationNs's null says neither). */
+export function looksLikeDuration(text: string): boolean {
+  return DURATION_TEXT.test(text);
+}
+
 /** Parse "10s", "250ms", "1.5h", "20us" or a bare number of ns. Returns null when malformed. */
 export function parseDurationNs(text: string | number): number | null {
   if (typeof text === 'number') return Number.isSafeInteger(text) && text >= 0 ? text : null;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m|h)?\s*$/.exec(text);
+  const m = DURATION_TEXT.exec(text);
   if (!m) return null;
   const ns = Math.round(Number(m[1]) * UNIT_NS[m[2] ?? 'ns']!);
   return Number.isSafeInteger(ns) ? ns : null;

@@ -6,7 +6,10 @@
 // and inter-frame gap 12; a switch buffers header to FCS.
 
 export const TCPIP_HEADER_BYTES = 52;
-const ETH_HEADER_FCS_BYTES = 18;
+/** The MSS of a 1500-byte MTU with timestamps. */
+export const DEFAULT_MSS_BYTES = 1448;
+const ETH_HEADER_BYTES = 14;
+const ETH_HEADER_FCS_BYTES = ETH_HEADER_BYTES + 4;
 const PREAMBLE_GAP_BYTES = 20;
 const MIN_FRAME_BYTES = 64;
 
@@ -30,8 +33,8 @@ export function frameSizes(mssBytes: number): FrameSizes {
  * MSS + 66) relative to the 1500-byte MTU frames Table 1 was measured with.
  */
 export function copyBytesRatio(mssBytes: number): number {
-  return (mssBytes + TCPIP_HEADER_BYTES + 14) / (1448 + TCPIP_HEADER_BYTES + 14);
+  return (mssBytes + TCPIP_HEADER_BYTES + ETH_HEADER_BYTES) / (DEFAULT_MSS_BYTES + TCPIP_HEADER_BYTES + ETH_HEADER_BYTES);
 }
 
 /** The 1448-byte MSS of a 1500-byte MTU: 1518 / 1538 bytes a segment, 70 / 90 an ACK. */
-export const DEFAULT_FRAMES = frameSizes(1448);
+export const DEFAULT_FRAMES = frameSizes(DEFAULT_MSS_BYTES);

@@ -8,7 +8,7 @@
 // while data is in flight — tcp_nagle_check/Minshall — so at these rates the
 // wire carries MSS-sized frames).
 import type { Actor, Sim, TimerHandle } from '../kernel/sim.ts';
-import { frameSizes } from './frames.ts';
+import { DEFAULT_MSS_BYTES, frameSizes } from './frames.ts';
 import type { AcksMsg, FramesMsg, LinkDirection } from './link.ts';
 import { TcpSackSender, type SackSenderOptions } from './tcp/sackSender.ts';
 import { TcpSender, type TcpSenderOptions } from './tcp/sender.ts';
@@ -63,7 +63,7 @@ export class Stressor implements Actor {
     this.appTimers = new Array(cfg.flows).fill(null);
     this.appBaseBytes = new Array(cfg.flows).fill(0);
     this.appRate = this.writeRate(cfg.messageBytes);
-    this.dataWireBytes = frameSizes(cfg.tcp.mssBytes ?? 1448).dataWireBytes;
+    this.dataWireBytes = frameSizes(cfg.tcp.mssBytes ?? DEFAULT_MSS_BYTES).dataWireBytes;
   }
 
   /** Bytes per ns one iperf thread writes: -l bytes per (syscall + copy) at the stressor's clock. */

@@ -73,6 +73,12 @@ function uplinks(f: FleetSection, l: Layout, latencyNs: number): LinkSpec[] | nu
   return l.racks.map((r) => ({ rateBitsPerSec: (r.hosts.length * bitsPerSec(f.links.host.rateGbps)) / f.links.oversubscription, latencyNs }));
 }
 
+/** "(known: a, b)", or where to define one when there are none. */
+function knownNames(templates: Record<string, unknown>, where: string): string {
+  const names = Object.keys(templates);
+  return names.length ? `(known: ${names.join(', ')})` : `(none is defined: add one under ${where})`;
+}
+
 function params(n: NetSection, file: string): FleetHostParams {
   return {
     scheduler: {
@@ -259,12 +265,6 @@ export function fleetPlacement(sc: Scenario, partitions: number): { hostPartitio
  * Does a window hold enough work to pay for its barrier? A fleet's events
  * grow with its DomUs, a window lasts the lookahead of the links cut.
  */
-/** "(known: a, b)", or where to define one when there are none. */
-function knownNames(templates: Record<string, unknown>, where: string): string {
-  const names = Object.keys(templates);
-  return names.length ? `(known: ${names.join(", ")})` : `(none is defined: add one under ${where})`;
-}
-
 export function fleetSplitWontPay(sc: Scenario, lookaheadNs: number): string | null {
   const l = layout((sc.net as NetSection).fleet!, sc.name);
   const domus = l.hosts.reduce((a, h) => a + Math.max(1, h.domus.length), 0);

@@ -279,7 +279,6 @@ export class XenHost implements HostView {
   /** Sample gauges (run queues, credit) for metrics. */
   sampleGauges(): void {
     this.stats.sample(this.policy, this.pcpus.length);
-    if (this.policy.creditStolenBy) for (const d of this.domains) this.stats.sampleCreditStolen(d.id, this.policy.creditStolenBy(d.id));
     for (const d of this.domains) {
       let sum = 0;
       for (const vid of d.vcpus) {

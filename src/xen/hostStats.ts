@@ -209,13 +209,15 @@ export class HostStats {
   /** Gauges sampled on PCPU0's tick. */
   sample(policy: SchedPolicy, pcpus: number): void {
     for (let p = 0; p < pcpus; p++) this.sim.metrics.set('vioemu_sched_runqueue_length', this.pcpuLabels[p]!, policy.runqLength(p));
-  }
-
-  /** Opt B's stolen credit for the domain so far: the counter takes what is new since the last sample. */
-  sampleCreditStolen(domId: number, total: number): void {
-    const seen = this.stolenSeen[domId] ?? 0;
-    if (total > seen) this.sim.metrics.inc('vioemu_sched_credit_stolen_total', this.domLabels[domId]!, total - seen);
-    this.stolenSeen[domId] = total;
+    // Opt B's stolen credit per domain so far: the counter takes what is new since the last sample.
+    if (policy.creditStolenBy) {
+      for (let domId = 0; domId < this.domLabels.length; domId++) {
+        const total = policy.creditStolenBy(domId);
+        const seen = this.stolenSeen[domId] ?? 0;
+        if (total > seen) this.sim.metrics.inc('vioemu_sched_credit_stolen_total', this.domLabels[domId]!, total - seen);
+        this.stolenSeen[domId] = total;
+      }
+    }
   }
 
   sampleCredit(domId: number, credit: number): void {

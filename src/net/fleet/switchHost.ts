@@ -111,14 +111,17 @@ export function buildSwitchHost(sim: Sim, cfg: FleetConfig, warmupNs: number, ho
         rack,
         congestionEpisodes: sw.congestionEpisodes,
         congestedPct: Math.round((1e5 * sw.congestedTimeNs(endNs)) / measuredNs) / 1e3,
-        ports: portNames.map((port, i) => ({
-          port,
-          dropFrames: p.dropFrames[i]!,
-          txBytes: Math.round(p.sentBytes(i, endNs)),
-          txGbps: Math.round((1e3 * 8 * p.sentBytes(i, endNs)) / measuredNs) / 1e3,
-          maxQueueBytes: Math.round(p.maxQueueBytes[i]!),
-          meanQueueBytes: Math.round(p.queueByteNs[i]! / measuredNs),
-        })),
+        ports: portNames.map((port, i) => {
+          const sentBytes = p.sentBytes(i, endNs);
+          return {
+            port,
+            dropFrames: p.dropFrames[i]!,
+            txBytes: Math.round(sentBytes),
+            txGbps: Math.round((1e3 * 8 * sentBytes) / measuredNs) / 1e3,
+            maxQueueBytes: Math.round(p.maxQueueBytes[i]!),
+            meanQueueBytes: Math.round(p.queueByteNs[i]! / measuredNs),
+          };
+        }),
       };
     },
     xstateEvents: () => sw.machine.xstateEvents,
