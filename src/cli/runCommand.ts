@@ -159,6 +159,7 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
   const points = loadScenario(file, loadOptionsFrom(flags));
   if (queueTarget) return runQueued(flags, points, queueTarget, exec, signals);
   if (flags.openmetrics && points.length > 1) throw new UsageError('--openmetrics takes a single run, not a sweep');
+  if (flags.openmetrics) noteMetricPeriod(points[0]!, omIntervalNs);
   if (flags.checkpoint !== undefined) checkCheckpointable(points, flags);
   // Every output path is checked before the run: a bad one costs nothing now, the result later.
   if (flags.out !== undefined) checkOutputPath('--out', flags.out, 'dir', outFileNames(points.length));
@@ -182,6 +183,21 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
     flags,
     exec,
     signals,
+  );
+}
+
+/**
+ * OpenMetrics samples read what the model last pushed; a model pushes at its own period (which
+ * --openmetrics-interval does not change: the pushes are events, and results must not depend on
+ * how a run is observed). Finer samples would repeat values, so say so before the run.
+ */
+function noteMetricPeriod(point: ScenarioPoint, omIntervalNs: number): void {
+  const period = MODELS[point.scenario.model]!.metricPeriod?.(point.scenario);
+  if (!period || omIntervalNs % period.ns === 0) return;
+  const how = period.field ? `; set \`${period.field}\` to change it` : '';
+  process.stderr.write(
+    `vioemu: note: the ${point.scenario.model} model updates its metrics every ${formatNs(period.ns)} of virtual time${how}; ` +
+      `--openmetrics-interval ${formatNs(omIntervalNs)} is not a multiple of it, so some samples repeat or lag their instant\n`,
   );
 }
 

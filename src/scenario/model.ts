@@ -34,6 +34,8 @@ export interface ModelAdapter {
    * null when it does.
    */
   splitWontPay?(sc: Scenario, lookaheadNs: number): string | null;
+  /** Virtual time between the model's pushes to its metric series, and the field that sets it (if any). */
+  metricPeriod?(sc: Scenario): { ns: number; field: string | null };
   /** Cross-field checks after the schema (throw ScenarioError). */
   check?(sc: Scenario, file: string): void;
   /** Its hosts keep all state in objects reachable from persist() (checkpoint and resume work). */

@@ -144,7 +144,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
     phases: n.phases.map((p) => ({ durationNs: p.duration, active: p.active, messageBytes: p.messageSize ?? n.messageSize })),
     warmupNs: sc.warmupNs,
     durationNs: sc.durationNs,
-    sampleNs: 100_000_000,
+    sampleNs: NET_METRIC_PERIOD_NS,
   };
 }
 
@@ -237,6 +237,9 @@ function summarizePair(st: StressorResult, sut: SutNetResult, costs?: NetSection
   };
 }
 
+/** The single-host net model pushes its counters every 100 ms of virtual time (fleets: `net.fleet.metrics.sampleEvery`). */
+const NET_METRIC_PERIOD_NS = 100_000_000;
+
 const isFleet = (sc: Scenario) => (sc.net as NetSection).fleet !== undefined;
 
 export const netAdapter: ModelAdapter = {
@@ -252,6 +255,8 @@ export const netAdapter: ModelAdapter = {
   },
   placement: (sc, partitions) => (isFleet(sc) ? fleetPlacement(sc, partitions) : null),
   splitWontPay: (sc, lookaheadNs) => (isFleet(sc) ? fleetSplitWontPay(sc, lookaheadNs) : null),
+  metricPeriod: (sc) =>
+    isFleet(sc) ? { ns: fleetConfig(sc).sampleNs, field: 'net.fleet.metrics.sampleEvery' } : { ns: NET_METRIC_PERIOD_NS, field: null },
   check: (sc, file) => void netConfig(sc, file),
   workerConfig: (sc) => netConfig(sc),
   summarize: (sc, out) => (isFleet(sc) ? summarizeFleet(fleetConfig(sc), out) : summarizeNet(out, (sc.net as NetSection).costs)),

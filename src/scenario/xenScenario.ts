@@ -151,6 +151,7 @@ export const xenAdapter: ModelAdapter = {
   hostCount: (sc) => (sc.xen as XenSection).hosts.length,
   // Hosts of the xen model exchange no messages: partitions never wait on each other.
   lookaheadNs: () => Infinity,
+  metricPeriod: (sc) => ({ ns: (sc.xen as XenSection).sampleEvery, field: 'xen.sampleEvery' }),
   check: (sc, file) => void xenConfig(sc, file),
   workerConfig: (sc) => xenConfig(sc),
   summarize(_sc, out: RunOutput) {

@@ -36,4 +36,31 @@ describe('--openmetrics', () => {
     expect(vt.map((l) => l.split(' ').slice(-2))).toEqual([2, 4, 6, 8, 10, 12].map((s) => [String(s), String((1700000000 + s) * 1000)]));
     expect(d.stdout).toMatch(/vioemu_queue_drops_total.*queue="netback_txq"/);
   });
+
+  it('busy time of a VCPU still running is counted at each sample, so no rate reads over 100%', async () => {
+    // Eight CPU hogs run 30 ms slices; busy time credited only when a slice ended moved in 30 ms steps.
+    const fine = join(dir, 'hogs.om');
+    const r = await runCli(['run', 'scenarios/sched/balance-credit.yaml', '--duration', '400ms', '--set', 'xen.sampleEvery=10ms', '--openmetrics', fine, '--openmetrics-interval', '10ms']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/note: the xen model updates/);
+    const byPcpu = new Map<string, number[]>();
+    for (const l of readFileSync(fine, 'utf8').split('\n')) {
+      const m = /^vioemu_pcpu_busy_seconds_total\{host="sut",pcpu="(\d+)"\} (\S+) /.exec(l);
+      if (m) byPcpu.set(m[1]!, [...(byPcpu.get(m[1]!) ?? []), Number(m[2])]);
+    }
+    expect(byPcpu.size).toBe(8);
+    for (const [pcpu, v] of byPcpu) {
+      const steps = v.slice(1).map((x, i) => x - v[i]!);
+      // No step exceeds the 10 ms interval (a rate over 100% would).
+      for (const d of steps) expect(d, `pcpu ${pcpu}: ${steps.join(' ')}`).toBeLessThanOrEqual(0.010 + 1e-6);
+      // After warm-up every PCPU runs a hog the whole time: each 10 ms moves it by 10 ms.
+      for (const d of steps.slice(-6)) expect(d, `pcpu ${pcpu}`).toBeCloseTo(0.010, 6);
+    }
+  });
+
+  it('says so when samples are finer than the model updates its metrics', async () => {
+    const r = await runCli(['run', 'scenarios/sched/balance-credit.yaml', '--duration', '400ms', '--openmetrics', join(dir, 'coarse.om'), '--openmetrics-interval', '10ms']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/note: the xen model updates its metrics every 100\.000ms of virtual time; set `xen\.sampleEvery` to change it/);
+  });
 });

@@ -128,7 +128,7 @@ export class FleetStats {
     for (const g of this.parts.guests) g.stack.requests.latency.reset();
   }
 
-  /** Push deltas to the metric sink (every sample period; busy time as far as the scheduler has accounted it). */
+  /** Push deltas to the metric sink (every sample period, after the host credited running VCPUs up to now). */
   sample(): void {
     const s = this.snap();
     const l = this.last;
