@@ -2,11 +2,11 @@
 // and bytes per stage, TCP retransmits, cycles per component. Never per flow.
 import type { MetricDef } from '../kernel/metricSink.ts';
 
-export const QUEUE_NAMES = ['nic_ring', 'backlog', 'netback_txq', 'frontend_ring', 'socket'] as const;
+export const QUEUE_NAMES = ['nic_ring', 'backlog', 'netback_txq', 'frontend_ring'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export const netMetricDefs: readonly MetricDef[] = [
-  { name: 'vioemu_queue_drops_total', help: 'Packets dropped at a queue (nic_ring|backlog|netback_txq|frontend_ring|socket)', type: 'counter', labelNames: ['host', 'queue'] },
+  { name: 'vioemu_queue_drops_total', help: 'Packets dropped at a queue (nic_ring|backlog|netback_txq|frontend_ring)', type: 'counter', labelNames: ['host', 'queue'] },
   { name: 'vioemu_queue_depth', help: 'Packets waiting in a queue (sampled)', type: 'gauge', labelNames: ['host', 'queue'] },
   { name: 'vioemu_net_packets_total', help: 'Packets through a stage of the path', type: 'counter', labelNames: ['host', 'stage'] },
   { name: 'vioemu_net_bytes_total', help: 'Payload bytes through a stage of the path', type: 'counter', labelNames: ['host', 'stage'] },

@@ -4,6 +4,7 @@ import type { Sim } from '../kernel/sim.ts';
 import type { XenHost } from '../xen/host.ts';
 import type { XenHostResult } from '../xen/results.ts';
 import type { SutCounters } from './sut.ts';
+import { QUEUE_NAMES } from './metricsDefs.ts';
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
@@ -55,7 +56,7 @@ export class NetStats {
     this.hostLabel = [hostName];
     this.base = this.snap();
     this.lastSample = this.base;
-    for (const q of ['nic_ring', 'netback_txq', 'frontend_ring']) sim.metrics.inc('vioemu_queue_drops_total', [hostName, q], 0);
+    for (const q of QUEUE_NAMES) sim.metrics.inc('vioemu_queue_drops_total', [hostName, q], 0);
   }
 
   private snap(): Snapshot {
