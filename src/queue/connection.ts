@@ -101,6 +101,22 @@ export class RedisLink {
     }
   }
 
+  /**
+   * A command unanswered `afterMs` on an open connection: a server stopped
+   * (SIGSTOP, a frozen VM) or hung sends no error and closes nothing, so this
+   * is the only sign of it. Counts as an outage until a command is answered.
+   */
+  noAnswer(afterMs: number): void {
+    if (this.quiet || this.down) return;
+    this.markDown(`no answer for ${afterMs / 1000} s`);
+    this.say(`${this.target.shown} not answering (no answer for ${afterMs / 1000} s); waiting`);
+  }
+
+  /** A command was answered: the server is there (ends a no-answer outage). */
+  answered(): void {
+    this.up();
+  }
+
   private up(): void {
     if (this.down) {
       this.down = false;

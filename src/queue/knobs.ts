@@ -8,6 +8,8 @@ import { UsageError } from '../cli/usage.ts';
 export const LOCK_ENV = 'VIOEMU_QUEUE_LOCK_DURATION';
 /** Sweep: how long Redis may stay unreachable before the sweep gives up. */
 export const GIVE_UP_ENV = 'VIOEMU_QUEUE_GIVE_UP_AFTER';
+/** Sweep: how long a command may go unanswered on an open connection before Redis counts as unreachable. */
+export const NO_ANSWER_ENV = 'VIOEMU_QUEUE_NO_ANSWER_AFTER';
 
 /** A duration (e.g. "2s", "500ms") from `process.env[name]`, in ms; `fallbackMs` when unset or empty. */
 export function envDurationMs(name: string, fallbackMs: number, minMs = 1_000, env: NodeJS.ProcessEnv = process.env): number {

@@ -5,13 +5,15 @@
 // points at their next window, removes the run from Redis and returns what
 // was gathered. A Redis that stays unreachable for GIVE_UP_MS (60 s, as long
 // as the workers keep a silent run) ends the sweep: what was gathered, and
-// every other point as failed with the reason.
+// every other point as failed with the reason. A server that keeps the
+// connection open and stops answering (stopped, hung) counts as unreachable
+// once a command has waited NO_ANSWER_MS (10 s).
 import { Queue, type Job } from 'bullmq';
 import { lookaheadFor } from '../run/execute.ts';
 import { buildResult, type RunResult } from '../run/result.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
 import { drop, RedisLink, type RedisTarget } from './connection.ts';
-import { envDurationMs, GIVE_UP_ENV } from './knobs.ts';
+import { envDurationMs, GIVE_UP_ENV, NO_ANSWER_ENV } from './knobs.ts';
 import {
   aliveKey, ALIVE_TTL_S, codeId, decodeResult, encodePoint, FORMAT, HEARTBEAT_MS, newQueueName,
   PREFIX, REGISTRY_KEY, sameCode, stopKey, type PointJob, type PointReturn,
@@ -35,6 +37,8 @@ const STOP_GRACE_MS = 10_000;
 const CLEANUP_MS = 5_000;
 /** Unreachable this long: the workers have dropped the run too (its alive key expired), so stop waiting. */
 const GIVE_UP_MS = ALIVE_TTL_S * 1000;
+/** A command unanswered this long on an open connection: the server is taken for unreachable. */
+const NO_ANSWER_MS = 10_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -78,6 +82,7 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
   };
   const encoded = points.map((_, i) => jobOf(i)); // every point checked before anything is queued
   const giveUpMs = opts.giveUpMs ?? envDurationMs(GIVE_UP_ENV, GIVE_UP_MS);
+  const noAnswerMs = envDurationMs(NO_ANSWER_ENV, NO_ANSWER_MS);
 
   const link = new RedisLink(target, (l) => say(`vioemu: ${l}`), { retry: false });
   const conn = link.client('vioemu-sweep');
@@ -98,6 +103,21 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
     return lost !== null;
   };
   const quit = () => opts.stopped() || gaveUp();
+  /** `p`, with the link told when it has gone unanswered for noAnswerMs and when it is answered. */
+  const watched = <T>(p: Promise<T>): Promise<T> => {
+    const timer = setTimeout(() => link.noAnswer(noAnswerMs), noAnswerMs).unref(); // a sweep that gave up does not wait for it
+    return p.then(
+      (v) => {
+        clearTimeout(timer);
+        link.answered();
+        return v;
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        throw e;
+      },
+    );
+  };
 
   const addJobs = async (indices: number[]) => {
     for (let k = 0; k < indices.length; k += 500) await queue.addBulk(indices.slice(k, k + 500).map((i) => encoded[i]!));
@@ -159,8 +179,8 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
   let heartbeat: NodeJS.Timeout | undefined;
   let beating = false;
   try {
-    await stoppable(quit, addJobs(encoded.map((_, i) => i)));
-    if (!quit()) await stoppable(quit, register());
+    await stoppable(quit, watched(addJobs(encoded.map((_, i) => i))));
+    if (!quit()) await stoppable(quit, watched(register()));
     if (!quit()) say(`vioemu: queued ${n} point${n === 1 ? '' : 's'} as ${name} on ${target.shown}; waiting for workers (vioemu worker --queue ${target.shown})`);
     heartbeat = setInterval(() => {
       if (beating) return;
@@ -175,7 +195,7 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
     const idleHintMs = opts.idleHintMs ?? 15_000;
     while (gathered < n && !quit()) {
       try {
-        await stoppable(quit, gather());
+        await stoppable(quit, watched(gather()));
       } catch (e) {
         link.problem(e);
       }

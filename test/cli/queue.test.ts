@@ -25,6 +25,7 @@ interface RedisServer {
   port: number;
   url: string;
   client: Redis;
+  proc: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -51,9 +52,11 @@ async function startRedis(port?: number): Promise<RedisServer> {
     port,
     url: `redis://127.0.0.1:${port}`,
     client,
+    proc,
     async stop() {
       client.disconnect();
       if (proc.exitCode === null) {
+        proc.kill('SIGCONT'); // a test may have frozen it
         const gone = new Promise((r) => proc.once('exit', r));
         proc.kill('SIGTERM');
         await gone;
@@ -351,5 +354,45 @@ describe.skipIf(!redisBin)('queue failures mid-run', () => {
     expect(await w.stop()).toBe(143);
     expect(Date.now() - t1).toBeLessThan(5_000);
     expect(w.log()).not.toMatch(/\n\s+at /);
+  });
+
+  it('redis-server frozen mid-sweep (SIGSTOP: the connection stays open, nothing answers): taken for unreachable, the sweep gives up with what it gathered (exit 1)', async () => {
+    redis = await startRedis();
+    workers = [startWorker(redis.url, 1, SHORT_LOCK)];
+    await until('the worker to be ready', () => /ready on/.test(workers[0]!.log()));
+    const base = ['sweep', 'scenarios/kernel/ring.yaml', '--set', 'ring.actorKind=plain', '--json'];
+    const url = redis.url;
+    const t0 = Date.now();
+    let frozenAt = 0;
+    process.env.VIOEMU_QUEUE_GIVE_UP_AFTER = '3s';
+    process.env.VIOEMU_QUEUE_NO_ANSWER_AFTER = '1s';
+    const running = runCli([...base, '--set', 'sweep={duration: [40ms, 1h]}', '--queue', url], {
+      onSpawn: (_kill, stderr) => {
+        const poll = () => {
+          if (/\[1\/2\] duration=40ms done/.test(stderr()) && /started \(point 2 of 2\)/.test(workers[0]!.log())) {
+            frozenAt = Date.now();
+            redis!.proc.kill('SIGSTOP');
+            return;
+          }
+          if (Date.now() - t0 < 60_000) setTimeout(poll, 100);
+        };
+        poll();
+      },
+    });
+    delete process.env.VIOEMU_QUEUE_GIVE_UP_AFTER;
+    delete process.env.VIOEMU_QUEUE_NO_ANSWER_AFTER;
+    const r = await running;
+    redis.proc.kill('SIGCONT');
+    expect(frozenAt).toBeGreaterThan(0);
+    // 1 s unanswered, then 3 s unreachable: well before anyone would reach for Ctrl-C.
+    expect(Date.now() - frozenAt).toBeLessThan(15_000);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^vioemu: ${url} not answering \\(no answer for 1 s\\); waiting$`, 'm'));
+    const why = `${url} unreachable for \\d+ s \\(no answer for 1 s\\); the sweep gave up waiting`;
+    const res = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(res[0]).toMatchObject({ point: 'duration=40ms', interrupted: false });
+    expect(res[1]).toMatchObject({ point: 'duration=1h', interrupted: true, events: 0 });
+    expect(res[1]!.error).toMatch(new RegExp(`^queue: ${why}$`));
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
