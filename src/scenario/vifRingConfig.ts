@@ -35,5 +35,18 @@ export function vifRingConfig(n: NetSection, file: string): NetfrontConfig {
   if (n.netback.neededSlots > ring) {
     throw new ScenarioError(file, 'net.netback.neededSlots', `more than the ring's ${ring} slots: netback could never find room for a packet (netbk_queue_full)`);
   }
+  // netback stops taking packets with neededSlots − 1 requests left (netbk_queue_full); netfront posts more
+  // only once it can post at least rx_target/2 (network_alloc_rx_buffers: "Is the batch large enough to be
+  // worthwhile?"). At the smallest target that must still happen, or both wait for each other for ever.
+  const refillAt = rxMinTarget - Math.floor(rxMinTarget / 2);
+  if (n.netback.neededSlots - 1 > refillAt) {
+    throw new ScenarioError(
+      file,
+      'net.netback.neededSlots',
+      `${n.netback.neededSlots} slots kept for one packet deadlock the ring: netback stops with ${n.netback.neededSlots - 1} requests left, ` +
+        `and netfront at its minimum target of ${rxMinTarget} buffers (rxMinTarget${f.rxMinTarget === undefined ? `, from a ${ring}-slot ring` : ''}) refills only with at most ${refillAt} outstanding ` +
+        `(a batch of at least rx_target/2); want neededSlots <= ${refillAt + 1}, or a larger rxMinTarget`,
+    );
+  }
   return { rxMinTarget, rxMaxTarget, napiWeight: f.napiWeight };
 }

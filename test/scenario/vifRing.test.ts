@@ -15,8 +15,9 @@ describe('vif ring configuration', () => {
   it("derives netfront's targets from the ring: RX_MAX_TARGET = min(ring, 256), rx_min_target = min(64, max)", () => {
     expect(netfrontOf([])).toEqual({ rxMinTarget: 64, rxMaxTarget: 256, napiWeight: 64 });
     expect(netfrontOf(['net.netback.ringSlots=1024'])).toMatchObject({ rxMinTarget: 64, rxMaxTarget: 256 });
-    expect(netfrontOf(['net.netback.ringSlots=32'])).toMatchObject({ rxMinTarget: 32, rxMaxTarget: 32 });
-    expect(netfrontOf(['net.netfront.rxMinTarget=8'])).toMatchObject({ rxMinTarget: 8, rxMaxTarget: 256 });
+    expect(netfrontOf(['net.netback.ringSlots=32', 'net.netback.neededSlots=17'])).toMatchObject({ rxMinTarget: 32, rxMaxTarget: 32 });
+    // A frontend without feature-sg: netback keeps one slot, not MAX_SKB_FRAGS + 2.
+    expect(netfrontOf(['net.netfront.rxMinTarget=8', 'net.netback.neededSlots=1'])).toMatchObject({ rxMinTarget: 8, rxMaxTarget: 256 });
   });
 
   it.each([
@@ -25,12 +26,21 @@ describe('vif ring configuration', () => {
     [['net.netfront.rxMaxTarget=300'], /net\.netfront\.rxMaxTarget: more buffers than the ring's 256 slots/],
     [['net.netback.ringSlots=64', 'net.netfront.rxMinTarget=100'], /net\.netfront\.rxMinTarget: above rxMaxTarget \(64\)/],
     [['net.netback.neededSlots=300'], /net\.netback\.neededSlots: more than the ring's 256 slots/],
+    // netback, stopped with neededSlots − 1 requests left, and netfront, refilling only a batch of rx_target/2, wait for each other.
+    [['net.netback.neededSlots=40'], /net\.netback\.neededSlots: 40 slots kept for one packet deadlock the ring: .* want neededSlots <= 33/],
+    [['net.netback.ringSlots=32'], /net\.netback\.neededSlots: 20 slots .* minimum target of 32 buffers \(rxMinTarget, from a 32-slot ring\) .* want neededSlots <= 17/],
+    [['net.netfront.rxMinTarget=8'], /net\.netback\.neededSlots: 20 slots .* minimum target of 8 buffers \(rxMinTarget\)/],
   ])('%j is an error naming the field', (sets, message) => {
     expect(() => netfrontOf(sets)).toThrow(message);
   });
 
   it('repeating the ring size on the netfront side is allowed', () => {
     expect(netfrontOf(['net.netback.ringSlots=128', 'net.netfront.ringSlots=128'])).toMatchObject({ rxMaxTarget: 128 });
+  });
+
+  it('the largest neededSlots the check allows still carries data: the limit is where the deadlock starts', () => {
+    const r = runInProcess(FIG3, ['net.netback.ringSlots=32', 'net.netback.neededSlots=17', 'duration=300ms', 'warmup=100ms']);
+    expect(r.summary.throughputGbps as number).toBeGreaterThan(0.1);
   });
 
   it('a 64-slot ring runs and carries data (it used to hang in netif_poll)', () => {

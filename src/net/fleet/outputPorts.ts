@@ -1,16 +1,36 @@
-// Output-queued switch ports as typed arrays: each port serialises its FIFO
-// at line rate, so its queue is known from one number — when it will have
-// sent everything admitted (busyUntil) — and the backlog at time t is
-// (busyUntil − t) × rate. Admission is drop-tail against a per-port buffer in
-// bytes, or against a shared buffer with a dynamic threshold (Choudhury and
-// Hahne, 1998: a port may queue while its backlog stays below alpha × the
-// free shared buffer). Frames are admitted one by one at their own enqueue
-// times (arrival + forwarding latency), so a burst that arrived spread out
-// over its input link fills the queue as it would have.
+// Output-queued switch ports: each port serialises what it admitted at line
+// rate, and its schedule is kept as the busy intervals of its link. Admission
+// is drop-tail against a per-port buffer in bytes, or against a shared buffer
+// with a dynamic threshold (Choudhury and Hahne, 1998: a port may queue while
+// its backlog stays below alpha × the free shared buffer). Frames are admitted
+// one by one at their own enqueue times (arrival + forwarding latency), so a
+// burst that arrived spread out over its input link fills the queue as it
+// would have.
+//
+// A switch handles a message when its last frame is in, so frames reach a
+// port out of time order: a message from one input is handled before an
+// earlier-starting one from another. A frame dated before frames already
+// booked goes into the first idle gap of the link from its enqueue time on
+// (the port stays work-conserving: no idle time while it holds a frame, no
+// two frames on the link at once). The queue it finds is what the busy run
+// going on at its enqueue time still holds, read no earlier than the latest
+// enqueue in that run: frames booked there that arrive later, and any idle
+// time before them, are not queue.
+// Which frame of two overlapping messages goes first may differ from a true
+// FIFO; how long the port is busy, and so what it drops, does not.
 import type { BufferSpec } from './config.ts';
 
+/** Intervals closer than this (ns) are one busy run (float sums of serialization times). */
+const ADJACENT_NS = 1e-6;
+
 export class OutputPorts {
+  /** End of the last booked interval of each port (−Infinity: never busy). */
   readonly busyUntilNs: Float64Array;
+  /** Per port, the booked busy intervals [start, end) of its link, sorted and disjoint (the past is pruned). */
+  readonly startsNs: number[][];
+  readonly endsNs: number[][];
+  /** Per interval, the latest enqueue time of a frame booked in it. */
+  readonly lastEnqNs: number[][];
   readonly nsPerByte: Float64Array;
   readonly dropFrames: Float64Array;
   readonly dropBytes: Float64Array;
@@ -23,10 +43,9 @@ export class OutputPorts {
   readonly maxQueueBytes: Float64Array;
   /** ∫ backlog dt in byte·ns (a frame counts from its enqueue until its last byte left). */
   readonly queueByteNs: Float64Array;
-  /** End of the last frame admitted by the latest admit() call. */
+  /** Start and end on the link of the frame the latest admitFrame() call admitted. */
+  lastStartNs = 0;
   lastEndNs = 0;
-  /** Enqueue time of each port's latest admitted frame. */
-  readonly lastEnqNs: Float64Array;
 
   constructor(
     readonly ports: number,
@@ -35,7 +54,9 @@ export class OutputPorts {
   ) {
     // Never busy yet (a frame that arrived "before" time 0 finds no backlog).
     this.busyUntilNs = new Float64Array(ports).fill(-Infinity);
-    this.lastEnqNs = new Float64Array(ports).fill(-Infinity);
+    this.startsNs = Array.from({ length: ports }, () => []);
+    this.endsNs = Array.from({ length: ports }, () => []);
+    this.lastEnqNs = Array.from({ length: ports }, () => []);
     this.nsPerByte = Float64Array.from(rateBitsPerSec, (r) => 8e9 / r);
     this.dropFrames = new Float64Array(ports);
     this.dropBytes = new Float64Array(ports);
@@ -46,21 +67,101 @@ export class OutputPorts {
     this.queueByteNs = new Float64Array(ports);
   }
 
+  /** Bytes port p has booked to send after `tNs` (what it holds then, and what was admitted dated later). */
   backlogBytes(p: number, tNs: number): number {
-    const left = this.busyUntilNs[p]! - tNs;
-    return left > 0 ? left / this.nsPerByte[p]! : 0;
+    const S = this.startsNs[p]!;
+    const E = this.endsNs[p]!;
+    let ns = 0;
+    for (let i = S.length - 1; i >= 0 && E[i]! > tNs; i--) ns += E[i]! - Math.max(S[i]!, tNs);
+    return ns / this.nsPerByte[p]!;
   }
 
-  /**
-   * The shared buffer's occupancy for a frame enqueued at `tNs`. A switch handles a message when its
-   * last frame is in and dates each frame back to its own arrival, so a port may already hold frames
-   * that came in after `tNs` (from a message handled earlier); its backlog is read no earlier than its
-   * latest enqueue, or those later frames, and the idle time before them, would count as occupancy.
-   */
+  /** The queue a frame enqueued at `tNs` finds, in bytes: the rest of the busy run going on then, from its latest enqueue on. */
+  queueBytesAt(p: number, tNs: number): number {
+    const E = this.endsNs[p]!;
+    const n = E.length;
+    if (n === 0 || tNs >= E[n - 1]!) return 0;
+    const i = this.firstEndingAfter(p, tNs);
+    if (this.startsNs[p]![i]! > tNs) return 0;
+    return Math.max(0, E[i]! - Math.max(tNs, this.lastEnqNs[p]![i]!)) / this.nsPerByte[p]!;
+  }
+
+  /** The shared buffer's occupancy for a frame enqueued at `tNs`: the queue every port holds then. */
   sharedOccupancyBytes(tNs: number): number {
     let q = 0;
-    for (let p = 0; p < this.ports; p++) q += this.backlogBytes(p, Math.max(tNs, this.lastEnqNs[p]!));
+    for (let p = 0; p < this.ports; p++) q += this.queueBytesAt(p, tNs);
     return q;
+  }
+
+  /** Index of port p's first interval ending after `tNs` (binary search; its length if none). */
+  private firstEndingAfter(p: number, tNs: number): number {
+    const E = this.endsNs[p]!;
+    let lo = 0;
+    let hi = E.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (E[mid]! > tNs) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** Book `serNs` of port p's link in the first idle gap from `tNs` on; returns the start. */
+  private book(p: number, tNs: number, serNs: number): number {
+    const S = this.startsNs[p]!;
+    const E = this.endsNs[p]!;
+    const L = this.lastEnqNs[p]!;
+    const n = S.length;
+    // In time order (the usual case): at or after the last interval's start.
+    if (n === 0 || tNs >= S[n - 1]!) {
+      if (n > 0 && tNs <= E[n - 1]! + ADJACENT_NS) {
+        const start = Math.max(tNs, E[n - 1]!);
+        E[n - 1] = start + serNs;
+        if (tNs > L[n - 1]!) L[n - 1] = tNs;
+        return start;
+      }
+      S.push(tNs);
+      E.push(tNs + serNs);
+      L.push(tNs);
+      return tNs;
+    }
+    let i = this.firstEndingAfter(p, tNs);
+    let start = tNs;
+    if (i < n && S[i]! <= tNs) start = E[i++]!;
+    while (i < n && S[i]! < start + serNs - ADJACENT_NS) start = E[i++]!;
+    const end = start + serNs;
+    // Before interval i: join the one before it and/or the one at i when they touch.
+    const joinPrev = i > 0 && E[i - 1]! >= start - ADJACENT_NS;
+    const joinNext = i < n && S[i]! <= end + ADJACENT_NS;
+    if (joinPrev && joinNext) {
+      E[i - 1] = E[i]!;
+      L[i - 1] = Math.max(L[i - 1]!, L[i]!, tNs);
+      S.splice(i, 1);
+      E.splice(i, 1);
+      L.splice(i, 1);
+    } else if (joinPrev) {
+      E[i - 1] = end;
+      L[i - 1] = Math.max(L[i - 1]!, tNs);
+    } else if (joinNext) {
+      S[i] = start;
+      L[i] = Math.max(L[i]!, tNs);
+    } else {
+      S.splice(i, 0, start);
+      E.splice(i, 0, end);
+      L.splice(i, 0, tNs);
+    }
+    return start;
+  }
+
+  /** Forget port p's intervals that ended by `beforeNs` (no frame can be dated that early any more). */
+  prune(p: number, beforeNs: number): void {
+    const E = this.endsNs[p]!;
+    let k = 0;
+    while (k < E.length - 1 && E[k]! <= beforeNs) k++;
+    if (k === 0) return;
+    this.startsNs[p]!.splice(0, k);
+    E.splice(0, k);
+    this.lastEnqNs[p]!.splice(0, k);
   }
 
   /**
@@ -80,7 +181,7 @@ export class OutputPorts {
    * buffer's occupancy at `tNs` (every port's backlog then).
    */
   admitFrame(p: number, tNs: number, frameBytes: number, wireBytes: number, sharedUsed: number): boolean {
-    const q = this.backlogBytes(p, tNs);
+    const q = this.queueBytesAt(p, tNs);
     const b = this.buffer;
     const fits = b.mode === 'per-port' ? q + frameBytes <= b.bytes : sharedUsed + frameBytes <= b.bytes && q + frameBytes <= b.alpha * (b.bytes - sharedUsed);
     if (!fits) {
@@ -89,16 +190,17 @@ export class OutputPorts {
       return false;
     }
     const v = this.nsPerByte[p]!;
-    const start = Math.max(tNs, this.busyUntilNs[p]!);
     const serNs = wireBytes * v;
+    const start = this.book(p, tNs, serNs);
     const end = start + serNs;
-    this.busyUntilNs[p] = end;
+    const E = this.endsNs[p]!;
+    this.busyUntilNs[p] = E[E.length - 1]!;
+    this.lastStartNs = start;
     this.lastEndNs = end;
-    if (tNs > this.lastEnqNs[p]!) this.lastEnqNs[p] = tNs;
     // The queue with this frame in it (the time-average below counts the frame too, so the peak must).
-    const qAfter = (end - tNs) / v;
+    const qAfter = q + wireBytes;
     if (qAfter > this.maxQueueBytes[p]!) this.maxQueueBytes[p] = qAfter;
-    // Waiting behind the backlog, then draining linearly while on the wire.
+    // Waiting for its slot, then draining linearly while on the wire.
     this.queueByteNs[p]! += frameBytes * (start - tNs) + (frameBytes * serNs) / 2;
     this.txFrames[p]! += 1;
     this.txBytes[p]! += wireBytes;

@@ -4,7 +4,8 @@
 // enqueued at its output port a forwarding latency after its last bit arrived,
 // admitted or dropped (drop-tail, outputPorts.ts), and serialised at the
 // port's rate; what a port admitted of one message travels on as one message,
-// delivered when its last frame reaches the next hop.
+// delivered when its last frame reaches the next hop, its frames as far apart
+// as the port sent them (a port faster than the input keeps the input's gaps).
 import { createSwitchMachine } from '../../../actors/switch.ts';
 import type { Actor, Sim } from '../../kernel/sim.ts';
 import { XStateActor } from '../../kernel/xstateHost.ts';
@@ -44,6 +45,12 @@ export class SwitchNode implements Actor {
   private readonly out: Run[][];
   /** Smallest delay a message on each port may take (the partitions' lookahead relies on it). */
   private readonly minDelayNs: number[];
+  /** Per output port, for the message being handled: first frame's end on the link, the last end, wire bytes. */
+  private readonly msgFirstEndNs: Float64Array;
+  private readonly msgEndNs: Float64Array;
+  private readonly msgWireBytes: Float64Array;
+  /** Longest a message's first frame came in before the message was handled: how far back frames can be dated. */
+  private maxSpanNs = 0;
 
   constructor(
     readonly id: number,
@@ -54,6 +61,9 @@ export class SwitchNode implements Actor {
   ) {
     this.ports = new OutputPorts(spec.ports.length, spec.ports.map((p) => p.rateBitsPerSec), spec.buffer);
     this.out = spec.ports.map(() => []);
+    this.msgFirstEndNs = new Float64Array(spec.ports.length);
+    this.msgEndNs = new Float64Array(spec.ports.length);
+    this.msgWireBytes = new Float64Array(spec.ports.length);
     this.minDelayNs = spec.ports.map((p) => spec.forwardingLatencyNs + Math.floor((ACK_WIRE_BYTES * 8e9) / p.rateBitsPerSec) + p.latencyNs);
     this.machine = new XStateActor(id, sim, createSwitchMachine({
       drainMs: () => Math.max(1, this.drainNs()) / 1e6,
@@ -88,6 +98,10 @@ export class SwitchNode implements Actor {
     let bytesAfter = 0;
     const fr = this.frames;
     for (const r of m.runs) bytesAfter += r.count * (r.ack ? fr.ackWireBytes : fr.dataWireBytes);
+    if (m.runs.length > 0) {
+      const firstWire = m.runs[0]!.ack ? fr.ackWireBytes : fr.dataWireBytes;
+      this.maxSpanNs = Math.max(this.maxSpanNs, (bytesAfter - firstWire) * m.nsPerByte);
+    }
     const shared = ports.buffer.mode === 'shared';
     let dropped = false;
     for (const r of m.runs) {
@@ -108,6 +122,9 @@ export class SwitchNode implements Actor {
         // (frames of this message admitted earlier included, those already sent not).
         const ok = !ackCut && ports.admitFrame(p, enqNs, buf, wire, shared ? ports.sharedOccupancyBytes(enqNs) : 0);
         if (ok) {
+          if (this.msgWireBytes[p] === 0) this.msgFirstEndNs[p] = ports.lastEndNs;
+          this.msgEndNs[p] = Math.max(this.msgEndNs[p]!, ports.lastEndNs);
+          this.msgWireBytes[p]! += wire;
           if (isAck) admittedAcks++;
           else if (runStart < 0) runStart = j;
           continue;
@@ -129,13 +146,25 @@ export class SwitchNode implements Actor {
         if (admittedAcks > 0) sink.push({ flow: r.flow, seq: 0, count: admittedAcks, ack: admittedAcks < r.count ? splitAck(r.ack!, admittedAcks) : r.ack! });
       } else if (runStart >= 0) sink.push({ flow: r.flow, seq: r.seq + runStart, count: r.count - runStart });
     }
+    // No later message can date a frame before this (with a margin): the ports forget the intervals that ended earlier.
+    const horizonNs = now - 2 * this.maxSpanNs - 1;
     for (let p = 0; p < this.out.length; p++) {
+      const bytes = this.msgWireBytes[p]!;
+      if (bytes === 0) continue;
+      this.msgWireBytes[p] = 0;
+      const firstEndNs = this.msgFirstEndNs[p]!;
+      const endNs = this.msgEndNs[p]!;
+      this.msgEndNs[p] = 0;
+      ports.prune(p, horizonNs);
       const runs = this.out[p]!;
       if (runs.length === 0) continue;
       this.out[p] = [];
       const spec = this.spec.ports[p]!;
-      const deliverNs = Math.max(Math.ceil(ports.busyUntilNs[p]!) + spec.latencyNs, now + this.minDelayNs[p]!);
-      const fwdMsg: WireMsg = { type: 'WIRE', runs, nsPerByte: ports.nsPerByte[p]! };
+      const deliverNs = Math.max(Math.ceil(endNs) + spec.latencyNs, now + this.minDelayNs[p]!);
+      // The next hop dates the frames back from the last one at this spacing: the port's rate, or slower where it idled between them.
+      const firstWire = runs[0]!.ack ? fr.ackWireBytes : fr.dataWireBytes;
+      const nsPerByte = bytes > firstWire ? Math.max(ports.nsPerByte[p]!, (endNs - firstEndNs) / (bytes - firstWire)) : ports.nsPerByte[p]!;
+      const fwdMsg: WireMsg = { type: 'WIRE', runs, nsPerByte };
       this.sim.send(this.id, spec.nextHop, deliverNs - now, fwdMsg);
     }
     const mode = this.machine.value;

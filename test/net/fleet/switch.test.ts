@@ -48,6 +48,26 @@ describe('output ports', () => {
     expect(p.admitFrame(1, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, used)).toBe(true);
   });
 
+  it('a frame dated before frames already booked takes the idle gap before them, and finds no queue there', () => {
+    const fast = 200e9;
+    const ser = (DATA_WIRE_BYTES * 8e9) / fast;
+    // One frame's worth of buffer: only a frame that finds the port idle gets in.
+    const p = new OutputPorts(1, [fast], { mode: 'per-port', bytes: DATA_BUFFER_BYTES });
+    expect(p.admitFrame(0, 10_000, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(true); // handled first, dated later
+    expect(p.admitFrame(0, 1_000, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(true); // the idle 9 µs before it are not queue
+    expect([p.lastStartNs, p.lastEndNs]).toEqual([1_000, 1_000 + ser]);
+    expect(p.dropFrames[0]).toBe(0);
+    expect(p.maxQueueBytes[0]).toBeCloseTo(DATA_WIRE_BYTES, 6);
+    // A frame whose gap is too short waits for the end of the run that blocks it.
+    expect(p.admitFrame(0, 10_000 - ser / 2, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(true);
+    expect(p.lastStartNs).toBeCloseTo(10_000 + ser, 6);
+    expect(p.busyUntilNs[0]).toBeCloseTo(10_000 + 2 * ser, 6);
+    // Nothing booked overlaps: the link never carries two frames at once.
+    const S = p.startsNs[0]!;
+    const E = p.endsNs[0]!;
+    for (let i = 1; i < S.length; i++) expect(S[i]!).toBeGreaterThanOrEqual(E[i - 1]!);
+  });
+
   it('integrates the queue over time: a lone frame counts half its serialization', () => {
     const p = new OutputPorts(1, [TEN_G], { mode: 'per-port', bytes: 1e6 });
     p.admitFrame(0, 100, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0);
@@ -122,6 +142,31 @@ describe('switch actor', () => {
     expect(sw.ports.maxQueueBytes[1]).toBeLessThanOrEqual(DATA_WIRE_BYTES + 1e-6);
     // Sent by the end: every admitted byte (nothing left queued), and never more than the line allows.
     expect(sw.ports.sentBytes(1, 1e9)).toBe(40 * DATA_WIRE_BYTES);
+  });
+
+  it('two inputs into a faster port: the message handled second but sent first queues nothing, and each keeps its input spacing', () => {
+    const fast = 40e9;
+    const sim = new Sim({ seed: 1 });
+    const got: { at: number; msg: WireMsg }[] = [];
+    sim.register({ id: 10, receive: (m: unknown, at: number) => got.push({ at, msg: m as WireMsg }) });
+    const sw = sim.register(new SwitchNode(1, sim, {
+      name: 'agg',
+      ports: [{ nextHop: 99, rateBitsPerSec: TEN_G, latencyNs: 500 }, { nextHop: 10, rateBitsPerSec: fast, latencyNs: 500 }, { nextHop: 99, rateBitsPerSec: TEN_G, latencyNs: 500 }],
+      forwardingLatencyNs: 1000,
+      // Room for two frames: a port that counted the idle time before later frames as queue would drop.
+      buffer: { mode: 'per-port', bytes: 2 * DATA_BUFFER_BYTES },
+      portOfHost: Int32Array.from([0, 1, 1]),
+    }, table(2), DEFAULT_FRAMES));
+    const lineRate = 8e9 / TEN_G;
+    // Input A: 10 frames whose last bit is in at 30 µs; input B: 20 frames, in from ~5 µs to 30.5 µs (handled second).
+    sim.send(0, 1, 30_000, { type: 'WIRE', runs: [{ flow: 0, seq: 0, count: 10 }], nsPerByte: lineRate } satisfies WireMsg);
+    sim.send(0, 1, 30_500, { type: 'WIRE', runs: [{ flow: 1, seq: 0, count: 20 }], nsPerByte: lineRate } satisfies WireMsg);
+    sim.runUntil(1e9);
+    expect(sw.ports.dropFrames[1]).toBe(0);
+    expect(sw.ports.maxQueueBytes[1]).toBeLessThanOrEqual(2 * DATA_WIRE_BYTES + 1e-6);
+    // Frames from 10 Gb/s inputs leave a 40 Gb/s port as far apart as they came.
+    for (const g of got) expect(g.msg.nsPerByte).toBeCloseTo(lineRate, 3);
+    expect(got.map((g) => g.msg.runs.reduce((a, r) => a + r.count, 0)).sort()).toEqual([10, 20]);
   });
 
   it('a port counts bytes as sent when they leave, not when admitted', () => {
