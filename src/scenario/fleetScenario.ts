@@ -112,7 +112,8 @@ function params(n: NetSection, file: string): FleetHostParams {
       },
       receiver: {
         mssBytes: n.mssBytes,
-        rcvBufBytes: n.tcp.rmemMax,
+        // Autotuning off: the socket keeps tcp_rmem[1] (tcp_v4_init_sock), as 2.6.18 without tcp_moderate_rcvbuf.
+        rcvBufBytes: n.tcp.moderateRcvbuf ? n.tcp.rmemMax : n.tcp.rmemDefault,
         sack: n.tcp.sack,
         autotune: n.tcp.moderateRcvbuf
           ? { rmemDefaultBytes: n.tcp.rmemDefault, rmemMaxBytes: n.tcp.rmemMax, jiffyNs: Math.round(1e9 / n.tcp.hz), rcvmemBytes: rcvmemBytes(n.mssBytes), initialWindowSegs: 4 }

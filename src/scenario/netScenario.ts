@@ -113,7 +113,8 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       costs: { ...n.costs, copyBytesRatio: copyBytesRatio(n.mssBytes) },
       tcp: {
         mssBytes: n.mssBytes,
-        rcvBufBytes: n.tcp.rmemMax,
+        // Autotuning off: the socket keeps tcp_rmem[1] (tcp_v4_init_sock), as 2.6.18 without tcp_moderate_rcvbuf.
+        rcvBufBytes: n.tcp.moderateRcvbuf ? n.tcp.rmemMax : n.tcp.rmemDefault,
         sack: n.tcp.sack,
         autotune: n.tcp.moderateRcvbuf
           ? { rmemDefaultBytes: n.tcp.rmemDefault, rmemMaxBytes: n.tcp.rmemMax, jiffyNs: Math.round(1e9 / n.tcp.hz), rcvmemBytes: rcvmemBytes(n.mssBytes), initialWindowSegs: 4 }
@@ -137,6 +138,9 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       tcp: {
         mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin,
         sack: n.tcp.sack, fack: n.tcp.fack, reordering: n.tcp.reordering, granularityNs: Math.round(1e9 / n.tcp.hz),
+        // Connections are set up before the run: the SYN exchange's RTT sample (a LAN RTT counts as one jiffy),
+        // so a first flight lost whole times out after ~200 ms + srtt, not TCP_TIMEOUT_INIT's 3 s.
+        handshakeRttNs: Math.round(1e9 / n.tcp.hz),
       },
     },
     link: { rateBitsPerSec: n.link.rateGbps * 1e9, propagationNs: n.link.propagation },

@@ -129,7 +129,7 @@ export const netSection = z
         // tcp_rmem[1] and tcp_rmem[2] (tcp_init: min(4 MiB, tcp_mem[1] pages) = 4 MiB with >= 512 MiB of RAM).
         rmemDefault: posInt.default(87380),
         rmemMax: posInt.default(4194304),
-        // sysctl_tcp_moderate_rcvbuf: receive autotuning from rmemDefault toward rmemMax; false fixes the buffer at rmemMax.
+        // sysctl_tcp_moderate_rcvbuf: receive autotuning from rmemDefault toward rmemMax; false keeps the buffer at rmemDefault (tcp_rmem[1]).
         moderateRcvbuf: z.boolean().default(true),
         // Receivers' kernel HZ (XenLinux 2.6.18 configs: 100): RTT estimates and autotuning run in jiffies.
         hz: posInt.default(100),

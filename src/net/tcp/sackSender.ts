@@ -38,7 +38,7 @@ export interface SackSenderOptions extends RtoConfig {
   /**
    * The connection was set up before the first segment: its SYN/SYN-ACK gave
    * this RTT sample (tcp_ack of the SYN-ACK), so the first RTO is srtt-based,
-   * not TCP_TIMEOUT_INIT's 3 s. Absent: no sample yet (the paper's stressor).
+   * not TCP_TIMEOUT_INIT's 3 s. Absent: no sample yet.
    */
   handshakeRttNs?: number;
   /**

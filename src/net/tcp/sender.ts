@@ -14,6 +14,8 @@ export interface TcpSenderOptions extends RtoConfig {
   initialSsthreshSegs?: number;
   /** Window from the handshake, until the first ACK (default: 64 KiB unscaled). */
   initialRwndSegs?: number;
+  /** The SYN/SYN-ACK's RTT sample, so the first RTO is srtt-based, not TCP_TIMEOUT_INIT's 3 s (as SackSenderOptions). */
+  handshakeRttNs?: number;
   /** Bytes the application will ever write; default unlimited (iperf). */
   appLimitBytes?: number;
   congestion?: CongestionName | CongestionControl;
@@ -106,6 +108,7 @@ export class TcpSender {
     this.cc = typeof cc === 'string' ? createCongestion(cc) : cc;
     this.w = { cwndSegs: opts.initialCwndSegs ?? 3, ssthreshSegs: opts.initialSsthreshSegs ?? Infinity };
     this.rto = new RtoEstimator(opts);
+    if (opts.handshakeRttNs !== undefined) this.rto.sample(opts.handshakeRttNs);
     this.rwndSegs = opts.initialRwndSegs ?? Math.floor(65535 / this.mssBytes);
     this.appLimitBytes = opts.appLimitBytes ?? Infinity;
     // Segments are modelled full-size; the last one of a limited write is counted as full on the wire.
