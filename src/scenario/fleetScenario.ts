@@ -4,6 +4,7 @@
 import { minLinkDelayNs } from '../net/fleet/wire.ts';
 import { copyBytesRatio, frameSizes } from '../net/frames.ts';
 import { fleetHostCount, type FleetConfig, type FleetHostParams, type FleetHostSpec, type LinkSpec } from '../net/fleet/config.ts';
+import { checkCreditOnly, domainCreditSettings } from './creditOnly.ts';
 import { vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
 import type { FleetSection } from './fleetSchema.ts';
@@ -162,6 +163,7 @@ export function fleetConfig(sc: Scenario, file = sc.name): FleetConfig {
   const n = sc.net as NetSection;
   const f = n.fleet!;
   checkUnused(n, file);
+  for (const [name, dt] of Object.entries(f.domuTemplates)) checkCreditOnly(file, n.scheduler.policy, domainCreditSettings(`net.fleet.domuTemplates.${name}`, dt));
   const l = layout(f, file, n.scheduler.policy);
   if (n.dom0.nicIrqVcpu !== undefined) {
     const small = l.hosts.find((h) => h.dom0.vcpus <= n.dom0.nicIrqVcpu!);

@@ -5,6 +5,7 @@ import type { IrqBinding } from '../net/sut.ts';
 import type { SutNetResult } from '../net/netStats.ts';
 import type { XenHostConfig } from '../xen/model.ts';
 import { copyBytesRatio } from '../net/frames.ts';
+import { checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
 import { vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
 import type { ModelAdapter, Scenario } from './model.ts';
@@ -93,7 +94,17 @@ function applyOptimizations(n: NetSection): NetSection {
 }
 
 export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
-  const n = applyOptimizations(sc.net as NetSection);
+  const raw = sc.net as NetSection;
+  const creditOpts = raw.optimizations.filter((o) => o === 'A' || o === 'B');
+  if (raw.scheduler.policy === 'sedf' && creditOpts.length > 0) {
+    throw new ScenarioError(file, 'net.optimizations', `Opt ${creditOpts.join(' and ')} extend${creditOpts.length === 1 ? 's' : ''} the credit scheduler; under SEDF (net.scheduler.policy sedf) only C and D apply`);
+  }
+  checkCreditOnly(file, raw.scheduler.policy, [
+    ...schedulerCreditSettings('net.scheduler', raw.scheduler),
+    ...domainCreditSettings('net.dom0', raw.dom0),
+    ...domainCreditSettings('net.domu', raw.domu),
+  ]);
+  const n = applyOptimizations(raw);
   const fleet = n.fleet ? { fleet: fleetConfig(sc, file) } : {};
   return {
     ...fleet,

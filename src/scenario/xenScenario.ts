@@ -5,6 +5,7 @@ import type { DomainSpec } from '../xen/host.ts';
 import type { XenHostConfig, XenModelConfig } from '../xen/model.ts';
 import type { XenHostResult } from '../xen/results.ts';
 import type { WorkloadSpec } from '../xen/workloads.ts';
+import { checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
 import { ScenarioError } from './errors.ts';
 import { durationNs } from './fields.ts';
 import type { ModelAdapter, Scenario } from './model.ts';
@@ -61,8 +62,10 @@ export function hostConfig(h: XenHostSection, file: string, hostPath: string): X
   const pcpus = h.topology.sockets * h.topology.l2PerSocket * h.topology.coresPerL2;
   const placement = defaultPlacement(h.domains, pcpus, h.scheduler.policy);
   const names = new Set<string>();
+  checkCreditOnly(file, h.scheduler.policy, schedulerCreditSettings(`${hostPath}.scheduler`, h.scheduler));
   const domains: DomainSpec[] = h.domains.map((d, di) => {
     const at = `${hostPath}.domains.${di}`;
+    checkCreditOnly(file, h.scheduler.policy, domainCreditSettings(at, d));
     if (names.has(d.name)) throw new ScenarioError(file, `${at}.name`, `duplicate domain name ${d.name}`);
     names.add(d.name);
     const aff = Array.from({ length: d.vcpus }, (_, i) => affinityOf(d, i));
