@@ -60,7 +60,12 @@ export const netSection = z
     flows: posInt.max(1024).default(8),
     /** iperf -l: bytes per read()/write(). */
     messageSize: posInt.default(65536),
-    mssBytes: posInt.default(1448),
+    // 1500-byte MTU less IP, TCP and the timestamp option. At most the ixgb's largest frame allows
+    // (IXGB_MAX_JUMBO_FRAME_SIZE 16128 → MTU 16110 → MSS 16058); at least tcp_sync_mss's floor of 48.
+    mssBytes: posInt
+      .min(48, 'below TCP\'s floor of 48 bytes (tcp_sync_mss)')
+      .max(16058, 'above what the largest jumbo frame of the 10 GbE NIC carries (ixgb: 16128-byte frames, MSS 16058)')
+      .default(1448),
     topology: topologySchema.default({}),
     scheduler: schedulerSchema.default({}),
     // Assumption (docs/model.md): a Xen VCPU switch, state save/restore and TLB flush, ~1.7 µs.

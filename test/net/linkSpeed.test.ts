@@ -19,6 +19,13 @@ describe('frames and link speed', () => {
     expect(frameSizes(8948).dataWireBytes).toBe(9038);
   });
 
+  it("an MSS no Ethernet frame of the NIC can carry, or below TCP's floor, is an error naming the field", () => {
+    const load = (mss: number) => () => loadScenario('scenarios/paper/fig3-domu.yaml', { sets: [`net.mssBytes=${mss}`] });
+    expect(load(65000)).toThrow(/net\.mssBytes: above what the largest jumbo frame of the 10 GbE NIC carries/);
+    expect(load(10)).toThrow(/net\.mssBytes: below TCP's floor of 48 bytes/);
+    expect(load(16058)).not.toThrow();
+  });
+
   it("the grant copy's share of Table 1's I/O-channel cost scales with the bytes a segment carries", () => {
     expect(copyBytesRatio(1448)).toBe(1);
     expect(copyBytesRatio(8948)).toBeCloseTo(9014 / 1514, 12);
