@@ -8,6 +8,7 @@ import { intFlag, runCommand, type RunFlags } from './runCommand.ts';
 import { UsageError } from './usage.ts';
 import type { WorkerFlags } from './workerCommand.ts';
 import type { ResumeFlags } from './resumeCommand.ts';
+import type { CalibrateFlags, ReproduceFlags, SensitivityFlags } from './reportCommands.ts';
 
 const IGNORE_HANGUP_HELP = 'keep running through SIGHUP and the exit of the process that started vioemu (as nohup would; by default either stops the run and writes what was gathered)';
 
@@ -41,7 +42,9 @@ program
   .name('vioemu')
   .description('Deterministic emulator of virtualized network I/O on multi-core hosts (Xen 3.1 credit/SEDF, netback/netfront, TCP).')
   .exitOverride()
-  .showHelpAfterError();
+  // A stray word is a mistake (a second scenario, a misspelt flag value), not something to ignore.
+  .allowExcessArguments(false)
+  .showHelpAfterError('(vioemu <command> --help lists the flags)');
 
 runOptions(program.command('run [scenario]').description('run a scenario (all its sweep points); with --transport, one partition of a run spread over processes')).action(
   async (file: string | undefined, flags: RunFlags) => {
@@ -128,35 +131,20 @@ program
   .option('--quick', 'short runs (smoke test)')
   .option('--workers <n>', 'parallel runs (at most the number of cores)', String(availableParallelism()))
   .option('--queue <url>', 'run the points on `vioemu worker` processes through Redis (BullMQ), e.g. redis://127.0.0.1:6379')
-  .action(async (flags: { json?: boolean; out: string; quick?: boolean; workers: string; queue?: string }) => {
-    const queue = flags.queue !== undefined ? (await import('../queue/url.ts')).parseQueueUrl(flags.queue) : undefined;
-    const asked = intFlag('workers', flags.workers, 1)!;
-    const cores = availableParallelism();
-    const workers = Math.min(asked, cores);
-    if (workers < asked) process.stderr.write(`vioemu: --workers ${asked} capped to ${workers} (${cores} core${cores === 1 ? '' : 's'} available)\n`);
-    const { reproduce, formatTable } = await import('../report/reproduce.ts');
-    const { summarize } = await import('../report/targets.ts');
-    const r = await reproduce({ outDir: flags.out, workers, quick: flags.quick ?? false, queue, log: (s) => process.stderr.write(s + '\n') });
-    if (flags.json) process.stdout.write(JSON.stringify({ summary: summarize(r.rows), rows: r.rows }, null, 2) + '\n');
-    else process.stdout.write(formatTable(r.rows) + `\n\nwrote ${flags.out}/index.html, results.json, figures (${r.wallSeconds.toFixed(0)} s)\n`);
+  .action(async (flags: ReproduceFlags) => {
+    const { reproduceCommand } = await import('./reportCommands.ts');
+    process.exitCode = await reproduceCommand(flags);
   });
 
 program
   .command('calibrate')
-  .description('fit the two free constants: the stressor to T1 (native Linux 5.5 Gbps), the Table 1 scale to T2 (DomU 2.3 Gbps) or, when T2 does not pin it, to Dom0 at 105%; prints and saves the curve; writes scenarios/calibration.yaml')
+  .description('fit the two free constants: the stressor to T1 (native Linux 5.5 Gbps), the Table 1 scale to T2 (DomU 2.3 Gbps) or, when T2 does not pin it, to Dom0 at 105%; prints and saves the curve (<out>-curve.json beside it); writes scenarios/calibration.yaml')
   .option('--out <file>', 'where to write', 'scenarios/calibration.yaml')
-  .option('--quick', 'shorter runs')
-  .option('--workers <n>', 'parallel runs', String(Math.max(1, (await import('node:os')).availableParallelism())))
-  .action(async (flags: { out: string; quick?: boolean; workers: string }) => {
-    const workers = Number(flags.workers);
-    if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers: want an integer >= 1, got ${JSON.stringify(flags.workers)}`);
-    const { calibrate } = await import('../report/calibrate.ts');
-    const r = await calibrate({ out: flags.out, workers, quick: flags.quick ?? false, log: (s) => process.stderr.write(s + '\n') });
-    process.stdout.write(
-      `stressor.txCyclesPerPacket = ${r.txCyclesPerPacket} (T1 ${r.t1Gbps.toFixed(3)} Gbps)\n` +
-        `costs.table1Scale = ${r.table1Scale}, fitted on ${r.scaleFittedOn}: ${r.why}\n` +
-        `  at this scale: DomU ${r.atFit.gbps.toFixed(3)} Gbps, Dom0 ${r.atFit.dom0Pct.toFixed(1)}%\nwrote ${flags.out} and the curve beside it\n`,
-    );
+  .option('--quick', 'shorter runs (a smoke test: the file says so)')
+  .option('--workers <n>', 'parallel runs', String(availableParallelism()))
+  .action(async (flags: CalibrateFlags) => {
+    const { calibrateCommand } = await import('./reportCommands.ts');
+    process.exitCode = await calibrateCommand(flags);
   });
 
 program
@@ -164,16 +152,11 @@ program
   .description('what each assumed constant does to DomU bandwidth and to Opt A/C/D gains (low / default / high); writes docs/sensitivity.md')
   .option('--out <file>', 'where to write the table', 'docs/sensitivity.md')
   .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
-  .option('--duration <d>', 'shorter runs than the scenario’s (e.g. 2s)')
-  .option('--workers <n>', 'parallel runs', String(Math.max(1, (await import('node:os')).availableParallelism())))
-  .action(async (flags: { out: string; seeds: string; duration?: string; workers: string }) => {
-    const workers = Number(flags.workers);
-    if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers: want an integer >= 1, got ${JSON.stringify(flags.workers)}`);
-    const seeds = flags.seeds.split(',').map(Number);
-    if (seeds.some((x) => !Number.isInteger(x) || x < 0 || x > 0xffffffff)) throw new UsageError(`--seeds: want integers 0..2^32-1, got ${JSON.stringify(flags.seeds)}`);
-    const { sensitivity } = await import('../report/sensitivity.ts');
-    await sensitivity({ scenario: 'scenarios/paper/fig3-domu.yaml', seeds, duration: flags.duration, workers, out: flags.out, log: (s) => process.stderr.write(s + '\n') });
-    process.stdout.write(`wrote ${flags.out}\n`);
+  .option('--duration <d>', 'shorter runs than the scenario’s (e.g. 2s; a third of it, at most 500 ms, is warm-up)')
+  .option('--workers <n>', 'parallel runs', String(availableParallelism()))
+  .action(async (flags: SensitivityFlags) => {
+    const { sensitivityCommand } = await import('./reportCommands.ts');
+    process.exitCode = await sensitivityCommand(flags);
   });
 
 try {

@@ -10,7 +10,7 @@
 // The result goes to scenarios/calibration.yaml (with the curve in comments and
 // `# scaleFittedOn:` for the reproduction table) and the curve to a JSON file.
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Execution } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
 import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
@@ -40,13 +40,36 @@ export interface CalibrationResult {
 
 type R = RunResult & { throughputGbps?: number; domains?: { name: string; cpuPct: number }[] };
 
+/** Ctrl-C during a calibration: nothing is fitted; `measured` is what ran to its end so far. */
+export class CalibrationInterrupted extends Error {
+  constructor(readonly measured: CalibrationProgress) {
+    super('calibration interrupted');
+  }
+}
+
+/** What a calibration has measured so far (written beside --out when it is interrupted). */
+export interface CalibrationProgress {
+  t1: { txCyclesPerPacket: number; gbps: number }[];
+  txCyclesPerPacket: number | null;
+  curve: CurvePoint[];
+}
+
+let exec: Execution = new Execution();
+let progress: CalibrationProgress = { t1: [], txCyclesPerPacket: null, curve: [] };
+
 async function runPoints(points: ScenarioPoint[], workers: number): Promise<R[]> {
-  const outs = await new Execution().run(points, { workers });
+  const outs = await exec.run(points, { workers });
+  if (exec.wasStopped) throw new CalibrationInterrupted(progress);
   return outs.map((o) => {
     const r = o.result as R;
     if (r.error) throw new Error(`${r.scenario} ${r.point}: ${r.error}`);
     return r;
   });
+}
+
+/** Where the curve goes: beside --out, named after it (scenarios/calibration.yaml → scenarios/calibration-curve.json). */
+export function curveFileFor(out: string): string {
+  return join(dirname(out), `${basename(out).replace(/\.ya?ml$/i, '')}-curve.json`);
 }
 
 const stats = (xs: number[]) => ({ mean: xs.reduce((a, b) => a + b, 0) / xs.length, min: Math.min(...xs), max: Math.max(...xs) });
@@ -116,7 +139,9 @@ function firstBracket(curve: CurvePoint[], target: number): [number, number] | n
   return null;
 }
 
-export async function calibrate(opts: { out: string; workers: number; quick: boolean; log: (s: string) => void }): Promise<CalibrationResult> {
+export async function calibrate(opts: { out: string; workers: number; quick: boolean; log: (s: string) => void; exec?: Execution }): Promise<CalibrationResult> {
+  exec = opts.exec ?? new Execution();
+  progress = { t1: [], txCyclesPerPacket: null, curve: [] };
   const dur = opts.quick ? { duration: '1500ms', warmup: '500ms' } : {};
   let evaluations = 0;
   opts.log(`calibrate: ${T1.field} to T1 = ${T1.targetGbps} Gbps (${T1.scenario})`);
@@ -124,9 +149,11 @@ export async function calibrate(opts: { out: string; workers: number; quick: boo
     evaluations++;
     const [r] = await runPoints(loadScenario(T1.scenario, { sets: [`${T1.field}=${x}`], overrides: dur }), 1);
     opts.log(`  ${T1.field}=${x} → ${(r!.throughputGbps ?? 0).toFixed(3)} Gbps`);
+    progress.t1.push({ txCyclesPerPacket: x, gbps: r!.throughputGbps ?? 0 });
     return r!.throughputGbps ?? 0;
   }, T1.targetGbps, 1500, 12000, 8, 0.01);
   const tx = Math.round(t1.x);
+  progress.txCyclesPerPacket = tx;
 
   opts.log(`calibrate: the curve of DomU bandwidth and Dom0 utilization against ${T2.field} (${CURVE_SCALES.length} scales × ${CURVE_SEEDS.length} seeds)`);
   const grid = CURVE_SCALES.flatMap((scale) => CURVE_SEEDS.map((seed) => ({ scale, seed })));
@@ -137,6 +164,7 @@ export async function calibrate(opts: { out: string; workers: number; quick: boo
     const mine = rs.filter((_, i) => grid[i]!.scale === scale);
     return { scale, gbps: stats(mine.map((r) => r.throughputGbps ?? 0)), dom0Pct: stats(mine.map(dom0Of)) };
   });
+  progress.curve = curve;
   for (const c of curve) opts.log(`  scale ${String(c.scale).padEnd(5)} DomU ${c.gbps.mean.toFixed(3)} Gbps [${c.gbps.min.toFixed(3)}…${c.gbps.max.toFixed(3)}]  Dom0 ${c.dom0Pct.mean.toFixed(1)}% [${c.dom0Pct.min.toFixed(1)}…${c.dom0Pct.max.toFixed(1)}]`);
 
   const onT2 = crossing(curve.map((c) => ({ scale: c.scale, y: c.gbps })), T2.targetGbps, -1);
@@ -184,16 +212,16 @@ export async function calibrate(opts: { out: string; workers: number; quick: boo
   evaluations += check.length;
   const atFit = { gbps: stats(check.map((r) => r.throughputGbps ?? 0)).mean, dom0Pct: stats(check.map(dom0Of)).mean };
   const res: CalibrationResult = { txCyclesPerPacket: tx, t1Gbps: t1.y, table1Scale: scale, scaleFittedOn: fittedOn, why, curve, atFit, evaluations };
-  writeFileSync(opts.out, calibrationYaml(res));
-  writeFileSync(join(dirname(opts.out), 'calibration-curve.json'), JSON.stringify(res, null, 2) + '\n');
+  writeFileSync(opts.out, calibrationYaml(res, opts.quick));
+  writeFileSync(curveFileFor(opts.out), JSON.stringify({ ...res, quick: opts.quick }, null, 2) + '\n');
   return res;
 }
 
-export function calibrationYaml(r: CalibrationResult): string {
+export function calibrationYaml(r: CalibrationResult, quick = false): string {
   const curve = r.curve
     .map((c) => `#   ${String(c.scale).padEnd(5)} ${c.gbps.mean.toFixed(3)} Gbps [${c.gbps.min.toFixed(3)}…${c.gbps.max.toFixed(3)}]   Dom0 ${c.dom0Pct.mean.toFixed(1)}%`)
     .join('\n');
-  return `# Written by \`vioemu calibrate\` (edit by hand only to experiment).
+  return `# Written by \`vioemu calibrate\`${quick ? ' --quick: a QUICK FIT on 1.5 s runs, for a smoke test only; the reproduction wants a full one' : ''} (edit by hand only to experiment).
 # The model's two free constants; every other number in the reproduction table is a prediction.
 #   stressor.txCyclesPerPacket = ${r.txCyclesPerPacket}: fitted to T1 (native Linux 5.5 Gbps; ${r.t1Gbps.toFixed(3)} Gbps emulated).
 #     Cycles per sent segment on the stressor's interrupt core, which bound the offered load.

@@ -12,7 +12,7 @@ import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
 import { buildFigures } from './figures.ts';
 import { renderFigureSvg } from './figure.ts';
 import { renderIndexHtml } from './html.ts';
-import { computeRows, Results, summarize, type PointResult, type TableOptions, type TargetRow } from './targets.ts';
+import { computeRows, MissingData, Results, summarize, type PointResult, type TableOptions, type TargetRow } from './targets.ts';
 
 export const PAPER_SCENARIOS = [
   'fig3-linux', 'fig3-dom0', 'fig3-domu', 'fig4-msgsize', 'fig5-sedf', 'fig7-cacheaware',
@@ -32,12 +32,16 @@ export interface ReproduceOptions {
   seeds?: number[];
   /** Run the points on `vioemu worker` processes through Redis instead of a local pool. */
   queue?: RedisTarget;
+  /** The runs' execution (Ctrl-C stops it: the table is then made from the runs that ended). */
+  exec?: Execution;
 }
 
 export interface ReproduceOutput {
   rows: TargetRow[];
   points: PointResult[];
   wallSeconds: number;
+  /** Stopped before every run ended: how many of them did. */
+  interrupted: { completed: number; of: number } | null;
 }
 
 export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput> {
@@ -52,6 +56,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput
   }
   opts.log(`reproduce: ${jobs.length} runs (${seeds.length} seed${seeds.length > 1 ? 's' : ''} each) on ${opts.queue ? `queue workers via ${opts.queue.shown}` : `${opts.workers} worker(s)`}${opts.quick ? ' (quick)' : ''}`);
   mkdirSync(join(opts.outDir, 'runs'), { recursive: true });
+  const exec = opts.exec ?? new Execution();
   const points: PointResult[] = new Array(jobs.length);
   let done = 0;
   const onPointDone = (r: RunResult, i: number) => {
@@ -67,32 +72,49 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput
   let outs: { result: RunResult }[];
   if (opts.queue) {
     const { queuedSweep } = await import('../queue/sweep.ts'); // BullMQ and ioredis only when asked for
-    const results = await queuedSweep(jobs.map((j) => j.point), { target: opts.queue, stopped: () => false, say: opts.log });
+    const results = await queuedSweep(jobs.map((j) => j.point), { target: opts.queue, stopped: () => exec.wasStopped, say: opts.log });
     results.forEach(onPointDone);
     outs = results.map((result) => ({ result }));
   } else {
-    outs = await new Execution().run(jobs.map((j) => j.point), { workers: opts.workers, onPointDone });
+    outs = await exec.run(jobs.map((j) => j.point), { workers: opts.workers, onPointDone });
   }
   const failed = outs.find((o) => o.result.error);
-  if (failed) throw new Error(`a run failed: ${failed.result.scenario} ${failed.result.point}: ${failed.result.error}`);
-  const bySeed = Results.bySeed(points);
+  if (failed && !exec.wasStopped) throw new Error(`a run failed: ${failed.result.scenario} ${failed.result.point}: ${failed.result.error}`);
+  // A run stopped part-way (Ctrl-C) is written under runs/ but measured nothing whole: the table leaves it out.
+  const complete = points.filter((p) => p !== undefined && !p.result.interrupted && !p.result.error);
+  const interrupted = complete.length < jobs.length ? { completed: complete.length, of: jobs.length } : null;
+  const bySeed = Results.bySeed(complete);
   const table = tableOptions();
   const rows = computeRows(bySeed, table);
-  const figures = buildFigures(bySeed);
+  let figures: ReturnType<typeof buildFigures> = [];
+  try {
+    figures = buildFigures(bySeed);
+  } catch (e) {
+    // A figure draws every point of its sweep; an interrupted reproduction has no figures, only its table.
+    if (!(e instanceof MissingData) || !interrupted) throw e;
+    opts.log(`reproduce: no figures (${e.message}): they need every run`);
+  }
   for (const f of figures) writeFileSync(join(opts.outDir, `${f.id}.svg`), renderFigureSvg(f));
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const summary = summarize(rows);
-  writeFileSync(join(opts.outDir, 'results.json'), JSON.stringify({ summary, seeds, scaleFittedOn: table.scaleFittedOn, rows, points, wallSeconds, quick: opts.quick }, null, 2) + '\n');
+  writeFileSync(join(opts.outDir, 'results.json'), JSON.stringify({ summary, seeds, scaleFittedOn: table.scaleFittedOn, rows, points: complete, wallSeconds, quick: opts.quick, interrupted }, null, 2) + '\n');
   writeFileSync(
     join(opts.outDir, 'index.html'),
     renderIndexHtml({
       title: 'vioemu — reproduction of Liao et al., ANCS’08',
       rows: rows.map((r) => ({ id: r.id, figure: r.figure, condition: r.condition, paper: r.paper, emulated: r.emulated, tolerance: r.tolerance, pass: r.pass, source: r.source, note: [r.kind, r.note].filter(Boolean).join(': ') })),
       figures: figures.map((f) => ({ id: f.id, file: `${f.id}.svg`, caption: f.title })),
-      meta: { summary, runs: String(points.length), seeds: seeds.join(', '), mode: opts.quick ? 'quick (short runs)' : 'full', 'wall time': `${wallSeconds.toFixed(0)} s`, workers: String(opts.workers) },
+      meta: {
+        summary,
+        runs: interrupted ? `${interrupted.completed} of ${interrupted.of} (interrupted: rows without their runs fail)` : String(complete.length),
+        seeds: seeds.join(', '),
+        mode: opts.quick ? 'quick (short runs)' : 'full',
+        'wall time': `${wallSeconds.toFixed(0)} s`,
+        workers: String(opts.workers),
+      },
     }),
   );
-  return { rows, points, wallSeconds };
+  return { rows, points: complete, wallSeconds, interrupted };
 }
 
 /** What the Table 1 scale was fitted on, as recorded by `vioemu calibrate` in scenarios/calibration.yaml. */

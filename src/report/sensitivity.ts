@@ -49,8 +49,19 @@ export interface SensitivityRow {
   values: { value: number | string; gbps: number; gainA: number; gainC: number; gainD: number }[];
 }
 
-export async function sensitivity(opts: { scenario: string; seeds: number[]; duration?: string; workers: number; out?: string; log: (s: string) => void }): Promise<SensitivityRow[]> {
-  const overrides = (seed: number) => ({ seed, ...(opts.duration ? { duration: opts.duration, warmup: '500ms' } : {}) });
+/** Warm-up of a shortened run: 500 ms, or a third of a run shorter than 1.5 s. */
+export function sensitivityWarmupNs(durationNs: number): number {
+  return Math.min(500_000_000, Math.floor(durationNs / 3));
+}
+
+export interface SensitivityOutput {
+  rows: SensitivityRow[];
+  /** Stopped (Ctrl-C) before every run ended: how many did (cells without their runs are NaN). */
+  interrupted: { completed: number; of: number } | null;
+}
+
+export async function sensitivity(opts: { scenario: string; seeds: number[]; durationNs?: number; workers: number; out?: string; log: (s: string) => void; exec?: Execution }): Promise<SensitivityOutput> {
+  const overrides = (seed: number) => ({ seed, ...(opts.durationNs ? { duration: `${opts.durationNs}ns`, warmup: `${sensitivityWarmupNs(opts.durationNs)}ns` } : {}) });
   const jobs: { a: number; v: number; variant: number; seed: number; point: ScenarioPoint }[] = [];
   ASSUMPTIONS.forEach((as, a) => {
     [as.low, null, as.high].forEach((val, v) => {
@@ -65,7 +76,8 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
   });
   opts.log(`sensitivity: ${ASSUMPTIONS.length} assumptions × (low, high) + the default, × ${VARIANTS.length} variants × ${opts.seeds.length} seeds = ${jobs.length} runs`);
   let done = 0;
-  const outs = await new Execution().run(jobs.map((j) => j.point), {
+  const exec = opts.exec ?? new Execution();
+  const outs = await exec.run(jobs.map((j) => j.point), {
     workers: opts.workers,
     onPointDone: () => {
       done++;
@@ -74,9 +86,12 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
   });
   const gbps = (a: number, v: number, variant: number) => {
     const aa = v === 1 ? 0 : a;
-    const rs = jobs.flatMap((j, i) => (j.a === aa && j.v === v && j.variant === variant ? [outs[i]!.result as RunResult & { throughputGbps?: number }] : []));
-    return rs.reduce((s, r) => s + (r.throughputGbps ?? 0), 0) / rs.length;
+    // Runs stopped part-way (Ctrl-C) measured nothing whole: a cell with none left is NaN.
+    const rs = jobs.flatMap((j, i) => (j.a === aa && j.v === v && j.variant === variant ? [outs[i]!.result as RunResult & { throughputGbps?: number }] : [])).filter((r) => !r.interrupted && !r.error);
+    return rs.length ? rs.reduce((s, r) => s + (r.throughputGbps ?? 0), 0) / rs.length : NaN;
   };
+  const completed = outs.filter((o) => !o.result.interrupted && !o.result.error).length;
+  const interrupted = exec.wasStopped && completed < jobs.length ? { completed, of: jobs.length } : null;
   const rows = ASSUMPTIONS.map((as, a) => ({
     field: as.field,
     values: [as.low, 'default', as.high].map((value, v) => {
@@ -84,17 +99,21 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
       return { value, gbps: base, gainA: gbps(a, v, 1) / base - 1, gainC: gbps(a, v, 2) / base - 1, gainD: gbps(a, v, 3) / base - 1 };
     }),
   }));
-  if (opts.out) writeFileSync(opts.out, formatSensitivity(rows, opts));
-  return rows;
+  // Interrupted: what was measured goes beside --out, which keeps its last complete table.
+  if (opts.out) writeFileSync(interrupted ? `${opts.out}.partial` : opts.out, formatSensitivity(rows, { ...opts, interrupted }));
+  return { rows, interrupted };
 }
 
-export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: string; seeds: number[]; duration?: string }): string {
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(0)}%`;
-  const cell = (x: SensitivityRow['values'][number]) => `${x.gbps.toFixed(2)} (A ${pct(x.gainA)}, C ${pct(x.gainC)}, D ${pct(x.gainD)})`;
+export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: string; seeds: number[]; durationNs?: number; interrupted?: SensitivityOutput['interrupted'] }): string {
+  const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(0)}%` : '—');
+  const num = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
+  const cell = (x: SensitivityRow['values'][number]) => `${num(x.gbps)} (A ${pct(x.gainA)}, C ${pct(x.gainC)}, D ${pct(x.gainD)})`;
+  const runs = opts.durationNs ? `, ${opts.durationNs / 1e9} s runs` : '';
   return [
     `# Sensitivity of the reproduction to the assumed constants`,
     '',
-    `Written by \`vioemu sensitivity\`: ${opts.scenario}, seeds ${opts.seeds.join(', ')}${opts.duration ? `, ${opts.duration} runs` : ''}.`,
+    ...(opts.interrupted ? [`**Interrupted: ${opts.interrupted.completed} of ${opts.interrupted.of} runs ended; cells without theirs show —.**`, ''] : []),
+    `Written by \`vioemu sensitivity\`: ${opts.scenario}, seeds ${opts.seeds.join(', ')}${runs}.`,
     'Each cell: DomU Gbps (mean over the seeds) and the gain of Opt A (cache-aware), Opt C (simple bridge) and',
     'Opt D (netback queue 128) over the default, with the constant at its low / default / high value.',
     '',

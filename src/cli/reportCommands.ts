@@ -1,0 +1,115 @@
+// `vioemu reproduce`, `calibrate` and `sensitivity`: many runs, then one
+// table or file. As with `run`, every output path is checked before anything
+// runs (a bad one is exit 2 naming the flag, not a stack trace after the
+// work), and Ctrl-C (or SIGTERM, SIGHUP) stops the runs and writes what was
+// measured, then exits 128 + the signal's number.
+import { availableParallelism } from 'node:os';
+import { Execution } from '../run/execute.ts';
+import type { RedisTarget } from '../queue/url.ts';
+import { checkOutputPath } from './outputPaths.ts';
+import { durationFlag, intFlag } from './runCommand.ts';
+import { SignalStop } from './signals.ts';
+import { UsageError } from './usage.ts';
+
+const say = (s: string) => process.stderr.write(s + '\n');
+
+/** Workers for a batch of runs: at least 1, at most the cores (with a note). */
+function batchWorkers(text: string): number {
+  const asked = intFlag('workers', text, 1)!;
+  const cores = availableParallelism();
+  if (asked > cores) say(`vioemu: --workers ${asked} capped to ${cores} (${cores} core${cores === 1 ? '' : 's'} available)`);
+  return Math.min(asked, cores);
+}
+
+/** Run `f` with Ctrl-C stopping its execution; what it returned or threw, and the exit code a signal asks for (or null). */
+async function stoppable<T>(f: (exec: Execution) => Promise<T>): Promise<{ value?: T; error?: unknown; signalExit: number | null }> {
+  const exec = new Execution();
+  const signals = new SignalStop(() => exec.stop());
+  signals.install();
+  try {
+    return { value: await f(exec), signalExit: signals.exitCode };
+  } catch (error) {
+    return { error, signalExit: signals.exitCode };
+  } finally {
+    signals.uninstall();
+  }
+}
+
+export interface ReproduceFlags {
+  json?: boolean;
+  out: string;
+  quick?: boolean;
+  workers: string;
+  queue?: string;
+}
+
+export async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
+  const queue: RedisTarget | undefined = flags.queue !== undefined ? (await import('../queue/url.ts')).parseQueueUrl(flags.queue) : undefined;
+  const workers = batchWorkers(flags.workers);
+  checkOutputPath('--out', flags.out, 'dir', ['results.json', 'index.html']);
+  const { reproduce, formatTable } = await import('../report/reproduce.ts');
+  const { summarize } = await import('../report/targets.ts');
+  const { value, error, signalExit } = await stoppable((exec) => reproduce({ outDir: flags.out, workers, quick: flags.quick ?? false, queue, exec, log: say }));
+  if (error !== undefined) throw error;
+  const r = value!;
+  if (flags.json) process.stdout.write(JSON.stringify({ summary: summarize(r.rows), interrupted: r.interrupted, rows: r.rows }, null, 2) + '\n');
+  else process.stdout.write(formatTable(r.rows) + `\n\nwrote ${flags.out}/index.html, results.json${r.interrupted ? '' : ', figures'} (${r.wallSeconds.toFixed(0)} s)\n`);
+  if (r.interrupted) say(`vioemu: interrupted: the table is made of the ${r.interrupted.completed} of ${r.interrupted.of} runs that ended; rows without theirs fail`);
+  return signalExit ?? 0;
+}
+
+export interface CalibrateFlags {
+  out: string;
+  quick?: boolean;
+  workers: string;
+}
+
+export async function calibrateCommand(flags: CalibrateFlags): Promise<number> {
+  const workers = batchWorkers(flags.workers);
+  const { calibrate, CalibrationInterrupted, curveFileFor } = await import('../report/calibrate.ts');
+  checkOutputPath('--out', flags.out, 'file');
+  checkOutputPath('--out (the curve beside it)', curveFileFor(flags.out), 'file');
+  const partial = `${curveFileFor(flags.out).replace(/\.json$/, '')}.partial.json`;
+  const { value: r, error, signalExit } = await stoppable((exec) => calibrate({ out: flags.out, workers, quick: flags.quick ?? false, log: say, exec }));
+  if (error instanceof CalibrationInterrupted) {
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(partial, JSON.stringify({ interrupted: true, ...error.measured }, null, 2) + '\n');
+    say(`vioemu: interrupted: nothing fitted, ${flags.out} left as it was; what was measured (${error.measured.t1.length} T1 runs, ${error.measured.curve.length} curve scales) is in ${partial}`);
+    return signalExit ?? 130;
+  }
+  if (error !== undefined) throw error;
+  {
+    if (flags.quick) say(`vioemu: note: a --quick fit (short runs) is a smoke test; ${flags.out} says so in its header`);
+    process.stdout.write(
+      `stressor.txCyclesPerPacket = ${r!.txCyclesPerPacket} (T1 ${r!.t1Gbps.toFixed(3)} Gbps)\n` +
+        `costs.table1Scale = ${r!.table1Scale}, fitted on ${r!.scaleFittedOn}: ${r!.why}\n` +
+        `  at this scale: DomU ${r!.atFit.gbps.toFixed(3)} Gbps, Dom0 ${r!.atFit.dom0Pct.toFixed(1)}%\nwrote ${flags.out} and ${curveFileFor(flags.out)}\n`,
+    );
+    return signalExit ?? 0;
+  }
+}
+
+export interface SensitivityFlags {
+  out: string;
+  seeds: string;
+  duration?: string;
+  workers: string;
+}
+
+export async function sensitivityCommand(flags: SensitivityFlags): Promise<number> {
+  const workers = batchWorkers(flags.workers);
+  const seeds = flags.seeds.split(',').map(Number);
+  if (seeds.some((x) => !Number.isInteger(x) || x < 0 || x > 0xffffffff)) throw new UsageError(`--seeds: want integers 0..2^32-1, got ${JSON.stringify(flags.seeds)}`);
+  // A shortened run keeps a third of itself (at most 500 ms) as warm-up, so anything from 3 ms on measures something.
+  const durationNs = flags.duration !== undefined ? durationFlag('duration', flags.duration, 3_000_000) : undefined;
+  checkOutputPath('--out', flags.out, 'file');
+  checkOutputPath('--out (the partial table beside it)', `${flags.out}.partial`, 'file');
+  const { sensitivity } = await import('../report/sensitivity.ts');
+  const { value, error, signalExit } = await stoppable((exec) => sensitivity({ scenario: 'scenarios/paper/fig3-domu.yaml', seeds, durationNs, workers, out: flags.out, log: say, exec }));
+  if (error !== undefined) throw error;
+  const r = value!;
+  if (r.interrupted) {
+    say(`vioemu: interrupted: ${r.interrupted.completed} of ${r.interrupted.of} runs ended; their table is in ${flags.out}.partial (${flags.out} left as it was)`);
+  } else process.stdout.write(`wrote ${flags.out}\n`);
+  return signalExit ?? 0;
+}
