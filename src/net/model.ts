@@ -3,7 +3,7 @@
 // 10 GbE link; bandwidth, CPU and drops come out of the path's costs, queues
 // and the scheduler.
 import type { MetricDef } from '../kernel/metricSink.ts';
-import { actorId, type BuildOptions, type HostInstance } from '../kernel/model.ts';
+import { actorId, measuredSpanNs, type BuildOptions, type HostInstance } from '../kernel/model.ts';
 import type { Sim } from '../kernel/sim.ts';
 import { XenHost } from '../xen/host.ts';
 import { xenMetricDefs } from '../xen/metricsDefs.ts';
@@ -65,7 +65,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
     st.setActive(p.active);
     st.setMessageBytes(p.messageBytes);
   });
-  const now = () => ({ ...st.stats(), coreBusyNs: st.coreBusyNs });
+  const now = () => ({ ...st.stats(), coreBusyNs: st.coreBusyNsAt(sim.nowNs) });
   /** Counters at the end of warm-up, and as last sampled for metrics. */
   const acc = { base: { retransmits: 0, fastRetransmits: 0, sackRecoveries: 0, lostRetransmits: 0, localDrops: 0, timeouts: 0, segsSent: 0, rttSumNs: 0, rttSamples: 0, coreBusyNs: 0 }, lastRetx: 0, lastTimeouts: 0, lastRefusals: 0 };
   const warmup =
@@ -95,7 +95,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
     collect: (endNs) => {
       const n = now();
       const base = acc.base;
-      const measuredNs = Math.max(1, endNs - Math.min(cfg.warmupNs, endNs));
+      const measuredNs = measuredSpanNs(endNs, cfg.warmupNs);
       return {
         role: 'stressor',
         pair,
@@ -138,7 +138,7 @@ function buildSutHost(sim: Sim, cfg: NetModelConfig, pair: number, opts: BuildOp
     metricsHost: spec.name,
     collect: (endNs) => {
       host.finish(endNs);
-      const measuredNs = Math.max(1, endNs - Math.min(cfg.warmupNs, endNs));
+      const measuredNs = measuredSpanNs(endNs, cfg.warmupNs);
       const r: SutNetResult = { ...stats.result(measuredNs, summarizeHost(host, measuredNs)), pair };
       return r;
     },

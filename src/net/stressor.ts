@@ -141,6 +141,14 @@ export class Stressor implements Actor {
     tx.sendBudgetSegs = Math.max(0, Math.floor(this.cfg.sendQueueFrames - this.link.backlogFrames(atNs, this.dataWireBytes)));
   }
 
+  /**
+   * Core time spent by `tNs`: work is booked ahead (coreBusyUntilNs), as one busy stretch ending there, so
+   * what lies after `tNs` has not been spent yet (a rate over the measured window stays within 100%).
+   */
+  coreBusyNsAt(tNs: number): number {
+    return this.coreBusyNs - Math.max(0, this.coreBusyUntilNs - tNs);
+  }
+
   private cyclesToNs(c: number): number {
     return Math.ceil(c / this.cfg.clockGHz);
   }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { formatNs } from '../kernel/time.ts';
 import { ScenarioError } from './errors.ts';
 import { durationNs, nonNegInt, seedField, show } from './fields.ts';
 import { allowedKeysAt, unknownFieldHint } from './suggest.ts';
@@ -180,7 +181,9 @@ export function validateScenario(raw: Raw, shownAs: string): Scenario {
   const v = res.data as Record<string, unknown> & { duration: number; warmup: number };
   const { duration, warmup, ...rest } = v;
   if (duration <= 0) throw new ScenarioError(shownAs, 'duration', `must be positive, got ${duration} ns`);
-  if (warmup >= duration) throw new ScenarioError(shownAs, 'warmup', `warmup (${warmup} ns) must be shorter than duration (${duration} ns)`);
+  if (warmup >= duration) {
+    throw new ScenarioError(shownAs, 'warmup', `warmup (${formatNs(warmup)}) must be shorter than duration (${formatNs(duration)}); measure a shorter run with e.g. --set warmup=${formatNs(Math.floor(duration / 3)).replace(/\.?0+(?=[a-zµ]+$)/, '')}`);
+  }
   const sc = { ...(rest as Omit<Scenario, 'durationNs' | 'warmupNs'>), durationNs: duration, warmupNs: warmup } as Scenario;
   adapter.check?.(sc, shownAs);
   return sc;

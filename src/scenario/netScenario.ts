@@ -243,9 +243,9 @@ function summarizePair(st: StressorResult, sut: SutNetResult, costs?: NetSection
       ? {
           table1Scale: costs.table1Scale,
           bridgeProfile: {
-            switchingCycles: costs.bridgeSwitchingCyclesPerPacket * costs.table1Scale,
-            jhashCycles: costs.jhashCyclesPerPacket * costs.table1Scale,
-            netfilterCycles: (costs.bridgeCyclesPerPacket - costs.bridgeSwitchingCyclesPerPacket - costs.jhashCyclesPerPacket) * costs.table1Scale,
+            switchingCycles: r3(costs.bridgeSwitchingCyclesPerPacket * costs.table1Scale),
+            jhashCycles: r3(costs.jhashCyclesPerPacket * costs.table1Scale),
+            netfilterCycles: r3((costs.bridgeCyclesPerPacket - costs.bridgeSwitchingCyclesPerPacket - costs.jhashCyclesPerPacket) * costs.table1Scale),
           },
         }
       : {}),

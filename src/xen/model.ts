@@ -1,7 +1,7 @@
 // The "xen" model: hosts built from a scenario — topology, domains, VCPUs,
 // a scheduler policy and synthetic workloads — and their per-host results.
 import type { MetricDef } from '../kernel/metricSink.ts';
-import type { BuildOptions, HostInstance } from '../kernel/model.ts';
+import { measuredSpanNs, type BuildOptions, type HostInstance } from '../kernel/model.ts';
 import type { Sim } from '../kernel/sim.ts';
 import { NET_ACTOR_BASE, XenHost, type XenHostSpec } from './host.ts';
 import { xenMetricDefs } from './metricsDefs.ts';
@@ -36,7 +36,7 @@ export function buildHost(sim: Sim, cfg: XenModelConfig, hostIndex: number, opts
     metricsHost: hc.name,
     collect: (endNs) => {
       host.finish(endNs);
-      const r: XenHostResult = summarizeHost(host, Math.max(1, endNs - Math.min(cfg.warmupNs, endNs)));
+      const r: XenHostResult = summarizeHost(host, measuredSpanNs(endNs, cfg.warmupNs));
       r.workloads = counters.map((c) => ({ domain: c.domain, kind: c.kind, completed: c.c.completed() }));
       return r;
     },

@@ -69,7 +69,8 @@ export function summarizeHost(host: XenHost, measuredNs: number): XenHostResult 
       vcpuCycles: d.vcpus.map((v) => Object.fromEntries([...st.vcpuComponents[v]!.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, c]) => [k, Math.round(c.cycles)]))),
       vcpuWakeLatency: d.vcpus.map((v) => {
         const vw = st.vcpuWake[v]!;
-        return { count: vw.count, meanUs: vw.count ? round(vw.sumNs / vw.count / 1000) : 0, p99Us: quantileUs(vw.log2Buckets, vw.count, 0.99) };
+        // A log2 bucket's upper edge, never above the largest latency seen (as the domain's quantiles).
+        return { count: vw.count, meanUs: vw.count ? round(vw.sumNs / vw.count / 1000) : 0, p99Us: Math.min(quantileUs(vw.log2Buckets, vw.count, 0.99), round(vw.maxNs / 1000)) };
       }),
     };
   });

@@ -5,19 +5,24 @@
 // the inspector's profiler. Writes a .cpuprofile (open it in Chrome DevTools or
 // speedscope) and prints the hottest functions by self time, with XState's
 // interpreter and the garbage collector summed apart.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector';
+import { findSourceMap } from 'node:module';
 import { SharedControl } from '../../src/kernel/barrier.ts';
-import { runPartitionTask } from '../../src/kernel/partitionTask.ts';
+import { runPartitionTask, type PartitionTaskInput, type PartitionTaskOutput } from '../../src/kernel/partitionTask.ts';
 import type { ModelModule } from '../../src/kernel/model.ts';
 import { MODEL_MODULES } from '../../src/run/models.ts';
 import { ScenarioError } from '../../src/scenario/errors.ts';
+import { checkOutputPath } from '../../src/cli/outputPaths.ts';
+import { UsageError } from '../../src/cli/usage.ts';
+import { formatNs, parseDurationNs } from '../../src/kernel/time.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { MODELS } from '../../src/scenario/registry.ts';
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -55,15 +60,47 @@ export function summarize(p: Profile, topN: number): Omit<ProfileSummary, 'wallS
     const fn = n.callFrame.functionName || '(anonymous)';
     if (fn === '(idle)' || fn === '(program)') continue;
     counted++;
-    const kind = classify(n.callFrame.url, fn);
+    const place = sourcePlace(n.callFrame);
+    // dist/ bundles XState: its source map says which code is XState's.
+    const kind = classify(place.startsWith('node_modules/') ? `/${place}` : n.callFrame.url, fn);
     if (kind === 'xstate') xs++;
     if (kind === 'gc') gc++;
-    const file = n.callFrame.url.replace(/^.*\/(node_modules\/[^/]+|src|actors|test)\//, '$1/');
-    const key = `${fn} ${file}:${n.callFrame.lineNumber + 1}`;
+    const key = `${fn} ${place}`;
     self.set(key, (self.get(key) ?? 0) + 1);
   }
   const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, topN).map(([fn, c]) => ({ fn, share: c / Math.max(1, counted) }));
   return { samples: counted, xstateShare: xs / Math.max(1, counted), gcShare: gc / Math.max(1, counted), top };
+}
+
+/**
+ * Where a profiled function is in the TypeScript sources: the run profiled is dist/'s bundle (what
+ * `vioemu run` runs), and its source map (node --enable-source-maps) names the file and line.
+ */
+function sourcePlace(f: { url: string; lineNumber: number; columnNumber?: number }): string {
+  const short = (u: string) => u.replace(/^.*\/(node_modules\/[^/]+|src|actors|test|dist)\//, '$1/');
+  if (f.url.startsWith('file:') && f.columnNumber !== undefined) {
+    const e = findSourceMap(f.url)?.findEntry(f.lineNumber, f.columnNumber) as { originalSource?: string; originalLine?: number } | undefined;
+    if (e && e.originalSource && typeof e.originalLine === 'number') return `${short(new URL(e.originalSource, f.url).href)}:${e.originalLine + 1}`;
+  }
+  return `${short(f.url)}:${f.lineNumber + 1}`;
+}
+
+/**
+ * The partition task as `vioemu run` runs it: dist/'s bundle when it matches the sources (npm run
+ * profile builds it first), else the sources through tsx.
+ */
+async function partitionTask(): Promise<(input: PartitionTaskInput) => PartitionTaskOutput> {
+  const dist = new URL('../../dist/worker.js', import.meta.url);
+  try {
+    const stamp = JSON.parse(readFileSync(new URL('../../dist/stamp.json', import.meta.url), 'utf8')) as { fingerprint: string };
+    const { sourceFingerprint } = (await import(new URL('../../scripts/sources.mjs', import.meta.url).href)) as { sourceFingerprint: (root: string) => string };
+    if (stamp.fingerprint === sourceFingerprint(fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, ''))) {
+      return ((await import(dist.href)) as { default: (input: PartitionTaskInput) => PartitionTaskOutput }).default;
+    }
+  } catch {
+    // no build: the sources
+  }
+  return (input) => runPartitionTask(input, MODEL_MODULES[input.model] as ModelModule);
 }
 
 function post<T>(s: Session, method: string, params?: object): Promise<T> {
@@ -71,20 +108,34 @@ function post<T>(s: Session, method: string, params?: object): Promise<T> {
 }
 
 export async function profileScenario(file: string, opts: { sets?: string[]; duration?: string; out?: string; topN?: number; log?: (s: string) => void }): Promise<ProfileSummary> {
-  const overrides = opts.duration ? { duration: opts.duration } : undefined;
-  const [point] = loadScenario(file, { sets: opts.sets, overrides });
+  let overrides: Record<string, string> | undefined = opts.duration ? { duration: opts.duration } : undefined;
+  // A --duration no longer than the scenario's warm-up keeps a third of itself as warm-up (say so): profiling
+  // wants the run, not an error.
+  const points = (() => {
+    try {
+      return loadScenario(file, { sets: opts.sets, overrides });
+    } catch (e) {
+      if (!(e instanceof ScenarioError) || !opts.duration || !/^warmup: /.test(e.message.replace(/^[^:]*: /, ''))) throw e;
+      const ns = parseDurationNs(opts.duration)!;
+      overrides = { duration: opts.duration, warmup: `${Math.floor(ns / 3)}ns` };
+      opts.log?.(`profile: --duration ${opts.duration} is not longer than the scenario's warm-up; warming up for ${formatNs(Math.floor(ns / 3))}`);
+      return loadScenario(file, { sets: opts.sets, overrides });
+    }
+  })();
+  const [point] = points;
   if (!point) throw new Error(`${file}: no points`);
+  if (points.length > 1) opts.log?.(`profile: ${file} is a sweep of ${points.length} points; profiling the first (${point.label}); pick another with --set`);
   const sc = point.scenario;
   const adapter = MODELS[sc.model]!;
-  const model = MODEL_MODULES[sc.model] as ModelModule;
   const hosts = adapter.hostCount(sc);
+  const task = await partitionTask(); // loaded before the profiler starts: module compilation is not the simulation
   const session = new Session();
   session.connect();
   await post(session, 'Profiler.enable');
   await post(session, 'Profiler.setSamplingInterval', { interval: 100 });
   await post(session, 'Profiler.start');
   const t0 = process.hrtime.bigint();
-  const out = runPartitionTask(
+  const out = task(
     {
       model: sc.model,
       cfg: { ...(adapter.workerConfig(sc) as object), seed: sc.seed, durationNs: sc.durationNs, warmupNs: sc.warmupNs },
@@ -102,7 +153,6 @@ export async function profileScenario(file: string, opts: { sets?: string[]; dur
       pace: 0,
       sampleEveryNs: 0,
     },
-    model,
   );
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const { profile } = await post<{ profile: Profile }>(session, 'Profiler.stop');
@@ -120,34 +170,41 @@ async function main(): Promise<void> {
   let duration: string | undefined;
   let out = 'out/profile.cpuprofile';
   let topN = 25;
+  const usage = (why: string): never => {
+    process.stderr.write(`profile: ${why}\n`);
+    process.exit(2);
+  };
+  const value = (flag: string, i: number): string => {
+    const v = args[i];
+    if (v === undefined || v.startsWith('--')) usage(`${flag} wants a value`);
+    return v!;
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '--set') sets.push(args[++i]!);
-    else if (a === '--duration') duration = args[++i];
-    else if (a === '--out') out = args[++i]!;
-    else if (a === '--top') topN = Number(args[++i]);
+    if (a === '--set') sets.push(value(a, ++i));
+    else if (a === '--duration') {
+      duration = value(a, ++i);
+      if (parseDurationNs(duration) === null || parseDurationNs(duration)! < 1_000_000) usage(`--duration: not a duration of at least 1 ms: ${JSON.stringify(duration)} (e.g. 500ms, 2s)`);
+    } else if (a === '--out') out = value(a, ++i);
+    else if (a === '--top') {
+      topN = Number(value(a, ++i));
+      if (!Number.isInteger(topN) || topN < 1) usage(`--top: want an integer >= 1, got ${JSON.stringify(args[i])}`);
+    } else if (a.startsWith('--')) usage(`unknown flag ${a}`);
     else if (!file) file = a;
-    else {
-      process.stderr.write(`profile: unexpected argument ${a}\n`);
-      process.exit(2);
-    }
+    else usage(`unexpected argument ${a}`);
   }
   if (!file) {
     process.stderr.write('usage: npm run profile -- <scenario.yaml> [--set k=v]… [--duration 2s] [--out file] [--top N]\n');
     process.exit(2);
   }
-  const { mkdirSync } = await import('node:fs');
-  const { dirname } = await import('node:path');
-  mkdirSync(dirname(out), { recursive: true });
   let s: ProfileSummary;
   try {
-    s = await profileScenario(file, { sets, duration, out, topN });
+    // Checked (and its folder made) before the run, as `vioemu run` checks its output paths.
+    checkOutputPath('--out', out, 'file');
+    s = await profileScenario(file, { sets, duration, out, topN, log: (line) => process.stderr.write(line + '\n') });
   } catch (e) {
-    // A scenario mistake is one line and exit 2, as with `vioemu run`.
-    if (e instanceof ScenarioError) {
-      process.stderr.write(`profile: ${e.message}\n`);
-      process.exit(2);
-    }
+    // A scenario or flag mistake is one line and exit 2, as with `vioemu run`.
+    if (e instanceof ScenarioError || e instanceof UsageError) usage(e.message);
     throw e;
   }
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

@@ -77,6 +77,20 @@ describe('partial results', () => {
     expect(text).toMatch(/^vioemu_virtual_time_seconds/m);
   });
 
+  it('stopped during the warm-up, the rates are over the time run (the counters were never reset), not over 1 ns', async () => {
+    const r = await interruptWhenRunning(['run', 'scenarios/paper/fig3-domu.yaml', '--json', '--set', 'duration=1h', '--set', 'warmup=3000s', '--metrics-port', '0'], ['SIGINT']);
+    expect(r.code, r.stderr).toBe(130);
+    const res = JSON.parse(r.stdout);
+    expect(res.interrupted).toBe(true);
+    expect(res.virtualSeconds).toBeLessThan(3000);
+    // 10 GbE and 8 cores bound every rate; a run of a few virtual seconds moves data at a couple of Gb/s.
+    expect(res.throughputGbps).toBeGreaterThan(0.5);
+    expect(res.throughputGbps).toBeLessThan(10);
+    expect(res.coreUtilPct).toBeLessThanOrEqual(800);
+    for (const p of res.pcpuBusyPct) expect(p).toBeLessThanOrEqual(100);
+    expect(res.stressor.txCorePct).toBeLessThanOrEqual(100);
+  });
+
   it('a second signal aborts at once (exit 128 + its number), writing nothing', async () => {
     const out = mkdtempSync(join(tmpdir(), 'vioemu-sig2-'));
     const r = await interruptWhenRunning([...LONG_RUN, '--out', out], ['SIGHUP', 'SIGTERM'], true);

@@ -19,6 +19,17 @@ describe('Fig 3 baselines (calibrated on T1 and T2)', () => {
     expect(Math.abs(res.linux!.throughputGbps / 5.5 - 1)).toBeLessThan(0.1);
   });
 
+  it("the stressor's saturated core reads at most 100%: work booked past the run's end is not counted", () => {
+    for (const k of ['linux', 'dom0']) expect(res[k]!.stressor.txCorePct).toBeLessThanOrEqual(100);
+    expect(res.linux!.stressor.txCorePct).toBeGreaterThan(99);
+  });
+
+  it('the wake-latency p99 of each I/O VCPU is never above the largest latency it saw', () => {
+    for (const w of Object.values(res.domu!.ioVcpuWakeLatencyUs) as { count: number; meanUs: number; p99Us: number }[]) {
+      if (w.meanUs === 0) expect(w.p99Us).toBe(0);
+    }
+  });
+
   it('DomU receives well below native Linux (T2 itself is judged by `reproduce` on the mean of 3 seeds)', () => {
     expect(res.domu!.throughputGbps).toBeGreaterThan(1);
     expect(res.domu!.throughputGbps).toBeLessThan(0.8 * res.linux!.throughputGbps);

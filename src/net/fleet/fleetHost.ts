@@ -1,7 +1,7 @@
 // Builds one Xen host of a fleet: Dom0 (NIC, bridge, netback in both
 // directions) and its DomUs (netfront, TCP, applications) on the host's
 // scheduler, its link to the rack's ToR, traffic phases, samplers and results.
-import { actorId, type BuildOptions, type HostInstance } from '../../kernel/model.ts';
+import { actorId, measuredSpanNs, type BuildOptions, type HostInstance } from '../../kernel/model.ts';
 import type { Sim } from '../../kernel/sim.ts';
 import { Every, metricsSampler, Once } from '../../kernel/timers.ts';
 import { NET_ACTOR_BASE, XenHost, type DomainSpec, type XenHostSpec } from '../../xen/host.ts';
@@ -116,7 +116,7 @@ export function buildFleetHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hos
     metricsHost: spec.name,
     collect: (endNs) => {
       host.finish(endNs);
-      return stats.result(Math.max(1, endNs - Math.min(warmupNs, endNs)));
+      return stats.result(measuredSpanNs(endNs, warmupNs));
     },
     traceEvents: () => host.trace?.events ?? [],
     xstateEvents: () => host.xstateEvents() + nic.machine.xstateEvents + guests.reduce((a, g) => a + g.vif.machine.xstateEvents + g.front.machine.xstateEvents, 0),

@@ -1,7 +1,7 @@
 // A switch as a host of the run (the unit of placement): a rack's ToR — one
 // port per host of the rack, plus the uplink when racks are joined — or the
 // aggregation switch — one port per rack. Its results and metrics per port.
-import { actorId, type HostInstance } from '../../kernel/model.ts';
+import { actorId, measuredSpanNs, type HostInstance } from '../../kernel/model.ts';
 import type { Sim } from '../../kernel/sim.ts';
 import { metricsSampler, Once } from '../../kernel/timers.ts';
 import { FLEET_ACTORS } from './fleetHost.ts';
@@ -102,7 +102,7 @@ export function buildSwitchHost(sim: Sim, cfg: FleetConfig, warmupNs: number, ho
     persist: () => [sw, last, sampler, warmup],
     metricsHost: name,
     collect: (endNs): SwitchResult => {
-      const measuredNs = Math.max(1, endNs - Math.min(warmupNs, endNs));
+      const measuredNs = measuredSpanNs(endNs, warmupNs);
       const p = sw.ports;
       return {
         role: 'switch',
