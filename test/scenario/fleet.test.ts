@@ -172,4 +172,11 @@ describe('fleet placement', () => {
     // Four racks hold enough work per window: still split (first test).
     expect(planPartitions(sc(DC), 2).partitions).toBe(2);
   });
+
+  it('a run too short to pay for a second worker stays on one partition, saying why', () => {
+    const p = planPartitions(sc(DC, ['duration=40ms', 'warmup=5ms']), 2);
+    expect(p.partitions).toBe(1);
+    expect(p.reason).toMatch(/1024 DomUs × 0\.04 s = 41 DomU·s in all \(< 100\): too short a run to pay for a second worker's start/);
+    expect(planPartitions(sc(DC, ['duration=150ms', 'warmup=5ms']), 2).partitions).toBe(2);
+  });
 });
