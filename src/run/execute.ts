@@ -98,7 +98,15 @@ export class Execution {
     const threads = plan ? plan.partitions : Math.max(1, Math.min(opts.workers, points.length));
     const pool = new PartitionPool(threads, WORKER_URL);
     try {
-      return await Promise.all(points.map((p, i) => this.runPoint(pool, p, i, plan ?? sweepPointPlan(p.scenario), opts)));
+      // At most one point per thread at a time, in order: a point's wall clock (and its start-up figure) starts
+      // when a thread takes it, not while it waits behind earlier points.
+      const outs: PointOutput[] = new Array(points.length);
+      let next = 0;
+      const lane = async () => {
+        for (let i = next++; i < points.length; i = next++) outs[i] = await this.runPoint(pool, points[i]!, i, plan ?? sweepPointPlan(points[i]!.scenario), opts);
+      };
+      await Promise.all(Array.from({ length: threads }, lane));
+      return outs;
     } finally {
       await pool.destroy();
     }

@@ -42,3 +42,18 @@ describe('vioemu run --workers beyond what can be used', () => {
     expect(JSON.parse(r.stdout).threads.partitions).toBeLessThanOrEqual(4);
   });
 });
+
+describe('sweep points on fewer threads than points', () => {
+  it("a point's wall time starts when a thread takes it, not while it waits behind earlier points", async () => {
+    const t0 = Date.now();
+    const r = await runCli(['run', 'scenarios/paper/fig12-txqueuelen.yaml', '--set', 'duration=400ms', '--set', 'warmup=100ms', '--workers', '1', '--json']);
+    const elapsedS = (Date.now() - t0) / 1000;
+    expect(r.code, r.stderr).toBe(0);
+    const points = JSON.parse(r.stdout) as { wallSeconds: number; startupWallSeconds: number }[];
+    expect(points).toHaveLength(5);
+    // One thread runs them one after another: their wall times add up to at most the command's (they used to
+    // count the wait, summing to about three times it).
+    expect(points.reduce((a, p) => a + p.wallSeconds, 0)).toBeLessThanOrEqual(elapsedS);
+    for (const p of points.slice(1)) expect(p.startupWallSeconds).toBeLessThanOrEqual(p.wallSeconds);
+  });
+});
