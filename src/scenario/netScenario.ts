@@ -6,7 +6,7 @@ import type { SutNetResult } from '../net/netStats.ts';
 import type { XenHostConfig } from '../xen/model.ts';
 import { copyBytesRatio } from '../net/frames.ts';
 import { checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
-import { vifRingConfig } from './vifRingConfig.ts';
+import { maxSlotsPerPass, vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
 import type { ModelAdapter, Scenario } from './model.ts';
 import { netSection, type NetSection } from './netSchema.ts';
@@ -115,7 +115,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       recvBytes: n.recvSize,
       mssBytes: n.mssBytes,
       nic: { ringSlots: n.nic.ringSlots, irqDelayNs: n.nic.irqDelay, irqMinIntervalNs: n.nic.irqMinInterval, weightPackets: n.nic.weight },
-      netback: { txqueuelen: n.netback.txqueuelen, ringSlots: n.netback.ringSlots, maxSlotsPerPass: n.netback.maxSlotsPerPass, neededSlots: n.netback.neededSlots, stopTimeoutNs: n.netback.stopTimeout },
+      netback: { txqueuelen: n.netback.txqueuelen, ringSlots: n.netback.ringSlots, maxSlotsPerPass: maxSlotsPerPass(n, file), neededSlots: n.netback.neededSlots, stopTimeoutNs: n.netback.stopTimeout },
       netfront: vifRingConfig(n, file),
       netdevBudget: n.netdev.budget,
       netdevMaxBacklog: n.netdev.maxBacklog,

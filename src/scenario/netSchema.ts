@@ -159,7 +159,9 @@ export const netSection = z
       .object({
         txqueuelen: posInt.default(32),
         ringSlots: posInt.default(256),
-        maxSlotsPerPass: posInt.default(238),
+        // net_rx_action stops a pass at count + MAX_SKB_FRAGS (18) >= NET_RX_RING_SIZE: 238 for the 256-slot ring.
+        // Absent: derived from ringSlots the same way (vifRingConfig.ts).
+        maxSlotsPerPass: posInt.optional(),
         neededSlots: posInt.default(20),
         stopTimeout: durationNs.default('500ms'),
       })

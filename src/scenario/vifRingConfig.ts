@@ -11,6 +11,20 @@ import type { NetfrontConfig } from '../net/netfront.ts';
 import { ScenarioError } from './errors.ts';
 import type { NetSection } from './netSchema.ts';
 
+/** MAX_SKB_FRAGS on 4 KiB pages (65536/PAGE_SIZE + 2), which net_rx_action keeps in hand per pass. */
+const MAX_SKB_FRAGS = 18;
+
+/**
+ * netback.c's net_rx_action ends a pass once `count + MAX_SKB_FRAGS >= NET_RX_RING_SIZE`: at most
+ * ring − 18 slots per grant-copy pass (238 of 256), unless the scenario sets it.
+ */
+export function maxSlotsPerPass(n: NetSection, file: string): number {
+  const ring = n.netback.ringSlots;
+  const v = n.netback.maxSlotsPerPass ?? Math.max(1, ring - MAX_SKB_FRAGS);
+  if (v > ring) throw new ScenarioError(file, 'net.netback.maxSlotsPerPass', `more than the ring's ${ring} slots`);
+  return v;
+}
+
 /** RX_DFL_MIN_TARGET and the 256 of RX_MAX_TARGET in netfront.c. */
 const RX_DFL_MIN_TARGET = 64;
 const RX_MAX_TARGET_CAP = 256;

@@ -34,6 +34,15 @@ describe('vif ring configuration', () => {
     expect(() => netfrontOf(sets)).toThrow(message);
   });
 
+  it("netback's slots per grant-copy pass follow the ring (net_rx_action: count + MAX_SKB_FRAGS >= ring ends a pass)", () => {
+    const perPass = (sets: string[]) => netConfig(loadScenario(FIG3, { sets })[0]!.scenario).sut.netback.maxSlotsPerPass;
+    expect(perPass([])).toBe(238);
+    expect(perPass(['net.netback.ringSlots=512'])).toBe(494);
+    expect(perPass(['net.netback.ringSlots=64'])).toBe(46);
+    expect(perPass(['net.netback.maxSlotsPerPass=100'])).toBe(100);
+    expect(() => perPass(['net.netback.maxSlotsPerPass=300'])).toThrow(/net\.netback\.maxSlotsPerPass: more than the ring's 256 slots/);
+  });
+
   it('repeating the ring size on the netfront side is allowed', () => {
     expect(netfrontOf(['net.netback.ringSlots=128', 'net.netfront.ringSlots=128'])).toMatchObject({ rxMaxTarget: 128 });
   });
