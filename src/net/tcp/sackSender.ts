@@ -51,7 +51,7 @@ export interface SackSenderOptions extends RtoConfig {
 }
 
 export interface SackSenderStats extends TcpSenderStats {
-  /** Recovery episodes entered on SACK/FACK information (fast retransmits). */
+  /** Recovery episodes entered on SACK/FACK information. */
   sackRecoveries: number;
   /** Retransmissions found lost again by later SACKs (retransmitted once more without an RTO). */
   lostRetransmits: number;
@@ -87,7 +87,8 @@ export class TcpSackSender {
   private timedSeq: number | null = null;
   private timedSentNs = 0;
   private dupAcks = 0;
-  private readonly counts = { segsSent: 0, segsRetransmitted: 0, fastRetransmits: 0, timeouts: 0 };
+  /** fastRetransmits: segments resent outside Loss (Linux's TCPFastRetrans); recoveries: Recovery episodes entered. */
+  private readonly counts = { segsSent: 0, segsRetransmitted: 0, fastRetransmits: 0, recoveries: 0, timeouts: 0 };
   private segsAcked = 0;
   /** Raw RTT samples (before the estimator's jiffy rounding), for results. */
   private rttSumNs = 0;
@@ -164,6 +165,8 @@ export class TcpSackSender {
       this.sb.retransmitted(gap[0], gap[0] + count, this.nxt);
       this.counts.segsSent += count;
       this.counts.segsRetransmitted += count;
+      // tcp_xmit_retransmit_queue counts LINUX_MIB_TCPFASTRETRANS per segment unless in Loss (then slow-start retransmits).
+      if (this.ca.state !== 'loss') this.counts.fastRetransmits += count;
       if (this.timedSeq !== null && this.timedSeq >= gap[0] && this.timedSeq < gap[0] + count) this.timedSeq = null;
       // Resending the head re-arms the retransmission timer (tcp_xmit_retransmit_queue).
       if (gap[0] === this.una || this.rtoAtNs === null) this.rtoAtNs = nowNs + this.rto.currentRtoNs();
@@ -259,7 +262,7 @@ export class TcpSackSender {
     }
     // tcp_may_raise_cwnd: not in Recovery or CWR.
     if (dataAcked && this.ca.state !== 'recovery' && this.ca.state !== 'cwr') this.ca.congAvoid(priorInFlightSegs, nowNs);
-    if (this.ca.fastRetransAlert(isDup, dataAcked, this.una, this.nxt, nowNs)) this.counts.fastRetransmits++;
+    if (this.ca.fastRetransAlert(isDup, dataAcked, this.una, this.nxt, nowNs)) this.counts.recoveries++;
   }
 
   /** The retransmission timer fired: tcp_enter_loss, back off. False for a stale call. */
@@ -321,7 +324,7 @@ export class TcpSackSender {
       sndMax: this.nxt,
       dupAcks: this.dupAcks,
       inRecovery: this.ca.state === 'recovery',
-      sackRecoveries: this.counts.fastRetransmits,
+      sackRecoveries: this.counts.recoveries,
       lostRetransmits: this.lostRetransmits,
       rttSumNs: this.rttSumNs,
       rttSamples: this.rttSamples,

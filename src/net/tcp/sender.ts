@@ -46,6 +46,9 @@ export interface TcpSenderStats {
   sndMax: number;
   dupAcks: number;
   inRecovery: boolean;
+  /** Sum and count of the RTT samples taken (one timed segment per RTT, none on retransmissions). */
+  rttSumNs: number;
+  rttSamples: number;
 }
 
 export class TcpSender {
@@ -77,6 +80,9 @@ export class TcpSender {
   private cwndLimited = false;
   private rtoAtNs: number | null = null;
   private timedSeq: number | null = null;
+  /** RTT samples taken (Karn's rule: none on retransmitted data), for the mean RTT in results. */
+  private rttSumNs = 0;
+  private rttSamples = 0;
   private timedSentNs = 0;
   private readonly counts = { segsSent: 0, segsRetransmitted: 0, fastRetransmits: 0, timeouts: 0 };
   private segsAcked = 0;
@@ -209,6 +215,8 @@ export class TcpSender {
     const ackedSegs = ackSeq - this.sndUna;
     if (this.timedSeq !== null && ackSeq > this.timedSeq) {
       this.rto.sample(nowNs - this.timedSentNs);
+      this.rttSumNs += nowNs - this.timedSentNs;
+      this.rttSamples++;
       this.timedSeq = null;
     }
     this.sndUna = ackSeq;
@@ -337,6 +345,8 @@ export class TcpSender {
       srttNs: this.rto.srttNs,
       rtoNs: this.rto.currentRtoNs(),
       ...{ sndUna, sndNxt, sndMax, dupAcks, inRecovery },
+      rttSumNs: this.rttSumNs,
+      rttSamples: this.rttSamples,
     };
   }
 }
