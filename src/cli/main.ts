@@ -89,12 +89,13 @@ program
 
 const validate = program.command('validate <scenario>').description('check a scenario (schema, values) without running it');
 for (const o of scenarioOptions()) validate.addOption(o);
-validate.option('--print', 'print each point as it will run: every field, defaults filled in (YAML; durations in integer ns), a valid scenario file itself');
+validate.option('--print', 'print each point as it will run: every field, defaults filled in (YAML; durations in integer ns); each document a valid scenario file (a sweep: one per point, separated by ---)');
 validate.action(async (file: string, flags: { set: string[]; seed?: string; duration?: string; print?: boolean }) => {
   const points = loadScenario(file, loadOptionsFrom(flags));
   if (flags.print) {
     const { resolvedYaml } = await import('../scenario/resolved.ts');
-    process.stdout.write(points.map((p) => resolvedYaml(p)).join('---\n'));
+    // One YAML document per point: each is a scenario file for that point (a loader reads one document).
+    process.stdout.write(points.length === 1 ? resolvedYaml(points[0]!) : points.map((p, i) => `# point ${i + 1} of ${points.length}: ${p.label}\n${resolvedYaml(p)}`).join('---\n'));
     return;
   }
   process.stdout.write(`${file}: ok (${points.length} point${points.length > 1 ? 's' : ''}, model ${points[0]!.scenario.model})\n`);
