@@ -95,7 +95,7 @@ validate.action(async (file: string, flags: { set: string[]; seed?: string; dura
   if (flags.print) {
     const { resolvedYaml } = await import('../scenario/resolved.ts');
     // One YAML document per point: each is a scenario file for that point (a loader reads one document).
-    process.stdout.write(points.length === 1 ? resolvedYaml(points[0]!) : points.map((p, i) => `# point ${i + 1} of ${points.length}: ${p.label}\n${resolvedYaml(p)}`).join('---\n'));
+    process.stdout.write(points.map((p) => resolvedYaml(p)).join('---\n'));
     return;
   }
   process.stdout.write(`${file}: ok (${points.length} point${points.length > 1 ? 's' : ''}, model ${points[0]!.scenario.model})\n`);
