@@ -81,7 +81,8 @@ const switchSchema = (fwd: string, defaultBuffer: z.input<typeof buffer>) =>
     .object({
       // Store-and-forward lookup and crossbar latency, from the last bit in to the output queue (assumption, docs/scale.md).
       forwardingLatency: positiveDuration.default(fwd),
-      buffer: buffer.default(defaultBuffer),
+      // A buffer given without a mode keeps this switch's default mode (--set net.fleet.tor.buffer.bytes=1MiB).
+      buffer: z.preprocess((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && !('mode' in v) ? { mode: defaultBuffer.mode, ...v } : v), buffer).default(defaultBuffer),
     })
     .strict()
     .default({});

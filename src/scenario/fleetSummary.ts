@@ -69,7 +69,9 @@ export function summarizeFleet(cfg: FleetConfig, out: RunOutput) {
       busiestVcpuPctMax: r3(Math.max(...busiest)),
       perHost: hosts.map((h) => ({ host: h.name, cpuPct: h.dom0CpuPct, vcpuPct: h.dom0VcpuPct })),
     },
-    domuCpuPctMean: r3(sum(hosts, (h) => h.domuCpuPct) / hosts.length),
+    // Per DomU (a host's DomUs share one figure: their CPU in all, divided by how many there are).
+    domuCpuPctMean: r3(sum(hosts, (h) => h.domuCpuPct) / Math.max(1, sum(cfg.hosts, (h) => h.domus.length))),
+    domuCpuPctPerHostMean: r3(sum(hosts, (h) => h.domuCpuPct) / hosts.length),
     coreUtilPctMean: r3(sum(hosts, (h) => h.coreUtilPct) / hosts.length),
     drops: {
       switch: switchDrops,

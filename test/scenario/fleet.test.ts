@@ -50,7 +50,8 @@ describe('fleet scenario errors', () => {
     rejects(RACK, ['net.pairs=2'], 'net.pairs', /not used with net.fleet/);
     rejects(RACK, ['net.fleet.links.hosts.rateGbps=40'], 'net.fleet.links.hosts', /unknown field \(did you mean net\.fleet\.links\.host\?\)/);
     // From a hostile review: each said something wrong or nothing useful.
-    rejects(RACK, ['net.fleet.tor.buffer.bytes=1000'], 'net.fleet.tor.buffer.mode', /^missing or unknown: want "per-port" or "shared"$/);
+    rejects(RACK, ['net.fleet.tor.buffer={mode: lifo, bytes: 100000}'], 'net.fleet.tor.buffer.mode', /^missing or unknown: want "per-port" or "shared"$/);
+    rejects(RACK, ['net.fleet.tor.buffer.bytes=1000'], 'net.fleet.tor.buffer.bytes', /1000 bytes hold no full data frame/);
     rejects(RACK, ['net.fleet.traffic.0={pattern: bulk, groupSize: 4}'], 'net.fleet.traffic.0.groupSize', /^unknown field \(a field of another kind of this section, not of the one given\)$/);
     rejects(RACK, ['net.fleet.hostTemplates={}'], 'net.fleet.topology.racks.0.hosts.0.template', /no host template "clovertown" \(none is defined: add one under net\.fleet\.hostTemplates\)/);
     rejects(RACK, ['net.fleet.topology.racks.0.hosts.0={template: clovertown, count: 1, domus: [{template: guest, count: 1}]}', 'net.fleet.traffic.0={pattern: all-to-all}'], 'net.fleet.traffic.0.pattern', /all-to-all needs at least 2 DomUs/);
@@ -136,6 +137,15 @@ describe('fleet traffic', () => {
       expect(t.srcHost[k]).not.toBe(0);
     }
     expect(f.apps.map((a) => a.kind)).toEqual(['bulk', 'bulk', 'rr', 'incast']);
+  });
+});
+
+describe('switch buffers set in part', () => {
+  it("a buffer given without a mode keeps the switch's own (per-port ToR, shared aggregation)", () => {
+    const fleetOf = (sets: string[]) => (sc(RACK, sets).net as { fleet: { tor: { buffer: unknown }; aggregation: { buffer: unknown } } }).fleet;
+    expect(fleetOf(['net.fleet.tor.buffer.bytes=64MiB']).tor.buffer).toEqual({ mode: 'per-port', bytes: 64 * 1024 * 1024 });
+    expect(fleetOf(['net.fleet.aggregation.buffer.alpha=2']).aggregation.buffer).toEqual({ mode: 'shared', bytes: 4 * 1024 * 1024, alpha: 2 });
+    expect(() => sc(RACK, ['net.fleet.tor.buffer.bytes=0'])).toThrow(/net\.fleet\.tor\.buffer\.bytes: not a size/);
   });
 });
 
