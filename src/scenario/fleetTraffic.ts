@@ -89,14 +89,14 @@ export function planTraffic(hosts: FleetHostSpec[], rackHosts: number[][], traff
     const app = apps.length;
     const bulk = (src: Dom, dst: Dom) => out.push({ src, dst, app, role: ROLE.bulk, peerOffset: 0, group: -1 });
     if (t.pattern === 'bulk') {
-      apps.push({ kind: 'bulk', messageBytes, requestSegs: 0, responseSegs: 0, phases });
+      apps.push({ kind: 'bulk', messageBytes, requestSegs: 0, responseSegs: 0, requestBytes: 0, responseBytes: 0, phases });
       for (const d of doms) {
         const p = peerOf(t.peer, d, at);
         for (let k = 0; k < t.flows; k++) bulk(d, p);
       }
     } else if (t.pattern === 'permutation') {
       if (doms.length < 2) throw new ScenarioError(file, `${at}.pattern`, 'a permutation needs at least 2 DomUs');
-      apps.push({ kind: 'bulk', messageBytes, requestSegs: 0, responseSegs: 0, phases });
+      apps.push({ kind: 'bulk', messageBytes, requestSegs: 0, responseSegs: 0, requestBytes: 0, responseBytes: 0, phases });
       // Sattolo's shuffle: one cycle through all DomUs, so nobody sends to itself.
       const perm = doms.map((_, k) => k);
       const rng = new Rng(seed, PERMUTATION_STREAM + i);
@@ -109,14 +109,14 @@ export function planTraffic(hosts: FleetHostSpec[], rackHosts: number[][], traff
       });
     } else if (t.pattern === 'all-to-all') {
       if (doms.length < 2) throw new ScenarioError(file, `${at}.pattern`, 'all-to-all needs at least 2 DomUs');
-      apps.push({ kind: 'bulk', messageBytes, requestSegs: 0, responseSegs: 0, phases });
+      apps.push({ kind: 'bulk', messageBytes, requestSegs: 0, responseSegs: 0, requestBytes: 0, responseBytes: 0, phases });
       const k = Math.min(t.groupSize ?? doms.length, doms.length);
       for (let g0 = 0; g0 < doms.length; g0 += k) {
         const members = doms.slice(g0, g0 + k);
         for (const a of members) for (const b of members) if (a !== b) bulk(a, b);
       }
     } else if (t.pattern === 'request-response') {
-      apps.push({ kind: 'rr', messageBytes, requestSegs: segs(t.requestSize), responseSegs: segs(t.responseSize), phases });
+      apps.push({ kind: 'rr', messageBytes, requestSegs: segs(t.requestSize), responseSegs: segs(t.responseSize), requestBytes: t.requestSize, responseBytes: t.responseSize, phases });
       for (const d of doms) {
         const s = peerOf(t.peer, d, at);
         out.push({ src: d, dst: s, app, role: ROLE.request, peerOffset: 1, group: -1 });
@@ -124,7 +124,7 @@ export function planTraffic(hosts: FleetHostSpec[], rackHosts: number[][], traff
       }
     } else {
       if (t.receivers > hosts.length) throw new ScenarioError(file, `${at}.receivers`, `${t.receivers} receivers need as many hosts; the fleet has ${hosts.length}`);
-      apps.push({ kind: 'incast', messageBytes, requestSegs: segs(t.requestSize), responseSegs: segs(t.blockSize), phases });
+      apps.push({ kind: 'incast', messageBytes, requestSegs: segs(t.requestSize), responseSegs: segs(t.blockSize), requestBytes: t.requestSize, responseBytes: t.blockSize, phases });
       for (let r = 0; r < t.receivers; r++) {
         const rh = Math.floor((r * hosts.length) / t.receivers);
         const agg: Dom = { host: rh, guest: 0 };

@@ -94,6 +94,9 @@ export interface AppSpec {
   /** Segments of one request and of one response (request/response and incast). */
   requestSegs: number;
   responseSegs: number;
+  /** The request's and the response's application bytes (0 for bulk): what goodput counts of their segments. */
+  requestBytes: number;
+  responseBytes: number;
   phases: { durationNs: number; active: boolean; messageBytes: number }[];
 }
 

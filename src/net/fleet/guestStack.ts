@@ -58,7 +58,10 @@ export class GuestStack {
   /** Requests, responses and incast rounds of this guest's applications. */
   readonly requests: RequestApps;
   /** Results. */
+  /** Application bytes read (goodput): whole segments for bulk data, the messages' own sizes for requests and responses. */
   bytesRead = 0;
+  /** Per receiving flow: application bytes per byte of segment read. */
+  private readonly appBytesPerByte: number[];
 
   constructor(
     private readonly sim: Sim,
@@ -87,6 +90,14 @@ export class GuestStack {
     this.rtoTimers = this.senders.map(() => null);
     this.delackTimers = this.receivers.map(() => null);
     this.readBytes = this.receivers.map(() => 0);
+    // Messages travel as whole segments; goodput counts the application's bytes in them (a 1-byte response is 1 byte).
+    this.appBytesPerByte = this.recvFlows.map((f) => {
+      const a = cfg.apps[t.app[f]!]!;
+      const role = t.role[f];
+      if (role === ROLE.request) return a.requestBytes / (a.requestSegs * opts.mssBytes);
+      if (role === ROLE.response) return a.responseBytes / (a.responseSegs * opts.mssBytes);
+      return 1;
+    });
     this.wanting = new Uint8Array(this.senders.length);
     this.appActive = cfg.apps.map(() => true);
     this.appMessageBytes = cfg.apps.map((a) => a.messageBytes);
@@ -242,7 +253,7 @@ export class GuestStack {
     const res = rx.read(bytes, this.sim.nowNs);
     if (res.ack && res.ack.ackPackets > 0) this.queueAck(this.recvFlows[k]!, from, res.ack);
     this.readBytes[k]! += res.bytes;
-    this.bytesRead += res.bytes;
+    this.bytesRead += res.bytes * this.appBytesPerByte[k]!;
     this.requests.onRead(k, this.recvFlows[k]!, Math.floor(this.readBytes[k]! / this.opts.mssBytes + 1e-9));
   }
 

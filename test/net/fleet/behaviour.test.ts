@@ -72,4 +72,19 @@ describe('fleet behaviour', () => {
     expect(s.packets.nicRx).toBe(0);
     for (const p of s.switches[0]!.ports) expect(p.txBytes).toBe(0);
   });
+
+  it("goodput counts a request's and a response's own bytes, not the whole segments that carry them", () => {
+    const r = runInProcess(RACK, [
+      'net.fleet.topology.racks.0.hosts.0.count=2',
+      'net.fleet.topology.racks.0.hosts.0.domus.0.count=2',
+      'net.fleet.traffic=[{pattern: request-response, peer: next-host, requestSize: 1KiB, responseSize: 1}]',
+      'duration=500ms',
+      'warmup=100ms',
+    ]).summary as unknown as { throughputGbps: number; requests: { completed: number } };
+    expect(r.requests.completed).toBeGreaterThan(1000);
+    // Every completed exchange moved 1024 + 1 application bytes (2 full segments would be 2,896), over the measured 0.4 s.
+    const appGbps = (r.requests.completed * 1025 * 8) / 0.4 / 1e9;
+    expect(r.throughputGbps).toBeGreaterThan(0.95 * appGbps);
+    expect(r.throughputGbps).toBeLessThan(1.1 * appGbps);
+  });
 });
