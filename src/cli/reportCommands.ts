@@ -46,15 +46,17 @@ export interface ReproduceFlags {
 export async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
   const queue: RedisTarget | undefined = flags.queue !== undefined ? (await import('../queue/url.ts')).parseQueueUrl(flags.queue) : undefined;
   const workers = batchWorkers(flags.workers);
-  checkOutputPath('--out', flags.out, 'dir', ['results.json', 'index.html']);
+  checkOutputPath('--out', flags.out, 'dir', ['results.json', 'index.html', 'results.partial.json', 'index.partial.html']);
   const { reproduce, formatTable } = await import('../report/reproduce.ts');
   const { summarize } = await import('../report/targets.ts');
   const { value, error, signalExit } = await stoppable((exec) => reproduce({ outDir: flags.out, workers, quick: flags.quick ?? false, queue, exec, log: say }));
   if (error !== undefined) throw error;
   const r = value!;
   if (flags.json) process.stdout.write(JSON.stringify({ summary: summarize(r.rows), interrupted: r.interrupted, rows: r.rows }, null, 2) + '\n');
-  else process.stdout.write(formatTable(r.rows) + `\n\nwrote ${flags.out}/index.html, results.json${r.interrupted ? '' : ', figures'} (${r.wallSeconds.toFixed(0)} s)\n`);
-  if (r.interrupted) say(`vioemu: interrupted: the table is made of the ${r.interrupted.completed} of ${r.interrupted.of} runs that ended; rows without theirs fail`);
+  else process.stdout.write(formatTable(r.rows) + `\n\nwrote ${flags.out}/${r.interrupted ? 'index.partial.html, results.partial.json' : 'index.html, results.json, figures'} (${r.wallSeconds.toFixed(0)} s)\n`);
+  if (r.interrupted) {
+    say(`vioemu: interrupted: the table is made of the ${r.interrupted.completed} of ${r.interrupted.of} runs that ended (rows without theirs fail), in ${flags.out}/results.partial.json and index.partial.html; a complete reproduction there is left as it was`);
+  }
   return signalExit ?? 0;
 }
 
@@ -70,6 +72,7 @@ export async function calibrateCommand(flags: CalibrateFlags): Promise<number> {
   checkOutputPath('--out', flags.out, 'file');
   checkOutputPath('--out (the curve beside it)', curveFileFor(flags.out), 'file');
   const partial = `${curveFileFor(flags.out).replace(/\.json$/, '')}.partial.json`;
+  checkOutputPath('--out (the partial curve beside it)', partial, 'file');
   const { value: r, error, signalExit } = await stoppable((exec) => calibrate({ out: flags.out, workers, quick: flags.quick ?? false, log: say, exec }));
   if (error instanceof CalibrationInterrupted) {
     const { writeFileSync } = await import('node:fs');

@@ -103,7 +103,7 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
     return lost !== null;
   };
   const quit = () => opts.stopped() || gaveUp();
-  /** `p`, with the link told when it has gone unanswered for noAnswerMs and when it is answered. */
+  /** One command's answer `p`, with the link told when it has gone unanswered for noAnswerMs and when it is answered. */
   const watched = <T>(p: Promise<T>): Promise<T> => {
     const timer = setTimeout(() => link.noAnswer(noAnswerMs), noAnswerMs).unref(); // a sweep that gave up does not wait for it
     return p.then(
@@ -120,11 +120,11 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
   };
 
   const addJobs = async (indices: number[]) => {
-    for (let k = 0; k < indices.length; k += 500) await queue.addBulk(indices.slice(k, k + 500).map((i) => encoded[i]!));
+    for (let k = 0; k < indices.length; k += 500) await watched(queue.addBulk(indices.slice(k, k + 500).map((i) => encoded[i]!)));
   };
   /** Alive key first, then the registry entry: a worker that sees the entry never takes the run for dead. */
   const register = async () => {
-    await conn.multi().set(aliveKey(name), String(Date.now()), 'EX', ALIVE_TTL_S).zadd(REGISTRY_KEY, started, name).exec();
+    await watched(conn.multi().set(aliveKey(name), String(Date.now()), 'EX', ALIVE_TTL_S).zadd(REGISTRY_KEY, started, name).exec());
     registered = true;
   };
   /** Jobs lost from Redis (a restart without persistence, or the run taken for dead): queue them again. */
@@ -150,7 +150,7 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
   };
   const gather = async () => {
     for (;;) {
-      const jobs = (await queue.getJobs(['completed', 'failed'], 0, 199, true)) as Job<PointJob, PointReturn>[];
+      const jobs = (await watched(queue.getJobs(['completed', 'failed'], 0, 199, true))) as Job<PointJob, PointReturn>[];
       const fresh = jobs.filter((j) => j);
       if (fresh.length === 0) return;
       for (const job of fresh) {
@@ -171,7 +171,7 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
           const msg = `queue job failed${job.processedBy ? ` on ${job.processedBy}` : ''}: ${why}`;
           take(i, failedResult(points[i]!, msg), `failed: ${why}`);
         }
-        await job.remove();
+        await watched(job.remove());
       }
     }
   };
@@ -179,8 +179,8 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
   let heartbeat: NodeJS.Timeout | undefined;
   let beating = false;
   try {
-    await stoppable(quit, watched(addJobs(encoded.map((_, i) => i))));
-    if (!quit()) await stoppable(quit, watched(register()));
+    await stoppable(quit, addJobs(encoded.map((_, i) => i)));
+    if (!quit()) await stoppable(quit, register());
     if (!quit()) say(`vioemu: queued ${n} point${n === 1 ? '' : 's'} as ${name} on ${target.shown}; waiting for workers (vioemu worker --queue ${target.shown})`);
     heartbeat = setInterval(() => {
       if (beating) return;
@@ -195,7 +195,7 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
     const idleHintMs = opts.idleHintMs ?? 15_000;
     while (gathered < n && !quit()) {
       try {
-        await stoppable(quit, watched(gather()));
+        await stoppable(quit, gather());
       } catch (e) {
         link.problem(e);
       }

@@ -54,12 +54,15 @@ export interface CalibrationProgress {
   curve: CurvePoint[];
 }
 
-let exec: Execution = new Execution();
-let progress: CalibrationProgress = { t1: [], txCyclesPerPacket: null, curve: [] };
+/** One calibration's execution (Ctrl-C stops it) and what it has measured so far. */
+interface CalibrationRun {
+  exec: Execution;
+  progress: CalibrationProgress;
+}
 
-async function runPoints(points: ScenarioPoint[], workers: number): Promise<R[]> {
-  const outs = await exec.run(points, { workers });
-  if (exec.wasStopped) throw new CalibrationInterrupted(progress);
+async function runPoints(run: CalibrationRun, points: ScenarioPoint[], workers: number): Promise<R[]> {
+  const outs = await run.exec.run(points, { workers });
+  if (run.exec.wasStopped) throw new CalibrationInterrupted(run.progress);
   return outs.map((o) => {
     const r = o.result as R;
     if (r.error) throw new Error(`${r.scenario} ${r.point}: ${r.error}`);
@@ -140,14 +143,14 @@ function firstBracket(curve: CurvePoint[], target: number): [number, number] | n
 }
 
 export async function calibrate(opts: { out: string; workers: number; quick: boolean; log: (s: string) => void; exec?: Execution }): Promise<CalibrationResult> {
-  exec = opts.exec ?? new Execution();
-  progress = { t1: [], txCyclesPerPacket: null, curve: [] };
+  const run: CalibrationRun = { exec: opts.exec ?? new Execution(), progress: { t1: [], txCyclesPerPacket: null, curve: [] } };
+  const progress = run.progress;
   const dur = opts.quick ? { duration: '1500ms', warmup: '500ms' } : {};
   let evaluations = 0;
   opts.log(`calibrate: ${T1.field} to T1 = ${T1.targetGbps} Gbps (${T1.scenario})`);
   const t1 = await solveDecreasing(async (x) => {
     evaluations++;
-    const [r] = await runPoints(loadScenario(T1.scenario, { sets: [`${T1.field}=${x}`], overrides: dur }), 1);
+    const [r] = await runPoints(run, loadScenario(T1.scenario, { sets: [`${T1.field}=${x}`], overrides: dur }), 1);
     opts.log(`  ${T1.field}=${x} → ${(r!.throughputGbps ?? 0).toFixed(3)} Gbps`);
     progress.t1.push({ txCyclesPerPacket: x, gbps: r!.throughputGbps ?? 0 });
     return r!.throughputGbps ?? 0;
@@ -158,7 +161,7 @@ export async function calibrate(opts: { out: string; workers: number; quick: boo
   opts.log(`calibrate: the curve of DomU bandwidth and Dom0 utilization against ${T2.field} (${CURVE_SCALES.length} scales × ${CURVE_SEEDS.length} seeds)`);
   const grid = CURVE_SCALES.flatMap((scale) => CURVE_SEEDS.map((seed) => ({ scale, seed })));
   const points = grid.map(({ scale, seed }) => loadScenario(T2.scenario, { sets: [`${T1.field}=${tx}`, `${T2.field}=${scale}`], overrides: { ...dur, seed } })[0]!);
-  const rs = await runPoints(points, opts.workers);
+  const rs = await runPoints(run, points, opts.workers);
   evaluations += rs.length;
   const curve: CurvePoint[] = CURVE_SCALES.map((scale) => {
     const mine = rs.filter((_, i) => grid[i]!.scale === scale);
@@ -189,7 +192,7 @@ export async function calibrate(opts: { out: string; workers: number; quick: boo
         const [a, b] = bracket;
         const inner = [1, 2, 3].map((k) => Math.round(Math.exp(Math.log(a) + (k / 4) * (Math.log(b) - Math.log(a))) * 1000) / 1000);
         const g2 = inner.flatMap((sc) => CURVE_SEEDS.map((seed) => ({ scale: sc, seed })));
-        const r2 = await runPoints(g2.map(({ scale: sc, seed }) => loadScenario(T2.scenario, { sets: [`${T1.field}=${tx}`, `${T2.field}=${sc}`], overrides: { ...dur, seed } })[0]!), opts.workers);
+        const r2 = await runPoints(run, g2.map(({ scale: sc, seed }) => loadScenario(T2.scenario, { sets: [`${T1.field}=${tx}`, `${T2.field}=${sc}`], overrides: { ...dur, seed } })[0]!), opts.workers);
         evaluations += r2.length;
         const cands = [
           ...curve.filter((c) => c.scale === a || c.scale === b).map((c) => ({ scale: c.scale, g: c.gbps.mean })),
@@ -208,7 +211,7 @@ export async function calibrate(opts: { out: string; workers: number; quick: boo
     }
   }
   opts.log(`calibrate: ${T2.field} = ${scale} — ${why}`);
-  const check = await runPoints(CURVE_SEEDS.map((seed) => loadScenario(T2.scenario, { sets: [`${T1.field}=${tx}`, `${T2.field}=${scale}`], overrides: { ...dur, seed } })[0]!), opts.workers);
+  const check = await runPoints(run, CURVE_SEEDS.map((seed) => loadScenario(T2.scenario, { sets: [`${T1.field}=${tx}`, `${T2.field}=${scale}`], overrides: { ...dur, seed } })[0]!), opts.workers);
   evaluations += check.length;
   const atFit = { gbps: stats(check.map((r) => r.throughputGbps ?? 0)).mean, dom0Pct: stats(check.map(dom0Of)).mean };
   const res: CalibrationResult = { txCyclesPerPacket: tx, t1Gbps: t1.y, table1Scale: scale, scaleFittedOn: fittedOn, why, curve, atFit, evaluations };

@@ -63,9 +63,11 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput
     done++;
     const j = jobs[i]!;
     const file = join(opts.outDir, 'runs', j.scenario, `point-${String(j.index).padStart(3, '0')}-seed${j.seed}.json`);
+    points[i] = { scenario: j.scenario, point: j.point.label, seed: j.seed, file: relative(opts.outDir, file), result: r as PointResult['result'] };
+    // A run stopped part-way (Ctrl-C) is not written over the file a complete reproduction left there.
+    if (r.interrupted && !r.error) return;
     mkdirSync(join(opts.outDir, 'runs', j.scenario), { recursive: true });
     writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
-    points[i] = { scenario: j.scenario, point: j.point.label, seed: j.seed, file: relative(opts.outDir, file), result: r as PointResult['result'] };
     const g = (r as { throughputGbps?: number }).throughputGbps;
     opts.log(`  [${done}/${jobs.length}] ${j.scenario}${j.point.label ? ` ${j.point.label}` : ''} seed ${j.seed}: ${g?.toFixed(2) ?? '?'} Gbps (${r.wallSeconds.toFixed(1)}s wall)`);
   };
@@ -97,9 +99,11 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput
   for (const f of figures) writeFileSync(join(opts.outDir, `${f.id}.svg`), renderFigureSvg(f));
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const summary = summarize(rows);
-  writeFileSync(join(opts.outDir, 'results.json'), JSON.stringify({ summary, seeds, scaleFittedOn: table.scaleFittedOn, rows, points: complete, wallSeconds, quick: opts.quick, interrupted }, null, 2) + '\n');
+  // Interrupted: the table of what ended goes beside the last complete one, which stays.
+  const [resultsFile, indexFile] = interrupted ? ['results.partial.json', 'index.partial.html'] : ['results.json', 'index.html'];
+  writeFileSync(join(opts.outDir, resultsFile), JSON.stringify({ summary, seeds, scaleFittedOn: table.scaleFittedOn, rows, points: complete, wallSeconds, quick: opts.quick, interrupted }, null, 2) + '\n');
   writeFileSync(
-    join(opts.outDir, 'index.html'),
+    join(opts.outDir, indexFile),
     renderIndexHtml({
       title: 'vioemu — reproduction of Liao et al., ANCS’08',
       rows: rows.map((r) => ({ id: r.id, figure: r.figure, condition: r.condition, paper: r.paper, emulated: r.emulated, tolerance: r.tolerance, pass: r.pass, source: r.source, note: [r.kind, r.note].filter(Boolean).join(': ') })),

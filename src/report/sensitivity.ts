@@ -92,6 +92,8 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
   };
   const completed = outs.filter((o) => !o.result.interrupted && !o.result.error).length;
   const interrupted = exec.wasStopped && completed < jobs.length ? { completed, of: jobs.length } : null;
+  const failed = outs.filter((o) => o.result.error);
+  if (failed.length) opts.log(`sensitivity: ${failed.length} run${failed.length > 1 ? 's' : ''} failed (first: ${failed[0]!.result.point}: ${failed[0]!.result.error}); their cells show —`);
   const rows = ASSUMPTIONS.map((as, a) => ({
     field: as.field,
     values: [as.low, 'default', as.high].map((value, v) => {
@@ -100,11 +102,11 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
     }),
   }));
   // Interrupted: what was measured goes beside --out, which keeps its last complete table.
-  if (opts.out) writeFileSync(interrupted ? `${opts.out}.partial` : opts.out, formatSensitivity(rows, { ...opts, interrupted }));
+  if (opts.out) writeFileSync(interrupted ? `${opts.out}.partial` : opts.out, formatSensitivity(rows, { ...opts, interrupted, failed: failed.length }));
   return { rows, interrupted };
 }
 
-export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: string; seeds: number[]; durationNs?: number; interrupted?: SensitivityOutput['interrupted'] }): string {
+export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: string; seeds: number[]; durationNs?: number; interrupted?: SensitivityOutput['interrupted']; failed?: number }): string {
   const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(0)}%` : '—');
   const num = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
   const cell = (x: SensitivityRow['values'][number]) => `${num(x.gbps)} (A ${pct(x.gainA)}, C ${pct(x.gainC)}, D ${pct(x.gainD)})`;
@@ -113,6 +115,7 @@ export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: stri
     `# Sensitivity of the reproduction to the assumed constants`,
     '',
     ...(opts.interrupted ? [`**Interrupted: ${opts.interrupted.completed} of ${opts.interrupted.of} runs ended; cells without theirs show —.**`, ''] : []),
+    ...(opts.failed ? [`**${opts.failed} run${opts.failed > 1 ? 's' : ''} failed; cells without theirs show —.**`, ''] : []),
     `Written by \`vioemu sensitivity\`: ${opts.scenario}, seeds ${opts.seeds.join(', ')}${runs}.`,
     'Each cell: DomU Gbps (mean over the seeds) and the gain of Opt A (cache-aware), Opt C (simple bridge) and',
     'Opt D (netback queue 128) over the default, with the constant at its low / default / high value.',

@@ -152,6 +152,9 @@ function checkUnused(n: NetSection, file: string): void {
   if (n.guests !== 1) throw new ScenarioError(file, 'net.guests', 'not used with net.fleet (DomUs come from net.fleet.topology)');
   if (n.sut !== 'domu') throw new ScenarioError(file, 'net.sut', 'a fleet runs DomUs (sut: domu)');
   if (n.dom0.vifEvtchnVcpus) throw new ScenarioError(file, 'net.dom0.vifEvtchnVcpus', 'not used with net.fleet (use net.dom0.irqBinding)');
+  for (const [field, v, unset] of [['dom0.weight', n.dom0.weight, 256], ['dom0.cap', n.dom0.cap, 0], ['domu.weight', n.domu.weight, 256], ['domu.cap', n.domu.cap, 0], ['domu.vcpus', n.domu.vcpus, 1]] as const) {
+    if (v !== unset) throw new ScenarioError(file, `net.${field}`, `not used with net.fleet (a fleet's domains come from net.fleet.${field.startsWith('dom0') ? 'hostTemplates.<name>.dom0' : 'domuTemplates.<name>'})`);
+  }
   if (n.optimizations.length > 0) throw new ScenarioError(file, 'net.optimizations', 'not used with net.fleet (set net.scheduler, net.bridge, net.netback.txqueuelen)');
 }
 
@@ -163,6 +166,7 @@ export function fleetConfig(sc: Scenario, file = sc.name): FleetConfig {
   const n = sc.net as NetSection;
   const f = n.fleet!;
   checkUnused(n, file);
+  for (const [name, ht] of Object.entries(f.hostTemplates)) checkCreditOnly(file, n.scheduler.policy, domainCreditSettings(`net.fleet.hostTemplates.${name}.dom0`, ht.dom0));
   for (const [name, dt] of Object.entries(f.domuTemplates)) checkCreditOnly(file, n.scheduler.policy, domainCreditSettings(`net.fleet.domuTemplates.${name}`, dt));
   const l = layout(f, file, n.scheduler.policy);
   if (n.dom0.nicIrqVcpu !== undefined) {

@@ -101,8 +101,8 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
   }
   checkCreditOnly(file, raw.scheduler.policy, [
     ...schedulerCreditSettings('net.scheduler', raw.scheduler),
-    ...domainCreditSettings('net.dom0', raw.dom0),
-    ...domainCreditSettings('net.domu', raw.domu),
+    // A fleet's domains take theirs from its templates (checked in fleetConfig).
+    ...(raw.fleet ? [] : [...domainCreditSettings('net.dom0', raw.dom0), ...domainCreditSettings('net.domu', raw.domu)]),
   ]);
   const n = applyOptimizations(raw);
   const fleet = n.fleet ? { fleet: fleetConfig(sc, file) } : {};

@@ -59,7 +59,8 @@ export function vifRingConfig(n: NetSection, file: string): NetfrontConfig {
       'net.netback.neededSlots',
       `${n.netback.neededSlots} slots kept for one packet deadlock the ring: netback stops with ${n.netback.neededSlots - 1} requests left, ` +
         `and netfront at its minimum target of ${rxMinTarget} buffers (rxMinTarget${f.rxMinTarget === undefined ? `, from a ${ring}-slot ring` : ''}) refills only with at most ${refillAt} outstanding ` +
-        `(a batch of at least rx_target/2); want neededSlots <= ${refillAt + 1}, or a larger rxMinTarget`,
+        `(a batch of at least rx_target/2); want neededSlots <= ${refillAt + 1}` +
+        (rxMinTarget < rxMaxTarget ? `, or a larger rxMinTarget (up to rxMaxTarget ${rxMaxTarget})` : `, or a larger ring (rxMinTarget is already the ring's ${rxMaxTarget})`),
     );
   }
   return { rxMinTarget, rxMaxTarget, napiWeight: f.napiWeight };

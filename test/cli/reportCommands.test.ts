@@ -49,16 +49,18 @@ describe('reporting commands: bad input', () => {
 });
 
 describe('reporting commands: Ctrl-C keeps what was measured', () => {
-  it('reproduce: the table of the runs that ended, marked interrupted (exit 130)', async () => {
+  it('reproduce: the table of the runs that ended, beside a complete one it leaves alone (exit 130)', async () => {
     const out = mkdtempSync(join(tmpdir(), 'vioemu-rep-int-'));
+    writeFileSync(join(out, 'results.json'), '{"the last complete reproduction": true}\n');
     const r = await interruptAfter(['reproduce', '--quick', '--workers', '1', '--json', '--out', out], /\[2\/72\]/);
     expect(r.code, r.stderr).toBe(130);
-    expect(r.stderr).toMatch(/vioemu: interrupted: the table is made of the \d+ of 72 runs that ended; rows without theirs fail/);
-    const written = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe('{"the last complete reproduction": true}\n');
+    expect(r.stderr).toMatch(/vioemu: interrupted: the table is made of the \d+ of 72 runs that ended \(rows without theirs fail\), in .*results\.partial\.json/);
+    const written = JSON.parse(readFileSync(join(out, 'results.partial.json'), 'utf8'));
     expect(written.interrupted.of).toBe(72);
     expect(written.interrupted.completed).toBeGreaterThanOrEqual(2);
     expect(written.points.every((p: { result: { interrupted: boolean } }) => !p.result.interrupted)).toBe(true);
-    expect(existsSync(join(out, 'index.html'))).toBe(true);
+    expect(existsSync(join(out, 'index.partial.html'))).toBe(true);
     expect(JSON.parse(r.stdout).interrupted.of).toBe(72);
   });
 

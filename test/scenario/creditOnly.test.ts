@@ -31,5 +31,6 @@ describe('credit-only settings under SEDF', () => {
   it('the xen model and fleets check their domains too', () => {
     expect(() => check('scenarios/sched/balance-sedf.yaml', ['xen.hosts.0.domains.1.cap=50'])).toThrow(/xen\.hosts\.0\.domains\.1\.cap: a credit cap/);
     expect(() => check('scenarios/scale/rack-16x16.yaml', [SEDF, 'net.fleet.domuTemplates.guest.weight=512'])).toThrow(/net\.fleet\.domuTemplates\.guest\.weight: a credit weight/);
+    expect(() => check('scenarios/scale/rack-16x16.yaml', [SEDF, 'net.fleet.hostTemplates.clovertown.dom0.cap=50'])).toThrow(/net\.fleet\.hostTemplates\.clovertown\.dom0\.cap: a credit cap/);
   });
 });

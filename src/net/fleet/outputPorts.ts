@@ -20,8 +20,13 @@
 // FIFO; how long the port is busy, and so what it drops, does not.
 import type { BufferSpec } from './config.ts';
 
-/** Intervals closer than this (ns) are one busy run (float sums of serialization times). */
-const ADJACENT_NS = 1e-6;
+/**
+ * Intervals closer than this are one busy run: float sums of serialization times drift by a few units in
+ * the last place, which is 1e-6 ns near 0 but ~1e-3 ns two hours in, so the tolerance grows with the time.
+ */
+function adjacentNs(tNs: number): number {
+  return 1e-6 + Math.abs(tNs) * 1e-13;
+}
 
 export class OutputPorts {
   /** End of the last booked interval of each port (−Infinity: never busy). */
@@ -31,6 +36,8 @@ export class OutputPorts {
   readonly endsNs: number[][];
   /** Per interval, the latest enqueue time of a frame booked in it. */
   readonly lastEnqNs: number[][];
+  /** Per port: the end of the last interval pruned (no frame is booked before it). */
+  readonly forgottenUntilNs: Float64Array;
   readonly nsPerByte: Float64Array;
   readonly dropFrames: Float64Array;
   readonly dropBytes: Float64Array;
@@ -57,6 +64,7 @@ export class OutputPorts {
     this.startsNs = Array.from({ length: ports }, () => []);
     this.endsNs = Array.from({ length: ports }, () => []);
     this.lastEnqNs = Array.from({ length: ports }, () => []);
+    this.forgottenUntilNs = new Float64Array(ports).fill(-Infinity);
     this.nsPerByte = Float64Array.from(rateBitsPerSec, (r) => 8e9 / r);
     this.dropFrames = new Float64Array(ports);
     this.dropBytes = new Float64Array(ports);
@@ -114,7 +122,7 @@ export class OutputPorts {
     const n = S.length;
     // In time order (the usual case): at or after the last interval's start.
     if (n === 0 || tNs >= S[n - 1]!) {
-      if (n > 0 && tNs <= E[n - 1]! + ADJACENT_NS) {
+      if (n > 0 && tNs <= E[n - 1]! + adjacentNs(tNs)) {
         const start = Math.max(tNs, E[n - 1]!);
         E[n - 1] = start + serNs;
         if (tNs > L[n - 1]!) L[n - 1] = tNs;
@@ -125,14 +133,15 @@ export class OutputPorts {
       L.push(tNs);
       return tNs;
     }
+    const eps = adjacentNs(tNs);
     let i = this.firstEndingAfter(p, tNs);
     let start = tNs;
     if (i < n && S[i]! <= tNs) start = E[i++]!;
-    while (i < n && S[i]! < start + serNs - ADJACENT_NS) start = E[i++]!;
+    while (i < n && S[i]! < start + serNs - eps) start = E[i++]!;
     const end = start + serNs;
     // Before interval i: join the one before it and/or the one at i when they touch.
-    const joinPrev = i > 0 && E[i - 1]! >= start - ADJACENT_NS;
-    const joinNext = i < n && S[i]! <= end + ADJACENT_NS;
+    const joinPrev = i > 0 && E[i - 1]! >= start - eps;
+    const joinNext = i < n && S[i]! <= end + eps;
     if (joinPrev && joinNext) {
       E[i - 1] = E[i]!;
       L[i - 1] = Math.max(L[i - 1]!, L[i]!, tNs);
@@ -153,12 +162,17 @@ export class OutputPorts {
     return start;
   }
 
-  /** Forget port p's intervals that ended by `beforeNs` (no frame can be dated that early any more). */
+  /**
+   * Forget port p's intervals that ended by `beforeNs` (frames are not expected to be dated that early).
+   * A frame that is (a message longer than any before it) is taken as enqueued when the forgotten ones
+   * ended: late by up to that much, but never on the link together with a frame already sent.
+   */
   prune(p: number, beforeNs: number): void {
     const E = this.endsNs[p]!;
     let k = 0;
     while (k < E.length - 1 && E[k]! <= beforeNs) k++;
     if (k === 0) return;
+    this.forgottenUntilNs[p] = Math.max(this.forgottenUntilNs[p]!, E[k - 1]!);
     this.startsNs[p]!.splice(0, k);
     E.splice(0, k);
     this.lastEnqNs[p]!.splice(0, k);
@@ -176,11 +190,12 @@ export class OutputPorts {
   }
 
   /**
-   * Frame of `frameBytes` (buffered size; `wireBytes` on the wire) enqueued at
-   * port p at `tNs`: admitted (true) or dropped. `sharedUsed` is the shared
-   * buffer's occupancy at `tNs` (every port's backlog then).
+   * Frame of `frameBytes` (buffered size; `wireBytes` on the wire) enqueued
+   * at port p at `enqNs`: admitted (true) or dropped. `sharedUsed` is the
+   * shared buffer's occupancy then (every port's backlog).
    */
-  admitFrame(p: number, tNs: number, frameBytes: number, wireBytes: number, sharedUsed: number): boolean {
+  admitFrame(p: number, enqNs: number, frameBytes: number, wireBytes: number, sharedUsed: number): boolean {
+    const tNs = Math.max(enqNs, this.forgottenUntilNs[p]!);
     const q = this.queueBytesAt(p, tNs);
     const b = this.buffer;
     const fits = b.mode === 'per-port' ? q + frameBytes <= b.bytes : sharedUsed + frameBytes <= b.bytes && q + frameBytes <= b.alpha * (b.bytes - sharedUsed);

@@ -174,6 +174,8 @@ export class TcpSender {
     this.counts.segsSent += count;
     if (retransmit) {
       this.counts.segsRetransmitted += count;
+      // As Linux's TCPFastRetrans (and the SACK sender): segments resent in Recovery, not after a timeout.
+      if (this.inRecovery) this.counts.fastRetransmits += count;
       // Karn: a retransmitted segment gives no RTT sample.
       if (this.timedSeq !== null && this.timedSeq >= firstSeq && this.timedSeq < firstSeq + count) this.timedSeq = null;
     } else if (this.timedSeq === null) {
@@ -280,7 +282,6 @@ export class TcpSender {
     this.recoverSeq = this.sndMax;
     this.inRecovery = true;
     this.retxSeq = this.sndUna;
-    this.counts.fastRetransmits++;
   }
 
   /**

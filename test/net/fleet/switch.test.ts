@@ -199,3 +199,33 @@ describe('switch actor', () => {
     expect(sw.ports.dropFrames[2]).toBe(3);
   });
 });
+
+describe('output ports, long runs and late frames', () => {
+  it('two hours in, touching frames still form one busy run (float drift is not idle time)', () => {
+    const at = (t0: number) => {
+      const p = new OutputPorts(1, [TEN_G], { mode: 'per-port', bytes: 1e6 });
+      // A line-rate stream, then a frame dated before its end: the queue it finds is the stream's rest.
+      for (let j = 0; j < 50; j++) p.admitFrame(0, t0 + j * serNs(DATA_WIRE_BYTES), DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0);
+      return { runs: p.startsNs[0]!.length, q: p.queueBytesAt(0, t0 + 10 * serNs(DATA_WIRE_BYTES)) };
+    };
+    const early = at(0);
+    const late = at(7.2e12);
+    expect(early.runs).toBe(1);
+    expect(late.runs).toBe(1);
+    expect(late.q).toBeCloseTo(early.q, 0);
+  });
+
+  it('a frame dated into the forgotten past is booked after it, never on the link with a frame already sent', () => {
+    const p = new OutputPorts(1, [TEN_G], { mode: 'per-port', bytes: 1e6 });
+    const ser = serNs(DATA_WIRE_BYTES);
+    for (let j = 0; j < 10; j++) p.admitFrame(0, 10_000 + j * 2 * ser, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0);
+    p.prune(0, 10_000 + 15 * ser);
+    expect(p.admitFrame(0, 10_000, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(true);
+    // Not before the end of what was forgotten (10 µs + 13 serializations: the pruned frames 0–6).
+    expect(p.forgottenUntilNs[0]).toBeCloseTo(10_000 + 13 * ser, 3);
+    expect(p.lastStartNs).toBeGreaterThanOrEqual(p.forgottenUntilNs[0]!);
+    const S = p.startsNs[0]!;
+    const E = p.endsNs[0]!;
+    for (let i = 1; i < S.length; i++) expect(S[i]!).toBeGreaterThanOrEqual(E[i - 1]! - 1e-6);
+  });
+});
