@@ -307,6 +307,7 @@ export class XenHost implements HostView {
       const v = this.vcpus[vcpu]!;
       v.paused = parked;
       v.actor.send(parked ? PAUSE : UNPAUSE);
+      if (!parked) this.policy.unparked?.(v);
     }
   }
 

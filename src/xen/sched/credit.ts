@@ -53,9 +53,14 @@ export class CreditPolicy implements SchedPolicy {
     return this.params.tickNs * this.params.ticksPerSlice;
   }
 
-  /** CSCHED_CREDITS_PER_TSLICE (= CREDITS_PER_ACCT in 3.1). */
+  /** CSCHED_CREDITS_PER_TSLICE: the floor and the ceiling of a VCPU's credit (300 in 3.1). */
   get creditsPerSlice(): number {
     return this.params.creditsPerTick * this.params.ticksPerSlice;
+  }
+
+  /** CSCHED_CREDITS_PER_ACCT: what each PCPU adds to the pool per accounting, a VCPU's peak, the cap's unit (300 in 3.1). */
+  get creditsPerAcct(): number {
+    return this.params.creditsPerTick * this.params.ticksPerAcct;
   }
 
   init(view: HostView): void {
@@ -130,6 +135,11 @@ export class CreditPolicy implements SchedPolicy {
       for (const p of this.idlers()) if (p !== pcpu && this.allowed(v, p)) out.push(p);
     }
     return out;
+  }
+
+  /** The host has unpaused a parked VCPU (its wake saw it still parked, so it was not boosted). */
+  unparked(v: SchedVcpu): void {
+    this.vc[v.id]!.parked = false;
   }
 
   /** csched_vcpu_wake: UNDER becomes BOOST; queue on v->processor; tickle. */
@@ -306,7 +316,8 @@ export class CreditPolicy implements SchedPolicy {
    * active list with its credit reset to 0.
    */
   protected acct(tickle: number[]): void {
-    const perAcct = this.creditsPerSlice;
+    const perAcct = this.creditsPerAcct;
+    const perSlice = this.creditsPerSlice;
     // Xen 3.1 adds a domain's weight once when it becomes active (not per VCPU).
     let weightTotal = 0;
     for (const d of this.activeDoms) weightTotal += this.dom[d]!.weight;
@@ -361,14 +372,13 @@ export class CreditPolicy implements SchedPolicy {
             s.parked = true;
             this.parkedChanges.push({ vcpu: vid, parked: true });
           }
-          if (s.credit < -perAcct) s.credit = -perAcct;
+          if (s.credit < -perSlice) s.credit = -perSlice;
         } else {
           s.pri = PRI.UNDER;
-          if (s.parked) {
-            s.parked = false;
-            this.parkedChanges.push({ vcpu: vid, parked: false });
-          }
-          if (s.credit > perAcct) {
+          // csched_acct unpauses first and clears PARKED after ("to make sure the VCPU's priority is not
+          // boosted"): the host unpauses, then calls unparked().
+          if (s.parked) this.parkedChanges.push({ vcpu: vid, parked: false });
+          if (s.credit > perSlice) {
             this.acctStop(vid, domId);
             s.credit = 0;
           }

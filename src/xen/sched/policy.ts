@@ -67,6 +67,8 @@ export interface PolicyStats {
 
 export interface SchedPolicy {
   readonly name: string;
+  /** After the host unpaused a VCPU the policy parked (credit caps): it may now be boosted on later wakes. */
+  unparked?(v: SchedVcpu): void;
   /** Credit moved to the domain's I/O VCPUs so far by Opt B (credit stealing); absent where it cannot happen. */
   creditStolenBy?(domId: number): number;
   /** Period of the per-PCPU scheduler tick (ns), or null if the policy has none. */

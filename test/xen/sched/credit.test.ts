@@ -116,6 +116,31 @@ describe('csched_cpu_pick on Clovertown', () => {
   });
 });
 
+describe('credit caps: parking and unparking (csched_acct)', () => {
+  it('a capped VCPU unpaused by the accounting wakes UNDER, not BOOST (PARKED is cleared after the unpause)', () => {
+    const { policy, vcpus, current } = host([{ vcpus: 1, cap: 10, at: [0] }]);
+    const v = vcpus[0]!;
+    current[0] = v;
+    v.runState = 'running';
+    policy.tick(0, 0); // caught running: on the active list, charged
+    policy.vc[v.id]!.credit = -200; // far below the cap's 30 credits: parked at the next accounting
+    for (let i = 0; i < 3; i++) policy.tick(0, 0);
+    expect(policy.parkedChanges.splice(0)).toEqual([{ vcpu: v.id, parked: true }]);
+    current[0] = null;
+    v.runState = 'blocked';
+    policy.vc[v.id]!.credit = 100; // credit back: unparked at the next accounting
+    for (let i = 0; i < 3; i++) policy.tick(0, 0);
+    expect(policy.parkedChanges.splice(0)).toEqual([{ vcpu: v.id, parked: false }]);
+    // The host unpauses it (a wake) before clearing the flag, as csched_acct does.
+    expect(policy.wake(v, 0, null).boosted).toBe(false);
+    expect(policy.priority(v)).toBe('UNDER');
+    policy.unparked(v);
+    policy.schedule(0, null, false, 0, 0);
+    // Later wakes of an UNDER VCPU boost again.
+    expect(policy.wake(v, 0, null).boosted).toBe(true);
+  });
+});
+
 describe('csched_acct as written (Xen 3.1)', () => {
   it('a domain that cannot use its share passes the excess on, and once an earlier domain wanted more (credit_xtra) it moves to the head of the active list', () => {
     // d0: 6 active VCPUs, peak 1800 > its fair 1200: wants more. d1: 1 VCPU, peak 300 < fair: a surplus of 900.
