@@ -99,8 +99,11 @@ let cachedCode: CodeId | undefined;
 export function codeId(): CodeId {
   if (cachedCode) return cachedCode;
   const h = createHash('sha256');
-  const files = (readdirSync(join(ROOT, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
-  for (const f of files) h.update(`${f}\0`).update(readFileSync(join(ROOT, 'src', f))).update('\0');
+  // The model is src/ and the component machines in actors/.
+  for (const dir of ['src', 'actors']) {
+    const files = (readdirSync(join(ROOT, dir), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
+    for (const f of files) h.update(`${dir}/${f}\0`).update(readFileSync(join(ROOT, dir, f))).update('\0');
+  }
   try {
     h.update(readFileSync(join(ROOT, 'package-lock.json')));
   } catch {
