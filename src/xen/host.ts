@@ -45,8 +45,6 @@ export interface VcpuRt extends SchedVcpu {
   paused: boolean;
   wokenAtNs: number | null;
   runStartNs: number;
-  /** Run time credited to the stats up to here: a metric sample credits a running VCPU so far, so rates read current. */
-  accountedToNs: number;
 }
 
 interface PcpuRt {
@@ -123,7 +121,7 @@ export class XenHost implements HostView {
 
   private makeVcpu(id: number, dom: SchedDomain, index: number, placement: number, affinity: number[] | null): VcpuRt {
     const aid = this.localActorId(VCPU_ACTOR_BASE + id);
-    const v = { id, domId: dom.id, index, processor: placement, affinity, runState: 'blocked', name: `${dom.name}.v${index}`, dom, guest: new GuestWork(), paused: false, wokenAtNs: null, runStartNs: 0, accountedToNs: 0 } as unknown as VcpuRt;
+    const v = { id, domId: dom.id, index, processor: placement, affinity, runState: 'blocked', name: `${dom.name}.v${index}`, dom, guest: new GuestWork(), paused: false, wokenAtNs: null, runStartNs: 0 } as unknown as VcpuRt;
     const machine = createVcpuMachine({
       wake: (waker) => this.doWake(v, waker < 0 ? null : this.vcpus[waker]!),
       sleep: () => this.raiseAll(this.policy.sleep(v, this.sim.nowNs).tickle),
@@ -218,7 +216,7 @@ export class XenHost implements HostView {
     const pick = this.policy.schedule(pc.id, prev, prevRunnable, now, ranNs);
     const next = pick.next as VcpuRt | null;
     if (prev && next !== prev) {
-      this.creditRunTime(prev, pc.id, now);
+      this.stats.ran(prev, pc.id, prev.runStartNs, now);
       this.trace?.run(pc.id, prev.name, prev.runStartNs, now, { pri: this.policy.priority(prev) });
       if (prevRunnable) prev.actor.send(DESCHEDULE);
       // context_saved → vcpu_migrate when _VPF_migrating was set (credit's tick check).
@@ -229,7 +227,7 @@ export class XenHost implements HostView {
       if (next.processor !== pc.id) this.moved(next, next.processor, pc.id);
       next.processor = pc.id;
       if (next === prev) {
-        this.creditRunTime(prev, pc.id, now);
+        this.stats.ran(prev, pc.id, prev.runStartNs, now);
         this.trace?.run(pc.id, prev.name, prev.runStartNs, now, { pri: this.policy.priority(prev) });
       } else {
         this.stats.contextSwitch(next);
@@ -278,16 +276,10 @@ export class XenHost implements HostView {
     this.applyParking();
   }
 
-  /** Credit a VCPU's run on a PCPU up to `toNs` to the stats (what a sample already credited is not counted again). */
-  private creditRunTime(v: VcpuRt, pcpu: number, toNs: number): void {
-    this.stats.ran(v, pcpu, Math.max(v.runStartNs, v.accountedToNs), toNs);
-    v.accountedToNs = toNs;
-  }
-
   /** Sample gauges (run queues, credit) for metrics; busy time of running VCPUs is credited up to now. */
   sampleGauges(): void {
     const now = this.sim.nowNs;
-    for (const pc of this.pcpus) if (pc.current) this.creditRunTime(pc.current, pc.id, now);
+    for (const pc of this.pcpus) if (pc.current) this.stats.ran(pc.current, pc.id, pc.current.runStartNs, now);
     this.stats.sample(this.policy, this.pcpus.length);
     for (const d of this.domains) {
       let sum = 0;
@@ -399,7 +391,7 @@ export class XenHost implements HostView {
         this.stopExec(pc);
         this.startExec(pc);
       }
-      this.creditRunTime(v, pc.id, endNs);
+      this.stats.ran(v, pc.id, v.runStartNs, endNs);
       this.trace?.run(pc.id, v.name, v.runStartNs, endNs, { pri: this.policy.priority(v) });
       v.runStartNs = endNs;
     }

@@ -42,6 +42,11 @@ export class HostStats {
   dom: DomainStats[];
   readonly pcpuBusyNs: number[];
   readonly vcpuRunNs: number[];
+  /**
+   * Per VCPU, how far its run time has been counted: a metric sample counts a VCPU still running up to
+   * the sample (so rates read current), and the rest of that run is counted from there when it ends.
+   */
+  readonly vcpuCountedToNs: number[];
   readonly components = new Map<string, ComponentStats>();
   /** Per-domain component cycles (for "who pays for what"). */
   readonly domComponents: Map<string, ComponentStats>[];
@@ -88,6 +93,7 @@ export class HostStats {
     this.vcpuWake = vcpus.map(() => ({ count: 0, sumNs: 0, maxNs: 0, log2Buckets: new Array(40).fill(0) }));
     this.pcpuBusyNs = new Array(topology.pcpuCount).fill(0);
     this.vcpuRunNs = new Array(vcpus.length).fill(0);
+    this.vcpuCountedToNs = new Array(vcpus.length).fill(0);
     this.guestsLabel = guestsLabel;
     const label = (d: SchedDomain) => (guestsLabel !== null && d.id > 0 ? guestsLabel : d.name);
     this.domLabels = domains.map((d) => [hostName, label(d)]);
@@ -131,8 +137,10 @@ export class HostStats {
     }
   }
 
+  /** `v` ran on `pcpu` from `fromNs` to `toNs`; what a sample already counted of it is not counted again. */
   ran(v: SchedVcpu, pcpu: number, fromNs: number, toNs: number): void {
-    const ns = toNs - fromNs;
+    const ns = toNs - Math.max(fromNs, this.vcpuCountedToNs[v.id]!);
+    this.vcpuCountedToNs[v.id] = toNs;
     if (ns <= 0) return;
     this.dom[v.domId]!.cpuNs += ns;
     this.pcpuBusyNs[pcpu]! += ns;
