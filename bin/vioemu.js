@@ -5,21 +5,12 @@
 // (no build, or any source edited, added or deleted since) it runs the
 // TypeScript sources through tsx, as before — never a stale bundle.
 // VIOEMU_FROM_SOURCE=1 forces the sources.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sourceFingerprint } from '../scripts/sources.mjs';
-
-function distIsCurrent() {
-  try {
-    const stamp = JSON.parse(readFileSync(new URL('../dist/stamp.json', import.meta.url), 'utf8'));
-    return stamp.fingerprint === sourceFingerprint(fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, ''));
-  } catch {
-    return false;
-  }
-}
+import { distIsCurrent } from '../scripts/sources.mjs';
 
 // VIOEMU_LAUNCH tells the code (and `vioemu bench`) which of the two runs.
-if (process.env.VIOEMU_FROM_SOURCE !== '1' && distIsCurrent()) {
+if (process.env.VIOEMU_FROM_SOURCE !== '1' && distIsCurrent(fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, ''))) {
   process.env.VIOEMU_LAUNCH = 'dist';
   await import('../dist/cli.js');
 } else {

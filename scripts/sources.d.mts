@@ -4,3 +4,4 @@ export const SOURCE_DIRS: string[];
 export const SOURCE_FILES: string[];
 /** Fingerprint (sha1 hex) of the bundled sources: every file's path, size and modification time. */
 export function sourceFingerprint(root: string): string;
+export function distIsCurrent(root: string): boolean;

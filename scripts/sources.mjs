@@ -4,7 +4,7 @@
 // in dist/stamp.json at build time, so a stale bundle never runs after an
 // edit, an added or a deleted file. A stat walk of ~150 files: about 2 ms.
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Folders whose files end up in the bundle (relative to the repository root). */
@@ -26,4 +26,13 @@ export function sourceFingerprint(root) {
   for (const f of SOURCE_FILES) add(f);
   entries.sort();
   return createHash('sha1').update(entries.join('\n')).digest('hex');
+}
+
+/** dist/ was built from the sources as they are now (its stamp holds their fingerprint). */
+export function distIsCurrent(root) {
+  try {
+    return JSON.parse(readFileSync(join(root, 'dist', 'stamp.json'), 'utf8')).fingerprint === sourceFingerprint(root);
+  } catch {
+    return false;
+  }
 }

@@ -73,7 +73,7 @@ export async function calibrateCommand(flags: CalibrateFlags): Promise<number> {
   checkOutputPath('--out (the curve beside it)', curveFileFor(flags.out), 'file');
   const partial = `${curveFileFor(flags.out).replace(/\.json$/, '')}.partial.json`;
   checkOutputPath('--out (the partial curve beside it)', partial, 'file');
-  const { value: r, error, signalExit } = await stoppable((exec) => calibrate({ out: flags.out, workers, quick: flags.quick ?? false, log: say, exec }));
+  const { value, error, signalExit } = await stoppable((exec) => calibrate({ out: flags.out, workers, quick: flags.quick ?? false, log: say, exec }));
   if (error instanceof CalibrationInterrupted) {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(partial, JSON.stringify({ interrupted: true, ...error.measured }, null, 2) + '\n');
@@ -81,15 +81,14 @@ export async function calibrateCommand(flags: CalibrateFlags): Promise<number> {
     return signalExit ?? 130;
   }
   if (error !== undefined) throw error;
-  {
-    if (flags.quick) say(`vioemu: note: a --quick fit (short runs) is a smoke test; ${flags.out} says so in its header`);
-    process.stdout.write(
-      `stressor.txCyclesPerPacket = ${r!.txCyclesPerPacket} (T1 ${r!.t1Gbps.toFixed(3)} Gbps)\n` +
-        `costs.table1Scale = ${r!.table1Scale}, fitted on ${r!.scaleFittedOn}: ${r!.why}\n` +
-        `  at this scale: DomU ${r!.atFit.gbps.toFixed(3)} Gbps, Dom0 ${r!.atFit.dom0Pct.toFixed(1)}%\nwrote ${flags.out} and ${curveFileFor(flags.out)}\n`,
-    );
-    return signalExit ?? 0;
-  }
+  const r = value!;
+  if (flags.quick) say(`vioemu: note: a --quick fit (short runs) is a smoke test; ${flags.out} says so in its header`);
+  process.stdout.write(
+    `stressor.txCyclesPerPacket = ${r.txCyclesPerPacket} (T1 ${r.t1Gbps.toFixed(3)} Gbps)\n` +
+      `costs.table1Scale = ${r.table1Scale}, fitted on ${r.scaleFittedOn}: ${r.why}\n` +
+      `  at this scale: DomU ${r.atFit.gbps.toFixed(3)} Gbps, Dom0 ${r.atFit.dom0Pct.toFixed(1)}%\nwrote ${flags.out} and ${curveFileFor(flags.out)}\n`,
+  );
+  return signalExit ?? 0;
 }
 
 export interface SensitivityFlags {

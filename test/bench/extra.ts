@@ -1,9 +1,8 @@
 // Model benchmarks: the scheduler at scale, the paper's DomU path, native
 // Linux at line rate, and the CLI's start-up.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { sourceFingerprint } from '../../scripts/sources.mjs';
+import { distIsCurrent } from '../../scripts/sources.mjs';
 import { createPartitionPool, Execution } from '../../src/run/execute.ts';
 import type { RunResult } from '../../src/run/result.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
@@ -95,13 +94,6 @@ function cliSeconds(args: string[], runs: number): { median: number; min: number
   return { median: times[Math.floor(times.length / 2)]!, min: times[0]! };
 }
 
-function distIsCurrent(): boolean {
-  try {
-    return JSON.parse(readFileSync(file('dist/stamp.json'), 'utf8')).fingerprint === sourceFingerprint(ROOT.replace(/\/$/, ''));
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Start-up of the CLI as shipped: dist/ is (re)built first if the sources
@@ -110,15 +102,15 @@ function distIsCurrent(): boolean {
  */
 export async function startupBench(quick: boolean): Promise<BenchEntry[]> {
   const runs = quick ? 3 : 7;
-  if (!distIsCurrent()) {
+  if (!distIsCurrent(ROOT.replace(/\/$/, ''))) {
     const b = spawnSync(process.execPath, [file('scripts/build.mjs'), '--quiet'], { cwd: ROOT, encoding: 'utf8' });
     if (b.status !== 0) throw new Error(`npm run build failed: ${b.stderr}`);
   }
   const measure = (args: string[]) => {
-    const current = distIsCurrent();
+    const current = distIsCurrent(ROOT.replace(/\/$/, ''));
     const t = cliSeconds(args, runs);
     // Sources edited while measuring: some runs went through tsx; say so rather than hide it.
-    const from = current && distIsCurrent() ? 'dist/' : 'TypeScript through tsx (sources changed while measuring)';
+    const from = current && distIsCurrent(ROOT.replace(/\/$/, '')) ? 'dist/' : 'TypeScript through tsx (sources changed while measuring)';
     return { ...t, note: `median of ${runs}, min ${t.min.toFixed(3)} s, from ${from}` };
   };
   const minimal = measure(['run', 'scenarios/paper/fig3-domu.yaml', '--duration', '1us', '--set', 'warmup=0s', '--json']);

@@ -5,7 +5,8 @@
 // the inspector's profiler. Writes a .cpuprofile (open it in Chrome DevTools or
 // speedscope) and prints the hottest functions by self time, with XState's
 // interpreter and the garbage collector summed apart.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { distIsCurrent } from '../../scripts/sources.mjs';
 import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector';
 import { findSourceMap } from 'node:module';
@@ -90,15 +91,9 @@ function sourcePlace(f: { url: string; lineNumber: number; columnNumber?: number
  * profile builds it first), else the sources through tsx.
  */
 async function partitionTask(): Promise<(input: PartitionTaskInput) => PartitionTaskOutput> {
-  const dist = new URL('../../dist/worker.js', import.meta.url);
-  try {
-    const stamp = JSON.parse(readFileSync(new URL('../../dist/stamp.json', import.meta.url), 'utf8')) as { fingerprint: string };
-    const { sourceFingerprint } = (await import(new URL('../../scripts/sources.mjs', import.meta.url).href)) as { sourceFingerprint: (root: string) => string };
-    if (stamp.fingerprint === sourceFingerprint(fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, ''))) {
-      return ((await import(dist.href)) as { default: (input: PartitionTaskInput) => PartitionTaskOutput }).default;
-    }
-  } catch {
-    // no build: the sources
+  if (distIsCurrent(fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, ''))) {
+    const dist = new URL('../../dist/worker.js', import.meta.url);
+    return ((await import(dist.href)) as { default: (input: PartitionTaskInput) => PartitionTaskOutput }).default;
   }
   return (input) => runPartitionTask(input, MODEL_MODULES[input.model] as ModelModule);
 }
