@@ -281,6 +281,38 @@ describe.skipIf(!redisBin)('queue failures mid-run', () => {
     redis = undefined;
   });
 
+  /**
+   * A redis-server and one worker with short locks; a sweep of a 40 ms and a 1 h point, and once the short
+   * point is delivered and the long one runs on the worker, `act` on the server. `env` goes to the sweep
+   * (runCli's child inherits process.env; this file's tests run one at a time).
+   */
+  async function sweepThenServer(act: () => void, env: Record<string, string>) {
+    redis = await startRedis();
+    workers = [startWorker(redis.url, 1, SHORT_LOCK)];
+    await until('the worker to be ready', () => /ready on/.test(workers[0]!.log()));
+    const base = ['sweep', 'scenarios/kernel/ring.yaml', '--set', 'ring.actorKind=plain', '--json'];
+    const url = redis.url;
+    const t0 = Date.now();
+    let actedAt = 0;
+    Object.assign(process.env, env);
+    const running = runCli([...base, '--set', 'sweep={duration: [40ms, 1h]}', '--queue', url], {
+      onSpawn: (_kill, stderr) => {
+        const poll = () => {
+          if (/\[1\/2\] duration=40ms done/.test(stderr()) && /started \(point 2 of 2\)/.test(workers[0]!.log())) {
+            actedAt = Date.now();
+            act();
+            return;
+          }
+          if (Date.now() - t0 < 60_000) setTimeout(poll, 100);
+        };
+        poll();
+      },
+    });
+    for (const k of Object.keys(env)) delete process.env[k];
+    const r = await running;
+    return { r, actedAt, url, base };
+  }
+
   it('a worker SIGKILLed mid-point: the other takes its stalled job; the same results as the local sweep', async () => {
     redis = await startRedis();
     workers = [startWorker(redis.url, 1, SHORT_LOCK), startWorker(redis.url, 1, SHORT_LOCK)];
@@ -307,31 +339,8 @@ describe.skipIf(!redisBin)('queue failures mid-run', () => {
   });
 
   it('redis-server stopped mid-sweep: one line naming the server, what was gathered is written (exit 1); the worker drops its point and retries', async () => {
-    redis = await startRedis();
-    workers = [startWorker(redis.url, 1, SHORT_LOCK)];
-    await until('the worker to be ready', () => /ready on/.test(workers[0]!.log()));
-    const base = ['sweep', 'scenarios/kernel/ring.yaml', '--set', 'ring.actorKind=plain', '--json'];
-    const url = redis.url;
     let stopping: Promise<void> | undefined;
-    const t0 = Date.now();
-    let stoppedAt = 0;
-    process.env.VIOEMU_QUEUE_GIVE_UP_AFTER = '3s'; // runCli's child inherits it; this file's tests run one at a time
-    const running = runCli([...base, '--set', 'sweep={duration: [40ms, 1h]}', '--queue', url], {
-      onSpawn: (_kill, stderr) => {
-        const poll = () => {
-          // The short point delivered, the long one running on the worker: take the server away.
-          if (/\[1\/2\] duration=40ms done/.test(stderr()) && /started \(point 2 of 2\)/.test(workers[0]!.log())) {
-            stoppedAt = Date.now();
-            stopping = redis!.stop();
-            return;
-          }
-          if (Date.now() - t0 < 60_000) setTimeout(poll, 100);
-        };
-        poll();
-      },
-    });
-    delete process.env.VIOEMU_QUEUE_GIVE_UP_AFTER;
-    const r = await running;
+    const { r, actedAt: stoppedAt, url, base } = await sweepThenServer(() => void (stopping = redis!.stop()), { VIOEMU_QUEUE_GIVE_UP_AFTER: '3s' });
     await stopping;
     expect(stoppedAt).toBeGreaterThan(0);
     expect(Date.now() - stoppedAt).toBeLessThan(15_000);
@@ -357,32 +366,8 @@ describe.skipIf(!redisBin)('queue failures mid-run', () => {
   });
 
   it('redis-server frozen mid-sweep (SIGSTOP: the connection stays open, nothing answers): taken for unreachable, the sweep gives up with what it gathered (exit 1)', async () => {
-    redis = await startRedis();
-    workers = [startWorker(redis.url, 1, SHORT_LOCK)];
-    await until('the worker to be ready', () => /ready on/.test(workers[0]!.log()));
-    const base = ['sweep', 'scenarios/kernel/ring.yaml', '--set', 'ring.actorKind=plain', '--json'];
-    const url = redis.url;
-    const t0 = Date.now();
-    let frozenAt = 0;
-    process.env.VIOEMU_QUEUE_GIVE_UP_AFTER = '3s';
-    process.env.VIOEMU_QUEUE_NO_ANSWER_AFTER = '1s';
-    const running = runCli([...base, '--set', 'sweep={duration: [40ms, 1h]}', '--queue', url], {
-      onSpawn: (_kill, stderr) => {
-        const poll = () => {
-          if (/\[1\/2\] duration=40ms done/.test(stderr()) && /started \(point 2 of 2\)/.test(workers[0]!.log())) {
-            frozenAt = Date.now();
-            redis!.proc.kill('SIGSTOP');
-            return;
-          }
-          if (Date.now() - t0 < 60_000) setTimeout(poll, 100);
-        };
-        poll();
-      },
-    });
-    delete process.env.VIOEMU_QUEUE_GIVE_UP_AFTER;
-    delete process.env.VIOEMU_QUEUE_NO_ANSWER_AFTER;
-    const r = await running;
-    redis.proc.kill('SIGCONT');
+    const { r, actedAt: frozenAt, url } = await sweepThenServer(() => void redis!.proc.kill('SIGSTOP'), { VIOEMU_QUEUE_GIVE_UP_AFTER: '3s', VIOEMU_QUEUE_NO_ANSWER_AFTER: '1s' });
+    redis!.proc.kill('SIGCONT');
     expect(frozenAt).toBeGreaterThan(0);
     // 1 s unanswered, then 3 s unreachable: well before anyone would reach for Ctrl-C.
     expect(Date.now() - frozenAt).toBeLessThan(15_000);
