@@ -44,7 +44,10 @@ export interface VcpuRt extends SchedVcpu {
   actor: XStateActor<ReturnType<typeof createVcpuMachine>>;
   paused: boolean;
   wokenAtNs: number | null;
+  /** Start of the run interval not yet in the stats and the timeline (moved on at the end of warm-up). */
   runStartNs: number;
+  /** When it was last picked to run (sched_start_abs): what the policy is told it ran. */
+  schedStartNs: number;
 }
 
 interface PcpuRt {
@@ -59,6 +62,11 @@ interface PcpuRt {
   completion: TimerHandle | null;
   execStartNs: number;
   overheadCycles: number;
+  /**
+   * The VCPU whose state this PCPU holds (per_cpu(curr_vcpu)): Xen switches lazily, leaving a VCPU's
+   * state loaded while the idle VCPU runs, so picking it again costs no context switch.
+   */
+  loaded: VcpuRt | null;
   /** The context handed to this PCPU's work sources (its time refreshed at each use; sources read it at once). */
   work: WorkContext;
 }
@@ -121,7 +129,7 @@ export class XenHost implements HostView {
 
   private makeVcpu(id: number, dom: SchedDomain, index: number, placement: number, affinity: number[] | null): VcpuRt {
     const aid = this.localActorId(VCPU_ACTOR_BASE + id);
-    const v = { id, domId: dom.id, index, processor: placement, affinity, runState: 'blocked', name: `${dom.name}.v${index}`, dom, guest: new GuestWork(), paused: false, wokenAtNs: null, runStartNs: 0 } as unknown as VcpuRt;
+    const v = { id, domId: dom.id, index, processor: placement, affinity, runState: 'blocked', name: `${dom.name}.v${index}`, dom, guest: new GuestWork(), paused: false, wokenAtNs: null, runStartNs: 0, schedStartNs: 0 } as unknown as VcpuRt;
     const machine = createVcpuMachine({
       wake: (waker) => this.doWake(v, waker < 0 ? null : this.vcpus[waker]!),
       sleep: () => this.raiseAll(this.policy.sleep(v, this.sim.nowNs).tickle),
@@ -135,7 +143,7 @@ export class XenHost implements HostView {
 
   private makePcpu(p: number): PcpuRt {
     const aid = this.localActorId(p);
-    const pc = { id: p, actorId: aid, current: null, softirqPending: false, idleSinceNs: 0, sliceTimer: null, completion: null, execStartNs: 0, overheadCycles: 0, work: { nowNs: 0, pcpu: p } } as unknown as PcpuRt;
+    const pc = { id: p, actorId: aid, current: null, softirqPending: false, idleSinceNs: 0, sliceTimer: null, completion: null, execStartNs: 0, overheadCycles: 0, loaded: null, work: { nowNs: 0, pcpu: p } } as unknown as PcpuRt;
     const machine = createPcpuMachine({ tick: () => this.doTick(pc) });
     pc.actor = this.sim.register(new XStateActor(aid, this.sim, machine));
     return pc;
@@ -210,7 +218,7 @@ export class XenHost implements HostView {
     let prevRunnable = false;
     if (prev) {
       this.stopExec(pc);
-      ranNs = now - prev.runStartNs;
+      ranNs = now - prev.schedStartNs;
       prevRunnable = prev.runState === 'running' && !prev.paused && prev.guest.wantsCpu();
     }
     const pick = this.policy.schedule(pc.id, prev, prevRunnable, now, ranNs);
@@ -229,9 +237,13 @@ export class XenHost implements HostView {
       if (next === prev) {
         this.stats.ran(prev, pc.id, prev.runStartNs, now);
         this.trace?.run(pc.id, prev.name, prev.runStartNs, now, { pri: this.policy.priority(prev) });
-      } else {
+      } else if (next !== pc.loaded) {
+        // context_switch: __context_switch only when another VCPU's state is loaded here; after idle, the
+        // same VCPU resumes for free. Its state held lazily on another PCPU is synced away (that PCPU idles).
+        for (const q of this.pcpus) if (q.loaded === next) q.loaded = null;
         this.stats.contextSwitch(next);
         pc.overheadCycles = this.spec.costs.contextSwitchCycles;
+        pc.loaded = next;
       }
       if (next.runState !== 'running') next.actor.send({ type: 'RUN', pcpu: pc.id });
       if (next.wokenAtNs !== null) {
@@ -239,6 +251,7 @@ export class XenHost implements HostView {
         next.wokenAtNs = null;
       }
       next.runStartNs = now;
+      next.schedStartNs = now;
     }
     if ((prev === null) !== (next === null)) {
       pc.actor.send(next !== null ? SWITCH_RUNNING : SWITCH_IDLE);
