@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import type { RunOutput } from '../kernel/runner.ts';
 import type { DomainSpec } from '../xen/host.ts';
+import type { SedfParams } from '../xen/sched/policy.ts';
+import { formatNs } from '../kernel/time.ts';
 import type { XenHostConfig, XenModelConfig } from '../xen/model.ts';
 import type { XenHostResult } from '../xen/results.ts';
 import type { WorkloadSpec } from '../xen/workloads.ts';
@@ -77,11 +79,7 @@ export function hostConfig(h: XenHostSection, file: string, hostPath: string): X
     if (d.workload.kind === 'ping-pong' && !h.domains.some((o) => o.name === (d.workload as { peer: string }).peer)) {
       throw new ScenarioError(file, `${at}.workload.peer`, `no domain named ${(d.workload as { peer: string }).peer}`);
     }
-    // sched_sedf.c defaults: Dom0 period 20 ms / slice 15 ms; others period 100 ms, slice 0 (extratime only).
-    const periodNs = d.sedf.period ?? (di === 0 ? 20_000_000 : 100_000_000);
-    const sliceNs = d.sedf.slice ?? (di === 0 ? 15_000_000 : 0);
-    if (sliceNs > periodNs) throw new ScenarioError(file, `${at}.sedf.slice`, 'slice must not exceed period');
-    return { name: d.name, weight: d.weight, cap: d.cap, vcpus: d.vcpus, affinity: aff, placement: placement[di]!, sedf: { periodNs, sliceNs, extratime: d.sedf.extratime } };
+    return { name: d.name, weight: d.weight, cap: d.cap, vcpus: d.vcpus, affinity: aff, placement: placement[di]!, sedf: sedfParams(file, `${at}.sedf`, d.sedf, di === 0) };
   });
   const workloads = h.domains.map((d) => ({ domain: d.name, spec: workloadSpec(d, h) }));
   return {
@@ -161,3 +159,28 @@ export const xenAdapter: ModelAdapter = {
     return { ...summarizeXenHosts(out.hosts.map((h) => h.result as XenHostResult)) };
   },
 };
+
+/** sched_sedf.c's bounds on what `xm sched-sedf` may set (sedf_adjust): PERIOD_MIN/MAX, SLICE_MIN. */
+const SEDF_PERIOD_MIN_NS = 10_000;
+const SEDF_PERIOD_MAX_NS = 10_000_000_000;
+const SEDF_SLICE_MIN_NS = 5_000;
+
+/**
+ * A domain's SEDF parameters: sedf_init_vcpu's defaults (Dom0 20 ms / 15 ms; others 100 ms / 0,
+ * extratime only; extra weight 1), or, when the scenario sets any of them, what `xm sched-sedf` with
+ * those values gives: sedf_adjust checks the bounds and zeroes the extra weight, so the domain's L1
+ * extra time goes by its utilisation. xend itself sets nothing when it creates a domain.
+ */
+function sedfParams(file: string, at: string, s: { period?: number; slice?: number; extratime?: boolean }, isDom0: boolean): SedfParams {
+  const periodNs = s.period ?? (isDom0 ? 20_000_000 : 100_000_000);
+  const sliceNs = s.slice ?? (isDom0 ? 15_000_000 : 0);
+  const adjusted = s.period !== undefined || s.slice !== undefined || s.extratime !== undefined;
+  if (!adjusted) return { periodNs, sliceNs, extratime: true };
+  if (periodNs < SEDF_PERIOD_MIN_NS || periodNs > SEDF_PERIOD_MAX_NS) throw new ScenarioError(file, `${at}.period`, `must be 10us–10s (sched_sedf.c PERIOD_MIN, PERIOD_MAX), got ${formatNs(periodNs)}`);
+  if (sliceNs > periodNs) throw new ScenarioError(file, `${at}.slice`, 'slice must not exceed period');
+  if (sliceNs < SEDF_SLICE_MIN_NS) {
+    const why = s.slice === undefined ? ` (the default for a domain other than Dom0 is 0: setting period or extratime is an \`xm sched-sedf\`, which needs a slice)` : '';
+    throw new ScenarioError(file, `${at}.slice`, `must be at least 5us (sched_sedf.c SLICE_MIN; sedf_adjust refuses less)${why}`);
+  }
+  return { periodNs, sliceNs, extratime: s.extratime ?? true, extraWeight: 0 };
+}

@@ -62,7 +62,7 @@ export const domainSchema = z
       .object({
         period: durationNs.optional(),
         slice: durationNs.optional(),
-        extratime: z.boolean().default(true),
+        extratime: z.boolean().optional(),
       })
       .strict()
       .default({}),

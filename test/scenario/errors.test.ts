@@ -22,6 +22,9 @@ const cases: [string, string, RegExp][] = [
   ['unknown model', 'model: quantum\n', /model: unknown model "quantum"/],
   ['bad sweep', 'model: ring\nsweep:\n  ring.hosts: 3\n', /sweep\.ring\.hosts: must be a non-empty list/],
   ['bad sweep value', 'model: ring\nsweep:\n  ring.hosts: [2, -1]\n', /ring\.hosts: Number must be greater than 0/],
+  // sedf_adjust's bounds (what `xm sched-sedf` may set): a DomU's default slice is 0, below SLICE_MIN.
+  ['sedf extratime without a slice', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0 }\n        - { name: u, sedf: { extratime: false } }\n`, /xen\.hosts\.0\.domains\.1\.sedf\.slice: must be at least 5us .*needs a slice/],
+  ['sedf period too short', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0, sedf: { period: 5us, slice: 5us } }\n`, /domains\.0\.sedf\.period: must be 10us–10s/],
 ];
 
 describe('scenario errors exit 2 with the field path in one line', () => {

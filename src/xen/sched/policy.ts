@@ -16,7 +16,7 @@ export interface SchedDomain {
   cap: number;
   vcpus: number[];
   /** SEDF parameters (ns); ignored by credit. */
-  sedf: { periodNs: number; sliceNs: number; extratime: boolean };
+  sedf: SedfParams;
 }
 
 /** What a policy may read of a VCPU; the host runtime owns it. */
@@ -96,4 +96,16 @@ export interface SchedPolicy {
   credit(v: SchedVcpu): number;
   runqLength(pcpu: number): number;
   stats(): PolicyStats;
+}
+
+/** A domain's SEDF parameters (sched_sedf.c). */
+export interface SedfParams {
+  periodNs: number;
+  sliceNs: number;
+  extratime: boolean;
+  /**
+   * L1 extra-time weight: sedf_init_vcpu's 1 unless the domain was set with `xm sched-sedf`, whose
+   * sedf_adjust zeroes it; with 0 the L1 score is the domain's utilisation, (period << 10) / slice.
+   */
+  extraWeight?: number;
 }

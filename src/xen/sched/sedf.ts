@@ -9,7 +9,7 @@ export const EXTRA_QUANTUM_NS = 500_000;
 /** sedf_do_schedule runs idle for SECONDS(1) when nothing is queued at all. */
 export const SEDF_IDLE_NS = 1_000_000_000;
 /** sedf_init_vcpu: "every VCPU gets an equal share of extratime by default". */
-const EXTRAWEIGHT = 1;
+const DEFAULT_EXTRAWEIGHT = 1;
 /** Extra queue indices: L0 penalty (EXTRA_PEN_Q) and L1 utilisation (EXTRA_UTIL_Q). */
 export const PEN_Q = 0;
 export const UTIL_Q = 1;
@@ -20,6 +20,7 @@ export interface SedfVcpu {
   periodNs: number;
   sliceNs: number;
   extraAware: boolean; // EXTRA_AWARE: may take L1 extra time
+  extraWeight: number; // 0 after sedf_adjust: L1 by utilisation
   deadlNs: number; // deadl_abs; 0 = not set yet (sedf_wake sets it on the first wake)
   cputimeNs: number; // EDF time used this period (a slice overrun carries over, as in Xen)
   asleep: boolean; // SEDF_ASLEEP
@@ -54,10 +55,10 @@ export class SedfPolicy implements SchedPolicy {
     this.cpu = Array.from({ length: view.topology.pcpuCount }, () => ({ runq: [], waitq: [], extraq: [[], []], sliceExpiresNs: 0 }));
     for (const v of view.vcpus) {
       const p = view.domains[v.domId]!.sedf;
-      if (p.periodNs <= 0 || p.sliceNs < 0 || p.sliceNs > p.periodNs) throw new Error(`sedf: bad period/slice for VCPU ${v.id}`);
+      if (p.periodNs <= 0 || p.sliceNs < 0 || p.sliceNs > p.periodNs || (p.extraWeight === 0 && p.sliceNs <= 0)) throw new Error(`sedf: bad period/slice for VCPU ${v.id}`);
       // sedf_init_vcpu: starts asleep; it joins the queues on its first wake.
       this.vc[v.id] = {
-        periodNs: p.periodNs, sliceNs: p.sliceNs, extraAware: p.extratime, deadlNs: 0, cputimeNs: 0, asleep: true,
+        periodNs: p.periodNs, sliceNs: p.sliceNs, extraAware: p.extratime, extraWeight: p.extraWeight ?? DEFAULT_EXTRAWEIGHT, deadlNs: 0, cputimeNs: 0, asleep: true,
         blockNs: null, extraRun: null, wantPen: false, score: [0, 0], shortBlockLostNs: 0, q: null,
       };
     }
@@ -316,7 +317,8 @@ export class SedfPolicy implements SchedPolicy {
       s.shortBlockLostNs = 0;
       s.wantPen = false;
     } else {
-      s.score[UTIL_Q] = Math.floor((1 << 17) / EXTRAWEIGHT);
+      // The integer arithmetic of sched_sedf.c (s_time_t period and slice in ns).
+      s.score[UTIL_Q] = s.extraWeight === 0 ? Math.floor((s.periodNs * 1024) / s.sliceNs) : Math.floor((1 << 17) / s.extraWeight);
     }
     if (!s.asleep) {
       if ((s.extraAware && i === UTIL_Q) || (s.wantPen && i === PEN_Q)) this.extraqAddSortUpdate(vid, i, oldScore);

@@ -11,6 +11,7 @@ interface DomSpec {
   periodNs: number;
   sliceNs: number;
   extratime?: boolean;
+  extraWeight?: number;
   at: number[];
 }
 
@@ -33,7 +34,7 @@ function host(doms: DomSpec[]) {
   const domains: SchedDomain[] = [];
   const vcpus: SchedVcpu[] = [];
   doms.forEach((d, id) => {
-    const dom: SchedDomain = { id, name: `d${id}`, weight: 256, cap: 0, vcpus: [], sedf: { periodNs: d.periodNs, sliceNs: d.sliceNs, extratime: d.extratime ?? true } };
+    const dom: SchedDomain = { id, name: `d${id}`, weight: 256, cap: 0, vcpus: [], sedf: { periodNs: d.periodNs, sliceNs: d.sliceNs, extratime: d.extratime ?? true, extraWeight: d.extraWeight } };
     d.at.forEach((p, i) => {
       dom.vcpus.push(vcpus.length);
       vcpus.push({ id: vcpus.length, domId: id, index: i, processor: p, affinity: null, runState: 'blocked' });
@@ -187,6 +188,22 @@ describe('EDF with extra time (sedf_do_schedule)', () => {
     expect(h.ranNs[0]! / dur).toBeGreaterThanOrEqual(0.75);
     const rest = h.ranNs.slice(1);
     expect(Math.max(...rest) - Math.min(...rest)).toBeLessThanOrEqual(EXTRA_QUANTUM_NS);
+  });
+});
+
+describe('extra time after `xm sched-sedf` (sedf_adjust zeroes the extra weight)', () => {
+  it('the L1 score becomes the utilisation, (period << 10) / slice, and buys that domain most of the slack', () => {
+    const dur = 2000 * MS;
+    const tenth = { periodNs: 10 * MS, sliceNs: 1 * MS, at: [3] };
+    const initial = runHogs([tenth, { ...DOMU, at: [3] }], dur);
+    const adjusted = runHogs([{ ...tenth, extraWeight: 0 }, { ...DOMU, at: [3] }], dur);
+    // Extra weight 1 for both (sedf_init_vcpu): 10% EDF, then equal L1 turns.
+    expect(Math.abs(initial.ranNs[0]! / dur - 0.55)).toBeLessThanOrEqual(0.05);
+    // Score 10 ms << 10 / 1 ms = 10240 against the other's 131072: L1 time goes in inverse proportion
+    // to the scores, 12.8 of every 13.8 quanta.
+    const l1Share = 131072 / (131072 + 10240);
+    expect(Math.abs(adjusted.ranNs[0]! / dur - (0.1 + 0.9 * l1Share))).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(adjusted.ranNs[1]! / dur - 0.9 * (1 - l1Share))).toBeLessThanOrEqual(0.01);
   });
 });
 
