@@ -1,9 +1,10 @@
 // NIC RX ring interrupt/NAPI mode: armed (IRQ enabled) → coalescing (the
 // interrupt throttle holds the IRQ back) → polling (IRQ off, NAPI scheduled on
 // the IRQ's CPU) → armed again when a poll empties the ring (napi_complete).
+// A transmit-done interrupt (ixgb TXDW) fires the IRQ at once when enabled.
 import { setup } from 'xstate';
 
-export type NicEvent = { type: 'RX' } | { type: 'POLL_DONE'; ringEmpty: boolean };
+export type NicEvent = { type: 'RX' } | { type: 'TXDW' } | { type: 'POLL_DONE'; ringEmpty: boolean };
 
 export interface NicDeps {
   /** ms until the throttle lets the next interrupt through (0 = now). */
@@ -21,8 +22,8 @@ export function createNicRingMachine(deps: NicDeps) {
     id: 'nicRing',
     initial: 'armed',
     states: {
-      armed: { on: { RX: 'coalescing' } },
-      coalescing: { after: { throttle: { target: 'polling', actions: 'fireIrq' } } },
+      armed: { on: { RX: 'coalescing', TXDW: { target: 'polling', actions: 'fireIrq' } } },
+      coalescing: { on: { TXDW: { target: 'polling', actions: 'fireIrq' } }, after: { throttle: { target: 'polling', actions: 'fireIrq' } } },
       polling: {
         on: {
           POLL_DONE: [{ guard: ({ event }) => event.ringEmpty, target: 'armed' }, { target: 'coalescing' }],

@@ -83,7 +83,18 @@ export class NetbackVif {
     let got = 0;
     // An ACK run (fleet hosts) is split like a data run: taken head, queued tail.
     const ack = run.ack;
-    if (!this.stopped && this.qdisc.length === 0) {
+    if (!this.stopped && this.qdisc.length > 0) {
+      // Woken, its qdisc not yet run: dev_queue_xmit enqueues (pfifo_fast drops past txqueuelen), then
+      // qdisc_run drains the backlog into netif_be_start_xmit (2.6.18 net/core/dev.c).
+      if (this.qdisc.length >= this.qdisc.capacityPackets) {
+        this.qdiscDrops++;
+        if (ack !== undefined && left > 1) splitAck(ack, 1);
+        seq++;
+        left--;
+      }
+      got += this.runQdisc(taken);
+    }
+    if (left > 0 && !this.stopped && this.qdisc.length === 0) {
       const n = this.startXmit(run.flow, seq, left, taken, ack);
       seq += n;
       left -= n;

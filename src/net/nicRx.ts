@@ -9,7 +9,7 @@ import type { Actor, Sim } from '../kernel/sim.ts';
 import { XStateActor } from '../kernel/xstateHost.ts';
 import type { FramesMsg } from './link.ts';
 import { PacketQueue, type Run } from './packetQueue.ts';
-import type { WorkContext, WorkPart } from '../xen/work.ts';
+import { SOFTIRQ, softirqSource, type WorkContext, type WorkPart, type WorkSource } from '../xen/work.ts';
 import type { NapiDevice, NapiPoll } from './netRxAction.ts';
 
 export interface NicRxConfig {
@@ -20,6 +20,11 @@ export interface NicRxConfig {
   irqMinIntervalNs: number;
   /** NAPI dev->weight (ixgb: 64). */
   weightPackets: number;
+  /**
+   * Transmit-done interrupt delay (ixgb TIDV, armed by a transmit; ns; 0 = no TX interrupt): the
+   * interrupt schedules the same NAPI poll, which cleans the RX ring too.
+   */
+  txIrqDelayNs: number;
 }
 
 export class NicRx implements Actor {
@@ -43,9 +48,50 @@ export class NicRx implements Actor {
       fireIrq: () => {
         this.lastIrqNs = sim.nowNs;
         this.napiScheduled = true;
+        this.irqPending = true;
         this.raiseIrq();
       },
     }));
+  }
+
+  /** The interrupt's handler has yet to run on the bound CPU. */
+  private irqPending = false;
+
+  /**
+   * The interrupt's handler on the CPU it is bound to (ixgb_intr: mask, netif_rx_schedule), a hard IRQ
+   * costing `cycles`: in Xen, Dom0 takes a physical IRQ as an event-channel upcall like any other.
+   */
+  irqHandler(cycles: number): WorkSource<null> {
+    return softirqSource('nic_irq', SOFTIRQ.HARDIRQ, () => this.irqPending, () => {
+      this.irqPending = false;
+      return { parts: [{ component: 'evtchn', cycles, packets: 0 }], data: null };
+    }, () => {});
+  }
+
+  /** TXDW's delay is running (armed by the first transmit after the last one fired). */
+  private txIrqArmed = false;
+
+  /**
+   * The driver handed frames to the NIC (ixgb_xmit_frame, IDE set): the TX descriptors' write-back
+   * interrupt follows TIDV later. Taken as an absolute delay from the first transmit, like RDTR.
+   */
+  transmitted(): void {
+    if (this.cfg.txIrqDelayNs <= 0 || this.txIrqArmed) return;
+    this.txIrqArmed = true;
+    this.sim.call(this.id, this.cfg.txIrqDelayNs, this, 'txIrqFire');
+  }
+
+  /** TXDW (timer): interrupts now unless NAPI already polls (the poll cleans the TX ring itself). */
+  txIrqFire(): void {
+    const heldNs = this.lastIrqNs + this.cfg.irqMinIntervalNs - this.sim.nowNs;
+    if (heldNs > 0) {
+      // An interrupt throttle holds every cause back, this one too.
+      this.sim.call(this.id, heldNs, this, 'txIrqFire');
+      return;
+    }
+    this.txIrqArmed = false;
+    const state = this.machine.value;
+    if (state === 'armed' || state === 'coalescing') this.machine.send({ type: 'TXDW' });
   }
 
   receive(msg: unknown): void {

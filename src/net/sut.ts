@@ -120,6 +120,7 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
   };
 
   const sendToWire = (acks: AckOut[]) => {
+    if (acks.length > 0) nic.transmitted();
     for (const a of acks) {
       const msg: AcksMsg = { type: 'ACKS', flow: a.flow, batches: ackTriples(a.decision), rwndSegs: a.decision.rwndSegs };
       if (a.decision.sack && a.decision.sack.length > 0) msg.sack = a.decision.sack;
@@ -154,6 +155,7 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
   };
   const nic = new NicRx(id('nic'), sim, cfg.nic, () => host.notify(nicV.id, null));
   sim.register(nic);
+  nicV.guest.addSource(nic.irqHandler(c.eventChannelCycles));
 
   let guests: Guests | null = null;
   const ackQueueOfFlow: AckQueue[] = [];

@@ -34,6 +34,7 @@ export const ASSUMPTIONS: Assumption[] = [
   { field: 'net.contextSwitchCycles', low: 2000, high: 8000 },
   { field: 'net.dom0.idleTimerCycles', low: 5000, high: 40000 },
   { field: 'net.nic.irqDelay', low: '20us', high: '120us' },
+  { field: 'net.nic.txIrqDelay', low: '0ns', high: '60us' },
 ];
 
 const VARIANTS: { name: string; sets: string[] }[] = [

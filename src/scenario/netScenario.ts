@@ -114,7 +114,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       flows: n.flows,
       recvBytes: n.recvSize,
       mssBytes: n.mssBytes,
-      nic: { ringSlots: n.nic.ringSlots, irqDelayNs: n.nic.irqDelay, irqMinIntervalNs: n.nic.irqMinInterval, weightPackets: n.nic.weight },
+      nic: { ringSlots: n.nic.ringSlots, irqDelayNs: n.nic.irqDelay, irqMinIntervalNs: n.nic.irqMinInterval, weightPackets: n.nic.weight, txIrqDelayNs: n.nic.txIrqDelay },
       netback: { txqueuelen: n.netback.txqueuelen, ringSlots: n.netback.ringSlots, maxSlotsPerPass: maxSlotsPerPass(n, file), neededSlots: n.netback.neededSlots, stopTimeoutNs: n.netback.stopTimeout },
       netfront: vifRingConfig(n, file),
       netdevBudget: n.netdev.budget,

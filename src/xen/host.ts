@@ -7,7 +7,7 @@ import { createVcpuMachine } from '../../actors/vcpu.ts';
 import { actorId } from '../kernel/model.ts';
 import type { Sim, TimerHandle } from '../kernel/sim.ts';
 import { XStateActor } from '../kernel/xstateHost.ts';
-import type { HostView, SchedDomain, SchedPolicy, SchedVcpu } from './sched/policy.ts';
+import type { HostView, SchedDomain, SchedPolicy, SchedVcpu, SedfParams } from './sched/policy.ts';
 import { Topology, type Distance, type TopologyConfig } from './topology.ts';
 import { TraceRecorder } from './trace.ts';
 import { GuestWork, type WorkContext } from './work.ts';
@@ -27,7 +27,7 @@ export interface DomainSpec {
   affinity: (number[] | null)[];
   /** Per VCPU: initial PCPU (v->processor). */
   placement: number[];
-  sedf: { periodNs: number; sliceNs: number; extratime: boolean };
+  sedf: SedfParams;
 }
 
 export interface XenHostSpec {
@@ -198,6 +198,16 @@ export class XenHost implements HostView {
     const v = this.vcpus[vcpuId]!;
     if (wakerVcpuId !== null && wakerVcpuId !== vcpuId) this.policy.ioEvent?.(this.vcpus[wakerVcpuId]!, v);
     if (v.runState === 'blocked' && !v.paused) v.actor.send({ type: 'NOTIFY', waker: wakerVcpuId ?? -1 });
+    else if (v.runState === 'running') this.interrupt(this.pcpus[v.processor]!);
+  }
+
+  /** The upcall preempts the item running on the PCPU (if a handler is pending and the item is not one). */
+  private interrupt(pc: PcpuRt): void {
+    const v = pc.current;
+    if (!v || !pc.completion || !v.guest.irqPreempts()) return;
+    this.stopExec(pc);
+    v.guest.suspendCurrent();
+    this.startExec(pc);
   }
 
   private doWake(v: VcpuRt, waker: VcpuRt | null): void {

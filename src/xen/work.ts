@@ -8,6 +8,11 @@
 // pending. An item is sized in cycles when it starts — so a batch takes what
 // piled up while the VCPU was descheduled — and advances only while the VCPU
 // runs. A guest with nothing to do blocks.
+// Hard-IRQ handlers (event-channel upcalls) preempt: the item in progress is
+// set aside with its remaining cycles, the handler runs, and then a softirq
+// item resumes at once (softirqs do not nest: irq_exit leaves what it raised
+// to the running __do_softirq), while a process item resumes only once the
+// softirqs irq_exit runs (do_softirq) are done.
 
 export interface WorkContext {
   nowNs: number;
@@ -94,11 +99,22 @@ export function work<D>(source: WorkSource<D>, component: string, cycles: number
 
 const DEFAULT_SOFTIRQ = SOFTIRQ.TASKLET;
 
+/** An item a hard IRQ preempted: what is left of it. */
+interface Suspended {
+  item: WorkItem;
+  currentCycles: number;
+  remainingCycles: number;
+}
+
 /** A guest's work: the current item, its remaining cycles, and where to look next. */
 export class GuestWork {
   current: WorkItem | null = null;
   currentCycles = 0;
   remainingCycles = 0;
+  /** Hard-IRQ handlers: they run before anything else, preempting the item in progress. */
+  private readonly hardirq: WorkSource[] = [];
+  /** The item a hard IRQ preempted (a handler itself is never preempted, so there is at most one). */
+  private suspended: Suspended | null = null;
   /** Softirq sources in (softirq number, insertion) order. */
   private readonly softirq: WorkSource[] = [];
   /** Sources that run in the context of whatever queued their work (see WorkSource.inline). */
@@ -118,6 +134,10 @@ export class GuestWork {
       this.inline.push(src);
       return;
     }
+    if (src.softirq === SOFTIRQ.HARDIRQ) {
+      this.hardirq.push(src);
+      return;
+    }
     const n = src.softirq ?? DEFAULT_SOFTIRQ;
     let i = this.softirq.length;
     while (i > 0 && (this.softirq[i - 1]!.softirq ?? DEFAULT_SOFTIRQ) > n) i--;
@@ -125,21 +145,58 @@ export class GuestWork {
   }
 
   wantsCpu(): boolean {
-    if (this.current) return true;
+    if (this.current || this.suspended) return true;
+    for (const s of this.hardirq) if (s.pending()) return true;
     for (const s of this.inline) if (s.pending()) return true;
     for (const s of this.softirq) if (s.pending()) return true;
     for (const s of this.process) if (s.pending()) return true;
     return false;
   }
 
-  /** Take the next item: a continuing handler, then the pass in softirq order, then process work round-robin. */
+  /** A hard IRQ is pending and the item in progress is not a handler: it must be preempted. */
+  irqPreempts(): boolean {
+    const cur = this.current;
+    if (!cur || this.hardirq.includes(cur.source)) return false;
+    for (const s of this.hardirq) if (s.pending()) return true;
+    return false;
+  }
+
+  /** Set the item in progress aside (`remainingCycles` accounting for what ran) so that takeNext runs the handler. */
+  suspendCurrent(): void {
+    this.suspended = { item: this.current!, currentCycles: this.currentCycles, remainingCycles: this.remainingCycles };
+    this.current = null;
+  }
+
+  /**
+   * Take the next item: a pending hard IRQ; then a preempted softirq item; then a continuing handler, the
+   * pass in softirq order; then a preempted process item, or process work round-robin.
+   */
   takeNext(ctx: WorkContext): WorkItem | null {
-    const item = this.takeSoftirq(ctx) ?? this.takeProcess(ctx);
-    if (!item) return null;
+    for (const s of this.hardirq) {
+      if (!s.pending()) continue;
+      const item = s.take(ctx);
+      if (item) return this.start(item);
+    }
+    const sus = this.suspended;
+    if (sus && sus.item.source.workClass !== 'process') return this.resume(sus);
+    const item = this.takeSoftirq(ctx) ?? (sus ? null : this.takeProcess(ctx));
+    if (item) return this.start(item);
+    return sus ? this.resume(sus) : null;
+  }
+
+  private start(item: WorkItem): WorkItem {
     this.current = item;
     this.currentCycles = itemCycles(item);
     this.remainingCycles = this.currentCycles;
     return item;
+  }
+
+  private resume(sus: Suspended): WorkItem {
+    this.suspended = null;
+    this.current = sus.item;
+    this.currentCycles = sus.currentCycles;
+    this.remainingCycles = sus.remainingCycles;
+    return sus.item;
   }
 
   private takeSoftirq(ctx: WorkContext): WorkItem | null {

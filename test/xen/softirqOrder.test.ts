@@ -2,7 +2,8 @@
 // pending when it starts, in softirq-number order; a handler with budget left
 // (continuing) goes on first; process work only when no softirq is pending;
 // inline work (a synchronous dev_queue_xmit from inside the handler) runs
-// right after the item that queued it, before the handler polls again.
+// right after the item that queued it, before the handler polls again; a hard
+// IRQ preempts the item in progress, which resumes where it stopped.
 import { describe, expect, it } from 'vitest';
 import { GuestWork, SOFTIRQ, work, type WorkSource } from '../../src/xen/work.ts';
 
@@ -31,17 +32,20 @@ describe('__do_softirq order', () => {
     expect(order).toEqual(['net_rx', 'net_rx', 'tasklet', 'reader']);
   });
 
-  it('a handler that is still continuing runs again before the rest of the pass', () => {
+  it('a hard IRQ runs first; a handler that is still continuing then runs again before the rest of the pass', () => {
     const g = new GuestWork();
     const order: string[] = [];
     let chunks = 3;
-    g.addSource(src('hi', SOFTIRQ.HARDIRQ, () => chunks === 2, () => order.push('hi')));
-    g.addSource(src('net_rx', SOFTIRQ.NET_RX, () => chunks > 0, () => (order.push('net_rx'), chunks--), () => chunks > 0));
-    for (let i = 0; i < 4; i++) {
+    let irq = false;
+    let tasklet = false;
+    g.addSource(src('hi', SOFTIRQ.HARDIRQ, () => irq, () => (order.push('hi'), (irq = false), (tasklet = true))));
+    g.addSource(src('tasklet', SOFTIRQ.TASKLET, () => tasklet, () => (order.push('tasklet'), (tasklet = false))));
+    g.addSource(src('net_rx', SOFTIRQ.NET_RX, () => chunks > 0, () => (order.push('net_rx'), chunks--, chunks === 2 && (irq = true)), () => chunks > 0));
+    for (let i = 0; i < 6; i++) {
       if (!g.takeNext(ctx)) break;
       g.current = null;
     }
-    expect(order).toEqual(['net_rx', 'net_rx', 'net_rx']);
+    expect(order).toEqual(['net_rx', 'hi', 'net_rx', 'net_rx', 'tasklet']);
   });
 
   it('inline work runs right after the item that queued it, then the continuing handler resumes', () => {
@@ -63,5 +67,62 @@ describe('__do_softirq order', () => {
     // Inline work alone keeps the VCPU wanting to run.
     acks = 1;
     expect(g.wantsCpu()).toBe(true);
+  });
+
+  describe('a hard IRQ preempts the item in progress', () => {
+    /** An item of `cycles` from `name`, counted in `order` when taken. */
+    const timed = (name: string, softirq: number, pending: () => boolean, cycles: number, order: string[], after: () => void = () => {}, workClass?: 'process'): WorkSource<null> => {
+      const s: WorkSource<null> = { name, softirq, workClass, pending, take: () => (order.push(name), after(), work(s, name, cycles, 0, null)), complete: () => {} };
+      return s;
+    };
+
+    it('a softirq item resumes right after the handler, with what it had left, before what the handler raised', () => {
+      const g = new GuestWork();
+      const order: string[] = [];
+      let irq = false;
+      let rx = true;
+      let tasklet = false;
+      g.addSource(timed('hi', SOFTIRQ.HARDIRQ, () => irq, 10, order, () => ((irq = false), (tasklet = true))));
+      g.addSource(timed('tasklet', SOFTIRQ.TASKLET, () => tasklet, 10, order, () => (tasklet = false)));
+      g.addSource(timed('net_rx', SOFTIRQ.NET_RX, () => rx, 100, order, () => (rx = false)));
+      const rxItem = g.takeNext(ctx)!;
+      g.remainingCycles = 40; // 60 of its 100 cycles ran
+      expect(g.irqPreempts()).toBe(false);
+      irq = true;
+      expect(g.irqPreempts()).toBe(true);
+      g.suspendCurrent();
+      expect(g.takeNext(ctx)!.source.name).toBe('hi');
+      expect(g.irqPreempts()).toBe(false); // a handler is not preempted
+      g.current = null;
+      expect(g.takeNext(ctx)).toBe(rxItem);
+      expect(g.remainingCycles).toBe(40);
+      expect(g.currentCycles).toBe(100);
+      g.current = null;
+      expect(g.takeNext(ctx)!.source.name).toBe('tasklet');
+      expect(order).toEqual(['net_rx', 'hi', 'tasklet']);
+    });
+
+    it('a process item resumes only once the softirqs the handler raised are done (irq_exit runs do_softirq)', () => {
+      const g = new GuestWork();
+      const order: string[] = [];
+      let irq = false;
+      let rx = false;
+      g.addSource(timed('hi', SOFTIRQ.HARDIRQ, () => irq, 10, order, () => ((irq = false), (rx = true))));
+      g.addSource(timed('net_rx', SOFTIRQ.NET_RX, () => rx, 100, order, () => (rx = false)));
+      g.addSource(timed('reader', SOFTIRQ.TASKLET, () => true, 1000, order, () => {}, 'process'));
+      const readItem = g.takeNext(ctx)!;
+      g.remainingCycles = 700;
+      irq = true;
+      expect(g.wantsCpu()).toBe(true);
+      g.suspendCurrent();
+      for (const name of ['hi', 'net_rx']) {
+        expect(g.takeNext(ctx)!.source.name).toBe(name);
+        g.current = null;
+      }
+      // The reader carries on with its own read, not a new one.
+      expect(g.takeNext(ctx)).toBe(readItem);
+      expect(g.remainingCycles).toBe(700);
+      expect(order).toEqual(['reader', 'hi', 'net_rx']);
+    });
   });
 });

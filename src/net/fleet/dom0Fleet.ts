@@ -106,7 +106,10 @@ export class FleetDom0 {
         guests[runDestGuest(fleet.flows, r.flow, isAck)]!.vif.xmit(r, taken);
       } else wire.push(r);
     }
-    if (wire.length > 0) this.w.link.send(wire);
+    if (wire.length > 0) {
+      this.w.link.send(wire);
+      this.w.nic.transmitted();
+    }
     this.netback.toRxQueue(taken, c);
   }
 

@@ -50,6 +50,7 @@ export function buildFleetHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hos
 
   const nic = new FleetNic(local(FLEET_ACTORS.nic), sim, p.nic, () => host.notify(nicV.id, null));
   sim.register(nic);
+  nicV.guest.addSource(nic.irqHandler(c.eventChannelCycles));
   const link = new WireLink(sim, nic.id, actorId(torHostIndex(cfg, spec.rack), 0), cfg.hostLink.rateBitsPerSec, cfg.hostLink.latencyNs, p.txqueuelen, cfg.frames);
 
   const guests: FleetGuest[] = [];
