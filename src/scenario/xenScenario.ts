@@ -167,14 +167,15 @@ const SEDF_SLICE_MIN_NS = 5_000;
 
 /**
  * A domain's SEDF parameters: sedf_init_vcpu's defaults (Dom0 20 ms / 15 ms; others 100 ms / 0,
- * extratime only; extra weight 1), or, when the scenario sets any of them, what `xm sched-sedf` with
+ * extratime only; extra weight 1), or, when the scenario sets the period, the slice or extratime false, what `xm sched-sedf` with
  * those values gives: sedf_adjust checks the bounds and zeroes the extra weight, so the domain's L1
  * extra time goes by its utilisation. xend itself sets nothing when it creates a domain.
  */
 function sedfParams(file: string, at: string, s: { period?: number; slice?: number; extratime?: boolean }, isDom0: boolean): SedfParams {
   const periodNs = s.period ?? (isDom0 ? 20_000_000 : 100_000_000);
   const sliceNs = s.slice ?? (isDom0 ? 15_000_000 : 0);
-  const adjusted = s.period !== undefined || s.slice !== undefined || s.extratime !== undefined;
+  // extratime: true alone is the state a new domain starts in (and what 0.2.2's `validate --print` wrote).
+  const adjusted = s.period !== undefined || s.slice !== undefined || s.extratime === false;
   if (!adjusted) return { periodNs, sliceNs, extratime: true };
   if (periodNs < SEDF_PERIOD_MIN_NS || periodNs > SEDF_PERIOD_MAX_NS) throw new ScenarioError(file, `${at}.period`, `must be 10us–10s (sched_sedf.c PERIOD_MIN, PERIOD_MAX), got ${formatNs(periodNs)}`);
   if (sliceNs > periodNs) throw new ScenarioError(file, `${at}.slice`, 'slice must not exceed period');

@@ -206,7 +206,6 @@ export class XenHost implements HostView {
     const v = pc.current;
     if (!v || !pc.completion || !v.guest.irqPreempts()) return;
     this.stopExec(pc);
-    v.guest.suspendCurrent();
     this.startExec(pc);
   }
 
@@ -337,6 +336,8 @@ export class XenHost implements HostView {
   private startExec(pc: PcpuRt): void {
     const v = pc.current!;
     pc.work.nowNs = this.sim.nowNs; // this.ctx(pc), written out
+    // An upcall that came while the VCPU was descheduled runs before its item goes on (Xen delivers it on return to the guest).
+    if (v.guest.irqPreempts()) v.guest.suspendCurrent();
     if (!v.guest.current && !v.guest.takeNext(pc.work)) {
       if (pc.overheadCycles > 0) {
         this.stats.cycles('ctxsw', pc.overheadCycles, 0, v);

@@ -113,8 +113,8 @@ export class GuestWork {
   remainingCycles = 0;
   /** Hard-IRQ handlers: they run before anything else, preempting the item in progress. */
   private readonly hardirq: WorkSource[] = [];
-  /** The item a hard IRQ preempted (a handler itself is never preempted, so there is at most one). */
-  private suspended: Suspended | null = null;
+  /** Items hard IRQs preempted, innermost last: a process item under a softirq item (a handler itself is never preempted). */
+  private suspendedStack: Suspended[] = [];
   /** Softirq sources in (softirq number, insertion) order. */
   private readonly softirq: WorkSource[] = [];
   /** Sources that run in the context of whatever queued their work (see WorkSource.inline). */
@@ -145,7 +145,7 @@ export class GuestWork {
   }
 
   wantsCpu(): boolean {
-    if (this.current || this.suspended) return true;
+    if (this.current || this.suspendedStack.length > 0) return true;
     for (const s of this.hardirq) if (s.pending()) return true;
     for (const s of this.inline) if (s.pending()) return true;
     for (const s of this.softirq) if (s.pending()) return true;
@@ -163,7 +163,7 @@ export class GuestWork {
 
   /** Set the item in progress aside (`remainingCycles` accounting for what ran) so that takeNext runs the handler. */
   suspendCurrent(): void {
-    this.suspended = { item: this.current!, currentCycles: this.currentCycles, remainingCycles: this.remainingCycles };
+    this.suspendedStack.push({ item: this.current!, currentCycles: this.currentCycles, remainingCycles: this.remainingCycles });
     this.current = null;
   }
 
@@ -177,7 +177,7 @@ export class GuestWork {
       const item = s.take(ctx);
       if (item) return this.start(item);
     }
-    const sus = this.suspended;
+    const sus = this.suspendedStack.length > 0 ? this.suspendedStack[this.suspendedStack.length - 1]! : null;
     if (sus && sus.item.source.workClass !== 'process') return this.resume(sus);
     const item = this.takeSoftirq(ctx) ?? (sus ? null : this.takeProcess(ctx));
     if (item) return this.start(item);
@@ -192,7 +192,7 @@ export class GuestWork {
   }
 
   private resume(sus: Suspended): WorkItem {
-    this.suspended = null;
+    this.suspendedStack.pop();
     this.current = sus.item;
     this.currentCycles = sus.currentCycles;
     this.remainingCycles = sus.remainingCycles;

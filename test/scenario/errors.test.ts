@@ -24,6 +24,7 @@ const cases: [string, string, RegExp][] = [
   ['bad sweep value', 'model: ring\nsweep:\n  ring.hosts: [2, -1]\n', /ring\.hosts: Number must be greater than 0/],
   // sedf_adjust's bounds (what `xm sched-sedf` may set): a DomU's default slice is 0, below SLICE_MIN.
   ['sedf extratime without a slice', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0 }\n        - { name: u, sedf: { extratime: false } }\n`, /xen\.hosts\.0\.domains\.1\.sedf\.slice: must be at least 5us .*needs a slice/],
+  ['sedf period without a slice', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0 }\n        - { name: u, sedf: { period: 50ms, extratime: true } }\n`, /domains\.1\.sedf\.slice: must be at least 5us/],
   ['sedf period too short', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0, sedf: { period: 5us, slice: 5us } }\n`, /domains\.0\.sedf\.period: must be 10us–10s/],
 ];
 

@@ -22,8 +22,11 @@ const OUT = process.env.FUZZ_OUT ?? (process.env.FUZZ_CASES ? join(REPO, 'out/fu
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 
 const dir = mkdtempSync(join(tmpdir(), 'vioemu-fuzz-'));
+// The cases are written beside a copy of the costs, so the texts (and what fast-check mutates in them) are the
+// same wherever the repo is checked out.
+writeFileSync(join(dir, 'costs.yaml'), readFileSync(join(REPO, 'scenarios/costs.yaml')));
 const BASES = ['scenarios/kernel/ring.yaml', 'scenarios/sched/weights.yaml', 'scenarios/paper/fig3-domu.yaml', 'scenarios/paper/fig5-sedf.yaml'].map((f) =>
-  readFileSync(join(REPO, f), 'utf8').replace(/include: \[[^\]]*\]/, `include: [${join(REPO, 'scenarios/costs.yaml')}]`),
+  readFileSync(join(REPO, f), 'utf8').replace(/include: \[[^\]]*\]/, 'include: [costs.yaml]'),
 );
 /** Problems about the file as a whole, which have no field to name. */
 const FILE_LEVEL = /^(invalid YAML|top level must be a mapping|file not found|cannot read)/;
@@ -138,7 +141,9 @@ function stutter(segs: string[]): string | null {
 
 /** The input itself has this path: as a dotted key (a sweep key, --set) or as nested mappings. */
 function inputHasPath(text: string, sets: string[], path: string): boolean {
-  if (text.includes(path) || sets.some((s) => s.startsWith(path))) return true;
+  // The loader trims a dotted key's names ("net. net.x" is net.net.x).
+  const dots = (s: string) => s.replace(/[ \t]*\.[ \t]*/g, '.');
+  if (dots(text).includes(path) || sets.some((s) => dots(s).startsWith(path))) return true;
   let node: unknown;
   try {
     node = parse(text);
