@@ -114,7 +114,7 @@ export class GuestWork {
   /** Hard-IRQ handlers: they run before anything else, preempting the item in progress. */
   private readonly hardirq: WorkSource[] = [];
   /** Items hard IRQs preempted, innermost last: a process item under a softirq item (a handler itself is never preempted). */
-  private suspendedStack: Suspended[] = [];
+  private readonly suspendedStack: Suspended[] = [];
   /** Softirq sources in (softirq number, insertion) order. */
   private readonly softirq: WorkSource[] = [];
   /** Sources that run in the context of whatever queued their work (see WorkSource.inline). */

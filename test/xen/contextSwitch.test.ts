@@ -2,15 +2,13 @@
 // state is loaded, so a VCPU picked again after idle on the same PCPU costs no
 // __context_switch; only loading another VCPU's state does. And the time a
 // policy is told a VCPU ran (sched_start_abs) does not restart at the end of
-// warm-up, where only the statistics do. And an event-channel upcall preempts
-// the item running on the VCPU it is sent to.
+// warm-up, where only the statistics do.
 import { describe, expect, it } from 'vitest';
 import { Sim } from '../../src/kernel/sim.ts';
 import { XenHost, type DomainSpec } from '../../src/xen/host.ts';
 import { xenMetricDefs } from '../../src/xen/metricsDefs.ts';
 import { CreditPolicy } from '../../src/xen/sched/credit.ts';
 import { attachWorkload, type WorkloadSpec } from '../../src/xen/workloads.ts';
-import { SOFTIRQ, work, type WorkSource } from '../../src/xen/work.ts';
 
 const CTX_CYCLES = 4000;
 
@@ -70,30 +68,5 @@ describe('the run time a policy is told', () => {
     // A lone hog is picked again at each schedule: every call reports the time since the previous one.
     for (let i = 1; i < told.length; i++) expect(told[i]!.ranNs).toBe(told[i]!.nowNs - told[i - 1]!.nowNs);
     expect(told.some((t, i) => i > 0 && told[i - 1]!.nowNs < 45_000_000 && t.nowNs > 45_000_000)).toBe(true);
-  });
-});
-
-describe('a notification to a running VCPU', () => {
-  it('preempts its item: the hard-IRQ handler runs at once and the item finishes later by the handler\'s cycles', () => {
-    const { sim, h } = host([{ kind: 'idle' }]);
-    const v = h.vcpus[h.domains[0]!.vcpus[0]!]!;
-    const done: Record<string, number> = {};
-    let irq = false;
-    let reads = 1;
-    const source = (name: string, softirq: number, cycles: number, pending: () => boolean, taken: () => void, workClass?: 'process'): WorkSource<null> => {
-      const s: WorkSource<null> = { name, softirq, workClass, pending, take: () => (taken(), work(s, name, cycles, 0, null)), complete: () => (done[name] = sim.nowNs) };
-      return s;
-    };
-    v.guest.addSource(source('reader', SOFTIRQ.TASKLET, 2_000_000, () => reads > 0, () => reads--, 'process')); // 1 ms at 2 GHz
-    v.guest.addSource(source('upcall', SOFTIRQ.HARDIRQ, 20_000, () => irq, () => (irq = false))); // 10 µs
-    h.notify(v.id, null);
-    sim.runUntil(100_000);
-    sim.advanceTo(100_000);
-    irq = true;
-    h.notify(v.id, null);
-    sim.runUntil(10_000_000);
-    // The first pick loads the VCPU: its context switch (2 µs) comes before the read.
-    expect(done.upcall).toBe(110_000);
-    expect(done.reader).toBe(2_000 + 1_000_000 + 10_000);
   });
 });

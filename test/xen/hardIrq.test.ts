@@ -14,6 +14,42 @@ import { attachWorkload } from '../../src/xen/workloads.ts';
 const ctx = { nowNs: 0, pcpu: 0 };
 const dom = (name: string, pcpu = 0): DomainSpec => ({ name, weight: 256, cap: 0, vcpus: 1, affinity: [null], placement: [pcpu], sedf: { periodNs: 20_000_000, sliceNs: 5_000_000, extratime: true } });
 
+/** One PCPU at 2 GHz, no context-switch cost unless asked, domains 'a' (idle) and any others given. */
+function oneCpuHost(ctxCycles: number, others: { name: string; hog?: boolean }[] = []) {
+  const sim = new Sim({ seed: 7 });
+  sim.metrics.define(xenMetricDefs);
+  const h = new XenHost(sim, 0, { name: 'h', topology: { sockets: 1, l2PerSocket: 1, coresPerL2: 1, clockGHz: 2 }, costs: { contextSwitchCycles: ctxCycles }, domains: [dom('a'), ...others.map((o) => dom(o.name))] }, new CreditPolicy(), { trace: false, perVcpuMetrics: false });
+  attachWorkload(sim, h, 'a', { kind: 'idle' }, 4096);
+  others.forEach((o, i) => attachWorkload(sim, h, o.name, o.hog ? { kind: 'cpu-hog', chunkCycles: 1_000_000_000 } : { kind: 'idle' }, 4096 + 64 * (i + 1)));
+  const v = h.vcpus[0]!;
+  const done: Record<string, number> = {};
+  /** A source of `cycles`-long items that records when each completes. */
+  const source = (name: string, softirq: number, cycles: number, pending: () => boolean, taken: () => void, workClass?: 'process'): WorkSource<null> => {
+    const s: WorkSource<null> = { name, softirq, workClass, pending, take: () => (taken(), work(s, name, cycles, 0, null)), complete: () => (done[name] = sim.nowNs) };
+    return s;
+  };
+  return { sim, h, v, done, source };
+}
+
+describe('a notification to a running VCPU', () => {
+  it("preempts its item: the hard-IRQ handler runs at once and the item finishes later by the handler's cycles", () => {
+    const { sim, h, v, done, source } = oneCpuHost(4000);
+    let irq = false;
+    let reads = 1;
+    v.guest.addSource(source('reader', SOFTIRQ.TASKLET, 2_000_000, () => reads > 0, () => reads--, 'process')); // 1 ms at 2 GHz
+    v.guest.addSource(source('upcall', SOFTIRQ.HARDIRQ, 20_000, () => irq, () => (irq = false))); // 10 µs
+    h.notify(v.id, null);
+    sim.runUntil(100_000);
+    sim.advanceTo(100_000);
+    irq = true;
+    h.notify(v.id, null);
+    sim.runUntil(10_000_000);
+    // The first pick loads the VCPU: its context switch (2 µs) comes before the read.
+    expect(done.upcall).toBe(110_000);
+    expect(done.reader).toBe(2_000 + 1_000_000 + 10_000);
+  });
+});
+
 describe('nested hard IRQs', () => {
   it('a second IRQ, preempting the softirq the first one raised, leaves the preempted process item to resume last', () => {
     const g = new GuestWork();
@@ -121,19 +157,9 @@ describe('nested hard IRQs', () => {
   });
 
   it('an upcall that came while the VCPU was descheduled runs as soon as it is picked again', () => {
-    const sim = new Sim({ seed: 7 });
-    sim.metrics.define(xenMetricDefs);
-    const h = new XenHost(sim, 0, { name: 'h', topology: { sockets: 1, l2PerSocket: 1, coresPerL2: 1, clockGHz: 2 }, costs: { contextSwitchCycles: 0 }, domains: [dom('a'), dom('b')] }, new CreditPolicy(), { trace: false, perVcpuMetrics: false });
-    attachWorkload(sim, h, 'a', { kind: 'idle' }, 4096);
-    attachWorkload(sim, h, 'b', { kind: 'cpu-hog', chunkCycles: 1_000_000_000 }, 4096 + 64);
-    const v = h.vcpus[0]!;
-    const done: Record<string, number> = {};
+    const { sim, h, v, done, source: mk } = oneCpuHost(0, [{ name: 'b', hog: true }]);
     let irq = false;
     let reads = 1;
-    const mk = (name: string, softirq: number, cycles: number, pending: () => boolean, taken: () => void, workClass?: 'process'): WorkSource<null> => {
-      const s: WorkSource<null> = { name, softirq, workClass, pending, take: () => (taken(), work(s, name, cycles, 0, null)), complete: () => (done[name] = sim.nowNs) };
-      return s;
-    };
     v.guest.addSource(mk('reader', SOFTIRQ.TASKLET, 400_000_000, () => reads > 0, () => reads--, 'process')); // 200 ms
     v.guest.addSource(mk('upcall', SOFTIRQ.HARDIRQ, 20_000, () => irq, () => (irq = false)));
     h.notify(v.id, null);
