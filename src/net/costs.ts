@@ -46,8 +46,6 @@ export interface CostModel {
   copyBytesRatio?: number;
   /** Cycles to take one event-channel notification in the receiving kernel (upcall + handler). */
   eventChannelCycles: number;
-  /** Guests that send (fleets): net_tx_action per full-size packet taken from a guest (Table 1 scale applies). */
-  ioChannelTxCyclesPerPacket: number;
   /** The guest's TCP output per data segment (tcp_transmit_skb → ip_queue_xmit → dev_queue_xmit). */
   stackTxDataCyclesPerPacket: number;
   /** The guest's tcp_ack per incoming ACK. */

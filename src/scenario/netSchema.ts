@@ -31,9 +31,9 @@ export const costsSchema = z
     copyToUserCyclesPerByte: cycles.default(0.5),
     readSyscallCycles: cycles.default(2000),
     eventChannelCycles: cycles.default(1500),
-    // Guests that send (net.fleet): netback's net_tx_action per data packet, the guest's TCP output per
-    // segment and per incoming ACK, and the iperf client's write() — assumptions, see docs/scale.md.
-    ioChannelTxCyclesPerPacket: cycles.default(8500),
+    // Guests that send (net.fleet): the guest's TCP output per segment and per incoming ACK, and the
+    // iperf client's write() — assumptions, see docs/scale.md. (netback's net_tx_action costs the same per
+    // data packet as per ACK, netbackTxCyclesPerPacket: it maps the page and copies 64 bytes of either.)
     stackTxDataCyclesPerPacket: cycles.default(1500),
     stackAckRxCyclesPerPacket: cycles.default(600),
     writeSyscallCycles: cycles.default(2000),

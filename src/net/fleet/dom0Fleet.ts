@@ -16,7 +16,7 @@
 import type { Sim } from '../../kernel/sim.ts';
 import type { VcpuRt, XenHost } from '../../xen/host.ts';
 import type { WorkPart, WorkSource } from '../../xen/work.ts';
-import { ioChannelFactor, scaled, type CostModel } from '../costs.ts';
+import type { CostModel } from '../costs.ts';
 import { NetbackSoftirqs, type NetbackCpu } from '../netbackSoftirqs.ts';
 import type { NapiDevice, NapiPoll } from '../netRxAction.ts';
 import { NetRxAction } from '../netRxAction.ts';
@@ -218,23 +218,12 @@ export class FleetDom0 {
           if (alloc[i]! > 0) w.guests[vifs[i]!]!.tx.take(alloc[i]!, list);
           return [vifs[i]!, list];
         });
-        let data = 0;
-        let acks = 0;
-        let cycles = 0;
-        const io = scaled(cost, cost.ioChannelTxCyclesPerPacket);
-        for (const [g, list] of taken) {
-          const f = ioChannelFactor(cost, w.host.topology.distance(ctx.pcpu, w.guests[g]!.vcpus[0]!.processor));
-          for (const r of list) {
-            if (r.ack) {
-              acks += r.count;
-              cycles += r.count * cost.netbackTxCyclesPerPacket;
-            } else {
-              data += r.count;
-              cycles += r.count * io * f;
-            }
-          }
-        }
-        return { parts: [{ component: 'netback_tx', cycles, packets: data + acks }], data: { vifs, taken } };
+        // net_tx_action treats every request alike: it grant-maps the guest's page and copies PKT_PROT_LEN
+        // (64) bytes of it into the skb head; the payload stays in the mapped page. So a data packet costs
+        // what an ACK does (a pure ACK is 66 bytes: past PKT_PROT_LEN, it takes the same path).
+        let packets = 0;
+        for (const [, list] of taken) for (const r of list) packets += r.count;
+        return { parts: [{ component: 'netback_tx', cycles: packets * cost.netbackTxCyclesPerPacket, packets }], data: { vifs, taken } };
       },
       ({ taken }) => {
         for (const [g, list] of taken) {
