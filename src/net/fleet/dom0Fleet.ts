@@ -119,9 +119,11 @@ export class FleetDom0 {
   }
 
   /**
-   * Dom0 is done with `n` packets from guest g (net_tx_action_dealloc): their
-   * requests are answered — the guest hears of it if its queue waits for slots
-   * — and net_tx_action may take more.
+   * Dom0 is done with `n` packets from guest g: their requests are answered
+   * (make_tx_response) — the guest hears of it when that crosses its
+   * rsp_event — and net_tx_action may take more. Xen answers in the next
+   * net_tx_action's net_tx_action_dealloc, after the skb is freed; here at
+   * once (docs/scale.md, simplifications).
    */
   private release(g: number, n: number, c: CpuNet): void {
     this.pendingReqs -= n;

@@ -58,7 +58,8 @@ export class NetfrontTx {
   /** qdisc_run → network_start_xmit while slots are available. Returns whether netback must be notified. */
   drain(): boolean {
     if (this.stopped) return false;
-    // The gc after the first request pushed reclaims what was answered before.
+    // The gc after each request pushed reclaims what was answered before (a running queue always has a
+    // free slot for its first request: it stops when none is left).
     if (this.qdisc.length > 0) this.answered = 0;
     const room = this.maxOutstanding - this.ring.length - this.inService - this.answered;
     let pushed = 0;
@@ -68,9 +69,10 @@ export class NetfrontTx {
       for (const r of runs) this.ring.push(r.flow, r.seq, r.count, r.ack);
       this.packetsSent += pushed;
     }
-    // network_start_xmit ends with network_tx_buf_gc, then stops the queue if no slot is left.
+    // network_start_xmit ends with network_tx_buf_gc, then stops the queue if no slot is left
+    // (netfront_tx_slot_available); a backlog the ring could not take stops it too.
     if (pushed > 0) this.gc();
-    if (this.qdisc.length > 0) this.stopped = true;
+    if (this.qdisc.length > 0 || (pushed > 0 && this.ring.length + this.inService >= this.maxOutstanding)) this.stopped = true;
     if (pushed > 0 && this.netbackArmed) {
       this.netbackArmed = false;
       return true;

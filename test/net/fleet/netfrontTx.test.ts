@@ -57,3 +57,18 @@ describe("netback's net_tx_action in a fleet", () => {
     }
   });
 });
+
+describe('netfront TX: the last slot', () => {
+  it('a push that takes the last free slot stops the queue; answers reclaimed early do not send without netif_int', () => {
+    const tx = new NetfrontTx(1000, 256, 20);
+    tx.enqueue([run(236)]);
+    expect(tx.stopped).toBe(true); // netfront_tx_slot_available is false after the gc
+    tx.take(236, []);
+    expect(tx.responded(10)).toBe(false);
+    // The next packet waits in the qdisc: the queue is stopped until netif_int's gc wakes it.
+    expect(tx.enqueue([run(1, 236)])).toBe(false);
+    expect(tx.qdisc.length).toBe(1);
+    tx.wake();
+    expect(tx.qdisc.length).toBe(0);
+  });
+});
