@@ -128,7 +128,9 @@ export function readCheckpoint(path: string): { file: string; checkpoint: Checkp
     return { file, checkpoint: decode(buf) };
   } catch (e) {
     if (e instanceof CheckpointError && isDir) {
-      const older = listCheckpoints(path)[1];
+      // A damaged file leaves the one before it; what the metadata says (version, scenario) holds for every
+      // checkpoint of the run, so pointing at the one before it would only fail the same way.
+      const older = e.section === 'meta' ? undefined : listCheckpoints(path)[1];
       throw new CheckpointError(e.section, `${e.message.slice(e.section.length + 2)} (in ${basename(file)}${older ? `; the one before it: vioemu resume ${older}` : ''})`);
     }
     throw e;

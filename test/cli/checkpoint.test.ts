@@ -207,6 +207,31 @@ describe('checkpoints that cannot be used exit 2 naming the section', () => {
     expect(b.stderr).toMatch(/checkpoint meta: written by vioemu 0.0.0-other/);
   });
 
+  it("a folder: a damaged newest checkpoint points at the one before it; another version's does not", async () => {
+    const files = readdirSync(join(tmp, 'ref')).filter((n) => n.endsWith('.vck')).sort();
+    const damaged = join(tmp, 'damaged-dir');
+    mkdirSync(damaged);
+    for (const n of files) writeFileSync(join(damaged, n), readFileSync(join(tmp, 'ref', n)));
+    const last = join(damaged, files.at(-1)!);
+    const bytes = readFileSync(last);
+    bytes[bytes.length - 100] ^= 0xff;
+    writeFileSync(last, bytes);
+    const a = await runCli(['resume', damaged]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(new RegExp(`the one before it: vioemu resume .*${files[0]}`));
+    const other = join(tmp, 'other-version-dir');
+    mkdirSync(other);
+    for (const n of files) {
+      const c = decode(readFileSync(join(tmp, 'ref', n)));
+      c.meta.vioemuVersion = '0.0.0-other';
+      writeFileSync(join(other, n), encode(c));
+    }
+    const b = await runCli(['resume', other]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/checkpoint meta: written by vioemu 0.0.0-other/);
+    expect(b.stderr).not.toMatch(/the one before it/);
+  });
+
   it('a checkpoint whose checksums hold but whose scenario no file could give', async () => {
     const c = decode(readFileSync(newest()));
     (c.meta.point.scenario as unknown as { model: string }).model = 'xen'; // a net scenario's fields under another model
