@@ -5,71 +5,16 @@
 import { createPcpuMachine } from '../../actors/pcpu.ts';
 import { createVcpuMachine } from '../../actors/vcpu.ts';
 import { actorId } from '../kernel/model.ts';
-import type { Sim, TimerHandle } from '../kernel/sim.ts';
+import type { Sim } from '../kernel/sim.ts';
 import { XStateActor } from '../kernel/xstateHost.ts';
-import type { HostView, SchedDomain, SchedPolicy, SchedVcpu, SedfParams } from './sched/policy.ts';
-import { Topology, type Distance, type TopologyConfig } from './topology.ts';
+import type { PcpuRt, VcpuRt, XenHostSpec } from './hostRecords.ts';
+import type { HostView, SchedDomain, SchedPolicy, SchedVcpu } from './sched/policy.ts';
+import { Topology, type Distance } from './topology.ts';
 import { TraceRecorder } from './trace.ts';
 import { GuestWork, type WorkContext } from './work.ts';
 import { HostStats } from './hostStats.ts';
 
-export interface XenCosts {
-  /** Cycles a PCPU spends switching to a different VCPU (input). */
-  contextSwitchCycles: number;
-}
-
-export interface DomainSpec {
-  name: string;
-  weight: number;
-  cap: number;
-  vcpus: number;
-  /** Per VCPU: allowed PCPUs (null = any). */
-  affinity: (number[] | null)[];
-  /** Per VCPU: initial PCPU (v->processor). */
-  placement: number[];
-  sedf: SedfParams;
-}
-
-export interface XenHostSpec {
-  name: string;
-  topology: TopologyConfig;
-  costs: XenCosts;
-  domains: DomainSpec[];
-}
-
-export interface VcpuRt extends SchedVcpu {
-  name: string;
-  dom: SchedDomain;
-  guest: GuestWork;
-  actor: XStateActor<ReturnType<typeof createVcpuMachine>>;
-  paused: boolean;
-  wokenAtNs: number | null;
-  /** Start of the run interval not yet in the stats and the timeline (moved on at the end of warm-up). */
-  runStartNs: number;
-  /** When it was last picked to run (sched_start_abs): what the policy is told it ran. */
-  schedStartNs: number;
-}
-
-interface PcpuRt {
-  id: number;
-  actorId: number;
-  actor: XStateActor<ReturnType<typeof createPcpuMachine>>;
-  current: VcpuRt | null;
-  softirqPending: boolean;
-  /** Since when the PCPU has run its idle VCPU (for the timeline). */
-  idleSinceNs: number;
-  sliceTimer: TimerHandle | null;
-  completion: TimerHandle | null;
-  execStartNs: number;
-  overheadCycles: number;
-  /**
-   * The VCPU whose state this PCPU holds (per_cpu(curr_vcpu)): Xen switches lazily, leaving a VCPU's
-   * state loaded while the idle VCPU runs, so picking it again costs no context switch.
-   */
-  loaded: VcpuRt | null;
-  /** The context handed to this PCPU's work sources (its time refreshed at each use; sources read it at once). */
-  work: WorkContext;
-}
+export type { DomainSpec, VcpuRt, XenCosts, XenHostSpec } from './hostRecords.ts';
 
 // Events without data, made once: the runner keeps no event, so they can be shared.
 const TICK = { type: 'TICK' } as const;
