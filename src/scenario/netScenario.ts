@@ -4,6 +4,7 @@ import type { NetModelConfig } from '../net/model.ts';
 import type { IrqBinding } from '../net/sut.ts';
 import type { SutNetResult } from '../net/netStats.ts';
 import type { XenHostConfig } from '../xen/model.ts';
+import { SEDF_INIT_DOM0, SEDF_INIT_OTHER } from '../xen/sched/sedf.ts';
 import { copyBytesRatio } from '../net/frames.ts';
 import { checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
 import { maxSlotsPerPass, vifRingConfig } from './vifRingConfig.ts';
@@ -23,15 +24,12 @@ function sutHost(n: NetSection, file: string): XenHostConfig {
     creditSteal: n.scheduler.creditSteal,
     ioThreshold: n.scheduler.ioThreshold,
   };
-  const sedfDom0 = { periodNs: 20_000_000, sliceNs: 15_000_000, extratime: true };
-  // sched_sedf.c (Xen 3.1) defaults: Dom0 period 20 ms / slice 15 ms; other domains period 100 ms, slice 0, extratime only.
-  const sedfDomU = { periodNs: 100_000_000, sliceNs: 0, extratime: true };
   if (n.sut === 'linux') {
     // Native Linux: one "domain" whose VCPUs are the cores, each pinned to its own.
     const ids = [...Array(pcpus).keys()];
     return {
       name: 'sut', topology: n.topology, costs: { contextSwitchCycles: 0 }, scheduler: sched, workloads: [],
-      domains: [{ name: 'linux', weight: 256, cap: 0, vcpus: pcpus, affinity: ids.map((p) => [p]), placement: ids, sedf: sedfDom0 }],
+      domains: [{ name: 'linux', weight: 256, cap: 0, vcpus: pcpus, affinity: ids.map((p) => [p]), placement: ids, sedf: SEDF_INIT_DOM0 }],
     };
   }
   const guests = n.sut === 'domu' ? n.guests : 1;
@@ -44,11 +42,11 @@ function sutHost(n: NetSection, file: string): XenHostConfig {
   return {
     name: 'sut', topology: n.topology, costs: { contextSwitchCycles: n.contextSwitchCycles }, scheduler: sched, workloads: [],
     domains: [
-      { name: 'dom0', weight: n.dom0.weight, cap: n.dom0.cap, vcpus: n.dom0.vcpus, affinity: place[0]!.map((p) => (n.dom0.pin ? [p] : null)), placement: place[0]!, sedf: sedfDom0 },
+      { name: 'dom0', weight: n.dom0.weight, cap: n.dom0.cap, vcpus: n.dom0.vcpus, affinity: place[0]!.map((p) => (n.dom0.pin ? [p] : null)), placement: place[0]!, sedf: SEDF_INIT_DOM0 },
       ...Array.from({ length: guests }, (_, g) => ({
         name: guests === 1 ? 'domu' : `domu${g}`,
         weight: n.domu.weight, cap: n.domu.cap, vcpus: n.domu.vcpus,
-        affinity: place[g + 1]!.map(() => null), placement: place[g + 1]!, sedf: sedfDomU,
+        affinity: place[g + 1]!.map(() => null), placement: place[g + 1]!, sedf: SEDF_INIT_OTHER,
       })),
     ],
   };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RunOutput } from '../kernel/runner.ts';
 import type { DomainSpec } from '../xen/host.ts';
 import type { SedfParams } from '../xen/sched/policy.ts';
+import { SEDF_INIT_DOM0, SEDF_INIT_OTHER, SEDF_PERIOD_MAX_NS, SEDF_PERIOD_MIN_NS, SEDF_SLICE_MIN_NS } from '../xen/sched/sedf.ts';
 import { formatNs } from '../kernel/time.ts';
 import type { XenHostConfig, XenModelConfig } from '../xen/model.ts';
 import type { XenHostResult } from '../xen/results.ts';
@@ -160,11 +161,6 @@ export const xenAdapter: ModelAdapter = {
   },
 };
 
-/** sched_sedf.c's bounds on what `xm sched-sedf` may set (sedf_adjust): PERIOD_MIN/MAX, SLICE_MIN. */
-const SEDF_PERIOD_MIN_NS = 10_000;
-const SEDF_PERIOD_MAX_NS = 10_000_000_000;
-const SEDF_SLICE_MIN_NS = 5_000;
-
 /**
  * A domain's SEDF parameters: sedf_init_vcpu's defaults (Dom0 20 ms / 15 ms; others 100 ms / 0,
  * extratime only; extra weight 1), or, when the scenario sets the period, the slice or extratime false, what `xm sched-sedf` with
@@ -172,11 +168,12 @@ const SEDF_SLICE_MIN_NS = 5_000;
  * extra time goes by its utilisation. xend itself sets nothing when it creates a domain.
  */
 function sedfParams(file: string, at: string, s: { period?: number; slice?: number; extratime?: boolean }, isDom0: boolean): SedfParams {
-  const periodNs = s.period ?? (isDom0 ? 20_000_000 : 100_000_000);
-  const sliceNs = s.slice ?? (isDom0 ? 15_000_000 : 0);
+  const init = isDom0 ? SEDF_INIT_DOM0 : SEDF_INIT_OTHER;
   // extratime: true alone is the state a new domain starts in (and what 0.2.2's `validate --print` wrote).
   const adjusted = s.period !== undefined || s.slice !== undefined || s.extratime === false;
-  if (!adjusted) return { periodNs, sliceNs, extratime: true };
+  if (!adjusted) return init;
+  const periodNs = s.period ?? init.periodNs;
+  const sliceNs = s.slice ?? init.sliceNs;
   if (periodNs < SEDF_PERIOD_MIN_NS || periodNs > SEDF_PERIOD_MAX_NS) throw new ScenarioError(file, `${at}.period`, `must be 10us–10s (sched_sedf.c PERIOD_MIN, PERIOD_MAX), got ${formatNs(periodNs)}`);
   if (sliceNs > periodNs) throw new ScenarioError(file, `${at}.slice`, 'slice must not exceed period');
   if (sliceNs < SEDF_SLICE_MIN_NS) {

@@ -6,6 +6,7 @@ import type { Sim } from '../../kernel/sim.ts';
 import { Every, metricsSampler, Once } from '../../kernel/timers.ts';
 import { NET_ACTOR_BASE, XenHost, type DomainSpec, type XenHostSpec } from '../../xen/host.ts';
 import { makePolicy } from '../../xen/sched/index.ts';
+import { SEDF_INIT_DOM0, SEDF_INIT_OTHER } from '../../xen/sched/sedf.ts';
 import { BurstQueue } from '../../xen/workloads.ts';
 import { SOFTIRQ } from '../../xen/work.ts';
 import { scaled } from '../costs.ts';
@@ -30,16 +31,13 @@ export const FLEET_ACTORS = {
   guests: 2 * NET_ACTOR_BASE,
 } as const;
 
-const SEDF_DOM0 = { periodNs: 20_000_000, sliceNs: 15_000_000, extratime: true };
-const SEDF_DOMU = { periodNs: 100_000_000, sliceNs: 0, extratime: true };
-
 export function buildFleetHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hostIndex: number, opts: BuildOptions): HostInstance {
   const spec = cfg.hosts[hostIndex]!;
   const p = cfg.params;
   const c = p.costs;
   const domains: DomainSpec[] = [
-    { name: 'dom0', ...spec.dom0, affinity: spec.placement[0]!.map(() => null), placement: spec.placement[0]!, sedf: SEDF_DOM0 },
-    ...spec.domus.map((d, g) => ({ name: `domu${g}`, ...d, affinity: spec.placement[g + 1]!.map(() => null), placement: spec.placement[g + 1]!, sedf: SEDF_DOMU })),
+    { name: 'dom0', ...spec.dom0, affinity: spec.placement[0]!.map(() => null), placement: spec.placement[0]!, sedf: SEDF_INIT_DOM0 },
+    ...spec.domus.map((d, g) => ({ name: `domu${g}`, ...d, affinity: spec.placement[g + 1]!.map(() => null), placement: spec.placement[g + 1]!, sedf: SEDF_INIT_OTHER })),
   ];
   const xenSpec: XenHostSpec = { name: spec.name, topology: spec.topology, costs: { contextSwitchCycles: p.contextSwitchCycles }, domains };
   const host = new XenHost(sim, hostIndex, xenSpec, makePolicy(p.scheduler), { ...opts, guestsMetricLabel: cfg.perDomUMetrics ? null : 'domU' });

@@ -2,7 +2,16 @@
 // tag 3.1.0-branched: sedf_do_schedule, desched_edf_dom, desched_extra_dom,
 // update_queues, sedf_do_extra_schedule, sedf_wake, sedf_sleep, should_switch.
 // Per-PCPU queues only: no load balancing and no periodic tick.
-import type { HostView, PickResult, PolicyStats, Priority, SchedPolicy, SchedVcpu, TickResult, WakeResult } from './policy.ts';
+import type { HostView, PickResult, PolicyStats, Priority, SchedPolicy, SchedVcpu, SedfParams, TickResult, WakeResult } from './policy.ts';
+
+/** sedf_init_vcpu's parameters for Dom0: "75% guaranteed (15ms every 20ms)". */
+export const SEDF_INIT_DOM0: SedfParams = { periodNs: 20_000_000, sliceNs: 15_000_000, extratime: true };
+/** sedf_init_vcpu's parameters for other domains: "best-effort extratime only" (WEIGHT_PERIOD, slice 0). */
+export const SEDF_INIT_OTHER: SedfParams = { periodNs: 100_000_000, sliceNs: 0, extratime: true };
+/** sedf_adjust's bounds on what `xm sched-sedf` may set: PERIOD_MIN, PERIOD_MAX, SLICE_MIN. */
+export const SEDF_PERIOD_MIN_NS = 10_000;
+export const SEDF_PERIOD_MAX_NS = 10_000_000_000;
+export const SEDF_SLICE_MIN_NS = 5_000;
 
 /** EXTRA_QUANTUM: extra time is handed out in 500 µs pieces. */
 export const EXTRA_QUANTUM_NS = 500_000;
