@@ -41,6 +41,11 @@ export interface NetbackLookups {
   hasTxRequests(g: number): boolean;
   /** Re-arm guest g's TX notification (req_event): its next request raises netif_be_int. */
   armTx(g: number): void;
+  /**
+   * maybe_schedule_tx_action's condition: NR_PENDING_REQS < MAX_PENDING_REQS/2. Absent: always (the paper's
+   * guests send only ACKs, a few pending at a time).
+   */
+  fewPendingReqs?(): boolean;
 }
 
 export class NetbackSoftirqs<C extends NetbackCpu> {
@@ -128,7 +133,9 @@ export class NetbackSoftirqs<C extends NetbackCpu> {
           if (this.m.hasTxRequests(g)) this.scheduleTx(g);
           this.wakeOn(g, c);
         }
-        this.scheduleTxAction(c);
+        // maybe_schedule_tx_action: with half of the pending slots or more in use, the vif waits on
+        // net_schedule_list for the tasklet a released skb schedules (netif_idx_release).
+        if (this.m.fewPendingReqs?.() ?? true) this.scheduleTxAction(c);
       },
     );
   }

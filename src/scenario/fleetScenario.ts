@@ -125,11 +125,13 @@ function params(n: NetSection, file: string): FleetHostParams {
     },
     // 2.6.18: ether_setup's tx_queue_len 1000 (the guest's eth0, Dom0's peth0); netif.h NET_TX_RING_SIZE 256;
     // netfront_tx_slot_available keeps MAX_SKB_FRAGS + 2 = 20 slots; net_tx_action takes requests while
-    // NR_PENDING_REQS + MAX_SKB_FRAGS < MAX_PENDING_REQS (256): at most 238 pending.
+    // NR_PENDING_REQS + MAX_SKB_FRAGS < MAX_PENDING_REQS (256): at most 238 pending; netif_be_int schedules
+    // net_tx_action only below MAX_PENDING_REQS/2 (maybe_schedule_tx_action).
     txqueuelen: 1000,
     txRingSlots: 256,
     txReserveSlots: 20,
-    maxPendingReqs: 238,
+    maxPendingReqs: 256,
+    maxSkbFrags: 18,
   };
 }
 

@@ -52,8 +52,9 @@ export interface FleetHostParams {
   txqueuelen: number;
   txRingSlots: number;
   txReserveSlots: number;
-  /** netback's MAX_PENDING_REQS (256). */
+  /** netback's MAX_PENDING_REQS (256), and MAX_SKB_FRAGS (18) that net_tx_action keeps free of it. */
   maxPendingReqs: number;
+  maxSkbFrags: number;
 }
 
 export type BufferSpec = { mode: 'per-port'; bytes: number } | { mode: 'shared'; bytes: number; alpha: number };

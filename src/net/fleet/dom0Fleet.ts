@@ -45,8 +45,10 @@ export interface Dom0FleetWiring {
   netdevMaxBacklog: number;
   /** weight_p: the backlog device's quota. */
   backlogWeight: number;
-  /** MAX_PENDING_REQS: most TX requests in flight in one net_tx_action. */
+  /** MAX_PENDING_REQS: netback's pending slots for TX requests taken and not yet answered (all vifs). */
   maxPendingReqs: number;
+  /** MAX_SKB_FRAGS: net_tx_action takes requests while NR_PENDING_REQS + MAX_SKB_FRAGS < MAX_PENDING_REQS. */
+  maxSkbFrags: number;
   maxSlotsPerPass: number;
 }
 
@@ -61,11 +63,14 @@ export class FleetDom0 {
   /** TX requests taken and not yet answered (pending_reqs), over all vifs. */
   pendingReqs = 0;
   txPasses = 0;
+  /** Most requests pending at once: net_tx_action stops taking at MAX_PENDING_REQS − MAX_SKB_FRAGS. */
+  private readonly pendingLimit: number;
   /** Packets bridged from one guest to another on this host, and to peth0. */
   localPackets = 0;
   wirePackets = 0;
 
   constructor(private readonly w: Dom0FleetWiring) {
+    this.pendingLimit = w.maxPendingReqs - w.maxSkbFrags;
     const cpus: CpuNet[] = w.dom0V.map((v) => ({ v, qdiscRuns: [], irqs: [], backlog: new PacketQueue(w.netdevMaxBacklog) }));
     this.netback = new NetbackSoftirqs(cpus, {
       host: w.host,
@@ -81,6 +86,7 @@ export class FleetDom0 {
       armTx: (g) => {
         w.guests[g]!.tx.netbackArmed = true;
       },
+      fewPendingReqs: () => this.pendingReqs < w.maxPendingReqs / 2,
     });
     for (const c of cpus) this.addSources(c);
   }
@@ -201,7 +207,7 @@ export class FleetDom0 {
         // until MAX_PENDING_REQS are pending: counted out here, then taken in one go per vif.
         const want = vifs.map((g) => w.guests[g]!.tx.ring.length);
         const alloc = vifs.map(() => 0);
-        let left = w.maxPendingReqs - this.pendingReqs;
+        let left = this.pendingLimit - this.pendingReqs;
         let last = -1;
         for (let more = true; more && left > 0; ) {
           more = false;
@@ -243,7 +249,7 @@ export class FleetDom0 {
         if (c.backlog.length > 0) w.host.notify(c.v.id, null);
       },
       // With every pending slot in use, the next run waits for a release (netif_idx_release schedules it).
-      () => this.pendingReqs < w.maxPendingReqs,
+      () => this.pendingReqs < this.pendingLimit,
     );
   }
 }
