@@ -36,5 +36,33 @@ export function copyBytesRatio(mssBytes: number): number {
   return (mssBytes + TCPIP_HEADER_BYTES + ETH_HEADER_BYTES) / (DEFAULT_MSS_BYTES + TCPIP_HEADER_BYTES + ETH_HEADER_BYTES);
 }
 
+const PAGE_BYTES = 4096;
+/** ixgb's receive skb (dev_alloc_skb): NET_SKB_PAD 16 + NET_IP_ALIGN 2 bytes before the frame. */
+const RX_SKB_HEADROOM_BYTES = 18;
+/**
+ * netbk_copy_skb's linear head: alloc_skb(SKB_MAX_HEAD(0)) — a page less the cache-aligned
+ * skb_shared_info (320 bytes on x86_64) — less its reserve of 16 + NET_IP_ALIGN.
+ */
+const NETBK_COPY_HEAD_BYTES = PAGE_BYTES - 320 - RX_SKB_HEADROOM_BYTES;
+
+/**
+ * Request slots of the vif's RX ring one received data segment takes in copy mode (netback.c,
+ * linux-2.6.18-xen): a slot is one page the guest posted. A frame whose linear head crosses a page
+ * (skb_headlen + offset_in_page >= PAGE_SIZE: a jumbo frame, as ixgb receives it into one buffer)
+ * is first copied by netif_be_start_xmit (netbk_copy_skb) into a head and page-sized fragments,
+ * one slot each (rx_req_cons_peek += nr_frags + 1), which the frontend takes with feature-sg.
+ * A 1500-byte MTU frame fits one page: one slot, no copy.
+ */
+export function rxSlotsPerSegment(mssBytes: number): number {
+  const skbBytes = mssBytes + TCPIP_HEADER_BYTES + ETH_HEADER_BYTES;
+  if (skbBytes + RX_SKB_HEADROOM_BYTES < PAGE_BYTES) return 1;
+  return 1 + Math.ceil((skbBytes - NETBK_COPY_HEAD_BYTES) / PAGE_BYTES);
+}
+
+/** Bytes netbk_copy_skb copies for one such segment (0 when it fits one slot). */
+export function netbkCopyBytes(mssBytes: number): number {
+  return rxSlotsPerSegment(mssBytes) > 1 ? mssBytes + TCPIP_HEADER_BYTES + ETH_HEADER_BYTES : 0;
+}
+
 /** The 1448-byte MSS of a 1500-byte MTU: 1518 / 1538 bytes a segment, 70 / 90 an ACK. */
 export const DEFAULT_FRAMES = frameSizes(DEFAULT_MSS_BYTES);

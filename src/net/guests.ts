@@ -105,7 +105,7 @@ export function wireGuests(w: GuestWiring): Guests {
   });
 
   /** netif_poll: up to the quota of responses, TCP receive of each, then the refill. */
-  function netfrontDevice(g: number, v: VcpuRt, acks: AckQueue): NapiDevice<{ runs: Run[]; k: number; quota: number }> {
+  function netfrontDevice(g: number, v: VcpuRt, acks: AckQueue): NapiDevice<{ runs: Run[]; k: number; slots: number; quota: number }> {
     const nf = netfronts[g]!;
     return {
       name: 'netfront',
@@ -114,22 +114,24 @@ export function wireGuests(w: GuestWiring): Guests {
       poll: (quota: number, ctx: WorkContext) => {
         const runs: Run[] = [];
         const k = nf.take(quota, runs);
+        const slots = nf.slotsOf(runs);
         const f = cacheFactor(c, host.topology.distance(nf.producerPcpu, ctx.pcpu));
         return {
           packets: k,
           parts: [
-            { component: 'netfront_rx', cycles: k * c.netfrontRxCyclesPerPacket, packets: k },
+            // Per response: its grant ended, its page taken, a buffer posted in its place (per slot for a jumbo frame).
+            { component: 'netfront_rx', cycles: slots * c.netfrontRxCyclesPerPacket, packets: k },
             { component: 'stack_rx', cycles: k * c.stackRxCyclesPerPacket * f, packets: k },
           ],
-          data: { runs, k, quota },
+          data: { runs, k, slots, quota },
         };
       },
-      complete: ({ runs, k, quota }, d) => {
+      complete: ({ runs, k, slots, quota }, d) => {
         if (k > 0) {
           acks.add(w.stack.deliver(runs, d.nowNs));
           w.readersWake(g);
         }
-        const notify = nf.pollDone(k, k === quota);
+        const notify = nf.pollDone(slots, k === quota);
         if (notify) dom0.guestNotify(g, v);
         return nf.napiScheduled;
       },

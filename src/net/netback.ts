@@ -1,8 +1,9 @@
 // One vif's receive side in netback (linux-2.6-xen-sparse drivers/xen/netback,
 // Xen 3.1): the vif's qdisc (pfifo_fast, tx_queue_len packets, drop-tail), and
 // netif_be_start_xmit's accounting of request slots. A packet is taken only
-// while netbk_queue_full() is false; each takes one request slot
-// (rx_req_cons_peek += nr_frags + 1: a linear MTU frame in copy mode). When
+// while netbk_queue_full() is false; each takes nr_frags + 1 request slots
+// (rx_req_cons_peek: one for a linear MTU frame in copy mode, more for a jumbo
+// frame netbk_copy_skb split into page fragments; frames.ts). When
 // the ring runs short, netback asks for a notification at peek + needed
 // (req_event), stops the queue and arms a 500 ms wake timer; the qdisc then
 // holds what the bridge sends, and drops beyond txqueuelen.
@@ -21,6 +22,8 @@ export interface NetbackConfig {
   maxSlotsPerPass: number;
   /** netbk_max_required_rx_slots: MAX_SKB_FRAGS + 2 = 20 when the frontend has feature-sg, else 1. */
   neededSlots: number;
+  /** Request slots a data segment takes (rxSlotsPerSegment: 1 at a 1500-byte MTU); an ACK takes 1. */
+  slotsPerSegment: number;
   /** netif_be_start_xmit's tx_queue_timeout: the stopped queue is woken after this (ns; 0 = none). */
   stopTimeoutNs: number;
 }
@@ -66,10 +69,15 @@ export class NetbackVif {
     return this.ring.reqProd - this.peek < needed || this.rspProdPvt + this.cfg.ringSlots - this.peek < needed;
   }
 
-  /** Packets netif_be_start_xmit takes now, one slot each, before netbk_queue_full holds. */
-  private acceptable(): number {
-    const needed = this.cfg.neededSlots;
-    return Math.max(0, Math.min(this.ring.reqProd - this.peek, this.rspProdPvt + this.cfg.ringSlots - this.peek) - needed + 1);
+  /** Packets of `slots` slots each netif_be_start_xmit takes now, before netbk_queue_full holds. */
+  private acceptable(slots: number): number {
+    const free = Math.min(this.ring.reqProd - this.peek, this.rspProdPvt + this.cfg.ringSlots - this.peek) - this.cfg.neededSlots;
+    return free < 0 ? 0 : Math.floor(free / slots) + 1;
+  }
+
+  /** Request slots one packet of this run takes. */
+  slotsOf(ack: Run['ack']): number {
+    return ack === undefined ? this.cfg.slotsPerSegment : 1;
   }
 
   /**
@@ -112,7 +120,8 @@ export class NetbackVif {
     let got = 0;
     while (!this.stopped && this.qdisc.length > 0) {
       const runs: Run[] = [];
-      this.qdisc.pop(Math.min(this.qdisc.length, Math.max(1, this.acceptable())), runs);
+      // As many as surely fit (a data segment's slots each); the loop goes on while the queue runs.
+      this.qdisc.pop(Math.min(this.qdisc.length, Math.max(1, this.acceptable(this.cfg.slotsPerSegment))), runs);
       for (const r of runs) {
         const n = this.startXmit(r.flow, r.seq, r.count, taken, r.ack);
         got += n;
@@ -125,11 +134,12 @@ export class NetbackVif {
 
   /** netif_be_start_xmit for up to `count` packets; stops the queue when the ring runs short. */
   private startXmit(flow: number, seq: number, count: number, taken: Run[], ack?: Run['ack']): number {
-    const n = Math.min(count, this.acceptable());
+    const slots = this.slotsOf(ack);
+    const n = Math.min(count, this.acceptable(slots));
     if (n > 0) {
       if (ack === undefined) taken.push({ flow, seq, count: n });
       else taken.push({ flow, seq, count: n, ack: n < count ? splitAck(ack, n) : ack });
-      this.peek += n;
+      this.peek += n * slots;
       this.queued += n;
     }
     if (this.full()) this.stop();
@@ -173,11 +183,11 @@ export class NetbackVif {
     return true;
   }
 
-  /** net_rx_action used `n` request slots of this vif for packets it copied. */
-  consumed(n: number): void {
-    this.reqCons += n;
-    this.rspProdPvt += n;
-    this.queued -= n;
+  /** net_rx_action copied `packets` packets of this vif into `slots` request slots. */
+  consumed(packets: number, slots: number): void {
+    this.reqCons += slots;
+    this.rspProdPvt += slots;
+    this.queued -= packets;
   }
 
   /** RING_PUSH_RESPONSES_AND_CHECK_NOTIFY: publish responses; true if the frontend asked to be notified. */

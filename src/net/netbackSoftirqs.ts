@@ -159,11 +159,16 @@ export class NetbackSoftirqs<C extends NetbackCpu> {
     );
   }
 
-  /** The grant copy into guest g, per packet: Table 1's I/O channel; an ACK's (fleet hosts only) copy share is negligible. */
-  private copyInCycles(r: Run, copyPcpu: number, g: number): number {
+  /**
+   * The grant copy into guest g: Table 1's I/O channel per packet; an ACK's (fleet hosts only) copy share is
+   * negligible. A jumbo segment's further slots each add a grant-copy operation and a response: the
+   * fixed (non-copy) share once more per slot, its bytes already counted by the copy share.
+   */
+  private copyInCycles(r: Run, copyPcpu: number, g: number, slots: number): number {
     const cost = this.m.costs;
     const io = scaled(cost, cost.ioChannelCyclesPerPacket);
-    const f = r.ack ? 1 - cost.ioChannelCopyShare : ioChannelFactor(cost, this.m.host.topology.distance(copyPcpu, this.m.guestV(g).processor));
+    const fixed = 1 - cost.ioChannelCopyShare;
+    const f = r.ack ? fixed : ioChannelFactor(cost, this.m.host.topology.distance(copyPcpu, this.m.guestV(g).processor)) + (slots - 1) * fixed;
     return r.count * io * f;
   }
 
@@ -177,7 +182,16 @@ export class NetbackSoftirqs<C extends NetbackCpu> {
       (ctx) => {
         this.rxTasklet.begin();
         const runs: Run[] = [];
-        const n = this.rxQueue.pop(m.maxSlotsPerPass, runs);
+        // Packets until their slots reach the pass's (count + MAX_SKB_FRAGS >= NET_RX_RING_SIZE): popped in
+        // steps that surely fit at a data segment's slots each (one step when a segment takes one slot).
+        const perSeg = m.vif(0).cfg.slotsPerSegment;
+        let n = 0;
+        let slotsUsed = 0;
+        while (slotsUsed < m.maxSlotsPerPass && this.rxQueue.length > 0) {
+          const from = runs.length;
+          n += this.rxQueue.pop(Math.ceil((m.maxSlotsPerPass - slotsUsed) / perSeg), runs);
+          for (let i = from; i < runs.length; i++) slotsUsed += runs[i]!.count * (runs[i]!.ack === undefined ? perSeg : 1);
+        }
         this.rxPasses++;
         this.rxPassPackets += n;
         // Per vif, in order of first appearance: the packets of this pass (one grant-copy op and one request slot each).
@@ -193,8 +207,9 @@ export class NetbackSoftirqs<C extends NetbackCpu> {
             byVif.push([g, []]);
           }
           byVif[k]![1].push(r);
-          m.vif(g).consumed(r.count);
-          cycles += this.copyInCycles(r, ctx.pcpu, g);
+          const slots = m.vif(g).slotsOf(r.ack);
+          m.vif(g).consumed(r.count, r.count * slots);
+          cycles += this.copyInCycles(r, ctx.pcpu, g, slots);
         }
         for (const [g] of byVif) slot[g] = -1;
         return { parts: [{ component: 'io_channel', cycles, packets: n }], data: byVif };

@@ -23,6 +23,8 @@ export interface NetfrontConfig {
   rxMaxTarget: number;
   /** NAPI dev->weight of the vif (64). */
   napiWeight: number;
+  /** Ring slots (posted buffers) a data segment fills: more than one for a jumbo frame (frames.ts); an ACK fills one. */
+  slotsPerSegment: number;
 }
 
 export class NetfrontRx {
@@ -80,19 +82,26 @@ export class NetfrontRx {
     if (notify && this.machine.value === 'armed') this.machine.send({ type: 'NOTIFY' });
   }
 
-  /** The poll takes up to `max` responses (netif_poll's per-packet loop). */
+  /** The poll takes up to `max` packets (netif_poll's per-packet loop; a jumbo one gathers its fragments' responses). */
   take(max: number, out: Run[]): number {
     return this.responses.pop(Math.min(max, this.responses.length), out);
   }
 
+  /** Responses (ring slots) the packets of `runs` took. */
+  slotsOf(runs: readonly Run[]): number {
+    let slots = 0;
+    for (const r of runs) slots += r.count * (r.ack === undefined ? this.cfg.slotsPerSegment : 1);
+    return slots;
+  }
+
   /**
-   * End of netif_poll for `k` responses: lower the target after a poll that
+   * End of netif_poll that consumed `slots` responses: lower the target after a poll that
    * found many buffers unused, refill, and — if the quota was not used up —
    * RING_FINAL_CHECK_FOR_RESPONSES (rsp_event = rsp_cons + 1) and complete.
    * Returns whether the push of new buffers crossed netback's req_event.
    */
-  pollDone(k: number, quotaUsedUp: boolean): boolean {
-    this.rspCons += k;
+  pollDone(slots: number, quotaUsedUp: boolean): boolean {
+    this.rspCons += slots;
     if (this.reqProdPvt - this.ring.rspProd > Math.floor((3 * this.rxTarget) / 4)) {
       if (--this.rxTarget < this.cfg.rxMinTarget) this.rxTarget = this.cfg.rxMinTarget;
       else this.targetShrinks++;

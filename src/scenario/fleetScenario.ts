@@ -5,7 +5,7 @@ import { minLinkDelayNs } from '../net/fleet/wire.ts';
 import { copyBytesRatio, frameSizes } from '../net/frames.ts';
 import { fleetHostCount, type FleetConfig, type FleetHostParams, type FleetHostSpec, type LinkSpec } from '../net/fleet/config.ts';
 import { checkCreditOnly, domainCreditSettings } from './creditOnly.ts';
-import { maxSlotsPerPass, vifRingConfig } from './vifRingConfig.ts';
+import { netbackConfig, vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
 import type { FleetSection } from './fleetSchema.ts';
 import { planTraffic } from './fleetTraffic.ts';
@@ -92,7 +92,7 @@ function params(n: NetSection, file: string): FleetHostParams {
     contextSwitchCycles: n.contextSwitchCycles,
     costs: { ...n.costs, copyBytesRatio: copyBytesRatio(n.mssBytes) },
     nic: { ringSlots: n.nic.ringSlots, irqDelayNs: n.nic.irqDelay, irqMinIntervalNs: n.nic.irqMinInterval, weightPackets: n.nic.weight, txIrqDelayNs: n.nic.txIrqDelay },
-    netback: { txqueuelen: n.netback.txqueuelen, ringSlots: n.netback.ringSlots, maxSlotsPerPass: maxSlotsPerPass(n, file), neededSlots: n.netback.neededSlots, stopTimeoutNs: n.netback.stopTimeout },
+    netback: netbackConfig(n, file),
     netfront: vifRingConfig(n, file),
     netdevBudget: n.netdev.budget,
     netdevMaxBacklog: n.netdev.maxBacklog,

@@ -7,7 +7,7 @@ import type { XenHostConfig } from '../xen/model.ts';
 import { SEDF_INIT_DOM0, SEDF_INIT_OTHER } from '../xen/sched/sedf.ts';
 import { copyBytesRatio } from '../net/frames.ts';
 import { checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
-import { maxSlotsPerPass, vifRingConfig } from './vifRingConfig.ts';
+import { netbackConfig, vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
 import type { ModelAdapter, Scenario } from './model.ts';
 import { netSection, type NetSection } from './netSchema.ts';
@@ -113,7 +113,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       recvBytes: n.recvSize,
       mssBytes: n.mssBytes,
       nic: { ringSlots: n.nic.ringSlots, irqDelayNs: n.nic.irqDelay, irqMinIntervalNs: n.nic.irqMinInterval, weightPackets: n.nic.weight, txIrqDelayNs: n.nic.txIrqDelay },
-      netback: { txqueuelen: n.netback.txqueuelen, ringSlots: n.netback.ringSlots, maxSlotsPerPass: maxSlotsPerPass(n, file), neededSlots: n.netback.neededSlots, stopTimeoutNs: n.netback.stopTimeout },
+      netback: netbackConfig(n, file),
       netfront: vifRingConfig(n, file),
       netdevBudget: n.netdev.budget,
       netdevMaxBacklog: n.netdev.maxBacklog,

@@ -7,6 +7,8 @@
 // rx_max_target] — so a scenario that sizes the ring differently gets the same
 // derivation, and a setting the sources could never produce is an error
 // naming its field rather than a run that stalls or loses packets silently.
+import { rxSlotsPerSegment } from '../net/frames.ts';
+import type { NetbackConfig } from '../net/netback.ts';
 import type { NetfrontConfig } from '../net/netfront.ts';
 import { ScenarioError } from './errors.ts';
 import type { NetSection } from './netSchema.ts';
@@ -63,5 +65,29 @@ export function vifRingConfig(n: NetSection, file: string): NetfrontConfig {
         (rxMinTarget < rxMaxTarget ? `, or a larger rxMinTarget (up to rxMaxTarget ${rxMaxTarget})` : `, or a larger ring (rxMinTarget is already the ring's ${rxMaxTarget})`),
     );
   }
-  return { rxMinTarget, rxMaxTarget, napiWeight: f.napiWeight };
+  return { rxMinTarget, rxMaxTarget, napiWeight: f.napiWeight, slotsPerSegment: rxSlotsPerSegment(n.mssBytes) };
+}
+
+/**
+ * netback's side of the vif: its queue, the ring, and the slots a received segment takes. A jumbo
+ * segment (split by netbk_copy_skb into page fragments) needs the frontend's feature-sg, under which
+ * netbk_max_required_rx_slots keeps MAX_SKB_FRAGS + 2 slots: neededSlots must cover one segment.
+ */
+export function netbackConfig(n: NetSection, file: string): NetbackConfig {
+  const slotsPerSegment = rxSlotsPerSegment(n.mssBytes);
+  if (n.netback.neededSlots < slotsPerSegment) {
+    throw new ScenarioError(
+      file,
+      'net.netback.neededSlots',
+      `${n.netback.neededSlots} is fewer than the ${slotsPerSegment} ring slots one ${n.mssBytes}-byte segment takes (net.mssBytes: its frame crosses a page, so netback splits it into page fragments, one slot each); want at least ${slotsPerSegment} (feature-sg's MAX_SKB_FRAGS + 2 = 20)`,
+    );
+  }
+  return {
+    txqueuelen: n.netback.txqueuelen,
+    ringSlots: n.netback.ringSlots,
+    maxSlotsPerPass: maxSlotsPerPass(n, file),
+    neededSlots: n.netback.neededSlots,
+    stopTimeoutNs: n.netback.stopTimeout,
+    slotsPerSegment,
+  };
 }

@@ -6,7 +6,7 @@ import { NetbackVif, type NetbackConfig } from '../../src/net/netback.ts';
 import type { Run } from '../../src/net/packetQueue.ts';
 import { RxSharedRing } from '../../src/net/vifRing.ts';
 
-const cfg: NetbackConfig = { txqueuelen: 32, ringSlots: 256, maxSlotsPerPass: 238, neededSlots: 20, stopTimeoutNs: 500_000_000 };
+const cfg: NetbackConfig = { txqueuelen: 32, ringSlots: 256, maxSlotsPerPass: 238, neededSlots: 20, stopTimeoutNs: 500_000_000, slotsPerSegment: 1 };
 
 function vif(posted: number, c: Partial<NetbackConfig> = {}) {
   const sim = new Sim({ seed: 1 });
@@ -32,6 +32,20 @@ describe('netback receive side', () => {
     expect(nb.machine.value).toBe('stopped');
   });
 
+  it('a jumbo segment netbk_copy_skb split into 3 page fragments promises 3 slots: the same ring takes a third as many', () => {
+    const { nb, ring } = vif(64, { slotsPerSegment: 3 });
+    const taken: Run[] = [];
+    nb.xmit({ flow: 0, seq: 0, count: 100 }, taken);
+    // Taken while at least 20 slots are unpromised before each: 64, 61, …, 22, 19 → 15 segments, 45 slots.
+    expect(taken.reduce((a, r) => a + r.count, 0)).toBe(15);
+    expect(nb.peek).toBe(45);
+    expect(nb.stopped).toBe(true);
+    expect(ring.reqEvent).toBe(45 + 20);
+    nb.consumed(15, 45);
+    expect(nb.reqCons).toBe(45);
+    expect(nb.queued).toBe(0);
+  });
+
   it('a longer queue (Opt D) holds more of the same burst', () => {
     const { nb } = vif(64, { txqueuelen: 128 });
     nb.xmit({ flow: 0, seq: 0, count: 100 }, []);
@@ -42,7 +56,7 @@ describe('netback receive side', () => {
   it('stays stopped until the frontend posts enough; the woken queue feeds the qdisc back to netback', () => {
     const { nb, ring } = vif(64);
     nb.xmit({ flow: 0, seq: 0, count: 100 }, []);
-    nb.consumed(45); // net_rx_action copied them
+    nb.consumed(45, 45); // net_rx_action copied them
     expect(nb.maybeWake()).toBe(false); // copying frees no request slot: still 19 unpromised
     ring.reqProd += 32; // netfront refilled a batch
     expect(nb.maybeWake()).toBe(true);
@@ -56,11 +70,11 @@ describe('netback receive side', () => {
   it('pushes responses and notifies only when the frontend re-armed rsp_event inside the pushed range', () => {
     const { nb, ring } = vif(64);
     nb.xmit({ flow: 0, seq: 0, count: 10 }, []);
-    nb.consumed(10);
+    nb.consumed(10, 10);
     ring.rspEvent = 1;
     expect(nb.pushResponses()).toBe(true);
     nb.xmit({ flow: 0, seq: 10, count: 10 }, []);
-    nb.consumed(10);
+    nb.consumed(10, 10);
     expect(nb.pushResponses()).toBe(false); // the frontend is polling: rsp_event behind
   });
 

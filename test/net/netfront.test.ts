@@ -9,7 +9,7 @@ import { RxSharedRing } from '../../src/net/vifRing.ts';
 function front() {
   const ring = new RxSharedRing(256);
   let kicks = 0;
-  const nf = new NetfrontRx(1, new Sim({ seed: 1 }), { rxMinTarget: 64, rxMaxTarget: 256, napiWeight: 64 }, ring, () => kicks++);
+  const nf = new NetfrontRx(1, new Sim({ seed: 1 }), { rxMinTarget: 64, rxMaxTarget: 256, napiWeight: 64, slotsPerSegment: 1 }, ring, () => kicks++);
   return { nf, ring, kicks: () => kicks };
 }
 

@@ -118,7 +118,7 @@ export function buildGuestNet(w: GuestNetWiring): FleetGuest {
   });
 
   /** netif_poll: up to the quota of responses — data to TCP receive, ACKs to tcp_ack — then the refill. */
-  function netifPoll(): NapiDevice<{ runs: Run[]; k: number; quota: number }> {
+  function netifPoll(): NapiDevice<{ runs: Run[]; k: number; slots: number; quota: number }> {
     return {
       name: 'netfront',
       weight: w.netfront.napiWeight,
@@ -126,25 +126,26 @@ export function buildGuestNet(w: GuestNetWiring): FleetGuest {
       poll: (quota: number, ctx: WorkContext) => {
         const runs: Run[] = [];
         const k = front.take(quota, runs);
+        const slots = front.slotsOf(runs);
         let acks = 0;
         for (const r of runs) if (r.ack) acks += r.count;
         const f = cacheFactor(c, host.topology.distance(front.producerPcpu, ctx.pcpu));
         return {
           packets: k,
           parts: [
-            { component: 'netfront_rx', cycles: k * c.netfrontRxCyclesPerPacket, packets: k },
+            { component: 'netfront_rx', cycles: slots * c.netfrontRxCyclesPerPacket, packets: k },
             { component: 'stack_rx', cycles: (k - acks) * c.stackRxCyclesPerPacket * f, packets: k - acks },
             { component: 'tcp_ack', cycles: acks * c.stackAckRxCyclesPerPacket, packets: acks },
           ],
-          data: { runs, k, quota },
+          data: { runs, k, slots, quota },
         };
       },
-      complete: ({ runs, k, quota }) => {
+      complete: ({ runs, k, slots, quota }) => {
         for (const r of runs) {
           if (r.ack) stack.acksIn(r);
           else stack.dataIn(r);
         }
-        if (front.pollDone(k, k === quota)) w.dom0.rxBuffers(w.guest, v0);
+        if (front.pollDone(slots, k === quota)) w.dom0.rxBuffers(w.guest, v0);
         return front.napiScheduled;
       },
     };
