@@ -157,6 +157,14 @@ export class XenHost implements HostView {
   private doWake(v: VcpuRt, waker: VcpuRt | null): void {
     const now = this.sim.nowNs;
     v.wokenAtNs = now;
+    if (this.pcpus[v.processor]!.current === v) {
+      // It blocked, and its PCPU has not yet descheduled it (the schedule softirq is pending): it is still
+      // that PCPU's curr, so csched_vcpu_wake / sedf_wake return at once — no queue, no boost, no tickle —
+      // and the pending schedule finds it runnable. Queuing it would let another PCPU steal and run it
+      // while this one still runs it.
+      this.stats.wakeup(v, false);
+      return;
+    }
     const res = this.policy.wake(v, now, waker);
     this.stats.wakeup(v, res.boosted);
     this.trace?.instant(v.processor, `wake ${v.name}${res.boosted ? ' (BOOST)' : ''}`, now, { waker: waker?.name ?? null });
@@ -173,7 +181,8 @@ export class XenHost implements HostView {
     if (prev) {
       this.stopExec(pc);
       ranNs = now - prev.schedStartNs;
-      prevRunnable = prev.runState === 'running' && !prev.paused && prev.guest.wantsCpu();
+      // 'runnable': it blocked and was woken again before this schedule ran (doWake left it to us).
+      prevRunnable = (prev.runState === 'running' || prev.runState === 'runnable') && !prev.paused && prev.guest.wantsCpu();
     }
     const pick = this.policy.schedule(pc.id, prev, prevRunnable, now, ranNs);
     const next = pick.next as VcpuRt | null;
