@@ -62,7 +62,7 @@ const rackGroup = z.object({ count: posInt.max(256).default(1), hosts: z.array(h
 const link = (rateGbps: number, latency: string) =>
   z
     .object({
-      rateGbps: z.number().positive().max(1000).default(rateGbps),
+      rateGbps: z.number().min(0.001, 'at least 0.001 Gb/s (1 Mb/s)').max(1000).default(rateGbps),
       // One-way latency besides serialization: NIC DMA, PHY and cable (assumption, docs/scale.md).
       latency: positiveDuration.default(latency),
     })

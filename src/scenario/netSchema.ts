@@ -6,14 +6,18 @@ import { durationNs, nonNegInt, posInt } from './fields.ts';
 import { fleetSchema } from './fleetSchema.ts';
 import { schedulerSchema, topologySchema } from './xenSchema.ts';
 
-const cycles = z.number().nonnegative();
+// Bounded so that no item's time can pass 2^53 ns of virtual time (a run-time error, not a scenario one):
+// a second of a 1 GHz CPU per packet or call, 1e4 a byte, scales and cache factors up to 100, clocks from 0.1 GHz.
+const cycles = z.number().nonnegative().max(1e9, 'at most 1e9 cycles (a second of a 1 GHz CPU)');
+const cyclesPerByte = z.number().nonnegative().max(1e4, 'at most 1e4 cycles a byte');
+const factor = z.number().positive().max(100, 'at most 100');
 
 // The defaults below are the values of scenarios/costs.yaml; docs/model.md gives each its source
 // (Table 1 and §6.1 of the paper, the Xen 3.1 / Linux 2.6.18 sources) or lists it as an assumption
 // with the range tried (docs/sensitivity.md: what that range does).
 export const costsSchema = z
   .object({
-    table1Scale: z.number().positive().default(1),
+    table1Scale: factor.default(1),
     bridgeCyclesPerPacket: cycles.default(11000),
     simpleBridgeCyclesPerPacket: cycles.default(1200),
     bridgeSwitchingCyclesPerPacket: cycles.default(600),
@@ -28,7 +32,7 @@ export const costsSchema = z
     netfrontTxCyclesPerPacket: cycles.default(500),
     netbackTxCyclesPerPacket: cycles.default(1200),
     netloopCyclesPerPacket: cycles.default(300),
-    copyToUserCyclesPerByte: cycles.default(0.5),
+    copyToUserCyclesPerByte: cyclesPerByte.default(0.5),
     readSyscallCycles: cycles.default(2000),
     eventChannelCycles: cycles.default(1500),
     // Guests that send (net.fleet): the guest's TCP output per segment and per incoming ACK, and the
@@ -37,15 +41,15 @@ export const costsSchema = z
     stackTxDataCyclesPerPacket: cycles.default(1500),
     stackAckRxCyclesPerPacket: cycles.default(600),
     writeSyscallCycles: cycles.default(2000),
-    copyFromUserCyclesPerByte: cycles.default(0.5),
+    copyFromUserCyclesPerByte: cyclesPerByte.default(0.5),
     ioChannelCopyShare: z.number().min(0).max(1).default(0.5),
     table1Distance: z.enum(['same_core', 'same_l2', 'same_socket', 'cross_socket']).default('cross_socket'),
     cacheFactor: z
       .object({
-        same_core: z.number().positive().default(1),
-        same_l2: z.number().positive().default(1),
-        same_socket: z.number().positive().default(2),
-        cross_socket: z.number().positive().default(2.6),
+        same_core: factor.default(1),
+        same_l2: factor.default(1),
+        same_socket: factor.default(2),
+        cross_socket: factor.default(2.6),
       })
       .strict()
       .default({}),
@@ -69,7 +73,7 @@ export const netSection = z
     topology: topologySchema.default({}),
     scheduler: schedulerSchema.default({}),
     // Assumption (docs/model.md): a Xen VCPU switch, state save/restore and TLB flush, ~1.7 µs.
-    contextSwitchCycles: nonNegInt.default(4000),
+    contextSwitchCycles: nonNegInt.max(1e9, 'at most 1e9 cycles (a second of a 1 GHz CPU)').default(4000),
     dom0: z
       .object({
         vcpus: posInt.max(64).default(8),
@@ -80,7 +84,7 @@ export const netSection = z
         // runs the timer softirq and blocks again. 0 disables.
         idleTimer: durationNs.default('10ms'),
         // Assumption (docs/model.md): the timer wake's work (VIRQ_TIMER, timer softirq, RCU).
-        idleTimerCycles: nonNegInt.default(20000),
+        idleTimerCycles: nonNegInt.max(1e9, 'at most 1e9 cycles (a second of a 1 GHz CPU)').default(20000),
         // Interrupt binding in Dom0. default: 2.6.18-xen without irqbalance — the NIC's IRQ and every vif's
         // event channel on VCPU0 (bind_evtchn_to_cpu(evtchn, 0); pirq_guest_bind to vcpu[0]). irqbalance:
         // the NIC on VCPU0, vif g's event channel on VCPU 1 + g (mod VCPUs). Explicit VCPUs override both.
@@ -98,7 +102,7 @@ export const netSection = z
       .default({}),
     link: z
       .object({
-        rateGbps: z.number().positive().default(10),
+        rateGbps: z.number().min(0.001, 'at least 0.001 Gb/s (1 Mb/s)').max(1e5, 'at most 1e5 Gb/s').default(10),
         // Fibre and NIC latency of the back-to-back link; also the partitions' lookahead.
         propagation: durationNs.default('2us').refine((ns) => ns > 0, 'must be positive'),
       })
@@ -106,7 +110,7 @@ export const netSection = z
       .default({}),
     stressor: z
       .object({
-        clockGHz: z.number().positive().default(2.33),
+        clockGHz: z.number().min(0.1, 'at least 0.1 GHz').max(1e6, 'at most 1e6 GHz').default(2.33),
         // Calibrated on T1 (scenarios/calibration.yaml); the default only serves uncalibrated runs.
         txCyclesPerPacket: cycles.default(4000),
         // Assumption: the stressor's per-ACK receive, folded into the T1 calibration.
@@ -119,7 +123,7 @@ export const netSection = z
         txRingFrames: nonNegInt.default(117),
         // iperf's write(): syscall + tcp_sendmsg per call, and the copy from user per byte (assumptions; see docs/model.md).
         writeSyscallCycles: cycles.default(2000),
-        copyFromUserCyclesPerByte: cycles.default(0.5),
+        copyFromUserCyclesPerByte: cyclesPerByte.default(0.5),
       })
       .strict()
       .default({}),

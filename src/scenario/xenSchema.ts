@@ -13,7 +13,7 @@ export const topologySchema = z
     l2PerSocket: perLevel('L2 caches per socket').default(2),
     coresPerL2: perLevel('cores per L2').default(2),
     // Xeon 5300 parts ran 1.6–3.0 GHz; the paper does not say which.
-    clockGHz: z.number().positive().max(10).default(2.33),
+    clockGHz: z.number().min(0.1, 'at least 0.1 GHz').max(10).default(2.33),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -42,9 +42,9 @@ export const schedulerSchema = z
 
 export const workloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('idle') }).strict(),
-  z.object({ kind: z.literal('cpu-hog'), chunkCycles: posInt.default(1_000_000) }).strict(),
-  z.object({ kind: z.literal('io-wake'), interval: durationNs.refine((ns) => ns > 0, 'interval must be positive'), burstCycles: posInt.default(20_000) }).strict(),
-  z.object({ kind: z.literal('ping-pong'), peer: z.string(), burstCycles: posInt.default(20_000) }).strict(),
+  z.object({ kind: z.literal('cpu-hog'), chunkCycles: posInt.max(1e12, 'at most 1e12 cycles').default(1_000_000) }).strict(),
+  z.object({ kind: z.literal('io-wake'), interval: durationNs.refine((ns) => ns > 0, 'interval must be positive'), burstCycles: posInt.max(1e12, 'at most 1e12 cycles').default(20_000) }).strict(),
+  z.object({ kind: z.literal('ping-pong'), peer: z.string(), burstCycles: posInt.max(1e12, 'at most 1e12 cycles').default(20_000) }).strict(),
 ]);
 
 export const domainSchema = z
@@ -77,8 +77,8 @@ export const xenHostSchema = z
     scheduler: schedulerSchema.default({}),
     costs: z
       .object({
-        contextSwitchCycles: nonNegInt.default(4000),
-        eventChannelCycles: nonNegInt.default(1500),
+        contextSwitchCycles: nonNegInt.max(1e9, 'at most 1e9 cycles').default(4000),
+        eventChannelCycles: nonNegInt.max(1e9, 'at most 1e9 cycles').default(1500),
       })
       .strict()
       .default({}),

@@ -25,6 +25,11 @@ const cases: [string, string, RegExp][] = [
   // sedf_adjust's bounds (what `xm sched-sedf` may set): a DomU's default slice is 0, below SLICE_MIN.
   ['sedf extratime without a slice', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0 }\n        - { name: u, sedf: { extratime: false } }\n`, /xen\.hosts\.0\.domains\.1\.sedf\.slice: must be at least 5us .*needs a slice/],
   ['sedf period without a slice', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0 }\n        - { name: u, sedf: { period: 50ms, extratime: true } }\n`, /domains\.1\.sedf\.slice: must be at least 5us/],
+  // Costs, rates and clocks whose items would pass 2^53 ns of virtual time are refused up front, not at run time.
+  ['a cost beyond any CPU', 'model: net\nnet:\n  costs: { ioChannelCyclesPerPacket: 3e16 }\n', /net\.costs\.ioChannelCyclesPerPacket: at most 1e9 cycles/],
+  ['a per-byte cost beyond any CPU', 'model: net\nnet:\n  costs: { copyToUserCyclesPerByte: 1e15 }\n', /net\.costs\.copyToUserCyclesPerByte: at most 1e4 cycles a byte/],
+  ['a link too slow to carry a frame', 'model: net\nnet:\n  link: { rateGbps: 1e-12 }\n', /net\.link\.rateGbps: at least 0\.001 Gb\/s/],
+  ['a clock too slow', 'model: net\nnet:\n  topology: { clockGHz: 0.001 }\n', /net\.topology\.clockGHz: at least 0\.1 GHz/],
   ['sedf period too short', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0, sedf: { period: 5us, slice: 5us } }\n`, /domains\.0\.sedf\.period: must be 10us–10s/],
 ];
 
