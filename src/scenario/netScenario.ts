@@ -103,6 +103,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
     ...(raw.fleet ? [] : [...domainCreditSettings('net.dom0', raw.dom0), ...domainCreditSettings('net.domu', raw.domu)]),
   ]);
   const n = applyOptimizations(raw);
+  checkBridgeProfile(n, file);
   const fleet = n.fleet ? { fleet: fleetConfig(sc, file) } : {};
   return {
     ...fleet,
@@ -274,3 +275,16 @@ export const netAdapter: ModelAdapter = {
   workerConfig: (sc) => netConfig(sc),
   summarize: (sc, out) => (isFleet(sc) ? summarizeFleet(fleetConfig(sc), out) : summarizeNet(out, (sc.net as NetSection).costs)),
 };
+
+/** §6.1's profile splits the Linux bridge's cycles: pure switching and jhash are parts of them, the rest netfilter. */
+function checkBridgeProfile(n: NetSection, file: string): void {
+  const c = n.costs;
+  const parts = c.bridgeSwitchingCyclesPerPacket + c.jhashCyclesPerPacket;
+  if (c.bridgeCyclesPerPacket < parts) {
+    throw new ScenarioError(
+      file,
+      'net.costs.bridgeCyclesPerPacket',
+      `${c.bridgeCyclesPerPacket} is below its profiled parts, bridgeSwitchingCyclesPerPacket ${c.bridgeSwitchingCyclesPerPacket} + jhashCyclesPerPacket ${c.jhashCyclesPerPacket} (§6.1: they are parts of the bridge's cycles); lower those too`,
+    );
+  }
+}
