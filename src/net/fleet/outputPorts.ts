@@ -50,6 +50,8 @@ export class OutputPorts {
   readonly maxQueueBytes: Float64Array;
   /** ∫ backlog dt in byte·ns (a frame counts from its enqueue until its last byte left). */
   readonly queueByteNs: Float64Array;
+  /** The last counter reset: a frame booked later but dated before it counts only its part on the link after it. */
+  private countFromNs = -Infinity;
   /** Start and end on the link of the frame the latest admitFrame() call admitted. */
   lastStartNs = 0;
   lastEndNs = 0;
@@ -217,13 +219,19 @@ export class OutputPorts {
     if (qAfter > this.maxQueueBytes[p]!) this.maxQueueBytes[p] = qAfter;
     // Waiting for its slot, then draining linearly while on the wire.
     this.queueByteNs[p]! += frameBytes * (start - tNs) + (frameBytes * serNs) / 2;
-    this.txFrames[p]! += 1;
-    this.txBytes[p]! += wireBytes;
+    // A message is handled when its last frame is in, so its first frames may be dated before the last reset:
+    // what they put on the link before it belongs to the window that ended there.
+    const from = this.countFromNs;
+    if (end > from) {
+      this.txFrames[p]! += 1;
+      this.txBytes[p]! += start >= from ? wireBytes : (wireBytes * (end - from)) / serNs;
+    }
     return true;
   }
 
   /** Forget the counters (end of warm-up, at `nowNs`); the queues stay, and what they hold is sent in the new window. */
   resetCounters(nowNs: number): void {
+    this.countFromNs = nowNs;
     for (const a of [this.dropFrames, this.dropBytes, this.txFrames, this.txBytes, this.sentMark, this.maxQueueBytes, this.queueByteNs]) a.fill(0);
     for (let p = 0; p < this.ports; p++) this.txBytes[p] = this.backlogBytes(p, nowNs);
   }

@@ -31,6 +31,24 @@ describe('output ports', () => {
     expect(p.txFrames[0]).toBe(3);
   });
 
+  it('after a counter reset, a frame booked later but dated before it counts only what it sends after it', () => {
+    const p = new OutputPorts(1, [TEN_G], { mode: 'per-port', bytes: 1e6 });
+    const ser = serNs(DATA_WIRE_BYTES);
+    // The end of warm-up falls at 1000 ns; then a message arrives whose first frame is dated 400 ns.
+    p.resetCounters(1000);
+    expect(p.admitFrame(0, 400, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(true); // on the link 400 … 400 + ser
+    expect(p.txBytes[0]).toBeCloseTo((DATA_WIRE_BYTES * (400 + ser - 1000)) / ser, 6);
+    // Sent by any time t is never more than the line rate allows since the reset (txGbps ≤ the port's rate).
+    const t = 400 + ser;
+    expect(p.sentBytes(0, t)).toBeLessThanOrEqual(((t - 1000) * TEN_G) / 8e9 + 1e-6);
+    // A frame that ended before the reset counts nothing.
+    const q = new OutputPorts(1, [TEN_G], { mode: 'per-port', bytes: 1e6 });
+    q.resetCounters(10_000);
+    q.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0);
+    expect(q.txBytes[0]).toBe(0);
+    expect(q.txFrames[0]).toBe(0);
+  });
+
   it('shared buffer with dynamic threshold: one congested port holds at most alpha/(1+alpha) of it', () => {
     const b = 100 * DATA_BUFFER_BYTES;
     const p = new OutputPorts(2, [TEN_G, TEN_G], { mode: 'shared', bytes: b, alpha: 1 });
