@@ -104,6 +104,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
   ]);
   const n = applyOptimizations(raw);
   checkBridgeProfile(n, file);
+  checkReceiveWindow(n, file);
   const fleet = n.fleet ? { fleet: fleetConfig(sc, file) } : {};
   return {
     ...fleet,
@@ -285,6 +286,25 @@ function checkBridgeProfile(n: NetSection, file: string): void {
       file,
       'net.costs.bridgeCyclesPerPacket',
       `${c.bridgeCyclesPerPacket} is below its profiled parts, bridgeSwitchingCyclesPerPacket ${c.bridgeSwitchingCyclesPerPacket} + jhashCyclesPerPacket ${c.jhashCyclesPerPacket} (§6.1: they are parts of the bridge's cycles); lower those too`,
+    );
+  }
+}
+
+/**
+ * The receive buffer must give a window of one segment: tcp_full_space is the buffer less 1/4
+ * (tcp_adv_win_scale 2). Below that 2.6.18's sender shrinks its segments to half the window
+ * (tcp_bound_to_half_wnd); the model's segments are always MSS-sized, so the window would stay shut.
+ */
+function checkReceiveWindow(n: NetSection, file: string): void {
+  const windowBytes = (b: number) => b - Math.floor(b / 4);
+  const least = Math.ceil((n.mssBytes * 4) / 3);
+  // tcp_rmem[1]: the socket's buffer, where autotuning starts too (it grows only with data received).
+  const bytes = n.tcp.rmemDefault;
+  if (windowBytes(bytes) < n.mssBytes) {
+    throw new ScenarioError(
+      file,
+      'net.tcp.rmemDefault',
+      `${bytes} bytes give a receive window of ${windowBytes(bytes)}, less than one ${n.mssBytes}-byte segment (net.mssBytes); want at least ${least} (2.6.18 would shrink its segments to half the window, tcp_bound_to_half_wnd; the model's segments are full-size)`,
     );
   }
 }

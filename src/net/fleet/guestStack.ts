@@ -143,7 +143,11 @@ export class GuestStack {
   sndbufRoomSegs(s: number): number {
     const tx = this.senders[s]!;
     const bufSegs = Math.min(this.opts.wmemMaxBytes, Math.max(this.opts.wmemDefaultBytes, SND_SEG_MEM * 2 * Math.max(tx.cwndSegs, 4))) / SND_SEG_MEM;
-    return Math.floor(bufSegs - (this.writtenBytes[s]! / this.opts.mssBytes - tx.ackedSeq));
+    const queuedSegs = this.writtenBytes[s]! / this.opts.mssBytes - tx.ackedSeq;
+    // sk_stream_memory_free is sk_wmem_queued < sk_sndbuf: a queue with no whole segment left takes more whatever
+    // the buffer's size (the model sends whole segments only, so a tail under one MSS would otherwise wait for ever).
+    if (queuedSegs < 1 && bufSegs - queuedSegs < 1) return 1;
+    return Math.floor(bufSegs - queuedSegs);
   }
 
   /** The application wrote `bytes` on sender s (a write() completed): TCP may send them. */

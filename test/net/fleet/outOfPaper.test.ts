@@ -66,3 +66,18 @@ describe('fleets out of the shipped scenarios: random fleets run to the end with
     );
   });
 });
+
+describe('a send buffer smaller than one segment', () => {
+  it('still sends: an empty send queue takes a write whatever sk_sndbuf is (sk_stream_memory_free)', async () => {
+    const { runInProcess } = await import('../../helpers/inProcess.ts');
+    const r = runInProcess('scenarios/scale/rack-16x16.yaml', [
+      'net.fleet.topology.racks.0.hosts.0.count=2',
+      'net.fleet.topology.racks.0.hosts.0.domus.0.count=1',
+      'net.tcp.wmemMax=1000',
+      'duration=300ms',
+      'warmup=100ms',
+    ]);
+    // Before: the tail of a 64 KB write under one MSS held the only "room" and nothing more was written.
+    expect((r.summary.tcp as { segmentsSent: number }).segmentsSent).toBeGreaterThan(100);
+  });
+});
