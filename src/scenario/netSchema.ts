@@ -82,7 +82,7 @@ export const netSection = z
         pin: z.boolean().default(false),
         // XenLinux HZ=100 with NO_IDLE_HZ: an idle VCPU sleeps until its next timer, wakes (VIRQ_TIMER → BOOST),
         // runs the timer softirq and blocks again. 0 disables.
-        idleTimer: durationNs.default('10ms'),
+        idleTimer: durationNs.default('10ms').refine((ns) => ns === 0 || ns >= 1000, 'too short: 0 (off) or at least 1us (HZ=100 gives 10ms)'),
         // Assumption (docs/model.md): the timer wake's work (VIRQ_TIMER, timer softirq, RCU).
         idleTimerCycles: nonNegInt.max(1e9, 'at most 1e9 cycles (a second of a 1 GHz CPU)').default(20000),
         // Interrupt binding in Dom0. default: 2.6.18-xen without irqbalance — the NIC's IRQ and every vif's
