@@ -71,7 +71,7 @@ export class Dom0Netback {
   backlogDrops = 0;
 
   constructor(private readonly w: Dom0NetbackWiring) {
-    const cpus: CpuNet[] = w.dom0V.map((v) => ({ v, qdiscRuns: [], backlog: [], backlogPackets: 0, irqs: [] }));
+    const cpus: CpuNet[] = w.dom0V.map((v) => ({ v, qdiscRuns: [], backlog: [], backlogPackets: 0, irqs: [], copies: 0 }));
     this.txPending = w.netbacks.map(() => []);
     this.txArmed = w.netbacks.map(() => true);
     this.netback = new NetbackSoftirqs(cpus, {
@@ -134,6 +134,8 @@ export class Dom0Netback {
   private addSources(c: CpuNet): void {
     const { w } = this;
     c.v.guest.addSource(this.netback.irqSource(c));
+    const copyBytes = w.netbacks[0]?.cfg.copyBytesPerSegment ?? 0;
+    if (copyBytes > 0) c.v.guest.addSource(this.netback.copySource(c, copyBytes));
     c.v.guest.addSource(this.netback.qdiscSource(c));
     // NET_RX: process_backlog — the guests' packets bridged out of the physical NIC, a quota at a time.
     w.netRxOf(c.v).add({

@@ -39,11 +39,15 @@ export function copyBytesRatio(mssBytes: number): number {
 const PAGE_BYTES = 4096;
 /** ixgb's receive skb (dev_alloc_skb): NET_SKB_PAD 16 + NET_IP_ALIGN 2 bytes before the frame. */
 const RX_SKB_HEADROOM_BYTES = 18;
+/** sizeof(struct skb_shared_info) on x86_64 2.6.18, and Xen 3.1's x86_64 Dom0 cache line (CONFIG_X86_L1_CACHE_BYTES). */
+const SKB_SHARED_INFO_BYTES = 312;
+const L1_CACHE_BYTES = 128;
 /**
  * netbk_copy_skb's linear head: alloc_skb(SKB_MAX_HEAD(0)) — a page less the cache-aligned
- * skb_shared_info (320 bytes on x86_64) — less its reserve of 16 + NET_IP_ALIGN.
+ * skb_shared_info (SKB_DATA_ALIGN: 384 bytes) — less its reserve of 16 + NET_IP_ALIGN: 3,694 bytes.
  */
-const NETBK_COPY_HEAD_BYTES = PAGE_BYTES - 320 - RX_SKB_HEADROOM_BYTES;
+const NETBK_COPY_HEAD_BYTES =
+  PAGE_BYTES - Math.ceil(SKB_SHARED_INFO_BYTES / L1_CACHE_BYTES) * L1_CACHE_BYTES - RX_SKB_HEADROOM_BYTES;
 
 /**
  * Request slots of the vif's RX ring one received data segment takes in copy mode (netback.c,

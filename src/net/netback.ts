@@ -24,6 +24,8 @@ export interface NetbackConfig {
   neededSlots: number;
   /** Request slots a data segment takes (rxSlotsPerSegment: 1 at a 1500-byte MTU); an ACK takes 1. */
   slotsPerSegment: number;
+  /** Bytes netif_be_start_xmit copies (netbk_copy_skb) for a data segment whose head crosses a page; 0 if none. */
+  copyBytesPerSegment: number;
   /** netif_be_start_xmit's tx_queue_timeout: the stopped queue is woken after this (ns; 0 = none). */
   stopTimeoutNs: number;
 }

@@ -21,6 +21,8 @@ export interface NetbackCpu {
   qdiscRuns: number[];
   /** Vif event-channel interrupts pending on this CPU. */
   irqs: number[];
+  /** Jumbo segments netif_be_start_xmit took here whose netbk_copy_skb is still to be charged. */
+  copies: number;
 }
 
 /** Where a model keeps vif g's pieces (guest g's device). */
@@ -90,11 +92,35 @@ export class NetbackSoftirqs<C extends NetbackCpu> {
     this.m.host.notify(c.v.id, null);
   }
 
-  /** Packets netif_be_start_xmit took on CPU c join rx_queue; tasklet_schedule queues net_rx_tasklet on c. */
+  /**
+   * Packets netif_be_start_xmit took on CPU c join rx_queue; tasklet_schedule queues net_rx_tasklet on c.
+   * A data segment whose head crosses a page was copied first (netbk_copy_skb), on c: charged right after
+   * the item that took it (copySource).
+   */
   toRxQueue(taken: readonly Run[], c: C): void {
     if (taken.length === 0) return;
-    for (const r of taken) this.rxQueue.push(r.flow, r.seq, r.count, r.ack);
+    for (const r of taken) {
+      this.rxQueue.push(r.flow, r.seq, r.count, r.ack);
+      if (r.ack === undefined && this.m.vif(this.m.vifOf(r)).cfg.copyBytesPerSegment > 0) c.copies += r.count;
+    }
     this.rxTasklet.schedule(c);
+  }
+
+  /** netbk_copy_skb's cycles on CPU c, inline after the item whose start_xmit took the segments. */
+  copySource(c: C, copyBytesPerSegment: number): WorkSource<null> {
+    const costs = this.m.costs;
+    const src: WorkSource<null> = {
+      name: 'netbk_copy_skb',
+      inline: true,
+      pending: () => c.copies > 0,
+      take: () => {
+        const n = c.copies;
+        c.copies = 0;
+        return { parts: [{ component: 'netbk_copy_skb', cycles: n * copyBytesPerSegment * costs.copyToUserCyclesPerByte, packets: n }], source: src, data: null };
+      },
+      complete: () => {},
+    };
+    return src;
   }
 
   /** net_tx_tasklet goes on CPU c if any vif waits on net_schedule_list. */

@@ -14,7 +14,7 @@ import { AckQueue } from './ackQueue.ts';
 import { ForwardingDb } from './bridge.ts';
 import { cacheFactor, scaled, type CostModel } from './costs.ts';
 import { wireGuests, type Guests } from './guests.ts';
-import { DEFAULT_FRAMES, netbkCopyBytes } from './frames.ts';
+import { DEFAULT_FRAMES } from './frames.ts';
 import type { AcksMsg, LinkDirection } from './link.ts';
 import type { NetbackConfig, NetbackVif } from './netback.ts';
 import type { NetfrontConfig, NetfrontRx } from './netfront.ts';
@@ -207,14 +207,10 @@ export function buildSut(sim: Sim, host: XenHost, cfg: SutConfig, linkOut: LinkD
     // Each Dom0 VCPU's NET_RX: the NIC's poll (on its IRQ's VCPU) first, then the backlog.
     const netRx = new Map(dom0V.map((v) => [v, new NetRxAction(cfg.netdevBudget)] as const));
     const gsNic = { deliver: (_runs: Run[]) => {} };
-    // A jumbo frame's linear head crosses a page: netif_be_start_xmit copies it into page fragments first
-    // (netbk_copy_skb), on the bridging CPU; charged at the cache-resident copy rate (docs/model.md).
-    const netbkCopyCycles = netbkCopyBytes(cfg.mssBytes) * c.copyToUserCyclesPerByte;
     netRx.get(nicV)!.add(nic.device(
       (n) => [
         { component: 'nic_rx', cycles: n * c.nicRxCyclesPerPacket, packets: n },
         { component: bridgeName, cycles: n * bridgeCycles, packets: n },
-        ...(netbkCopyCycles > 0 ? [{ component: 'netbk_copy_skb', cycles: n * netbkCopyCycles, packets: n }] : []),
       ],
       (runs) => gsNic.deliver(runs),
     ));

@@ -7,7 +7,7 @@
 // rx_max_target] — so a scenario that sizes the ring differently gets the same
 // derivation, and a setting the sources could never produce is an error
 // naming its field rather than a run that stalls or loses packets silently.
-import { rxSlotsPerSegment } from '../net/frames.ts';
+import { netbkCopyBytes, rxSlotsPerSegment } from '../net/frames.ts';
 import type { NetbackConfig } from '../net/netback.ts';
 import type { NetfrontConfig } from '../net/netfront.ts';
 import { ScenarioError } from './errors.ts';
@@ -89,5 +89,6 @@ export function netbackConfig(n: NetSection, file: string): NetbackConfig {
     neededSlots: n.netback.neededSlots,
     stopTimeoutNs: n.netback.stopTimeout,
     slotsPerSegment,
+    copyBytesPerSegment: netbkCopyBytes(n.mssBytes),
   };
 }

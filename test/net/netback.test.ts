@@ -6,7 +6,7 @@ import { NetbackVif, type NetbackConfig } from '../../src/net/netback.ts';
 import type { Run } from '../../src/net/packetQueue.ts';
 import { RxSharedRing } from '../../src/net/vifRing.ts';
 
-const cfg: NetbackConfig = { txqueuelen: 32, ringSlots: 256, maxSlotsPerPass: 238, neededSlots: 20, stopTimeoutNs: 500_000_000, slotsPerSegment: 1 };
+const cfg: NetbackConfig = { txqueuelen: 32, ringSlots: 256, maxSlotsPerPass: 238, neededSlots: 20, stopTimeoutNs: 500_000_000, slotsPerSegment: 1, copyBytesPerSegment: 0 };
 
 function vif(posted: number, c: Partial<NetbackConfig> = {}) {
   const sim = new Sim({ seed: 1 });

@@ -13,7 +13,7 @@ const ctx: WorkContext = { nowNs: 0, pcpu: 0 };
 
 function setup(fewPending: (() => boolean) | undefined) {
   const v = { id: 0 } as VcpuRt;
-  const cpu: NetbackCpu = { v, qdiscRuns: [], irqs: [] };
+  const cpu: NetbackCpu = { v, qdiscRuns: [], irqs: [], copies: 0 };
   const notified: number[] = [];
   const lookups = {
     host: { notify: (id: number) => notified.push(id) } as unknown as XenHost,
@@ -58,5 +58,17 @@ describe("netback's netif_be_int", () => {
     const { txAction, beInt } = setup(undefined);
     beInt();
     expect(txAction.pending()).toBe(true);
+  });
+});
+
+describe("a fleet's net_tx_action reschedules itself as netif_schedule_work does", () => {
+  it('below MAX_PENDING_REQS/2 pending when its requests were taken, whatever the pass ends with', async () => {
+    const { maybeScheduleTxAction } = await import('../../src/net/fleet/dom0Fleet.ts');
+    // A pass that began with 110 pending took requests while fewer than 128 were pending: it runs again
+    // even though it ended with all 238 in use (the old rule, "fewer than 238 after the pass", left it to a release).
+    expect(maybeScheduleTxAction(110, 256)).toBe(true);
+    expect(maybeScheduleTxAction(127, 256)).toBe(true);
+    expect(maybeScheduleTxAction(128, 256)).toBe(false);
+    expect(maybeScheduleTxAction(238, 256)).toBe(false);
   });
 });

@@ -39,9 +39,13 @@ describe('vif ring configuration', () => {
     // A 1500-byte MTU frame (1514 bytes as the skb holds it, 18 bytes into ixgb's buffer) fits one page.
     expect(netbackOf([]).slotsPerSegment).toBe(1);
     expect(netbackOf(['net.mssBytes=4011']).slotsPerSegment).toBe(1);
-    // Past a page: a 3,758-byte head (SKB_MAX_HEAD(0) less its reserve) and page-sized fragments.
+    // Past a page: a 3,694-byte head (SKB_MAX_HEAD(0) with Xen 3.1's 128-byte x86_64 cache lines, less its
+    // 18-byte reserve) and page-sized fragments.
     expect(netbackOf(['net.mssBytes=4012']).slotsPerSegment).toBe(2);
+    expect(netbackOf(['net.mssBytes=7724']).slotsPerSegment).toBe(2); // 7,790 bytes: the head and one full page
+    expect(netbackOf(['net.mssBytes=7725']).slotsPerSegment).toBe(3);
     expect(netbackOf(['net.mssBytes=8948']).slotsPerSegment).toBe(3);
+    expect(netbackOf(['net.mssBytes=16058']).slotsPerSegment).toBe(5);
     expect(netfrontOf(['net.mssBytes=8948']).slotsPerSegment).toBe(3);
     expect(() => netbackOf(['net.mssBytes=8948', 'net.netfront.rxMinTarget=8', 'net.netback.neededSlots=2'])).toThrow(
       /net\.netback\.neededSlots: 2 is fewer than the 3 ring slots one 8948-byte segment takes/,

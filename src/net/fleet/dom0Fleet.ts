@@ -52,6 +52,15 @@ export interface Dom0FleetWiring {
   maxSlotsPerPass: number;
 }
 
+/**
+ * maybe_schedule_tx_action's test (netback.c): net_tx_tasklet is scheduled only while fewer than
+ * MAX_PENDING_REQS/2 requests are pending — from netif_be_int, and from netif_schedule_work for each
+ * request net_tx_action takes, so a pass that began below half reschedules itself even if it ends full.
+ */
+export function maybeScheduleTxAction(pendingReqs: number, maxPendingReqs: number): boolean {
+  return pendingReqs < maxPendingReqs / 2;
+}
+
 interface CpuNet extends NetbackCpu {
   /** netif_rx'd packets from the guests waiting for process_backlog. */
   backlog: PacketQueue;
@@ -65,13 +74,15 @@ export class FleetDom0 {
   txPasses = 0;
   /** Most requests pending at once: net_tx_action stops taking at MAX_PENDING_REQS − MAX_SKB_FRAGS. */
   private readonly pendingLimit: number;
+  /** Requests pending when the current net_tx_action pass began. */
+  private pendingAtPassStart = 0;
   /** Packets bridged from one guest to another on this host, and to peth0. */
   localPackets = 0;
   wirePackets = 0;
 
   constructor(private readonly w: Dom0FleetWiring) {
     this.pendingLimit = w.maxPendingReqs - w.maxSkbFrags;
-    const cpus: CpuNet[] = w.dom0V.map((v) => ({ v, qdiscRuns: [], irqs: [], backlog: new PacketQueue(w.netdevMaxBacklog) }));
+    const cpus: CpuNet[] = w.dom0V.map((v) => ({ v, qdiscRuns: [], irqs: [], backlog: new PacketQueue(w.netdevMaxBacklog), copies: 0 }));
     this.netback = new NetbackSoftirqs(cpus, {
       host: w.host,
       costs: w.costs,
@@ -86,7 +97,7 @@ export class FleetDom0 {
       armTx: (g) => {
         w.guests[g]!.tx.netbackArmed = true;
       },
-      fewPendingReqs: () => this.pendingReqs < w.maxPendingReqs / 2,
+      fewPendingReqs: () => maybeScheduleTxAction(this.pendingReqs, w.maxPendingReqs),
     });
     for (const c of cpus) this.addSources(c);
   }
@@ -149,6 +160,8 @@ export class FleetDom0 {
     const { w } = this;
     const cost = w.costs;
     c.v.guest.addSource(this.netback.irqSource(c));
+    const copyBytes = w.guests[0]?.vif.cfg.copyBytesPerSegment ?? 0;
+    if (copyBytes > 0) c.v.guest.addSource(this.netback.copySource(c, copyBytes));
     c.v.guest.addSource(this.netback.qdiscSource(c));
     // NET_RX: the NIC's poll on its IRQ's VCPU, and every CPU's backlog.
     const netRx = new NetRxAction(w.netdevBudget);
@@ -203,6 +216,7 @@ export class FleetDom0 {
       c,
       (vifs, ctx) => {
         this.txPasses++;
+        this.pendingAtPassStart = this.pendingReqs;
         // poll_net_schedule_list: one request from the head vif, which goes back to the tail while it has more,
         // until MAX_PENDING_REQS are pending: counted out here, then taken in one go per vif.
         const want = vifs.map((g) => w.guests[g]!.tx.ring.length);
@@ -248,8 +262,10 @@ export class FleetDom0 {
         }
         if (c.backlog.length > 0) w.host.notify(c.v.id, null);
       },
-      // With every pending slot in use, the next run waits for a release (netif_idx_release schedules it).
-      () => this.pendingReqs < this.pendingLimit,
+      // Each request taken calls netif_schedule_work → maybe_schedule_tx_action, which reschedules the
+      // tasklet for a vif with more to send only below MAX_PENDING_REQS/2 pending; a pass that began at or
+      // above it leaves the next run to a release (netif_idx_release schedules it).
+      () => maybeScheduleTxAction(this.pendingAtPassStart, w.maxPendingReqs),
     );
   }
 }
