@@ -157,14 +157,6 @@ export class XenHost implements HostView {
   private doWake(v: VcpuRt, waker: VcpuRt | null): void {
     const now = this.sim.nowNs;
     v.wokenAtNs = now;
-    if (this.pcpus[v.processor]!.current === v) {
-      // It blocked, and its PCPU has not yet descheduled it (the schedule softirq is pending): it is still
-      // that PCPU's curr, so csched_vcpu_wake / sedf_wake return at once — no queue, no boost, no tickle —
-      // and the pending schedule finds it runnable. Queuing it would let another PCPU steal and run it
-      // while this one still runs it.
-      this.stats.wakeup(v, false);
-      return;
-    }
     const res = this.policy.wake(v, now, waker);
     this.stats.wakeup(v, res.boosted);
     this.trace?.instant(v.processor, `wake ${v.name}${res.boosted ? ' (BOOST)' : ''}`, now, { waker: waker?.name ?? null });
@@ -181,7 +173,7 @@ export class XenHost implements HostView {
     if (prev) {
       this.stopExec(pc);
       ranNs = now - prev.schedStartNs;
-      // 'runnable': it blocked and was woken again before this schedule ran (doWake left it to us).
+      // 'runnable': it blocked and was woken again before this schedule ran (the policy's wake left it here).
       prevRunnable = (prev.runState === 'running' || prev.runState === 'runnable') && !prev.paused && prev.guest.wantsCpu();
     }
     const pick = this.policy.schedule(pc.id, prev, prevRunnable, now, ranNs);
@@ -190,7 +182,9 @@ export class XenHost implements HostView {
       this.stats.ran(prev, pc.id, prev.runStartNs, now);
       this.trace?.run(pc.id, prev.name, prev.runStartNs, now, { pri: this.policy.priority(prev) });
       if (prevRunnable) prev.actor.send(DESCHEDULE);
-      // context_saved → vcpu_migrate when _VPF_migrating was set (credit's tick check).
+      // context_saved → vcpu_migrate when _VPF_migrating was set (credit's tick check): after the switch, so
+      // prev is no longer this PCPU's curr when it is woken on its new one.
+      pc.current = next;
       const target = this.policy.migrateTarget?.(prev);
       if (target !== undefined) this.migrate(prev, target, prevRunnable);
     }

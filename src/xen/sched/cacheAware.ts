@@ -34,7 +34,7 @@ export class CacheAwareCredit extends CreditPolicy {
   override wake(v: SchedVcpu, nowNs: number, waker: SchedVcpu | null): WakeResult {
     if (!this.flags.cacheAware || !waker || this.io.partner.get(v.id) !== waker.id) return super.wake(v, nowNs, waker);
     const s = this.vc[v.id]!;
-    if (s.onRunq || v.runState === 'running') return { tickle: [], boosted: false };
+    if (this.isCurrent(v) || s.onRunq) return { tickle: [], boosted: false };
     const target = this.l2Target(v, waker.processor);
     if (target === null) return super.wake(v, nowNs, waker);
     const from = v.processor;

@@ -137,15 +137,24 @@ export class CreditPolicy implements SchedPolicy {
     return out;
   }
 
+  /** per_cpu(schedule_data, v->processor).curr == v. */
+  protected isCurrent(v: SchedVcpu): boolean {
+    return v.runState === 'running' || this.view.current(v.processor)?.id === v.id;
+  }
+
   /** The host has unpaused a parked VCPU (its wake saw it still parked, so it was not boosted). */
   unparked(v: SchedVcpu): void {
     this.vc[v.id]!.parked = false;
   }
 
-  /** csched_vcpu_wake: UNDER becomes BOOST; queue on v->processor; tickle. */
+  /**
+   * csched_vcpu_wake: nothing if it is its PCPU's curr (running, or blocked and woken again before that
+   * PCPU's schedule ran: the pending schedule re-queues it — queued here, an idle PCPU could steal it and
+   * run it while its own still did) or already queued; else UNDER becomes BOOST, queue on v->processor, tickle.
+   */
   wake(v: SchedVcpu, _nowNs: number, _waker: SchedVcpu | null): WakeResult {
     const s = this.vc[v.id]!;
-    if (s.onRunq || v.runState === 'running') return { tickle: [], boosted: false };
+    if (this.isCurrent(v) || s.onRunq) return { tickle: [], boosted: false };
     let boosted = false;
     if (s.pri === PRI.UNDER && !s.parked) {
       s.pri = PRI.BOOST;
