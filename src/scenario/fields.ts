@@ -53,6 +53,8 @@ const safeInt = z.number().int().max(MAX_SAFE, `too large: beyond 2^53 (${MAX_SA
 export const nonNegInt = safeInt.nonnegative();
 export const posInt = safeInt.positive();
 export const fraction = z.number().min(0).max(1);
+/** iperf's -l: bytes per write() and read(); at most 4 GiB, so that one call's copy fits virtual time at any allowed cost. */
+export const messageBytes = posInt.max(2 ** 32, 'at most 4 GiB (4294967296) a write');
 
 /** An integer in [min, max]; the message names the range and the value given. */
 export function intInRange(min: number, max: number, what = '') {

@@ -4,7 +4,7 @@
 // host runs the network path of `model: net` with the settings under `net`
 // (costs, TCP, netback, netfront, scheduler); docs/scale.md describes it.
 import { z } from 'zod';
-import { durationNs, nonNegInt, posInt, show } from './fields.ts';
+import { durationNs, messageBytes, nonNegInt, posInt, show } from './fields.ts';
 import { topologySchema } from './xenSchema.ts';
 
 const UNIT_BYTES: Record<string, number> = { B: 1, KB: 1e3, KiB: 1024, MB: 1e6, MiB: 1024 ** 2, GB: 1e9, GiB: 1024 ** 3 };
@@ -88,13 +88,13 @@ const switchSchema = (fwd: string, defaultBuffer: z.input<typeof buffer>) =>
     .default({});
 
 const phase = z
-  .object({ duration: positiveDuration, active: z.boolean().default(true), messageSize: posInt.optional() })
+  .object({ duration: positiveDuration, active: z.boolean().default(true), messageSize: messageBytes.optional() })
   .strict();
 
 const peer = z.enum(['next-host', 'same-host', 'next-rack']);
 const common = {
   /** iperf -l of the writers (default: net.messageSize). */
-  messageSize: posInt.optional(),
+  messageSize: messageBytes.optional(),
   phases: z.array(phase).default([]),
 };
 

@@ -2,7 +2,7 @@
 // TCP, queues and the cost model. Defaults are the paper's setup and the
 // Linux 2.6.18 / Xen 3.1 constants, each with its source (docs/model.md).
 import { z } from 'zod';
-import { durationNs, nonNegInt, posInt } from './fields.ts';
+import { durationNs, messageBytes, nonNegInt, posInt } from './fields.ts';
 import { fleetSchema } from './fleetSchema.ts';
 import { schedulerSchema, topologySchema } from './xenSchema.ts';
 
@@ -63,7 +63,7 @@ export const netSection = z
     pairs: posInt.max(4096).default(1),
     flows: posInt.max(1024).default(8),
     /** iperf -l: bytes per read()/write(). */
-    messageSize: posInt.default(65536),
+    messageSize: messageBytes.default(65536),
     // 1500-byte MTU less IP, TCP and the timestamp option. At most the ixgb's largest frame allows
     // (IXGB_MAX_JUMBO_FRAME_SIZE 16128 → MTU 16110 → MSS 16058); at least tcp_sync_mss's floor of 48.
     mssBytes: posInt
@@ -141,7 +141,7 @@ export const netSection = z
         // sysctl_tcp_moderate_rcvbuf: receive autotuning from rmemDefault toward rmemMax; false keeps the buffer at rmemDefault (tcp_rmem[1]).
         moderateRcvbuf: z.boolean().default(true),
         // Receivers' kernel HZ (XenLinux 2.6.18 configs: 100): RTT estimates and autotuning run in jiffies.
-        hz: posInt.default(100),
+        hz: posInt.max(1_000_000, 'at most 1000000 (a 1 µs jiffy; 2.6.18 builds HZ 100 to 1000)').default(100),
         // RFC 3390 for a 1448-byte MSS, as 2.6.18's tcp_init_cwnd: 3 segments.
         initialCwndSegs: posInt.default(3),
         rtoMin: durationNs.default('200ms'),
@@ -200,7 +200,7 @@ export const netSection = z
           .object({
             duration: durationNs.refine((ns) => ns > 0, 'must be positive'),
             active: z.boolean().default(true),
-            messageSize: posInt.optional(),
+            messageSize: messageBytes.optional(),
           })
           .strict(),
       )

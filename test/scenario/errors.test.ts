@@ -33,6 +33,8 @@ const cases: [string, string, RegExp][] = [
   ['a bridge cheaper than its profiled parts', 'model: net\nnet:\n  costs: { bridgeCyclesPerPacket: 0 }\n', /net\.costs\.bridgeCyclesPerPacket: 0 is below its profiled parts, bridgeSwitchingCyclesPerPacket 600 \+ jhashCyclesPerPacket 120/],
   ['a receive buffer whose window holds no segment', 'model: net\nnet:\n  tcp: { rmemDefault: 1448 }\n', /net\.tcp\.rmemDefault: 1448 bytes give a receive window of 1086, less than one 1448-byte segment .* want at least 1931/],
   ['a scheduler tick too short to run', 'model: net\nnet:\n  scheduler: { tick: 1ns }\n', /net\.scheduler\.tick: too short: at least 1us/],
+  ['a write too large for virtual time', 'model: net\nnet:\n  messageSize: 100000000000000\n', /net\.messageSize: at most 4 GiB/],
+  ['a jiffy below a nanosecond', 'model: net\nnet:\n  tcp: { hz: 2000000000 }\n', /net\.tcp\.hz: at most 1000000/],
   ['sedf period too short', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0, sedf: { period: 5us, slice: 5us } }\n`, /domains\.0\.sedf\.period: must be 10us–10s/],
 ];
 
