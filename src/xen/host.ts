@@ -25,9 +25,26 @@ const UNPAUSE = { type: 'UNPAUSE' } as const;
 const SWITCH_RUNNING = { type: 'SWITCH', running: true } as const;
 const SWITCH_IDLE = { type: 'SWITCH', running: false } as const;
 
-/** Local actor index layout: PCPUs first, then VCPUs, then whatever the network path adds. */
+/**
+ * Local actor index layout: PCPUs 0–63, then VCPUs from 64, then the host's own timers just below 4096 and
+ * whatever the network path or the workloads add from 4096. A larger host's PCPUs from the 64th, and VCPUs
+ * past what fits below the timers, take ids in a high range instead, so every host that fits keeps its ids
+ * (and its event order).
+ */
 export const VCPU_ACTOR_BASE = 64;
 export const NET_ACTOR_BASE = 4096;
+const LOW_PCPUS = VCPU_ACTOR_BASE;
+const LOW_VCPUS = NET_ACTOR_BASE - 3 - VCPU_ACTOR_BASE;
+const HIGH_PCPU_BASE = 1 << 19;
+const HIGH_VCPU_BASE = HIGH_PCPU_BASE + 4096;
+
+export function pcpuActorIndex(p: number): number {
+  return p < LOW_PCPUS ? p : HIGH_PCPU_BASE + p;
+}
+
+export function vcpuActorIndex(id: number): number {
+  return id < LOW_VCPUS ? VCPU_ACTOR_BASE + id : HIGH_VCPU_BASE + id;
+}
 
 export class XenHost implements HostView {
   readonly topology: Topology;
@@ -73,7 +90,7 @@ export class XenHost implements HostView {
   }
 
   private makeVcpu(id: number, dom: SchedDomain, index: number, placement: number, affinity: number[] | null): VcpuRt {
-    const aid = this.localActorId(VCPU_ACTOR_BASE + id);
+    const aid = this.localActorId(vcpuActorIndex(id));
     const v = { id, domId: dom.id, index, processor: placement, affinity, runState: 'blocked', name: `${dom.name}.v${index}`, dom, guest: new GuestWork(), paused: false, wokenAtNs: null, runStartNs: 0, schedStartNs: 0 } as unknown as VcpuRt;
     const machine = createVcpuMachine({
       wake: (waker) => this.doWake(v, waker < 0 ? null : this.vcpus[waker]!),
@@ -87,7 +104,7 @@ export class XenHost implements HostView {
   }
 
   private makePcpu(p: number): PcpuRt {
-    const aid = this.localActorId(p);
+    const aid = this.localActorId(pcpuActorIndex(p));
     const pc = { id: p, actorId: aid, current: null, softirqPending: false, idleSinceNs: 0, sliceTimer: null, completion: null, execStartNs: 0, overheadCycles: 0, loaded: null, work: { nowNs: 0, pcpu: p } } as unknown as PcpuRt;
     const machine = createPcpuMachine({ tick: () => this.doTick(pc) });
     pc.actor = this.sim.register(new XStateActor(aid, this.sim, machine));

@@ -85,3 +85,20 @@ describe('determinism and trace', () => {
     expect(stripWall(a)).not.toEqual(stripWall(b));
   });
 });
+
+describe('hosts past 64 PCPUs (the schema allows 1,024)', () => {
+  it('a 2 × 64-PCPU host runs a 64-VCPU hog on 64 cores; PCPU 64 no longer takes VCPU 0’s actor id', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const f = join(mkdtempSync(join(tmpdir(), 'vioemu-big-')), 'big.yaml');
+    writeFileSync(
+      f,
+      'model: xen\nduration: 200ms\nwarmup: 50ms\nxen:\n  hosts:\n    - name: big\n      topology: { sockets: 2, l2PerSocket: 1, coresPerL2: 64 }\n      domains:\n' +
+        '        - { name: dom0, vcpus: 1, workload: { kind: idle } }\n        - { name: hog, vcpus: 64, workload: { kind: cpu-hog } }\n',
+    );
+    const r = await runCli(['run', f, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { domains: Dom[]; hosts: Host[] };
+    expect(out.hosts[0]!.pcpuBusyPct).toHaveLength(128);
+    expect(cpu(out, 'hog')).toBeGreaterThan(6300);
+  });
+});
