@@ -36,3 +36,25 @@ export function domainCreditSettings(prefix: string, d: { weight: number; cap: n
     { path: `${prefix}.cap`, value: d.cap, unset: 0, what: 'a credit cap' },
   ];
 }
+
+/**
+ * csched_acct parks a capped VCPU once its credit is below −(its share of the cap's credits per
+ * accounting period), but first clips credit at −CSCHED_CREDITS_PER_TSLICE. Xen 3.1 has the two periods
+ * equal (3 ticks each); with accounting periods longer than a slice the clip comes first and a cap is
+ * never enforced, so a scenario with a cap must keep ticksPerAcct <= ticksPerSlice.
+ */
+export function checkCapAccounting(
+  file: string,
+  schedulerPath: string,
+  s: { policy: 'credit' | 'sedf'; ticksPerSlice: number; ticksPerAcct: number },
+  domains: readonly CreditSetting[],
+): void {
+  if (s.policy !== 'credit' || s.ticksPerAcct <= s.ticksPerSlice) return;
+  const capped = domains.find((d) => d.path.endsWith('.cap') && d.value !== 0);
+  if (!capped) return;
+  throw new ScenarioError(
+    file,
+    `${schedulerPath}.ticksPerAcct`,
+    `${s.ticksPerAcct} ticks per accounting period with ${s.ticksPerSlice} per slice would leave ${capped.path} (${String(capped.value)}) unenforced: csched_acct clips credit at −(credits per slice) before the cap's debt parks a VCPU (Xen 3.1: 3 and 3); want ticksPerAcct <= ticksPerSlice`,
+  );
+}

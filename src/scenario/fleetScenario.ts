@@ -4,7 +4,7 @@
 import { minLinkDelayNs } from '../net/fleet/wire.ts';
 import { copyBytesRatio, frameSizes } from '../net/frames.ts';
 import { fleetHostCount, type FleetConfig, type FleetHostParams, type FleetHostSpec, type LinkSpec } from '../net/fleet/config.ts';
-import { checkCreditOnly, domainCreditSettings } from './creditOnly.ts';
+import { checkCapAccounting, checkCreditOnly, domainCreditSettings } from './creditOnly.ts';
 import { netbackConfig, vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
 import type { FleetSection } from './fleetSchema.ts';
@@ -171,6 +171,10 @@ export function fleetConfig(sc: Scenario, file = sc.name): FleetConfig {
   checkUnused(n, file);
   for (const [name, ht] of Object.entries(f.hostTemplates)) checkCreditOnly(file, n.scheduler.policy, domainCreditSettings(`net.fleet.hostTemplates.${name}.dom0`, ht.dom0));
   for (const [name, dt] of Object.entries(f.domuTemplates)) checkCreditOnly(file, n.scheduler.policy, domainCreditSettings(`net.fleet.domuTemplates.${name}`, dt));
+  checkCapAccounting(file, 'net.scheduler', n.scheduler, [
+    ...Object.entries(f.hostTemplates).flatMap(([name, ht]) => domainCreditSettings(`net.fleet.hostTemplates.${name}.dom0`, ht.dom0)),
+    ...Object.entries(f.domuTemplates).flatMap(([name, dt]) => domainCreditSettings(`net.fleet.domuTemplates.${name}`, dt)),
+  ]);
   const l = layout(f, file, n.scheduler.policy);
   if (n.dom0.nicIrqVcpu !== undefined) {
     const small = l.hosts.find((h) => h.dom0.vcpus <= n.dom0.nicIrqVcpu!);

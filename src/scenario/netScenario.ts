@@ -6,7 +6,7 @@ import type { SutNetResult } from '../net/netStats.ts';
 import type { XenHostConfig } from '../xen/model.ts';
 import { SEDF_INIT_DOM0, SEDF_INIT_OTHER } from '../xen/sched/sedf.ts';
 import { copyBytesRatio } from '../net/frames.ts';
-import { checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
+import { checkCapAccounting, checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
 import { netbackConfig, vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
 import type { ModelAdapter, Scenario } from './model.ts';
@@ -102,6 +102,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
     // A fleet's domains take theirs from its templates (checked in fleetConfig).
     ...(raw.fleet ? [] : [...domainCreditSettings('net.dom0', raw.dom0), ...domainCreditSettings('net.domu', raw.domu)]),
   ]);
+  if (!raw.fleet) checkCapAccounting(file, 'net.scheduler', raw.scheduler, [...domainCreditSettings('net.dom0', raw.dom0), ...domainCreditSettings('net.domu', raw.domu)]);
   const n = applyOptimizations(raw);
   checkBridgeProfile(n, file);
   checkReceiveWindow(n, file);

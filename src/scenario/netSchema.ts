@@ -97,7 +97,7 @@ export const netSection = z
     /** Guests receiving (iperf in each; flow f goes to guest f mod guests). Each has its own vif and netfront. */
     guests: posInt.max(256).default(1),
     domu: z
-      .object({ vcpus: posInt.max(64).default(1), weight: posInt.default(256), cap: nonNegInt.default(0), placement: z.array(nonNegInt).optional() })
+      .object({ vcpus: posInt.max(64).default(1), weight: posInt.default(256), cap: nonNegInt.default(0), placement: z.array(nonNegInt).min(1, 'an empty list places no VCPU (leave it out for Xen\'s placement)').optional() })
       .strict()
       .default({}),
     link: z

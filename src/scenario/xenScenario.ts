@@ -8,7 +8,7 @@ import { formatNs } from '../kernel/time.ts';
 import type { XenHostConfig, XenModelConfig } from '../xen/model.ts';
 import type { XenHostResult } from '../xen/results.ts';
 import type { WorkloadSpec } from '../xen/workloads.ts';
-import { checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
+import { checkCapAccounting, checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
 import { ScenarioError } from './errors.ts';
 import { durationNs } from './fields.ts';
 import type { ModelAdapter, Scenario } from './model.ts';
@@ -66,6 +66,7 @@ export function hostConfig(h: XenHostSection, file: string, hostPath: string): X
   const placement = defaultPlacement(h.domains, pcpus, h.scheduler.policy);
   const names = new Set<string>();
   checkCreditOnly(file, h.scheduler.policy, schedulerCreditSettings(`${hostPath}.scheduler`, h.scheduler));
+  checkCapAccounting(file, `${hostPath}.scheduler`, h.scheduler, h.domains.flatMap((d, di) => domainCreditSettings(`${hostPath}.domains.${di}`, d)));
   const domains: DomainSpec[] = h.domains.map((d, di) => {
     const at = `${hostPath}.domains.${di}`;
     checkCreditOnly(file, h.scheduler.policy, domainCreditSettings(at, d));

@@ -42,8 +42,8 @@ export const schedulerSchema = z
 
 export const workloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('idle') }).strict(),
-  z.object({ kind: z.literal('cpu-hog'), chunkCycles: posInt.max(1e12, 'at most 1e12 cycles').default(1_000_000) }).strict(),
-  z.object({ kind: z.literal('io-wake'), interval: durationNs.refine((ns) => ns > 0, 'interval must be positive'), burstCycles: posInt.max(1e12, 'at most 1e12 cycles').default(20_000) }).strict(),
+  z.object({ kind: z.literal('cpu-hog'), chunkCycles: posInt.min(1000, 'at least 1000 cycles (each chunk is an event)').max(1e12, 'at most 1e12 cycles').default(1_000_000) }).strict(),
+  z.object({ kind: z.literal('io-wake'), interval: durationNs.refine((ns) => ns >= 1000, 'too short: at least 1us (each wake-up is an event)'), burstCycles: posInt.max(1e12, 'at most 1e12 cycles').default(20_000) }).strict(),
   z.object({ kind: z.literal('ping-pong'), peer: z.string(), burstCycles: posInt.max(1e12, 'at most 1e12 cycles').default(20_000) }).strict(),
 ]);
 
@@ -55,9 +55,9 @@ export const domainSchema = z
     cap: nonNegInt.default(0),
     vcpus: posInt.max(64).default(1),
     /** PCPUs each VCPU may run on: null/absent = any; a list = all VCPUs share it; a list of lists = per VCPU. */
-    pin: z.union([z.array(nonNegInt), z.array(z.array(nonNegInt))]).nullable().default(null),
+    pin: z.union([z.array(nonNegInt).min(1, 'an empty list pins to no PCPU'), z.array(z.array(nonNegInt).min(1, 'an empty list pins to no PCPU')).min(1, 'an empty list pins to no PCPU')]).nullable().default(null),
     /** Initial PCPU per VCPU; default as Xen places them (Dom0 VCPU i on PCPU i; others least loaded, highest number). */
-    placement: z.array(nonNegInt).optional(),
+    placement: z.array(nonNegInt).min(1, 'an empty list places no VCPU (leave it out for Xen\'s placement)').optional(),
     sedf: z
       .object({
         period: durationNs.optional(),

@@ -35,6 +35,10 @@ const cases: [string, string, RegExp][] = [
   ['a scheduler tick too short to run', 'model: net\nnet:\n  scheduler: { tick: 1ns }\n', /net\.scheduler\.tick: too short: at least 1us/],
   ['a write too large for virtual time', 'model: net\nnet:\n  messageSize: 100000000000000\n', /net\.messageSize: at most 4 GiB/],
   ['a jiffy below a nanosecond', 'model: net\nnet:\n  tcp: { hz: 2000000000 }\n', /net\.tcp\.hz: at most 1000000/],
+  ['a credit cap that accounting could never enforce', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: credit, ticksPerSlice: 1, ticksPerAcct: 3 }\n      domains:\n        - { name: dom0, cap: 50 }\n`, /xen\.hosts\.0\.scheduler\.ticksPerAcct: 3 ticks per accounting period with 1 per slice would leave xen\.hosts\.0\.domains\.0\.cap \(50\) unenforced/],
+  ['an empty placement', 'model: net\nnet:\n  domu: { placement: [] }\n', /net\.domu\.placement: an empty list places no VCPU/],
+  ['an empty pin list', `model: xen\nxen:\n  hosts:\n    - domains:\n        - { name: dom0, pin: [[0], []] }\n`, /xen\.hosts\.0\.domains\.0\.pin\.1: an empty list pins to no PCPU/],
+  ['a wake-up every nanosecond', `model: xen\nxen:\n  hosts:\n    - domains:\n        - { name: dom0, workload: { kind: io-wake, interval: 1 } }\n`, /xen\.hosts\.0\.domains\.0\.workload\.interval: too short: at least 1us/],
   ['sedf period too short', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0, sedf: { period: 5us, slice: 5us } }\n`, /domains\.0\.sedf\.period: must be 10us–10s/],
 ];
 
