@@ -5,6 +5,7 @@ import { ScenarioError } from '../scenario/errors.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { loadOptionsFrom, scenarioOptions } from './commonOptions.ts';
 import { intFlag, runCommand, type RunFlags } from './runCommand.ts';
+import { checkOutputPath } from './outputPaths.ts';
 import { UsageError } from './usage.ts';
 import type { WorkerFlags } from './workerCommand.ts';
 import type { ResumeFlags } from './resumeCommand.ts';
@@ -110,14 +111,18 @@ program
   .option('--nats', 'instead: the windowed protocol over NATS on localhost (a nats-server it starts) vs the in-process barrier — windows/s and wall µs per window for the same runs; writes bench/nats.json')
   .option('--out <file>', 'where to write the JSON', 'bench/results.json')
   .action(async (flags: { quick?: boolean; out: string; soak?: boolean; scale?: boolean; nats?: boolean }) => {
+    const own = flags.nats ? 'bench/nats.json' : flags.scale ? 'bench/scale.json' : 'bench/results.json';
+    const outFile = flags.out === 'bench/results.json' ? own : flags.out;
+    // Checked before minutes of benchmarks, like every other command's output paths.
+    checkOutputPath('--out', outFile, 'file');
     if (flags.nats) {
       const { runNatsBench } = await import('../../test/bench/natsBench.ts');
-      await runNatsBench({ quick: flags.quick ?? false, outFile: flags.out === 'bench/results.json' ? 'bench/nats.json' : flags.out });
+      await runNatsBench({ quick: flags.quick ?? false, outFile });
       return;
     }
     if (flags.scale) {
       const { runScaleBench } = await import('../../test/bench/scaleBench.ts');
-      await runScaleBench({ quick: flags.quick ?? false, outFile: flags.out === 'bench/results.json' ? 'bench/scale.json' : flags.out });
+      await runScaleBench({ quick: flags.quick ?? false, outFile });
       return;
     }
     const { runBenchmarks } = await import('../../test/bench/run.ts');

@@ -100,7 +100,9 @@ export interface SensitivityFlags {
 
 export async function sensitivityCommand(flags: SensitivityFlags): Promise<number> {
   const workers = batchWorkers(flags.workers);
-  const seeds = flags.seeds.split(',').map(Number);
+  const parts = flags.seeds.split(',').map((s) => s.trim());
+  // Number('') is 0: an empty item (or an empty list) is an error, not seed 0.
+  const seeds = parts.map((s) => (s === '' ? NaN : Number(s)));
   if (seeds.some((x) => !Number.isInteger(x) || x < 0 || x > 0xffffffff)) throw new UsageError(`--seeds: want integers 0..2^32-1, got ${JSON.stringify(flags.seeds)}`);
   // A shortened run keeps a third of itself (at most 500 ms) as warm-up, so anything from 3 ms on measures something.
   const durationNs = flags.duration !== undefined ? durationFlag('duration', flags.duration, 3_000_000) : undefined;

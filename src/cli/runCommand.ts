@@ -159,6 +159,8 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
   const points = loadScenario(file, loadOptionsFrom(flags));
   if (queueTarget) return runQueued(flags, points, queueTarget, exec, signals);
   if (flags.openmetrics && points.length > 1) throw new UsageError('--openmetrics takes a single run, not a sweep');
+  // Every point's hosts would share the trace's process ids: one timeline of overlapping runs.
+  if (flags.trace && points.length > 1) throw new UsageError(`--trace takes a single run, not a sweep of ${points.length} points (run the point you want to see with --set)`);
   if (flags.openmetrics) noteMetricPeriod(points[0]!, omIntervalNs);
   if (flags.checkpoint !== undefined) checkCheckpointable(points, flags);
   // Every output path is checked before the run: a bad one costs nothing now, the result later.

@@ -12,6 +12,8 @@ writeFileSync(empty, '');
 const modelless = join(dir, 'modelless.yaml');
 writeFileSync(modelless, 'name: no-model\nduration: 1s\n');
 const RING = 'scenarios/kernel/ring.yaml';
+const aFile = join(dir, 'a-file');
+writeFileSync(aFile, '');
 
 const cases: [string, string[], RegExp][] = [
   ['empty file (validate)', ['validate', empty], /empty\.yaml: model: missing: the scenario is empty/],
@@ -31,6 +33,10 @@ const cases: [string, string[], RegExp][] = [
   ['--metrics-port 70000', ['run', RING, '--metrics-port', '70000'], /^vioemu: --metrics-port: want an integer in 0\.\.65535, got "70000"$/],
   ['--metrics-port -1', ['run', RING, '--metrics-port', '-1'], /--metrics-port: want an integer in 0\.\.65535, got "-1"$/],
   ['--metrics-port abc', ['run', RING, '--metrics-port', 'abc'], /--metrics-port: want an integer in 0\.\.65535, got "abc"$/],
+  // Found by a fuzz of the CLI: each used to run first (or write a useless file) and fail at the end.
+  ['--trace of a sweep', ['run', 'scenarios/paper/fig12-txqueuelen.yaml', '--trace', join(dir, 't.json')], /^vioemu: --trace takes a single run, not a sweep of 5 points/],
+  ['bench --out under a file', ['bench', '--quick', '--out', join(aFile, 'r.json')], /^vioemu: --out: .*a-file is a file, not a folder/],
+  ['sensitivity --seeds with an empty item', ['sensitivity', '--seeds', '1,,2'], /^vioemu: --seeds: want integers 0\.\.2\^32-1, got "1,,2"$/],
   ['--metrics-host that is not ours', ['run', RING, '--metrics-port', '0', '--metrics-host', '192.0.2.1'], /^vioemu: --metrics-host: cannot listen on "192\.0\.2\.1"/],
 ];
 
