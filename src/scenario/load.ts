@@ -34,6 +34,9 @@ export const MAX_SWEEP_POINTS = 10_000;
 function parseYaml(text: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
   const problem = doc.errors[0] ?? doc.warnings[0];
+  // Several documents (--- between them, as `validate --print` writes a sweep's points): the library's message
+  // would name its own API call.
+  if (problem?.code === 'MULTIPLE_DOCS') throw new Error('the file holds several YAML documents (--- between them); a scenario is one — `validate --print` of a sweep writes one per point: keep one, or give the sweep');
   if (problem) throw new Error(problem.message.split('\n')[0]!.replace(/:$/, ''));
   return doc.toJS({ maxAliasCount: 100 }); // collection keys become strings (then unknown fields), silently
 }

@@ -70,6 +70,11 @@ export function hostConfig(h: XenHostSection, file: string, hostPath: string): X
   const domains: DomainSpec[] = h.domains.map((d, di) => {
     const at = `${hostPath}.domains.${di}`;
     checkCreditOnly(file, h.scheduler.policy, domainCreditSettings(at, d));
+    if (h.scheduler.policy === 'credit') {
+      // The reverse of checkCreditOnly: xm sched-sedf on a credit host fails; a run would quietly ignore it.
+      const set = (['period', 'slice', 'extratime'] as const).find((k) => d.sedf[k] !== undefined);
+      if (set) throw new ScenarioError(file, `${at}.sedf.${set}`, `belongs to SEDF; the credit scheduler (scheduler policy credit, the default) schedules by weight and cap and would ignore it — leave it out, or set ${hostPath}.scheduler.policy: sedf`);
+    }
     if (names.has(d.name)) throw new ScenarioError(file, `${at}.name`, `duplicate domain name ${d.name}`);
     names.add(d.name);
     const aff = Array.from({ length: d.vcpus }, (_, i) => affinityOf(d, i));

@@ -19,6 +19,7 @@ const cases: [string, string, RegExp][] = [
   ['negative latency', 'model: ring\nring:\n  linkLatency: -5\n', /ring\.linkLatency: must not be negative/],
   ['malformed duration', 'model: ring\nduration: fast\n', /duration: not a duration/],
   ['malformed YAML', 'this: [is: not valid\n', /invalid YAML/],
+  ['several YAML documents (a sweep from validate --print)', 'model: ring\n---\nmodel: ring\n', /invalid YAML: the file holds several YAML documents .* keep one, or give the sweep/],
   ['unknown model', 'model: quantum\n', /model: unknown model "quantum"/],
   ['bad sweep', 'model: ring\nsweep:\n  ring.hosts: 3\n', /sweep\.ring\.hosts: must be a non-empty list/],
   ['bad sweep value', 'model: ring\nsweep:\n  ring.hosts: [2, -1]\n', /ring\.hosts: Number must be greater than 0/],
@@ -39,6 +40,7 @@ const cases: [string, string, RegExp][] = [
   ['an empty placement', 'model: net\nnet:\n  domu: { placement: [] }\n', /net\.domu\.placement: an empty list places no VCPU/],
   ['an empty pin list', `model: xen\nxen:\n  hosts:\n    - domains:\n        - { name: dom0, pin: [[0], []] }\n`, /xen\.hosts\.0\.domains\.0\.pin\.1: an empty list pins to no PCPU/],
   ['a wake-up every nanosecond', `model: xen\nxen:\n  hosts:\n    - domains:\n        - { name: dom0, workload: { kind: io-wake, interval: 1 } }\n`, /xen\.hosts\.0\.domains\.0\.workload\.interval: too short: at least 1us/],
+  ['an SEDF setting under the credit scheduler', `model: xen\nxen:\n  hosts:\n    - domains:\n        - { name: dom0, sedf: { period: 20ms, slice: 5ms } }\n`, /xen\.hosts\.0\.domains\.0\.sedf\.period: belongs to SEDF; the credit scheduler/],
   ['sedf period too short', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0, sedf: { period: 5us, slice: 5us } }\n`, /domains\.0\.sedf\.period: must be 10us–10s/],
 ];
 
