@@ -116,7 +116,15 @@ export class OutputPorts {
     return lo;
   }
 
-  /** Book `serNs` of port p's link in the first idle gap from `tNs` on; returns the start. */
+  /** Last byte's time on the link of the frame the latest book() call placed. */
+  private bookedEndNs = 0;
+
+  /**
+   * Book `serNs` of port p's link from `tNs` on; returns the start of its first byte (its last byte's
+   * time in bookedEndNs). A frame dated before frames already booked (a message is handled when its last
+   * frame is in) takes the idle time from `tNs` on, gap by gap, until its bytes are placed: the port never
+   * idles while it holds a frame, as a FIFO port would not, though frames booked earlier keep their places.
+   */
   private book(p: number, tNs: number, serNs: number): number {
     const S = this.startsNs[p]!;
     const E = this.endsNs[p]!;
@@ -128,19 +136,46 @@ export class OutputPorts {
         const start = Math.max(tNs, E[n - 1]!);
         E[n - 1] = start + serNs;
         if (tNs > L[n - 1]!) L[n - 1] = tNs;
+        this.bookedEndNs = start + serNs;
         return start;
       }
       S.push(tNs);
       E.push(tNs + serNs);
       L.push(tNs);
+      this.bookedEndNs = tNs + serNs;
       return tNs;
     }
     const eps = adjacentNs(tNs);
+    // The idle pieces from tNs on that hold its bytes, found before any is booked (booking moves indexes).
+    const pieces: number[] = [];
     let i = this.firstEndingAfter(p, tNs);
-    let start = tNs;
-    if (i < n && S[i]! <= tNs) start = E[i++]!;
-    while (i < n && S[i]! < start + serNs - eps) start = E[i++]!;
-    const end = start + serNs;
+    let t = tNs;
+    if (i < n && S[i]! <= t) t = E[i++]!;
+    let left = serNs;
+    for (;;) {
+      const use = Math.min(left, (i < n ? S[i]! : Infinity) - t);
+      // A sliver of idle time (float noise where intervals touch) is no room.
+      if (use > eps || use === left) {
+        pieces.push(t, t + use);
+        left -= use;
+      }
+      if (left <= eps) break;
+      t = E[i++]!;
+    }
+    if (left > 0) pieces[pieces.length - 1]! += left;
+    for (let k = 0; k < pieces.length; k += 2) this.bookPiece(p, tNs, pieces[k]!, pieces[k + 1]!, eps);
+    this.bookedEndNs = pieces[pieces.length - 1]!;
+    return pieces[0]!;
+  }
+
+  /** Mark [start, end) — inside an idle gap — busy, joining the intervals it touches. */
+  private bookPiece(p: number, tNs: number, start: number, end: number, eps: number): void {
+    const S = this.startsNs[p]!;
+    const E = this.endsNs[p]!;
+    const L = this.lastEnqNs[p]!;
+    const n = S.length;
+    // (An interval ending within eps past `start` touches it rather than holding it.)
+    const i = this.firstEndingAfter(p, start + eps);
     // Before interval i: join the one before it and/or the one at i when they touch.
     const joinPrev = i > 0 && E[i - 1]! >= start - eps;
     const joinNext = i < n && S[i]! <= end + eps;
@@ -161,7 +196,6 @@ export class OutputPorts {
       E.splice(i, 0, end);
       L.splice(i, 0, tNs);
     }
-    return start;
   }
 
   /**
@@ -209,16 +243,18 @@ export class OutputPorts {
     const v = this.nsPerByte[p]!;
     const serNs = wireBytes * v;
     const start = this.book(p, tNs, serNs);
-    const end = start + serNs;
+    const end = this.bookedEndNs;
     const E = this.endsNs[p]!;
     this.busyUntilNs[p] = E[E.length - 1]!;
     this.lastStartNs = start;
     this.lastEndNs = end;
-    // The queue with this frame in it (the time-average below counts the frame too, so the peak must).
-    const qAfter = q + wireBytes;
+    // The queue with this frame in it, in buffer bytes as admission counts it (the time-average below counts
+    // the frame too, so the peak must).
+    const qAfter = q + frameBytes;
     if (qAfter > this.maxQueueBytes[p]!) this.maxQueueBytes[p] = qAfter;
-    // Waiting for its slot, then draining linearly while on the wire.
-    this.queueByteNs[p]! += frameBytes * (start - tNs) + (frameBytes * serNs) / 2;
+    // Waiting, then draining linearly for its last serialization time (a frame split over idle gaps is
+    // held until its last byte leaves).
+    this.queueByteNs[p]! += frameBytes * (end - serNs - tNs) + (frameBytes * serNs) / 2;
     // A message is handled when its last frame is in, so its first frames may be dated before the last reset:
     // what they put on the link before it belongs to the window that ended there.
     const from = this.countFromNs;

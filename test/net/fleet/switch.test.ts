@@ -75,15 +75,35 @@ describe('output ports', () => {
     expect(p.admitFrame(0, 1_000, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(true); // the idle 9 µs before it are not queue
     expect([p.lastStartNs, p.lastEndNs]).toEqual([1_000, 1_000 + ser]);
     expect(p.dropFrames[0]).toBe(0);
-    expect(p.maxQueueBytes[0]).toBeCloseTo(DATA_WIRE_BYTES, 6);
-    // A frame whose gap is too short waits for the end of the run that blocks it.
+    // The peak counts buffer bytes, as admission does: never above the buffer.
+    expect(p.maxQueueBytes[0]).toBeCloseTo(DATA_BUFFER_BYTES, 6);
+    // A frame whose gap is too short uses it, and sends the rest after the run that blocks it: the link does
+    // not idle while the port holds the frame (a FIFO port would not either).
     expect(p.admitFrame(0, 10_000 - ser / 2, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(true);
-    expect(p.lastStartNs).toBeCloseTo(10_000 + ser, 6);
-    expect(p.busyUntilNs[0]).toBeCloseTo(10_000 + 2 * ser, 6);
+    expect(p.lastStartNs).toBeCloseTo(10_000 - ser / 2, 6);
+    expect(p.lastEndNs).toBeCloseTo(10_000 + ser + ser / 2, 6);
+    expect(p.busyUntilNs[0]).toBeCloseTo(10_000 + ser + ser / 2, 6);
+    // From 10 µs − ser/2 on, the link is busy without a break until the last byte has left.
+    expect(p.startsNs[0]!.at(-1)).toBeCloseTo(10_000 - ser / 2, 6);
     // Nothing booked overlaps: the link never carries two frames at once.
     const S = p.startsNs[0]!;
     const E = p.endsNs[0]!;
     for (let i = 1; i < S.length; i++) expect(S[i]!).toBeGreaterThanOrEqual(E[i - 1]!);
+  });
+
+  it('a frame dated among booked ones fills the idle time between them before it waits behind them', () => {
+    // 1 Gb/s, 1000-byte frames of 8 µs: booked [0, 8) and [9, 17) µs, then one dated 8 µs.
+    const p = new OutputPorts(1, [1e9], { mode: 'per-port', bytes: 1e6 });
+    p.admitFrame(0, 0, 1000, 1000, 0);
+    p.admitFrame(0, 9000, 1000, 1000, 0);
+    p.admitFrame(0, 8000, 1000, 1000, 0);
+    // Its first 1 µs goes in the gap, the other 7 µs after the frame at 9 µs: busy from 0 to 24 µs.
+    expect([p.lastStartNs, p.lastEndNs]).toEqual([8000, 24_000]);
+    expect(p.startsNs[0]).toEqual([0]);
+    expect(p.endsNs[0]).toEqual([24_000]);
+    // The time-averaged queue never exceeds its peak.
+    const meanBytes = p.queueByteNs[0]! / 24_000;
+    expect(meanBytes).toBeLessThanOrEqual(p.maxQueueBytes[0]!);
   });
 
   it('integrates the queue over time: a lone frame counts half its serialization', () => {
