@@ -10,7 +10,7 @@ import { ScenarioError } from './errors.ts';
 import type { FleetSection } from './fleetSchema.ts';
 import { planTraffic } from './fleetTraffic.ts';
 import type { Scenario } from './model.ts';
-import type { NetSection } from './netSchema.ts';
+import { netSection, type NetSection } from './netSchema.ts';
 import { defaultPlacement } from './xenScenario.ts';
 
 /** Most Xen hosts, and DomUs, one fleet may have. */
@@ -159,6 +159,22 @@ function checkUnused(n: NetSection, file: string): void {
     if (v !== unset) throw new ScenarioError(file, `net.${field}`, `not used with net.fleet (a fleet's domains come from net.fleet.${field.startsWith('dom0') ? 'hostTemplates.<name>.dom0' : 'domuTemplates.<name>'})`);
   }
   if (n.optimizations.length > 0) throw new ScenarioError(file, 'net.optimizations', 'not used with net.fleet (set net.scheduler, net.bridge, net.netback.txqueuelen)');
+  // The paper model's own settings: a fleet takes these from its templates, links and traffic, and would
+  // ignore them silently. (net.stressor is not checked: the shared calibration file sets it for every run.)
+  const d = netSection.parse({});
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const unused: [string, unknown, unknown, string][] = [
+    ['phases', n.phases, d.phases, 'set net.fleet.traffic.<i>.phases'],
+    ['flows', n.flows, d.flows, 'set net.fleet.traffic.<i>.flows'],
+    ['link', n.link, d.link, 'set net.fleet.links'],
+    ['topology', n.topology, d.topology, 'set net.fleet.hostTemplates.<name>.topology'],
+    ['dom0.vcpus', n.dom0.vcpus, d.dom0.vcpus, 'set net.fleet.hostTemplates.<name>.dom0.vcpus'],
+    ['dom0.pin', n.dom0.pin, d.dom0.pin, 'a fleet host\'s Dom0 VCPUs are not pinned'],
+    ['optDTxqueuelen', n.optDTxqueuelen, d.optDTxqueuelen, 'set net.netback.txqueuelen'],
+  ];
+  for (const [field, v, unset, instead] of unused) {
+    if (!same(v, unset)) throw new ScenarioError(file, `net.${field}`, `not used with net.fleet (${instead})`);
+  }
 }
 
 const cache = new WeakMap<Scenario, FleetConfig>();

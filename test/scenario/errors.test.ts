@@ -41,6 +41,7 @@ const cases: [string, string, RegExp][] = [
   ['an empty pin list', `model: xen\nxen:\n  hosts:\n    - domains:\n        - { name: dom0, pin: [[0], []] }\n`, /xen\.hosts\.0\.domains\.0\.pin\.1: an empty list pins to no PCPU/],
   ['a wake-up every nanosecond', `model: xen\nxen:\n  hosts:\n    - domains:\n        - { name: dom0, workload: { kind: io-wake, interval: 1 } }\n`, /xen\.hosts\.0\.domains\.0\.workload\.interval: too short: at least 1us/],
   ['an SEDF setting under the credit scheduler', `model: xen\nxen:\n  hosts:\n    - domains:\n        - { name: dom0, sedf: { period: 20ms, slice: 5ms } }\n`, /xen\.hosts\.0\.domains\.0\.sedf\.period: belongs to SEDF; the credit scheduler/],
+  ['a paper-model setting a fleet would ignore', `model: net\nnet:\n  phases: [{ duration: 10ms, active: false }]\n  fleet:\n    topology: { racks: [{ count: 1, hosts: [{ count: 2, domus: [{ count: 1 }] }] }] }\n    traffic: [{ pattern: bulk, peer: next-host }]\n`, /net\.phases: not used with net\.fleet \(set net\.fleet\.traffic\.<i>\.phases\)/],
   ['sedf period too short', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: sedf }\n      domains:\n        - { name: dom0, sedf: { period: 5us, slice: 5us } }\n`, /domains\.0\.sedf\.period: must be 10us–10s/],
 ];
 
