@@ -188,8 +188,11 @@ export class AppSource implements WorkSource<AppItem> {
       if (room <= 0) continue;
       this.nextWrite = (this.nextWrite + i + 1) % n;
       const msg = st.appMessageBytes[st.appOfSender(s)]!;
-      // Whole write() calls of -l bytes, at least one, up to the chunk.
-      const calls = Math.max(1, Math.min(Math.floor(this.c.chunkBytes / msg), Math.ceil((room * mss) / msg)));
+      // Whole write() calls of -l bytes, at least one, up to the chunk; writes smaller than a segment only
+      // until they fill one: TCP takes each write() as it returns (tcp_sendmsg pushes at its end), so the
+      // segment leaves once full, not after a chunk of tiny writes (65,536 one-byte writes held it ~56 ms).
+      const segmentCalls = msg < mss ? Math.ceil(mss / msg) : Infinity;
+      const calls = Math.max(1, Math.min(Math.floor(this.c.chunkBytes / msg), Math.ceil((room * mss) / msg), segmentCalls));
       return this.writeItem(s, calls * msg, calls);
     }
     return null;
