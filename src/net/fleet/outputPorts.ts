@@ -118,6 +118,8 @@ export class OutputPorts {
 
   /** Last byte's time on the link of the frame the latest book() call placed. */
   private bookedEndNs = 0;
+  /** Its pieces on the link, [start, end) pairs (one pair unless it was split over idle gaps). */
+  private readonly bookedPieces: number[] = [];
 
   /**
    * Book `serNs` of port p's link from `tNs` on; returns the start of its first byte (its last byte's
@@ -136,18 +138,17 @@ export class OutputPorts {
         const start = Math.max(tNs, E[n - 1]!);
         E[n - 1] = start + serNs;
         if (tNs > L[n - 1]!) L[n - 1] = tNs;
-        this.bookedEndNs = start + serNs;
-        return start;
+        return this.booked(start, start + serNs);
       }
       S.push(tNs);
       E.push(tNs + serNs);
       L.push(tNs);
-      this.bookedEndNs = tNs + serNs;
-      return tNs;
+      return this.booked(tNs, tNs + serNs);
     }
     const eps = adjacentNs(tNs);
     // The idle pieces from tNs on that hold its bytes, found before any is booked (booking moves indexes).
-    const pieces: number[] = [];
+    const pieces = this.bookedPieces;
+    pieces.length = 0;
     let i = this.firstEndingAfter(p, tNs);
     let t = tNs;
     if (i < n && S[i]! <= t) t = E[i++]!;
@@ -159,13 +160,21 @@ export class OutputPorts {
         pieces.push(t, t + use);
         left -= use;
       }
-      if (left <= eps) break;
+      // (At least one piece: a frame shorter than eps still goes on the link, in the first gap that holds it.)
+      if (left <= eps && pieces.length > 0) break;
       t = E[i++]!;
     }
     if (left > 0) pieces[pieces.length - 1]! += left;
     for (let k = 0; k < pieces.length; k += 2) this.bookPiece(p, tNs, pieces[k]!, pieces[k + 1]!, eps);
     this.bookedEndNs = pieces[pieces.length - 1]!;
     return pieces[0]!;
+  }
+
+  private booked(start: number, end: number): number {
+    this.bookedPieces.length = 0;
+    this.bookedPieces.push(start, end);
+    this.bookedEndNs = end;
+    return start;
   }
 
   /** Mark [start, end) — inside an idle gap — busy, joining the intervals it touches. */
@@ -260,7 +269,14 @@ export class OutputPorts {
     const from = this.countFromNs;
     if (end > from) {
       this.txFrames[p]! += 1;
-      this.txBytes[p]! += start >= from ? wireBytes : (wireBytes * (end - from)) / serNs;
+      if (start >= from) this.txBytes[p]! += wireBytes;
+      else {
+        // Only its link time after the reset, piece by piece (a split frame is not on the link from start to end).
+        const P = this.bookedPieces;
+        let afterNs = 0;
+        for (let k = 0; k < P.length; k += 2) afterNs += Math.max(0, P[k + 1]! - Math.max(P[k]!, from));
+        this.txBytes[p]! += (wireBytes * afterNs) / serNs;
+      }
     }
     return true;
   }

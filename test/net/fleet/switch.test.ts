@@ -106,6 +106,27 @@ describe('output ports', () => {
     expect(meanBytes).toBeLessThanOrEqual(p.maxQueueBytes[0]!);
   });
 
+  it('a split frame dated before a counter reset counts only its link time after it', () => {
+    const p = new OutputPorts(1, [1e9], { mode: 'per-port', bytes: 1e6 });
+    p.admitFrame(0, 0, 1000, 1000, 0); // [0, 8) µs
+    p.admitFrame(0, 9000, 1000, 1000, 0); // [9, 17) µs
+    p.resetCounters(8500);
+    p.admitFrame(0, 7000, 1000, 1000, 0); // pieces [8, 9) and [17, 24) µs
+    // After 8.5 µs the link is busy 0.5 + 8 + 7 = 15.5 µs: 1,937.5 bytes at 1 Gb/s, never more.
+    expect(p.sentBytes(0, 1e9)).toBeCloseTo(1937.5, 6);
+  });
+
+  it('a frame shorter than the float tolerance two hours in still goes on the link (no empty booking)', () => {
+    const p = new OutputPorts(1, [1000e9], { mode: 'per-port', bytes: 1e6 }); // 84 bytes: 0.672 ns
+    const T = 1e13;
+    p.admitFrame(0, T, 84, 84, 0);
+    p.admitFrame(0, T + 5, 84, 84, 0);
+    expect(p.admitFrame(0, T + 4.7, 84, 84, 0)).toBe(true);
+    expect(Number.isFinite(p.lastStartNs) && Number.isFinite(p.lastEndNs)).toBe(true);
+    expect(p.lastEndNs).toBeGreaterThanOrEqual(T + 4.7);
+    expect(Number.isFinite(p.queueByteNs[0]!)).toBe(true);
+  });
+
   it('integrates the queue over time: a lone frame counts half its serialization', () => {
     const p = new OutputPorts(1, [TEN_G], { mode: 'per-port', bytes: 1e6 });
     p.admitFrame(0, 100, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0);
