@@ -176,8 +176,9 @@ export class SwitchNode implements Actor {
   resetCounters(): void {
     this.ports.resetCounters(this.sim.nowNs);
     this.framesIn = 0;
-    this.congestionEpisodes = 0;
     this.congestedNs = 0;
+    // An episode still open counts in the new window, as its congested time does.
+    this.congestionEpisodes = this.congestedSinceNs >= 0 ? 1 : 0;
     if (this.congestedSinceNs >= 0) this.congestedSinceNs = this.sim.nowNs;
   }
 

@@ -190,6 +190,19 @@ describe('switch actor', () => {
     expect(sw.machine.value).toBe('idle');
   });
 
+  it('a congestion episode still open at the end of warm-up counts in the measured window', () => {
+    const { sim, sw } = rig(10 * DATA_BUFFER_BYTES);
+    sim.send(0, 1, 0, { type: 'WIRE', runs: [{ flow: 0, seq: 100, count: 40 }], nsPerByte: 8e9 / 40e9 } satisfies WireMsg);
+    sim.runUntil(2_000);
+    expect(sw.machine.value).toBe('congested');
+    sw.resetCounters();
+    // Congested time is counted from the reset on; so is the episode it belongs to.
+    expect(sw.congestionEpisodes).toBe(1);
+    sim.runUntil(1e9);
+    expect(sw.congestedTimeNs(1e9)).toBeGreaterThan(0);
+    expect(sw.congestionEpisodes).toBe(1);
+  });
+
   it('shared buffer: two line-rate streams into two idle ports queue at most a frame each, so a 32 KiB buffer drops nothing', () => {
     const { sim, sw } = rig(0, { mode: 'shared', bytes: 32 * 1024, alpha: 1 });
     // 40 frames (60 KB) each, to ports 1 and 2, both arriving over the same 49 µs at 10 Gb/s, handled one after the other.
