@@ -79,7 +79,7 @@ export class Dom0Netback {
       costs: w.costs,
       vifEvtchnV: w.vifEvtchnV,
       // Every vif has the same netback config.
-      maxSlotsPerPass: w.netbacks[0]!.cfg.maxSlotsPerPass,
+      vifConfig: w.netbacks[0]!.cfg,
       vif: (g) => w.netbacks[g]!,
       front: (g) => w.fronts[g]!,
       guestV: (g) => w.guestV[g]!,
@@ -133,10 +133,7 @@ export class Dom0Netback {
 
   private addSources(c: CpuNet): void {
     const { w } = this;
-    c.v.guest.addSource(this.netback.irqSource(c));
-    const copyBytes = w.netbacks[0]?.cfg.copyBytesPerSegment ?? 0;
-    if (copyBytes > 0) c.v.guest.addSource(this.netback.copySource(c, copyBytes));
-    c.v.guest.addSource(this.netback.qdiscSource(c));
+    this.netback.addSources(c);
     // NET_RX: process_backlog — the guests' packets bridged out of the physical NIC, a quota at a time.
     w.netRxOf(c.v).add({
       name: 'backlog',

@@ -9,7 +9,7 @@
 import type { VcpuRt, XenHost } from '../xen/host.ts';
 import { SOFTIRQ, softirqSource, type WorkContext, type WorkPart, type WorkSource } from '../xen/work.ts';
 import { ioChannelFactor, scaled, type CostModel } from './costs.ts';
-import type { NetbackVif } from './netback.ts';
+import type { NetbackConfig, NetbackVif } from './netback.ts';
 import type { NetfrontRx } from './netfront.ts';
 import { PacketQueue, type Run } from './packetQueue.ts';
 import { Tasklet } from './tasklet.ts';
@@ -31,8 +31,8 @@ export interface NetbackLookups {
   costs: CostModel;
   /** Per vif: the Dom0 VCPU its event channel is bound to. */
   vifEvtchnV: readonly VcpuRt[];
-  /** Request slots net_rx_action fills per pass. */
-  maxSlotsPerPass: number;
+  /** The vifs' netback config (every vif of a host has the same): slots per pass and per segment, the jumbo copy. */
+  vifConfig: NetbackConfig;
   vif(g: number): NetbackVif;
   front(g: number): NetfrontRx;
   /** The guest VCPU netfront's event channel is bound to (its cache is what the grant copy fills). */
@@ -99,16 +99,25 @@ export class NetbackSoftirqs<C extends NetbackCpu> {
    */
   toRxQueue(taken: readonly Run[], c: C): void {
     if (taken.length === 0) return;
+    const copies = this.m.vifConfig.copyBytesPerSegment > 0;
     for (const r of taken) {
       this.rxQueue.push(r.flow, r.seq, r.count, r.ack);
-      if (r.ack === undefined && this.m.vif(this.m.vifOf(r)).cfg.copyBytesPerSegment > 0) c.copies += r.count;
+      if (copies && r.ack === undefined) c.copies += r.count;
     }
     this.rxTasklet.schedule(c);
   }
 
+  /** The driver's interrupt and NET_TX work on CPU c, and netbk_copy_skb's where frames need it. */
+  addSources(c: C): void {
+    c.v.guest.addSource(this.irqSource(c));
+    if (this.m.vifConfig.copyBytesPerSegment > 0) c.v.guest.addSource(this.copySource(c));
+    c.v.guest.addSource(this.qdiscSource(c));
+  }
+
   /** netbk_copy_skb's cycles on CPU c, inline after the item whose start_xmit took the segments. */
-  copySource(c: C, copyBytesPerSegment: number): WorkSource<null> {
+  private copySource(c: C): WorkSource<null> {
     const costs = this.m.costs;
+    const copyBytesPerSegment = this.m.vifConfig.copyBytesPerSegment;
     const src: WorkSource<null> = {
       name: 'netbk_copy_skb',
       inline: true,
@@ -210,12 +219,13 @@ export class NetbackSoftirqs<C extends NetbackCpu> {
         const runs: Run[] = [];
         // Packets until their slots reach the pass's (count + MAX_SKB_FRAGS >= NET_RX_RING_SIZE): popped in
         // steps that surely fit at a data segment's slots each (one step when a segment takes one slot).
-        const perSeg = m.vif(0).cfg.slotsPerSegment;
+        const perSeg = m.vifConfig.slotsPerSegment;
+        const maxSlots = m.vifConfig.maxSlotsPerPass;
         let n = 0;
         let slotsUsed = 0;
-        while (slotsUsed < m.maxSlotsPerPass && this.rxQueue.length > 0) {
+        while (slotsUsed < maxSlots && this.rxQueue.length > 0) {
           const from = runs.length;
-          n += this.rxQueue.pop(Math.ceil((m.maxSlotsPerPass - slotsUsed) / perSeg), runs);
+          n += this.rxQueue.pop(Math.ceil((maxSlots - slotsUsed) / perSeg), runs);
           for (let i = from; i < runs.length; i++) slotsUsed += runs[i]!.count * (runs[i]!.ack === undefined ? perSeg : 1);
         }
         this.rxPasses++;

@@ -17,6 +17,7 @@ import type { Sim } from '../../kernel/sim.ts';
 import type { VcpuRt, XenHost } from '../../xen/host.ts';
 import type { WorkPart, WorkSource } from '../../xen/work.ts';
 import type { CostModel } from '../costs.ts';
+import type { NetbackConfig } from '../netback.ts';
 import { NetbackSoftirqs, type NetbackCpu } from '../netbackSoftirqs.ts';
 import type { NapiDevice, NapiPoll } from '../netRxAction.ts';
 import { NetRxAction } from '../netRxAction.ts';
@@ -49,7 +50,8 @@ export interface Dom0FleetWiring {
   maxPendingReqs: number;
   /** MAX_SKB_FRAGS: net_tx_action takes requests while NR_PENDING_REQS + MAX_SKB_FRAGS < MAX_PENDING_REQS. */
   maxSkbFrags: number;
-  maxSlotsPerPass: number;
+  /** The netback config of every vif of this host. */
+  vifConfig: NetbackConfig;
 }
 
 /**
@@ -87,7 +89,7 @@ export class FleetDom0 {
       host: w.host,
       costs: w.costs,
       vifEvtchnV: w.vifEvtchnV,
-      maxSlotsPerPass: w.maxSlotsPerPass,
+      vifConfig: w.vifConfig,
       vif: (g) => w.guests[g]!.vif,
       front: (g) => w.guests[g]!.front,
       guestV: (g) => w.guests[g]!.vcpus[0]!,
@@ -159,10 +161,7 @@ export class FleetDom0 {
   private addSources(c: CpuNet): void {
     const { w } = this;
     const cost = w.costs;
-    c.v.guest.addSource(this.netback.irqSource(c));
-    const copyBytes = w.guests[0]?.vif.cfg.copyBytesPerSegment ?? 0;
-    if (copyBytes > 0) c.v.guest.addSource(this.netback.copySource(c, copyBytes));
-    c.v.guest.addSource(this.netback.qdiscSource(c));
+    this.netback.addSources(c);
     // NET_RX: the NIC's poll on its IRQ's VCPU, and every CPU's backlog.
     const netRx = new NetRxAction(w.netdevBudget);
     if (c.v === w.nicV) {

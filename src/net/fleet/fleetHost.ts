@@ -73,7 +73,7 @@ export function buildFleetHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hos
     sim, host, fleet: cfg, hostIndex, costs: c, dom0V, nicV, vifEvtchnV: vifV, guests, nic, link,
     bridgeCycles, bridgeName: p.bridge === 'simple' ? 'simple_bridge' : 'bridge',
     netdevBudget: p.netdevBudget, netdevMaxBacklog: p.netdevMaxBacklog, backlogWeight: p.nic.weightPackets,
-    maxPendingReqs: p.maxPendingReqs, maxSkbFrags: p.maxSkbFrags, maxSlotsPerPass: p.netback.maxSlotsPerPass,
+    maxPendingReqs: p.maxPendingReqs, maxSkbFrags: p.maxSkbFrags, vifConfig: p.netback,
   });
   dom0Ref.d = dom0;
 
