@@ -129,7 +129,7 @@ function buildSutHost(sim: Sim, cfg: NetModelConfig, pair: number, opts: BuildOp
   const warmup =
     cfg.warmupNs > 0
       ? new Once(sim, host.localActorId(SUT_ACTORS.timers + 2), cfg.warmupNs, () => {
-          host.resetStats();
+          host.resetStats(() => stats.pushComponents());
           stats.reset();
         })
       : null;

@@ -87,6 +87,8 @@ export class NetStats {
 
   reset(): void {
     this.base = this.snap();
+    // The host's component counters restarted with the warm-up (HostStats.reset): so do their metric baselines.
+    this.lastCycles.clear();
     for (const ps of this.parts.guests?.postedSamples ?? []) {
       ps.sum = ps.count = 0;
       ps.min = Number.MAX_SAFE_INTEGER;
@@ -109,13 +111,20 @@ export class NetStats {
     m.set('vioemu_queue_depth', [h, 'nic_ring'], this.parts.nic.ring.length);
     if (this.parts.netbacks.length) m.set('vioemu_queue_depth', [h, 'netback_txq'], this.parts.netbacks.reduce((a, x) => a + x.qdisc.length, 0));
     if (this.parts.netfronts.length) m.set('vioemu_queue_depth', [h, 'frontend_ring'], this.parts.netfronts.reduce((a, x) => a + x.responses.length, 0));
+    this.pushComponents();
+    this.lastSample = s;
+  }
+
+  /** Component cycles and packets since the last push (also at the end of warm-up, before the host zeroes them). */
+  pushComponents(): void {
+    const m = this.sim.metrics;
+    const h = this.hostName;
     for (const [name, c] of this.host.stats.components) {
       const prev = this.lastCycles.get(name) ?? { cycles: 0, packets: 0 };
       m.inc('vioemu_component_cycles_total', [h, name], Math.max(0, c.cycles - prev.cycles));
       m.inc('vioemu_component_packets_total', [h, name], Math.max(0, c.packets - prev.packets));
       this.lastCycles.set(name, { ...c });
     }
-    this.lastSample = s;
   }
 
   result(measuredNs: number, host: XenHostResult): SutNetResult {

@@ -360,9 +360,13 @@ export class XenHost implements HostView {
     if (pc.current === v && v.runState === 'running') this.startExec(pc);
   }
 
-  /** Start measuring afresh (end of warm-up): close open intervals, zero the counters. */
-  resetStats(): void {
+  /**
+   * Start measuring afresh (end of warm-up): close open intervals, zero the counters. `beforeZero` runs
+   * between the two, with every counter complete up to now (metric samplers push what they would lose).
+   */
+  resetStats(beforeZero?: () => void): void {
     this.finish(this.sim.nowNs);
+    beforeZero?.();
     this.stats.reset();
   }
 

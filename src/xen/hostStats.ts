@@ -42,6 +42,8 @@ export class HostStats {
   dom: DomainStats[];
   readonly pcpuBusyNs: number[];
   readonly vcpuRunNs: number[];
+  /** Per VCPU, run time since the start, never reset at warm-up (baseline for metric deltas). */
+  readonly vcpuRunTotalNs: number[];
   /**
    * Per VCPU, how far its run time has been counted: a metric sample counts a VCPU still running up to
    * the sample (so rates read current), and the rest of that run is counted from there when it ends.
@@ -93,6 +95,7 @@ export class HostStats {
     this.vcpuWake = vcpus.map(() => ({ count: 0, sumNs: 0, maxNs: 0, log2Buckets: new Array(40).fill(0) }));
     this.pcpuBusyNs = new Array(topology.pcpuCount).fill(0);
     this.vcpuRunNs = new Array(vcpus.length).fill(0);
+    this.vcpuRunTotalNs = new Array(vcpus.length).fill(0);
     this.vcpuCountedToNs = new Array(vcpus.length).fill(0);
     this.guestsLabel = guestsLabel;
     const label = (d: SchedDomain) => (guestsLabel !== null && d.id > 0 ? guestsLabel : d.name);
@@ -145,6 +148,7 @@ export class HostStats {
     this.dom[v.domId]!.cpuNs += ns;
     this.pcpuBusyNs[pcpu]! += ns;
     this.vcpuRunNs[v.id]! += ns;
+    this.vcpuRunTotalNs[v.id]! += ns;
     const s = ns / 1e9;
     const m = this.sim.metrics;
     m.incAt(this.#domSeries[v.domId]!.cpuSeconds, s);

@@ -105,7 +105,7 @@ export function buildFleetHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hos
   });
   const warmup = warmupNs > 0
     ? new Once(sim, local(FLEET_ACTORS.warmup), warmupNs, () => {
-        host.resetStats();
+        host.resetStats(() => stats.pushResetCounters());
         stats.reset();
       })
     : null;

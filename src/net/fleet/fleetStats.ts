@@ -116,7 +116,8 @@ export class FleetStats {
       requests,
       rounds,
       roundNs,
-      dom0VcpuNs: this.host.domains[0]!.vcpus.map((v) => this.host.stats.vcpuRunNs[v]!),
+      // Never reset (vcpuRunNs restarts at warm-up): the metric's deltas must not lose the first period after it.
+      dom0VcpuNs: this.host.domains[0]!.vcpus.map((v) => this.host.stats.vcpuRunTotalNs[v]!),
     };
   }
 
@@ -149,6 +150,17 @@ export class FleetStats {
     m.inc('vioemu_fleet_tcp_retransmits_total', this.hostLabels, s.retransmits - l.retransmits);
     m.inc('vioemu_fleet_packets_total', this.pathLabels.wire, s.wire - l.wire);
     m.inc('vioemu_fleet_packets_total', this.pathLabels.local, s.local - l.local);
+    this.pushResetCounters();
+    this.last = s;
+    this.lastSampleNs = this.sim.nowNs;
+  }
+
+  /**
+   * Request latencies and component counters since the last push: also called at the end of warm-up,
+   * before the host and the guests zero them, so the metrics do not lose what came after the last sample.
+   */
+  pushResetCounters(): void {
+    const m = this.sim.metrics;
     // Request latencies completed since the last sample, at their bucket's upper edge.
     for (const g of this.parts.guests) {
       const h = g.stack.requests.latency;
@@ -164,8 +176,6 @@ export class FleetStats {
       m.inc('vioemu_component_packets_total', [this.host.spec.name, comp], Math.max(0, c.packets - prev.packets));
       this.lastCycles.set(comp, { cycles: c.cycles, packets: c.packets });
     }
-    this.last = s;
-    this.lastSampleNs = this.sim.nowNs;
   }
 
   result(measuredNs: number): FleetHostResult {

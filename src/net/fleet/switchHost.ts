@@ -76,7 +76,7 @@ export function buildSwitchHost(sim: Sim, cfg: FleetConfig, warmupNs: number, ho
   }
   const last = { drops: new Float64Array(labels.length), tx: new Float64Array(labels.length), area: new Float64Array(labels.length) };
   const sent = (p: SwitchNode['ports'], i: number) => p.sentBytes(i, sim.nowNs);
-  const sampler = metricsSampler(sim, actorId(hostIndex, 1), cfg.sampleNs, () => {
+  const push = () => {
     const p = sw.ports;
     labels.forEach((l, i) => {
       sim.metrics.inc('vioemu_switch_drops_total', l, p.dropFrames[i]! - last.drops[i]!);
@@ -88,10 +88,12 @@ export function buildSwitchHost(sim: Sim, cfg: FleetConfig, warmupNs: number, ho
     });
     last.drops.set(p.dropFrames);
     last.area.set(p.queueByteNs);
-  });
+  };
+  const sampler = metricsSampler(sim, actorId(hostIndex, 1), cfg.sampleNs, push);
   const warmup = warmupNs > 0
     ? new Once(sim, actorId(hostIndex, 2), warmupNs, () => {
-        // Counters restart; the metric baselines follow them.
+        // Counters restart; the metric baselines follow them, after a push of what came since the last sample.
+        push();
         sw.resetCounters();
         last.drops.fill(0);
         labels.forEach((_, i) => (last.tx[i] = sent(sw.ports, i)));
