@@ -234,12 +234,32 @@ export interface LoadOptions {
   overrides?: Raw;
 }
 
+/**
+ * A field given with --set (or --seed/--duration) is what the user asked for: a sweep axis of the file over the
+ * same field (or a field inside or around it) would silently replace it at every point, so that axis is dropped.
+ */
+function unsweepOverridden(raw: Raw, file: string, opts: LoadOptions): Raw {
+  if (!isObj(raw.sweep)) return raw;
+  const pinned: string[][] = [];
+  for (const s of opts.sets ?? []) {
+    const eq = s.indexOf('=');
+    if (eq > 0) pinned.push(splitPath(s.slice(0, eq), file, '--set', JSON.stringify(s)));
+  }
+  for (const k of Object.keys(opts.overrides ?? {})) pinned.push([k]);
+  const overlaps = (a: string[], b: string[]) => a.slice(0, Math.min(a.length, b.length)).every((x, i) => x === b[i]);
+  const sweep = Object.fromEntries(
+    Object.entries(raw.sweep).filter(([path]) => !pinned.some((p) => p[0] !== 'sweep' && overlaps(p, path.split('.')))),
+  );
+  return { ...raw, sweep };
+}
+
 /** Load a scenario file into validated points; throws ScenarioError before anything runs. */
 export function loadScenario(file: string, opts: LoadOptions = {}): ScenarioPoint[] {
   let raw = readWithIncludes(file, file);
   const empty = Object.keys(raw).length === 0;
   for (const s of opts.sets ?? []) raw = applySet(raw, s, file);
   if (opts.overrides) raw = deepMerge(raw, opts.overrides);
+  raw = unsweepOverridden(raw, file, opts);
   if (empty && raw.model === undefined) {
     throw new ScenarioError(file, 'model', `missing: the scenario is empty (it needs at least model: ${Object.keys(MODELS).join(' | ')})`);
   }
