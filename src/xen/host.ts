@@ -132,7 +132,10 @@ export class XenHost implements HostView {
     const pc = this.pcpus[p]!;
     if (pc.softirqPending) return;
     pc.softirqPending = true;
-    this.sim.call(pc.actorId, 0, this, 'scheduleSoftirq', p);
+    // schedule() switches with interrupts off (context_switch): a reschedule raised during the switch runs
+    // once it is done, so a started switch is always paid in full.
+    const switchLeftNs = pc.completion && pc.overheadCycles > 0 ? pc.execStartNs + this.topology.cyclesToNs(pc.overheadCycles) - this.sim.nowNs : 0;
+    this.sim.call(pc.actorId, Math.max(0, switchLeftNs), this, 'scheduleSoftirq', p);
   }
 
   /** The schedule softirq runs (timer). */

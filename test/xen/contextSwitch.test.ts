@@ -9,6 +9,7 @@ import { XenHost, type DomainSpec } from '../../src/xen/host.ts';
 import { xenMetricDefs } from '../../src/xen/metricsDefs.ts';
 import { CreditPolicy } from '../../src/xen/sched/credit.ts';
 import { attachWorkload, type WorkloadSpec } from '../../src/xen/workloads.ts';
+import { runInProcess } from '../helpers/inProcess.ts';
 
 const CTX_CYCLES = 4000;
 
@@ -48,6 +49,24 @@ describe('lazy context switch', () => {
     expect(switches).toBeGreaterThan(0.9 * wakes);
     expect(switches).toBeLessThanOrEqual(wakes + 2);
     expect(h.stats.components.get('ctxsw')!.cycles).toBe(switches * CTX_CYCLES);
+  });
+});
+
+describe('an atomic context switch', () => {
+  it('is paid in full: a reschedule raised during it runs once it is done (schedule() switches with interrupts off)', () => {
+    // 64 VCPUs of hogs, I/O wakers and ping-pongs on 8 PCPUs: wakes and slice ends often land inside a switch.
+    const { summary } = runInProcess('scenarios/sched/mixed-64.yaml', ['duration=300ms', 'warmup=0s']);
+    const [h] = summary.hosts as { domains: { contextSwitches: number; vcpuCycles: Record<string, number>[] }[] }[];
+    let switches = 0;
+    let cycles = 0;
+    for (const d of h!.domains) {
+      switches += d.contextSwitches;
+      for (const v of d.vcpuCycles) cycles += v.ctxsw ?? 0;
+    }
+    expect(switches).toBeGreaterThan(50_000);
+    // At most the switches still in progress at the end (one per PCPU) are part-paid.
+    expect(switches * 4000 - cycles).toBeGreaterThanOrEqual(0);
+    expect(switches * 4000 - cycles).toBeLessThanOrEqual(8 * 4000);
   });
 });
 
