@@ -24,6 +24,8 @@ export interface FigureSpec {
   series: FigureSeries[];
   paperMarks?: PaperMark[];
   note?: string;
+  /** What the figure shows, for a reader who has not read the paper (index.html prints it under the figure). */
+  about?: string;
 }
 
 const W = 720;
@@ -57,10 +59,14 @@ export function renderFigureSvg(fig: FigureSpec): string {
   const u = niceScale(Math.max(0, ...uVals) * 1.05);
   const nCat = fig.categories.length;
   const groupW = pw / Math.max(1, nCat);
-  const nSer = fig.series.length;
-  const barW = (groupW * 0.7) / Math.max(1, nSer);
+  // Only series with bars take a bar slot; a lines-only series (Fig 4's per-domain CPU) gets no slot and no bar swatch.
+  const hasBars = fig.series.map((s) => s.bandwidthGbps.some((v) => v !== null && Number.isFinite(v)));
+  const hasLine = fig.series.map((s) => s.utilPctPerGbps.some((v) => v !== null && Number.isFinite(v)));
+  const slot = fig.series.map((_, si) => hasBars.slice(0, si).filter(Boolean).length);
+  const nSer = Math.max(1, hasBars.filter(Boolean).length);
+  const barW = (groupW * 0.7) / nSer;
   const x0 = (c: number) => M.left + c * groupW + groupW * 0.15;
-  const barX = (c: number, s: number) => x0(c) + s * barW;
+  const barX = (c: number, s: number) => x0(c) + slot[s]! * barW;
   const yBw = (v: number) => M.top + ph - (v / bw.top) * ph;
   const yU = (v: number) => M.top + ph - (v / u.top) * ph;
   const out: string[] = [];
@@ -119,8 +125,8 @@ export function renderFigureSvg(fig: FigureSpec): string {
   const ly = H - 26;
   let lx = M.left;
   fig.series.forEach((s, si) => {
-    out.push(`<rect x="${lx}" y="${ly - 9}" width="12" height="12" fill="${COLORS[si % COLORS.length]}"/>`);
-    out.push(`<line x1="${lx + 16}" y1="${ly - 3}" x2="${lx + 30}" y2="${ly - 3}" stroke="${LINE_COLORS[si % LINE_COLORS.length]}" stroke-width="2"/>`);
+    if (hasBars[si]) out.push(`<rect x="${lx}" y="${ly - 9}" width="12" height="12" fill="${COLORS[si % COLORS.length]}"/>`);
+    if (hasLine[si]) out.push(`<line x1="${lx + 16}" y1="${ly - 3}" x2="${lx + 30}" y2="${ly - 3}" stroke="${LINE_COLORS[si % LINE_COLORS.length]}" stroke-width="2"/>`);
     out.push(`<text x="${lx + 34}" y="${ly}">${escapeXml(s.name)}</text>`);
     lx += 56 + s.name.length * 8;
   });

@@ -220,9 +220,10 @@ export function rowSpecs(opts: TableOptions = { scaleFittedOn: 'T2' }): RowSpec[
   });
   rows.push({
     id: 'T7', figure: 'Fig 8', condition: 'Dom0 VCPUs 1→8, both schedulers', paper: 'fewer Dom0 VCPUs → more bandwidth', kind: 'prediction',
-    tolerance: 'non-increasing with VCPUs (2% slack) at every point',
+    tolerance: 'non-increasing with VCPUs (2% slack) at every point, and 1 VCPU > 8 VCPUs by more than 2%',
     measure: (r) => [false, true].flatMap((a) => VCPUS.map((v) => gbps(f8(r, a, v)))),
-    judge: (v) => [0, 4].every((o) => VCPUS.slice(1).every((_, i) => v[o + i + 1]! <= v[o + i]! * 1.02)),
+    // A flat line is not "fewer VCPUs → more bandwidth": 1 VCPU must beat 8 by more than the slack.
+    judge: (v) => [0, 4].every((o) => VCPUS.slice(1).every((_, i) => v[o + i + 1]! <= v[o + i]! * 1.02) && v[o]! > v[o + 3]! * 1.02),
     show: (v) => `default ${v.slice(0, 4).map(f2).join('/')}; Opt A ${v.slice(4).map(f2).join('/')} Gbps`,
     source: (r) => f8(r, false, 8).file,
   });
@@ -325,8 +326,12 @@ function evaluate(spec: RowSpec, seeds: Results[]): TargetRow {
   }
   const n = vectors[0]!.length;
   const meanV = Array.from({ length: n }, (_, i) => mean(vectors.map((v) => v[i]!)));
-  const minV = Array.from({ length: n }, (_, i) => Math.min(...vectors.map((v) => v[i]!)));
-  const maxV = Array.from({ length: n }, (_, i) => Math.max(...vectors.map((v) => v[i]!)));
+  // The spread shows whole seeds (those with the lowest and highest headline value, element 0): an
+  // element-wise min/max would pair numbers from different seeds that no run gave together
+  // (T14 read "74% → 80% (+1.0%)", where 74 → 80 is +8.1%).
+  const byHead = [...vectors].sort((a, b) => a[0]! - b[0]!);
+  const minV = byHead[0]!;
+  const maxV = byHead[byHead.length - 1]!;
   const spread = seeds.length > 1 ? ` [${spec.show(minV)} … ${spec.show(maxV)}]` : '';
   return { ...base, emulated: `${spec.show(meanV)}${spread}`, pass: spec.judge(meanV), source, seeds: vectors.map((v) => v[0]!) };
 }

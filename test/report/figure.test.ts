@@ -47,6 +47,20 @@ describe('renderFigureSvg', () => {
     expect(svg).toContain('paper 2.3');
     expect(svg.match(/class="paper"/g)).toHaveLength(1);
   });
+  it('a lines-only series gets no bar swatch in the legend and no bar slot (Fig 4)', () => {
+    const f4 = renderFigureSvg({
+      id: 'fig4', title: 't', xLabel: 'x', categories: ['64B', '64KB'],
+      series: [
+        { name: 'bandwidth', bandwidthGbps: [1.6, 2.3], utilPctPerGbps: [null, null] },
+        { name: 'Dom0 CPU', bandwidthGbps: [null, null], utilPctPerGbps: [35, 34] },
+        { name: 'DomU CPU', bandwidthGbps: [null, null], utilPctPerGbps: [26, 25] },
+      ],
+    });
+    expect(f4.match(/<rect x="[\d.]+" y="[\d.]+" width="12" height="12"/g)).toHaveLength(1); // legend bar swatches
+    expect(f4.match(/<polyline class="util"/g)).toHaveLength(2);
+    const widths = [...f4.matchAll(/class="bar" x="[\d.]+" y="[\d.]+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(widths.every((w) => w > 80)).toBe(true); // one bar per group takes the group's bar width, not a third of it
+  });
   it('picks nice axis scales', () => {
     expect(niceScale(4.6)).toEqual({ top: 5, step: 1 });
     expect(niceScale(230)).toEqual({ top: 250, step: 50 });
@@ -70,5 +84,13 @@ describe('renderIndexHtml', () => {
     expect(html).toContain('1/2 rows pass');
     expect(html).toContain('<img src="fig3.svg"');
     expect(html).toContain('href="runs/b.json"');
+  });
+});
+
+describe('index.html explains itself', () => {
+  it('prints the intro and each figure’s description under its caption', () => {
+    const html = renderIndexHtml({ title: 't', rows: [], meta: {}, intro: 'What the <rows> are', figures: [{ id: 'fig4', file: 'fig4.svg', caption: 'Fig 4', about: 'Bars: bandwidth & lines: CPU' }] });
+    expect(html).toContain('<p>What the &lt;rows&gt; are</p>');
+    expect(html).toContain('<figcaption><b>Fig 4</b><br>Bars: bandwidth &amp; lines: CPU</figcaption>');
   });
 });

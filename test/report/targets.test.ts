@@ -156,6 +156,11 @@ describe('the reproduction table on crafted results', () => {
     });
   }
 
+  it('T7 fails when the number of Dom0 VCPUs changes nothing (a flat line is not "fewer → more")', () => {
+    const rows = computeRows(craft((s, l, p) => when('fig8-dom0vcpus')(s, l) && (p.gbps = l.includes('cacheAware=true') ? 2.38 : 2.28)));
+    expect(rows.find((r) => r.id === 'T7')!.pass).toBe(false);
+  });
+
   it('the input rows fail when the components do not keep Table 1’s ratios', () => {
     const pts = craft()[0]!.points.map((p) => {
       const r = structuredClone(p.result) as any;
@@ -184,5 +189,22 @@ describe('the reproduction table on crafted results', () => {
     expect(row.emulated).toBe('2.30 Gbps [2.00 Gbps … 2.60 Gbps]');
     expect(row.pass).toBe(true);
     expect(row.seeds).toEqual([2.0, 2.6]);
+  });
+});
+
+describe('the min…max spread of a multi-number row', () => {
+  it('shows whole seeds, never numbers from different seeds side by side', () => {
+    // Seed 1: Dom0 80% → 81% (+1.25%); seed 2: 74% → 80% (+8.1%).
+    const seedPts = (base: number, all: number, seed: number) =>
+      new Results(
+        craft((s, l, p) => {
+          if (s === 'fig13-combined' && l.endsWith('messageSize=65536')) p.dom0 = l.includes('"A"') ? all : base;
+        })[0]!.points.map((p) => ({ ...p, seed })),
+      );
+    const row = computeRows([seedPts(80, 81, 1), seedPts(74, 80, 2)]).find((r) => r.id === 'T14')!;
+    const parts = [...row.emulated.matchAll(/(\d+)% → (\d+)% \(([+-][\d.]+)%\)/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
+    expect(parts).toHaveLength(3); // mean, min, max
+    for (const [a, b, x] of parts.slice(1)) expect(Math.abs(((b! - a!) / a!) * 100 - x!)).toBeLessThan(0.8);
+    expect(row.emulated).toContain('[80% → 81% (+1.3%) … 74% → 80% (+8.1%)]');
   });
 });
