@@ -132,7 +132,7 @@ program
 program
   .command('reproduce')
   .description('run every paper scenario and print paper vs emulated for T1–T14; writes results, SVG figures and index.html')
-  .option('--json', 'print {"rows": [...]} on stdout')
+  .option('--json', 'print {"rows": [...], "summary", "interrupted"} on stdout')
   .option('--out <dir>', 'output directory', 'out/reproduce')
   .option('--quick', 'short runs (smoke test)')
   .option('--workers <n>', 'parallel runs (at most the number of cores)', String(availableParallelism()))

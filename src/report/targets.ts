@@ -252,17 +252,17 @@ export function rowSpecs(opts: TableOptions = { scaleFittedOn: 'T2' }): RowSpec[
     id: 'T10', figure: '§6.1', condition: 'bridge profile (input)', paper: 'switching 600, jhash 120 cycles', kind: 'input', tolerance: 'switching:jhash = 5:1 ±1%',
     measure: (r) => {
       const bp = domu(r).result.bridgeProfile as { switchingCycles: number; jhashCycles: number; netfilterCycles: number } | undefined;
-      return [need(bp?.switchingCycles, 'bridgeProfile'), need(bp?.jhashCycles, 'bridgeProfile'), need(bp?.netfilterCycles, 'bridgeProfile')];
+      return [need(bp?.switchingCycles, 'bridgeProfile'), need(bp?.jhashCycles, 'bridgeProfile'), need(bp?.netfilterCycles, 'bridgeProfile'), domu(r).result.table1Scale ?? NaN];
     },
     judge: ([s, j]) => Math.abs(s! / j! / 5 - 1) <= 0.01,
-    show: ([s, j, n]) => `switching ${s!.toFixed(0)}, jhash ${j!.toFixed(0)}, netfilter ${n!.toFixed(0)}`,
+    show: ([s, j, n, k]) => `switching ${s!.toFixed(0)}, jhash ${j!.toFixed(0)} (= §6.1 × ${k!.toFixed(3)}), netfilter ${n!.toFixed(0)}`,
     source: (r) => domu(r).file,
   });
   rows.push({
     id: 'T11-cycles', figure: 'Fig 11', condition: 'simple bridge cycles per packet (input)', paper: '1.2K (10× less than 11K)', kind: 'input', tolerance: 'ratio 1.2/11 ±1%',
-    measure: (r) => [comp(f11(r, 'simple', '65536'), 'simple_bridge'), comp(f11(r, 'linux', '65536'), 'bridge')],
+    measure: (r) => [comp(f11(r, 'simple', '65536'), 'simple_bridge'), comp(f11(r, 'linux', '65536'), 'bridge'), f11(r, 'simple', '65536').result.table1Scale ?? NaN],
     judge: ([s, l]) => Math.abs(s! / l! / (1.2 / 11) - 1) <= 0.01,
-    show: ([s, l]) => `${s!.toFixed(0)} vs ${l!.toFixed(0)}`,
+    show: ([s, l, k]) => `${s!.toFixed(0)} vs ${l!.toFixed(0)} (= 1.2K and 11K × ${k!.toFixed(3)})`,
     source: (r) => f11(r, 'simple', '65536').file,
   });
   rows.push(gain('T11', 'Fig 11', 'Opt C, msg > 1 KB: bandwidth', 0.07, (r) => meanRel(BIG, gbps, (s) => f11(r, 'simple', s), (s) => f11(r, 'linux', s)), (r) => f11(r, 'simple', '65536')));
