@@ -157,6 +157,14 @@ async function coordinate(
   const base = { t: 'offer' as const, format: WIRE_FORMAT, run, n, coordinator: me, code: codeId(), point: c.point, hostPartition: c.plan.hostPartition, lookaheadNs: c.plan.lookaheadNs, pace: c.pace, silenceMs };
   const { deserialize, serialize } = await import('node:v8');
   if (!sameData(deserialize(serialize(c.point)), c.point)) throw new UsageError('--transport: the scenario does not survive serialization; it cannot travel to the partitions');
+  // Offers travel whole, in one message: one the server would refuse would only be retried, silently, for ever.
+  if (n > 1) {
+    try {
+      encodeWhole(nc, { ...base, k: n - 1 });
+    } catch {
+      throw new UsageError(`--transport ${target.shown}: this run's offer (the resolved scenario, ${serialize({ ...base, k: n - 1 }).length} bytes) is larger than the server's max_payload (${nc.info?.max_payload} bytes); raise max_payload in the NATS server's configuration`);
+    }
+  }
   const tr = new NatsTransport({ nc, run, self: 0, partitions: n, shown: target.shown, silenceMs, stopRequested: stopped, say });
   try {
     // 1. One process per partition 1..N-1.
@@ -164,6 +172,7 @@ async function coordinate(
     names[0] = me;
     const claim = async (k: number): Promise<boolean> => {
       let told = false;
+      const declined = new Set<string>();
       while (!stopped() && !tr.failure) {
         try {
           const m = await nc.request(joinSubject(k), encodeWhole(nc, { ...base, k }), { timeout: 3_000 });
@@ -175,7 +184,9 @@ async function coordinate(
             if (!sameCode(reply.code, base.code)) say(`vioemu: warning: ${reply.name} runs other code (${reply.code.source}, node ${reply.code.node}; here ${base.code.source}, node ${base.code.node}): the result may differ from a local run`);
             return true;
           }
-          say(`vioemu: ${reply.name} declined partition ${k}/${n}: ${reply.reason}`);
+          // Once per process and reason: a busy process in the queue group may be asked again and again.
+          if (!declined.has(`${reply.name}\0${reply.reason}`)) say(`vioemu: ${reply.name} declined partition ${k}/${n}: ${reply.reason}`);
+          declined.add(`${reply.name}\0${reply.reason}`);
         } catch (e) {
           if (nc.isClosed()) break;
           const code = (e as NatsError).code;
@@ -191,7 +202,8 @@ async function coordinate(
     say(`vioemu: run ${run}: ${n} partition${n === 1 ? '' : 's'} over NATS at ${target.shown}; this process is partition 0/${n}`);
     const claimed = await Promise.all(Array.from({ length: n - 1 }, (_, i) => claim(i + 1)));
     if (!claimed.every(Boolean)) {
-      const why = tr.serverGone ? `NATS server at ${target.shown} went away before the run started` : tr.failure ? tr.failure.message : 'stopped before the run started';
+      // A peer's abort before the start carries its own reason (e.g. its process was stopped), not the in-run echo.
+      const why = tr.serverGone ? `NATS server at ${target.shown} went away before the run started` : tr.failure ? (tr.peerAbort ?? tr.failure.message) : 'stopped before the run started';
       for (let k = 1; k < n; k++) if (names[k]) tr.send(k, { t: 'cancel', reason: why });
       await nc.flush().catch(() => {});
       say(`vioemu: ${why}; nothing ran`);
@@ -279,6 +291,8 @@ async function servePartition(
   let serverGone = false;
   void nc.closed().then(() => (serverGone = true));
   let accepted: { offer: Offer; tr: NatsTransport } | null = null;
+  /** The run this process joined, and when it listens on that run's subject (its acceptance can be sent). */
+  let joined: { run: string; ready: Promise<boolean> } | null = null;
   const sub = nc.subscribe(joinSubject(k), {
     queue: `vioemu.p${k}`,
     callback: (err, msg) => {
@@ -297,7 +311,12 @@ async function servePartition(
         reply({ t: 'decline', name: me, reason: `unreadable offer (${(e as Error).message})`, fatal: false });
         return;
       }
-      if (taken) return void reply({ t: 'decline', name: me, reason: 'already taken by another run', fatal: false });
+      if (taken) {
+        // The coordinator of the run this process joined asks again: its first request timed out before the
+        // answer came (a slow link, a pause). Say yes again, or both would wait for each other for ever.
+        if (joined && offer.run === joined.run) return void joined.ready.then((ok) => ok && reply({ t: 'accept', name: me, code }));
+        return void reply({ t: 'decline', name: me, reason: 'already taken by another run', fatal: false });
+      }
       if (offer.format !== WIRE_FORMAT) {
         taken = true;
         fatal = `the coordinator ${offer.coordinator} speaks format ${offer.format}, this process ${WIRE_FORMAT}: run the same vioemu everywhere`;
@@ -311,18 +330,31 @@ async function servePartition(
       taken = true;
       const tr = new NatsTransport({ nc, run: offer.run, self: k, partitions: n, shown: target.shown, silenceMs: offer.silenceMs, stopRequested: stopped, say });
       // Listening on the run's subject before saying yes: no window message can be missed.
-      void nc.flush().then(
+      const ready = nc.flush().then(
         () => {
           reply({ t: 'accept', name: me, code });
           tr.watch([0]);
           accepted = { offer, tr };
+          return true;
         },
-        () => tr.close(),
+        () => {
+          tr.close();
+          return false;
+        },
       );
+      joined = { run: offer.run, ready };
     },
   });
   while (!accepted && !fatal && !serverGone && !stopped()) await sleep(100);
-  sub.unsubscribe();
+  // Once joined, still answering its coordinator's repeated offer until the run starts (see above).
+  const leaveJoin = () => {
+    try {
+      sub.unsubscribe();
+    } catch {
+      // the connection is gone
+    }
+  };
+  if (!accepted) leaveJoin();
   if (fatal) {
     say(`vioemu: ${fatal}`);
     return 2;
@@ -337,6 +369,7 @@ async function servePartition(
     say(`vioemu: partition ${k}/${n} of run ${offer.run} (${offer.point.scenario.name}${offer.point.label ? ` ${offer.point.label}` : ''}), coordinator ${offer.coordinator}`);
     // 2. Wait for the start (all partitions there), then run.
     while (!tr.go && !tr.cancelled && !tr.failure && !stopped()) await tr.changed();
+    leaveJoin();
     if (!tr.go) {
       const why = tr.cancelled ?? tr.failure?.message ?? 'stopped before the run started';
       if (stopped()) tr.send(0, { t: 'abort', from: k, message: `partition ${k} (${me}) was stopped before the run started` });

@@ -68,6 +68,8 @@ export class NatsTransport {
   readonly gone = new Map<number, string>();
   /** Why this transport failed (first reason), if it did. */
   failure: { name: string; message: string } | null = null;
+  /** What the first peer that aborted said (its own failure, or that it was stopped before the run started). */
+  peerAbort: string | null = null;
   serverGone = false;
   /** The start, with the process of each partition. */
   go: string[] | null = null;
@@ -181,6 +183,7 @@ export class NatsTransport {
         break;
       case 'abort':
         // Another partition failed on its own: leave the barrier as the in-process partitions do.
+        this.peerAbort ??= env.message;
         this.control.abort();
         this.fail('Error', ABORT_ECHO_MESSAGE);
         break;

@@ -24,6 +24,8 @@ export function drop(c: Redis): void {
 }
 
 const isAuthError = (e: unknown) => /NOAUTH|WRONGPASS|invalid password|invalid username/i.test((e as Error).message ?? '');
+/** The server refused the URL's database number: a configuration error, not an outage (retrying cannot help). */
+const REFUSED_DB = /DB index is out of range|invalid DB index/i;
 
 /** Short reason for one line: "ECONNREFUSED", "WRONGPASS …". */
 export function reason(e: unknown): string {
@@ -190,7 +192,7 @@ export class RedisLink {
         return true;
       } catch (e) {
         const msg = (e as Error).message;
-        if (/authentication failed|ENOTFOUND/.test(msg)) throw e;
+        if (/authentication failed|ENOTFOUND/.test(msg) || REFUSED_DB.test(msg)) throw e;
         if (!this.down) {
           const why = /\(([^()]*)\)$/.exec(msg)?.[1] ?? msg;
           this.markDown(why);

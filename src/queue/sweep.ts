@@ -9,7 +9,7 @@
 // connection open and stops answering (stopped, hung) counts as unreachable
 // once a command has waited NO_ANSWER_MS (10 s).
 import { Queue, type Job } from 'bullmq';
-import { lookaheadFor } from '../run/execute.ts';
+import { Execution, lookaheadFor } from '../run/execute.ts';
 import { buildResult, type RunResult } from '../run/result.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
 import { drop, RedisLink, type RedisTarget } from './connection.ts';
@@ -60,6 +60,36 @@ export function failedResult(p: ScenarioPoint, message: string): RunResult {
   return out as RunResult;
 }
 
+/**
+ * The results of points that did not run on a worker (never taken, failed as a job, or the sweep gave up),
+ * as a local sweep reports a point it stopped before its first window: the point built here and stopped at
+ * once, so the result carries the model's fields (zeros) like the local one, not only the run's counters.
+ * `errors.get(i)`, if any, goes after `interrupted` as in failedResult. Falls back to the bare results.
+ */
+async function notRunResults(points: ScenarioPoint[], indices: number[], errors: Map<number, string>): Promise<Map<number, RunResult>> {
+  const made = new Map<number, RunResult>();
+  if (indices.length === 0) return made;
+  try {
+    const exec = new Execution();
+    exec.stop();
+    const outs = await exec.run(indices.map((i) => points[i]!), { workers: 1 });
+    outs.forEach(({ result }, k) => {
+      const i = indices[k]!;
+      const message = errors.get(i);
+      const out: Record<string, unknown> = {};
+      for (const [key, v] of Object.entries(result)) {
+        if (key === 'error' || key === 'errorAt') continue;
+        out[key] = key === 'wallSeconds' || key === 'startupWallSeconds' || key === 'realTimeFactor' ? 0 : v;
+        if (key === 'interrupted' && message !== undefined) out.error = message;
+      }
+      made.set(i, out as RunResult);
+    });
+  } catch {
+    // The bare results below say the same, without the model's zeros.
+  }
+  return made;
+}
+
 /** Run `f`, giving up after `ms` (Redis may be gone); says so once. */
 async function bounded<T>(ms: number, f: () => Promise<T>): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -94,6 +124,8 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
   let gathered = 0;
   const started = Date.now();
   const warnedWorkers = new Set<string>();
+  /** Points whose job failed as a job, with the error their result carries. */
+  const jobErrors = new Map<number, string>();
   let registered = false;
   /** Set once Redis has been unreachable for giveUpMs: the error every ungathered point carries. */
   let lost: string | null = null;
@@ -169,6 +201,7 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
         } else {
           const why = job.failedReason ?? 'no result';
           const msg = `queue job failed${job.processedBy ? ` on ${job.processedBy}` : ''}: ${why}`;
+          if (results[i] === undefined) jobErrors.set(i, msg);
           take(i, failedResult(points[i]!, msg), `failed: ${why}`);
         }
         await watched(job.remove());
@@ -211,6 +244,11 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
     if (lost) {
       // Nothing can be stopped or removed through a server that is gone; the workers drop the run on their own.
       say(`vioemu: ${lost}: ${gathered} of ${n} result${n === 1 ? '' : 's'} gathered, the other ${n - gathered} reported as failed`);
+    } else if (gathered < n && link.isDown) {
+      // Ctrl-C during an outage: nothing can be paused, stopped or gathered through a server that is gone,
+      // so do not wait for it (the workers drop the run once its heartbeat key has expired).
+      say(`vioemu: stopping the run: ${target.shown} is unreachable, so the running points cannot be told; writing what was gathered`);
+      say(`vioemu: ${n - gathered} point${n - gathered === 1 ? '' : 's'} not gathered (reported as interrupted)`);
     } else if (gathered < n) {
       say(`vioemu: stopping the run: no new points start; running ones stop at their next window and report`);
       await bounded(STOP_GRACE_MS, async () => {
@@ -228,20 +266,25 @@ export async function queuedSweep(points: ScenarioPoint[], opts: QueuedSweepOpti
     }
   } finally {
     clearInterval(heartbeat);
-    const cleaned = lost ? true : await bounded(CLEANUP_MS, async () => {
+    const down = lost !== null || link.isDown;
+    const cleaned = lost ? true : down ? undefined : await bounded(CLEANUP_MS, async () => {
       if (registered) await conn.multi().zrem(REGISTRY_KEY, name).del(aliveKey(name)).exec();
       await queue.obliterate({ force: true });
       await conn.del(stopKey(name));
       return true;
     }).catch(() => undefined);
     if (!cleaned) say(`vioemu: could not remove ${name} from redis; workers drop it ${ALIVE_TTL_S} s after this sweep's last heartbeat`);
-    await bounded(lost ? 200 : CLEANUP_MS, async () => {
+    await bounded(down ? 200 : CLEANUP_MS, async () => {
       await queue.close();
       await link.close();
     }).catch(() => undefined);
     drop(conn);
   }
-  return results.map((r, i) => r ?? (lost ? failedResult(points[i]!, `queue: ${lost}`) : emptyResult(points[i]!)));
+  const notRun = results.flatMap((r, i) => (r === undefined || jobErrors.has(i) ? [i] : []));
+  const errors = new Map(jobErrors);
+  if (lost) for (const i of notRun) if (!errors.has(i)) errors.set(i, `queue: ${lost}`);
+  const made = await notRunResults(points, notRun, errors);
+  return results.map((r, i) => made.get(i) ?? r ?? (lost ? failedResult(points[i]!, `queue: ${lost}`) : emptyResult(points[i]!)));
 }
 
 /** `p`, or nothing once `stopped()` turns true (polled every 100 ms): a hung Redis call never blocks Ctrl-C. */

@@ -119,7 +119,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput
         seeds: seeds.join(', '),
         mode: opts.quick ? 'quick (short runs)' : 'full',
         'wall time': `${wallSeconds.toFixed(0)} s`,
-        workers: String(opts.workers),
+        workers: opts.queue ? `queue workers via ${opts.queue.shown}` : String(opts.workers),
       },
     }),
   );

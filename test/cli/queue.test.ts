@@ -146,6 +146,18 @@ describe('bad --queue', () => {
       await redis.stop();
     }
   });
+
+  it.skipIf(!redisBin)('a worker given a database the server does not have exits 2 too, instead of retrying for ever', async () => {
+    const redis = await startRedis();
+    try {
+      const r = await runCli(['worker', '--queue', `redis://127.0.0.1:${redis.port}/20`, '--workers', '1'], { timeoutMs: 15_000 });
+      expect(r.signal, r.stderr).toBe(null); // not killed by the timeout
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(`vioemu: --queue redis://127.0.0.1:${redis.port}/20: cannot connect (ERR DB index is out of range)`);
+    } finally {
+      await redis.stop();
+    }
+  });
 });
 
 describe.skipIf(!redisBin)('sweep --queue with two worker processes', () => {
@@ -230,6 +242,25 @@ describe.skipIf(!redisBin)('queue failures', () => {
     redis = undefined;
   });
 
+  it('Ctrl-C before any worker took a point: the points read as a local sweep\'s that never ran (the model\'s fields, zeros)', async () => {
+    redis = await startRedis();
+    const [queued, local] = await Promise.all([
+      runCli(['sweep', ...FIG12, '--queue', redis.url], {
+        onSpawn: (kill, stderr) => {
+          const poll = () => (/queued 2 points/.test(stderr()) ? kill('SIGINT') : void setTimeout(poll, 50));
+          poll();
+        },
+      }),
+      runCli(['sweep', ...FIG12]),
+    ]);
+    expect(queued.code, queued.stderr).toBe(130);
+    expect(local.code, local.stderr).toBe(0);
+    const q = JSON.parse(queued.stdout) as Record<string, unknown>[];
+    const l = JSON.parse(local.stdout) as Record<string, unknown>[];
+    expect(q.map((r) => Object.keys(r))).toEqual(l.map((r) => Object.keys(r)));
+    for (const r of q) expect(r).toMatchObject({ interrupted: true, virtualSeconds: 0, events: 0, throughputGbps: 0 });
+  });
+
   it('a job that fails as a job becomes a result carrying the error; the others run (exit 1)', async () => {
     redis = await startRedis();
     const args = ['sweep', ...RING];
@@ -251,6 +282,33 @@ describe.skipIf(!redisBin)('queue failures', () => {
     expect(stripWall(res.slice(1))).toEqual(stripWall(JSON.parse(local.stdout).slice(1)));
     expect(r.stderr).toMatch(/\[1\/3\] ring\.hosts=2 failed: injected failure/);
     expect(r.stderr).toMatch(/run failed: queue job failed on test-taker: injected failure/);
+  });
+
+  it('Ctrl-C while redis is unreachable writes what was gathered at once, without waiting out the stop grace (exit 130)', async () => {
+    redis = await startRedis();
+    let stoppedAt = 0;
+    let signalledAt = 0;
+    const r = await runCli(['sweep', ...RING, '--queue', redis.url], {
+      timeoutMs: 60_000,
+      onSpawn: (kill, stderr) => {
+        const poll = () => {
+          if (!stoppedAt && /queued 3 points/.test(stderr())) void redis!.stop().then(() => (stoppedAt = Date.now()));
+          if (stoppedAt && /unreachable \(ECONNREFUSED\)/.test(stderr())) {
+            signalledAt = Date.now();
+            return kill('SIGINT');
+          }
+          setTimeout(poll, 50);
+        };
+        poll();
+      },
+    });
+    expect(signalledAt).toBeGreaterThan(0);
+    expect(r.code, r.stderr).toBe(130);
+    expect(Date.now() - signalledAt).toBeLessThan(5_000); // was 15 s: the 10 s stop grace and 5 s of clean-up against a dead server
+    const res = JSON.parse(r.stdout) as { point: string; interrupted: boolean }[];
+    expect(res.map((x) => [x.point, x.interrupted])).toEqual([['ring.hosts=2', true], ['ring.hosts=3', true], ['ring.hosts=4', true]]);
+    expect(r.stderr).toMatch(/is unreachable, so the running points cannot be told; writing what was gathered/);
+    redis = undefined;
   });
 
   it('a worker started before the server retries with backoff, one line, then serves a sweep', async () => {

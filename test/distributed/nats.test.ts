@@ -151,6 +151,15 @@ describe('bad flags on the command line: exit 2, one line, nothing on stdout', (
     expect(r.stderr.trim()).toBe(`vioemu: --transport ${nats.url}: the server's max_payload is 2048 bytes; a run needs at least 4160`);
   });
 
+  it('a scenario whose offer exceeds the server\'s max_payload: exit 2 naming the limit, not a silent wait', async () => {
+    const nats = await startNats('max_payload: 4200\n');
+    const big = 'x'.repeat(6000); // the resolved scenario travels in the offer
+    const r = await runCli(['run', ...SPLIT, '--set', `name=${big}`, '--transport', nats.url, '--partition', '0/2'], { timeoutMs: 20_000 });
+    expect(r.signal, r.stderr).toBe(null); // not killed by the timeout
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toMatch(new RegExp(`^vioemu: --transport ${nats.url.replace(/\./g, '\\.')}: this run's offer \\(the resolved scenario, \\d+ bytes\\) is larger than the server's max_payload \\(4200 bytes\\)`));
+  });
+
   it('a server that cannot be reached: exit 2, one line', async () => {
     const port = await freePort();
     const r = await runCli(['run', ...SPLIT, '--transport', `nats://127.0.0.1:${port}`, '--partition', '0/2'], { timeoutMs: 30_000 });
@@ -160,6 +169,28 @@ describe('bad flags on the command line: exit 2, one line, nothing on stdout', (
 });
 
 describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
+  it('a partition whose acceptance comes after the offer timed out (paused 4 s) still takes part: no deadlock', async () => {
+    const nats = await startNats();
+    const p1 = startPartition(nats.url, 1, 2);
+    await until('partition 1 to wait for a coordinator', () => /waiting for the coordinator/.test(p1.stderr()), 30_000);
+    p1.proc.kill('SIGSTOP'); // a pause (GC, a frozen VM, a slow link) while the offer arrives
+    const r = await runCli(['run', ...SPLIT, '--transport', nats.url, '--partition', '0/2'], {
+      timeoutMs: 40_000,
+      onSpawn: (_kill, stderr) => {
+        const poll = () => {
+          // The first request timed out (3 s): resume the partition, which then answers the stale offer first.
+          if (/waiting for partition 1\/2/.test(stderr())) return void setTimeout(() => p1.proc.kill('SIGCONT'), 1000);
+          setTimeout(poll, 50);
+        };
+        poll();
+      },
+    });
+    expect(r.signal, r.stderr).toBe(null); // not killed by the timeout
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).interrupted).toBe(false);
+    expect(await p1.exited).toBe(0);
+  });
+
   it('2 partitions in two processes = the local run with --workers 2 (same windows, same result JSON)', async () => {
     const nats = await startNats();
     // One after the other: tests in other files share the cores.
@@ -229,6 +260,26 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
     expect(await p1.exited).toBe(1);
     expect(p1.stderr()).toMatch(/NATS server at nats:\/\/127\.0\.0\.1:\d+ went away at virtual time [\d.]+\w?s; this partition's output did not reach the coordinator/);
     expect(Date.now() - t0).toBeLessThan(40_000);
+  });
+
+  it('a partition process stopped (Ctrl-C) before the run started: the coordinator says so, not "another partition failed"', async () => {
+    const nats = await startNats();
+    const p1 = startPartition(nats.url, 1, 3); // partition 2 of 3 is never started: the run waits for it
+    const r = await runCli(['run', ...SPLIT, '--transport', nats.url, '--partition', '0/3'], {
+      timeoutMs: 60_000,
+      onSpawn: () => {
+        const poll = () => {
+          if (/partition 1\/3 of run/.test(p1.stderr())) return void p1.proc.kill('SIGINT');
+          setTimeout(poll, 50);
+        };
+        poll();
+      },
+    });
+    expect(await p1.exited).toBe(130);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/vioemu: partition 1 \(\S+\) was stopped before the run started; nothing ran/);
+    expect(r.stderr).not.toMatch(/another partition failed/);
   });
 
   it('a partition process that dies: the others give up after --transport-timeout with the partial result', async () => {
