@@ -103,3 +103,19 @@ describe('docs/metrics.md', () => {
     expect(cells[3]).toBe(labels);
   });
 });
+
+describe('fleet dashboard: $rack filters every host panel', () => {
+  // A host series filtered by $host but not by $rack ignores the rack chosen while $host is All
+  // ($host's allValue is .*): "Top 10 hosts by Dom0 utilization" then listed every rack's hosts.
+  it('every selector that filters host=~"$host" also filters rack=~"$rack"', () => {
+    let n = 0;
+    for (const q of dashboardQueries().filter((x) => x.file === 'vioemu-fleet.json')) {
+      for (const [sel] of q.expr.matchAll(/vioemu_[a-z0-9_]+\{[^}]*\}/g)) {
+        if (!sel.includes('host=~"$host"')) continue;
+        n++;
+        expect(sel, `${q.panel}: ${sel}`).toContain('rack=~"$rack"');
+      }
+    }
+    expect(n).toBeGreaterThan(5);
+  });
+});

@@ -48,3 +48,14 @@ describe('Grafana dashboards', () => {
     expect(hasError('rate(vioemu_x[1m]')).toBe(true); // the check can fail
   });
 });
+
+describe('heatmap panels over Prometheus histograms', () => {
+  // Grafana turns cumulative _bucket series (le = "≤ bound") into per-bucket counts, sorted by le,
+  // only with the target's format "heatmap"; without it every row above the mode showed all DomUs.
+  const files = readdirSync(DIR).filter((x) => x.endsWith('.json'));
+  it.each(files)('%s: every heatmap target on _bucket series is formatted as a heatmap', (f) => {
+    const d = JSON.parse(readFileSync(`${DIR}/${f}`, 'utf8'));
+    for (const p of d.panels.filter((x: { type: string }) => x.type === 'heatmap'))
+      for (const t of p.targets) if (/_bucket\b/.test(t.expr)) expect(t.format, `${f} / ${p.title}`).toBe('heatmap');
+  });
+});
