@@ -2,7 +2,7 @@
 // p99, Jain's fairness index), Dom0 utilization per host, drops per switch
 // port and per host queue, TCP timeouts, request latency percentiles.
 import type { RunOutput } from '../kernel/runner.ts';
-import { ROLE, type FleetConfig } from '../net/fleet/config.ts';
+import { receivingGuests, type FleetConfig } from '../net/fleet/config.ts';
 import type { FleetHostResult } from '../net/fleet/fleetStats.ts';
 import { percentilesNs } from '../net/fleet/latencyHistogram.ts';
 import type { SwitchResult } from '../net/fleet/switchHost.ts';
@@ -32,14 +32,13 @@ export function summarizeFleet(cfg: FleetConfig, out: RunOutput) {
   if (hosts.length === 0) return {};
   // DomUs that receive some flow: the population whose goodput should be fair.
   const t = cfg.flows;
-  const receives = new Set<string>();
-  for (let f = 0; f < t.count; f++) if (t.role[f] !== ROLE.request) receives.add(`${t.dstHost[f]}/${t.dstGuest[f]}`);
   const gbps: number[] = [];
   let totalBytes = 0;
   for (const h of hosts) {
+    const receives = receivingGuests(cfg, h.host);
     h.domuGoodputBytes.forEach((b, g) => {
       totalBytes += b;
-      if (receives.has(`${h.host}/${g}`)) gbps.push((8 * b) / h.measuredNs);
+      if (receives.has(g)) gbps.push((8 * b) / h.measuredNs);
     });
   }
   const measuredNs = hosts[0]!.measuredNs;

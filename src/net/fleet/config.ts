@@ -121,6 +121,17 @@ export interface FleetConfig {
   frames: FrameSizes;
 }
 
+/**
+ * The DomUs of `host` that receive some flow (bulk data or responses; a request flow's server is not counted):
+ * the population whose goodput the results and the goodput histogram describe.
+ */
+export function receivingGuests(f: FleetConfig, host: number): Set<number> {
+  const t = f.flows;
+  const out = new Set<number>();
+  for (let i = 0; i < t.count; i++) if (t.dstHost[i] === host && t.role[i] !== ROLE.request) out.add(t.dstGuest[i]!);
+  return out;
+}
+
 export const torHostIndex = (f: FleetConfig, rack: number) => f.hosts.length + rack;
 export const aggHostIndex = (f: FleetConfig) => f.hosts.length + f.racks.length;
 export const fleetHostCount = (f: FleetConfig) => f.hosts.length + f.racks.length + (f.aggregation ? 1 : 0);

@@ -11,7 +11,7 @@ import { BurstQueue } from '../../xen/workloads.ts';
 import { SOFTIRQ } from '../../xen/work.ts';
 import { scaled } from '../costs.ts';
 import { PhaseCycler } from '../phases.ts';
-import { torHostIndex, type FleetConfig } from './config.ts';
+import { receivingGuests, torHostIndex, type FleetConfig } from './config.ts';
 import { FleetDom0 } from './dom0Fleet.ts';
 import { FleetNic } from './fleetNic.ts';
 import { FleetStats } from './fleetStats.ts';
@@ -98,7 +98,8 @@ export function buildFleetHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hos
     }),
   );
 
-  const stats = new FleetStats(sim, host, { dom0, nic, link, guests }, spec.rack, hostIndex, cfg.perDomUMetrics);
+  const receiving = receivingGuests(cfg, hostIndex);
+  const stats = new FleetStats(sim, host, { dom0, nic, link, guests }, spec.rack, hostIndex, cfg.perDomUMetrics, guests.map((_, g) => receiving.has(g)));
   const sampler = metricsSampler(sim, local(FLEET_ACTORS.sampler), cfg.sampleNs, () => {
     host.sampleGauges();
     stats.sample();

@@ -63,6 +63,8 @@ export class FleetStats {
     readonly rack: number,
     readonly hostIndex: number,
     private readonly perDomU: boolean,
+    /** Per guest: does it receive some flow (the goodput histogram's population, as the results'). */
+    private readonly receives: readonly boolean[],
   ) {
     const name = host.spec.name;
     const rk = String(rack);
@@ -141,7 +143,7 @@ export class FleetStats {
       total += d;
       m.inc('vioemu_app_received_bytes_total', this.appLabels[i]!, d);
       if (this.perDomU) m.inc('vioemu_fleet_domu_goodput_bytes_total', this.domuLabels[i]!, d);
-      if (dt > 0) m.observe('vioemu_fleet_domu_goodput_bytes_per_second', this.hostLabels, d / dt);
+      if (dt > 0 && this.receives[i]) m.observe('vioemu_fleet_domu_goodput_bytes_per_second', this.hostLabels, d / dt);
     });
     m.inc('vioemu_fleet_goodput_bytes_total', this.hostLabels, total);
     s.drops.forEach((d, i) => m.inc('vioemu_fleet_drops_total', this.dropLabels[i]!, d - l.drops[i]!));

@@ -14,7 +14,7 @@ export const FLEET_DROP_QUEUES = ['nic_ring', 'nic_txq', 'netback_txq', 'backlog
 export const fleetMetricDefs: readonly MetricDef[] = [
   { name: 'vioemu_fleet_goodput_bytes_total', help: 'Bytes read by the applications of all DomUs of a host', type: 'counter', labelNames: ['rack', 'host'] },
   { name: 'vioemu_fleet_domu_goodput_bytes_total', help: 'Bytes read by the applications of one DomU (opt-in: net.fleet.metrics.perDomU)', type: 'counter', labelNames: ['rack', 'host', 'domain'] },
-  { name: 'vioemu_fleet_domu_goodput_bytes_per_second', help: 'Goodput of each DomU over a sample interval, bytes per virtual second (one observation per DomU per interval)', type: 'histogram', labelNames: ['rack', 'host'], buckets: GOODPUT_BUCKETS },
+  { name: 'vioemu_fleet_domu_goodput_bytes_per_second', help: 'Goodput of each DomU that receives some flow, over a sample interval, bytes per virtual second (one observation per such DomU per interval)', type: 'histogram', labelNames: ['rack', 'host'], buckets: GOODPUT_BUCKETS },
   { name: 'vioemu_fleet_dom0_vcpu_busy_seconds_total', help: 'Virtual seconds a Dom0 VCPU ran', type: 'counter', labelNames: ['rack', 'host', 'vcpu'] },
   { name: 'vioemu_fleet_drops_total', help: 'Packets dropped on a host (nic_ring|nic_txq|netback_txq|backlog|guest_txq)', type: 'counter', labelNames: ['rack', 'host', 'queue'] },
   { name: 'vioemu_fleet_tcp_timeouts_total', help: 'TCP retransmission timeouts of the senders in a host\'s DomUs', type: 'counter', labelNames: ['rack', 'host'] },
