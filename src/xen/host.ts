@@ -177,7 +177,10 @@ export class XenHost implements HostView {
   private doWake(v: VcpuRt, waker: VcpuRt | null): void {
     const now = this.sim.nowNs;
     v.wokenAtNs = now;
+    const from = v.processor;
     const res = this.policy.wake(v, now, waker);
+    // A policy that places the wakee elsewhere (Opt A's L2 placement) migrates it, as vcpu_migrate would.
+    if (v.processor !== from) this.moved(v, from, v.processor);
     this.stats.wakeup(v, res.boosted);
     this.trace?.instant(v.processor, `wake ${v.name}${res.boosted ? ' (BOOST)' : ''}`, now, { waker: waker?.name ?? null });
     this.raiseAll(res.tickle);

@@ -1,8 +1,9 @@
 // Opt A, the cache-aware credit scheduler (paper §5.1): when an I/O VCPU is
 // woken by its partner, queue it on a PCPU sharing L2 with the partner's PCPU
 // instead of tickling every idle PCPU; a non-I/O VCPU running there is
-// preempted and sent to the wakee's old PCPU (load balance kept). Balancing
-// never pulls a boosted I/O VCPU out of its partner's L2 group.
+// preempted and sent to the wakee's old PCPU (load balance kept). Neither
+// balancing nor the tick's migration check pulls an I/O VCPU out of its
+// partner's L2 group.
 import { CreditPolicy } from './credit.ts';
 import type { CreditParams } from './creditParams.ts';
 import { IoDetector, type IoDetectParams } from './ioDetect.ts';
@@ -74,6 +75,21 @@ export class CacheAwareCredit extends CreditPolicy {
       return forced;
     }
     return super.migrateTarget(v);
+  }
+
+  /**
+   * csched_cpu_pick under Opt A (§5.1: the migration of a VCPU that "remains BOOST" and finds idle PCPUs
+   * elsewhere "migrates the boosted VCPU and boosting VCPU to the same cache domain when this migration is
+   * triggered"): an I/O VCPU stays while it shares L2 with its partner's PCPU and otherwise moves to that
+   * L2; the stock pick (to the package with the most idle cores) would pull the pair apart at every tick.
+   */
+  override cpuPick(v: SchedVcpu): number {
+    const partner = this.flags.cacheAware ? this.io.partner.get(v.id) : undefined;
+    if (partner === undefined) return super.cpuPick(v);
+    const pp = this.view.vcpus[partner]!.processor;
+    const topo = this.view.topology;
+    if (topo.l2Of(v.processor) === topo.l2Of(pp) && this.allowed(v, v.processor)) return v.processor;
+    return this.l2Target(v, pp) ?? super.cpuPick(v);
   }
 
   /** Keep a boosted I/O VCPU in its partner's L2 group when idle PCPUs steal work. */

@@ -60,6 +60,29 @@ describe('Opt A: cache-aware placement', () => {
     expect(h.policy.runqLength(1)).toBe(1);
   });
 
+  it('the tick’s migration check keeps an I/O VCPU in its partner’s L2, or moves it there (§5.1)', () => {
+    const pick = (cacheAware: boolean, duPcpu: number) => {
+      const h = host({ cacheAware, creditSteal: false });
+      pingPong(h, 151);
+      for (let i = 0; i < 3; i++) h.policy.tick(0, 0);
+      const [d0, , , , du] = h.vcpus as SchedVcpu[];
+      // Dom0's VCPUs on PCPUs 0..3 all busy: the other socket has four idle cores.
+      for (const v of h.vcpus.slice(0, 4)) {
+        h.current[v.processor] = v;
+        v.runState = 'running';
+      }
+      du!.processor = duPcpu;
+      h.current[duPcpu] = du!;
+      du!.runState = 'running';
+      void d0;
+      return h.policy.cpuPick(du!);
+    };
+    // Stock csched_cpu_pick: a socket with more idle cores wins, pulling the pair apart.
+    expect(pick(false, 1)).toBeGreaterThanOrEqual(4);
+    expect(pick(true, 1)).toBe(1); // shares L2 with Dom0 VCPU0 on PCPU0: stays
+    expect(pick(true, 6)).toBe(1); // elsewhere: the partner's L2 peer
+  });
+
   it('without Opt A the wakee stays on its own PCPU', () => {
     const h = host({ cacheAware: false, creditSteal: false });
     pingPong(h, 151);
