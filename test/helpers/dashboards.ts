@@ -9,6 +9,7 @@ export function substitute(expr: string): string {
     .replace(/\$__interval/g, '2s')
     .replace(/\$__range/g, '1m')
     .replace(/\$rack/g, '.*')
+    .replace(/\$switch/g, '.*')
     .replace(/\$host/g, '.*')
     .replace(/\$domain/g, '.*');
 }

@@ -84,7 +84,8 @@ describe('dashboard template variables', () => {
       expect(v.datasource.uid, v.name).toBe(uid);
       const m = /^label_values\((.+), *([a-z_]+)\)$/.exec(v.query.query);
       expect(m, v.query.query).not.toBeNull();
-      expect(m![2]).toBe(v.name);
+      // A variable reads the label of its name; `switch` reads the switch series' host label (tor0, agg).
+      expect(m![2]).toBe(v.name === 'switch' ? 'host' : v.name);
       let bad = false;
       parser.parse(substitute(m![1]!)).iterate({ enter: (n) => void (n.type.isError && (bad = true)) });
       expect(bad, m![1]).toBe(false);
@@ -117,5 +118,20 @@ describe('fleet dashboard: $rack filters every host panel', () => {
       }
     }
     expect(n).toBeGreaterThan(5);
+  });
+});
+
+describe('fleet dashboard: $switch filters every switch panel', () => {
+  // The switch panels had no variable at all: with a rack chosen they still showed every ToR and the
+  // aggregation switch, dozens of ports at dc-1024.
+  it('every vioemu_switch_ selector filters host=~"$switch"', () => {
+    let n = 0;
+    for (const q of dashboardQueries().filter((x) => x.file === 'vioemu-fleet.json')) {
+      for (const [sel] of q.expr.matchAll(/vioemu_switch_[a-z0-9_]+(\{[^}]*\})?/g)) {
+        n++;
+        expect(sel, `${q.panel}: ${sel}`).toContain('host=~"$switch"');
+      }
+    }
+    expect(n).toBeGreaterThanOrEqual(4);
   });
 });

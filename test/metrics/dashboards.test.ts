@@ -34,7 +34,7 @@ describe('Grafana dashboards', () => {
       expect(new Set(refs).size).toBe(refs.length);
       for (const t of p.targets) expect(t.datasource.uid).toBe(UID);
     }
-    expect(d.templating.list.map((v: { name: string }) => v.name)).toEqual(f === 'vioemu-fleet.json' ? ['rack', 'host'] : ['host', 'domain']);
+    expect(d.templating.list.map((v: { name: string }) => v.name)).toEqual(f === 'vioemu-fleet.json' ? ['rack', 'host', 'switch'] : ['host', 'domain']);
   });
 
   it('every query parses as PromQL (after variable substitution) and names catalogued metrics', () => {

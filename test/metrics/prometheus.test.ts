@@ -40,6 +40,7 @@ function substitute(expr: string, vars: { host: string; domain: string }): strin
     .replace(/\$__interval/g, '1s')
     .replace(/\$__range/g, '1m')
     .replace(/\$rack/g, '.*')
+    .replace(/\$switch/g, '.*')
     .replace(/\$host/g, vars.host)
     .replace(/\$domain/g, vars.domain);
 }
@@ -144,7 +145,7 @@ describe('Prometheus scrapes soaks and answers every dashboard query', () => {
     }
   });
 
-  it.skipIf(!promBin)('every panel query has data with all runs scraped ($rack, $host, $domain = .*)', async () => {
+  it.skipIf(!promBin)('every panel query has data with all runs scraped ($rack, $host, $switch, $domain = .*)', async () => {
     const empty: string[] = [];
     const qs = dashboardQueries();
     for (const q of qs) {
