@@ -105,7 +105,7 @@ export class XenHost implements HostView {
 
   private makePcpu(p: number): PcpuRt {
     const aid = this.localActorId(pcpuActorIndex(p));
-    const pc = { id: p, actorId: aid, current: null, softirqPending: false, idleSinceNs: 0, sliceTimer: null, completion: null, execStartNs: 0, overheadCycles: 0, loaded: null, work: { nowNs: 0, pcpu: p } } as unknown as PcpuRt;
+    const pc = { id: p, actorId: aid, current: null, softirqPending: false, scheduling: false, idleSinceNs: 0, sliceTimer: null, completion: null, execStartNs: 0, overheadCycles: 0, loaded: null, work: { nowNs: 0, pcpu: p } } as unknown as PcpuRt;
     const machine = createPcpuMachine({ tick: () => this.doTick(pc) });
     pc.actor = this.sim.register(new XStateActor(aid, this.sim, machine));
     return pc;
@@ -132,10 +132,16 @@ export class XenHost implements HostView {
     const pc = this.pcpus[p]!;
     if (pc.softirqPending) return;
     pc.softirqPending = true;
+    // Raised from inside doSchedule (before its switch has started): doSchedule times it at its end.
+    if (pc.scheduling) return;
+    this.callSoftirq(pc);
+  }
+
+  private callSoftirq(pc: PcpuRt): void {
     // schedule() switches with interrupts off (context_switch): a reschedule raised during the switch runs
     // once it is done, so a started switch is always paid in full.
     const switchLeftNs = pc.completion && pc.overheadCycles > 0 ? pc.execStartNs + this.topology.cyclesToNs(pc.overheadCycles) - this.sim.nowNs : 0;
-    this.sim.call(pc.actorId, Math.max(0, switchLeftNs), this, 'scheduleSoftirq', p);
+    this.sim.call(pc.actorId, Math.max(0, switchLeftNs), this, 'scheduleSoftirq', pc.id);
   }
 
   /** The schedule softirq runs (timer). */
@@ -189,6 +195,7 @@ export class XenHost implements HostView {
   /** __enter_scheduler on one PCPU (the schedule softirq handler). */
   private doSchedule(pc: PcpuRt): void {
     pc.softirqPending = false;
+    pc.scheduling = true;
     const now = this.sim.nowNs;
     const prev = pc.current;
     let ranNs = 0;
@@ -242,6 +249,9 @@ export class XenHost implements HostView {
     if (pc.sliceTimer) this.sim.cancel(pc.sliceTimer);
     pc.sliceTimer = this.sim.call(pc.actorId, Math.max(1, pick.sliceNs), this, 'sliceEnd', pc.id);
     if (next) this.startExec(pc);
+    pc.scheduling = false;
+    // A reschedule raised above (context_saved's vcpu_migrate tickling this PCPU) runs after the switch.
+    if (pc.softirqPending) this.callSoftirq(pc);
   }
 
   /** vcpu_migrate after _VPF_migrating: move to the policy's PCPU and wake there (UNDER → BOOST). */

@@ -51,6 +51,8 @@ export interface PcpuRt {
   actor: XStateActor<ReturnType<typeof createPcpuMachine>>;
   current: VcpuRt | null;
   softirqPending: boolean;
+  /** Inside doSchedule: a reschedule raised now (a migrated prev's wake) is timed once the switch has started. */
+  scheduling: boolean;
   /** Since when the PCPU has run its idle VCPU (for the timeline). */
   idleSinceNs: number;
   sliceTimer: TimerHandle | null;

@@ -68,6 +68,22 @@ describe('an atomic context switch', () => {
     expect(switches * 4000 - cycles).toBeGreaterThanOrEqual(0);
     expect(switches * 4000 - cycles).toBeLessThanOrEqual(8 * 4000);
   });
+
+  it('is paid in full when the reschedule is raised inside schedule() itself (a migrated prev woken on this PCPU)', () => {
+    // Opt A sends the VCPU its wakee preempts to the wakee's old PCPU, often this one: the prev's wake in
+    // vcpu_migrate tickles this PCPU before its switch has started (no completion yet to time it by).
+    const { summary } = runInProcess('scenarios/sched/mixed-64.yaml', ['duration=300ms', 'warmup=0s', 'xen.hosts.0.scheduler.cacheAware=true']);
+    const [h] = summary.hosts as { domains: { contextSwitches: number; vcpuCycles: Record<string, number>[] }[] }[];
+    let switches = 0;
+    let cycles = 0;
+    for (const d of h!.domains) {
+      switches += d.contextSwitches;
+      for (const v of d.vcpuCycles) cycles += v.ctxsw ?? 0;
+    }
+    expect(switches).toBeGreaterThan(50_000);
+    expect(switches * 4000 - cycles).toBeGreaterThanOrEqual(0);
+    expect(switches * 4000 - cycles).toBeLessThanOrEqual(8 * 4000);
+  });
 });
 
 describe('the run time a policy is told', () => {
