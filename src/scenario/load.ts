@@ -236,20 +236,32 @@ export interface LoadOptions {
 
 /**
  * A field given with --set (or --seed/--duration) is what the user asked for: a sweep axis of the file over the
- * same field (or a field inside or around it) would silently replace it at every point, so that axis is dropped.
+ * same field (or a field around it) would silently replace it at every point, so that axis is dropped. A --set
+ * of a field inside an axis's values (--set net.scheduler.ioThreshold=100 where the file sweeps net.scheduler)
+ * goes into each value instead: the axis still varies the rest.
  */
 function unsweepOverridden(raw: Raw, file: string, opts: LoadOptions): Raw {
   if (!isObj(raw.sweep)) return raw;
-  const pinned: string[][] = [];
+  const pinned: { segs: string[]; value?: unknown }[] = [];
   for (const s of opts.sets ?? []) {
     const eq = s.indexOf('=');
-    if (eq > 0) pinned.push(splitPath(s.slice(0, eq), file, '--set', JSON.stringify(s)));
+    if (eq > 0) pinned.push({ segs: splitPath(s.slice(0, eq), file, '--set', JSON.stringify(s)), value: parseScalar(s.slice(eq + 1)) });
   }
-  for (const k of Object.keys(opts.overrides ?? {})) pinned.push([k]);
+  for (const k of Object.keys(opts.overrides ?? {})) pinned.push({ segs: [k] });
   const overlaps = (a: string[], b: string[]) => a.slice(0, Math.min(a.length, b.length)).every((x, i) => x === b[i]);
-  const sweep = Object.fromEntries(
-    Object.entries(raw.sweep).filter(([path]) => !pinned.some((p) => p[0] !== 'sweep' && overlaps(p, path.split('.')))),
-  );
+  const sweep: Raw = {};
+  for (const [path, values] of Object.entries(raw.sweep)) {
+    const axis = path.split('.').map((x) => x.trim());
+    const touching = pinned.filter((p) => p.segs[0] !== 'sweep' && overlaps(p.segs, axis));
+    if (touching.some((p) => p.segs.length <= axis.length)) continue;
+    let vals = values;
+    for (const p of touching) {
+      if (Array.isArray(vals)) vals = vals.map((v) => setPath(v, p.segs.slice(axis.length), p.value, file, p.segs.join('.')));
+    }
+    // Values the --set made equal are one point (--set net.domu.placement.0=3 on placements [0] and [7]).
+    if (touching.length > 0 && Array.isArray(vals)) vals = vals.filter((v, i, all) => all.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) === i);
+    setOwn(sweep, path, vals);
+  }
   return { ...raw, sweep };
 }
 

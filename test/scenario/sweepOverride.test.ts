@@ -25,6 +25,17 @@ describe('--set of a swept field', () => {
     expect(loadScenario(f, { sets: ['ring={hosts: 5}'] }).map((p) => (p.scenario.ring as { hosts: number }).hosts)).toEqual([5, 5, 5]);
   });
 
+  it('goes into each value of an axis over the section holding the field (fig9 sweeps net.scheduler)', () => {
+    // Dropping the axis ran 4 points of plain credit: Opt A and A+B, what fig9 compares, were gone.
+    const pts = loadScenario('scenarios/paper/fig9-creditsteal.yaml', { sets: ['net.scheduler.ioThreshold=100'] });
+    const sched = pts.map((p) => (p.scenario.net as { scheduler: { cacheAware: boolean; creditSteal: boolean; ioThreshold: number } }).scheduler);
+    expect(pts).toHaveLength(12);
+    expect(sched.every((s) => s.ioThreshold === 100)).toBe(true);
+    expect(sched.filter((s) => s.cacheAware && s.creditSteal)).toHaveLength(4);
+    // Values the --set makes equal collapse to one point.
+    expect(loadScenario('scenarios/paper/fig5-sedf.yaml', { sets: ['net.domu.placement.0=3'] })).toHaveLength(1);
+  });
+
   it('leaves a sweep alone when --set touches other fields', () => {
     expect(loadScenario('scenarios/paper/fig5-sedf.yaml', { sets: ['net.flows=2'] })).toHaveLength(2);
   });
