@@ -73,6 +73,8 @@ export const rel = (a: number, b: number): number => {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
 const f2 = (x: number) => x.toFixed(2);
+/** The calibrated scale a row's cycles are at (a result without it still shows the row). */
+const scaleText = (k: number) => (Number.isFinite(k) ? k.toFixed(3) : 'an unreported scale');
 
 /** A stated gain or saving X: same sign, within [X/2, 1.6·X]. */
 export function gainWithin(emulated: number, paper: number): boolean {
@@ -255,14 +257,14 @@ export function rowSpecs(opts: TableOptions = { scaleFittedOn: 'T2' }): RowSpec[
       return [need(bp?.switchingCycles, 'bridgeProfile'), need(bp?.jhashCycles, 'bridgeProfile'), need(bp?.netfilterCycles, 'bridgeProfile'), domu(r).result.table1Scale ?? NaN];
     },
     judge: ([s, j]) => Math.abs(s! / j! / 5 - 1) <= 0.01,
-    show: ([s, j, n, k]) => `switching ${s!.toFixed(0)}, jhash ${j!.toFixed(0)} (= §6.1 × ${k!.toFixed(3)}), netfilter ${n!.toFixed(0)}`,
+    show: ([s, j, n, k]) => `switching ${s!.toFixed(0)}, jhash ${j!.toFixed(0)} (= §6.1 × ${scaleText(k!)}), netfilter ${n!.toFixed(0)}`,
     source: (r) => domu(r).file,
   });
   rows.push({
     id: 'T11-cycles', figure: 'Fig 11', condition: 'simple bridge cycles per packet (input)', paper: '1.2K (10× less than 11K)', kind: 'input', tolerance: 'ratio 1.2/11 ±1%',
     measure: (r) => [comp(f11(r, 'simple', '65536'), 'simple_bridge'), comp(f11(r, 'linux', '65536'), 'bridge'), f11(r, 'simple', '65536').result.table1Scale ?? NaN],
     judge: ([s, l]) => Math.abs(s! / l! / (1.2 / 11) - 1) <= 0.01,
-    show: ([s, l, k]) => `${s!.toFixed(0)} vs ${l!.toFixed(0)} (= 1.2K and 11K × ${k!.toFixed(3)})`,
+    show: ([s, l, k]) => `${s!.toFixed(0)} vs ${l!.toFixed(0)} (= 1.2K and 11K × ${scaleText(k!)})`,
     source: (r) => f11(r, 'simple', '65536').file,
   });
   rows.push(gain('T11', 'Fig 11', 'Opt C, msg > 1 KB: bandwidth', 0.07, (r) => meanRel(BIG, gbps, (s) => f11(r, 'simple', s), (s) => f11(r, 'linux', s)), (r) => f11(r, 'simple', '65536')));

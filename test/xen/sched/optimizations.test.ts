@@ -83,6 +83,26 @@ describe('Opt A: cache-aware placement', () => {
     expect(pick(true, 6)).toBe(1); // elsewhere: the partner's L2 peer
   });
 
+  it('a VCPU running where the wakee already is keeps running: no forced "move" to its own PCPU', () => {
+    const h = host({ cacheAware: true, creditSteal: false });
+    pingPong(h, 151);
+    for (let i = 0; i < 3; i++) h.policy.tick(0, 0);
+    const [d0, d1, , , du] = h.vcpus as SchedVcpu[];
+    h.current[0] = d0!;
+    d0!.runState = 'running';
+    // Dom0 VCPU1 woke (BOOST) and runs on PCPU1, the L2 peer of Dom0 VCPU0's PCPU, where the DomU VCPU also last ran.
+    h.policy.wake(d1!, 0, null);
+    h.policy.schedule(1, null, false, 0, 0);
+    h.current[1] = d1!;
+    d1!.runState = 'running';
+    du!.processor = 1;
+    const r = h.policy.wake(du!, 0, d0!);
+    expect(du!.processor).toBe(1);
+    // The wakee (BOOST) does not outrank the BOOST VCPU there: it waits its turn, and nobody is sent anywhere.
+    expect(h.policy.isMigrating(d1!.id)).toBe(false);
+    expect(r.tickle).toEqual([]);
+  });
+
   it('without Opt A the wakee stays on its own PCPU', () => {
     const h = host({ cacheAware: false, creditSteal: false });
     pingPong(h, 151);
