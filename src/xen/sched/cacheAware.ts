@@ -50,9 +50,9 @@ export class CacheAwareCredit extends CreditPolicy {
     const cur = this.view.current(target);
     const tickle: number[] = [];
     if (cur === null || s.pri > this.vc[cur.id]!.pri) tickle.push(target);
-    else if (!this.io.isIo(cur.id) && from !== target) {
-      // Preempt the non-I/O VCPU; it moves to where the wakee came from (when that is elsewhere: a "move" to
-      // its own PCPU would only re-wake it, BOOSTed for nothing).
+    else if (!this.io.isIo(cur.id) && from !== target && this.allowed(cur, from)) {
+      // Preempt the non-I/O VCPU; it moves to where the wakee came from (when that is elsewhere, and its
+      // affinity allows it: a "move" to its own PCPU would only re-wake it, BOOSTed for nothing).
       this.forcedMoves.set(cur.id, from);
       this.vc[cur.id]!.migrating = true;
       tickle.push(target);

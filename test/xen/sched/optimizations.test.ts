@@ -103,6 +103,24 @@ describe('Opt A: cache-aware placement', () => {
     expect(r.tickle).toEqual([]);
   });
 
+  it('the VCPU a wakee would preempt is not sent to a PCPU outside its affinity', () => {
+    const h = host({ cacheAware: true, creditSteal: false });
+    pingPong(h, 151);
+    for (let i = 0; i < 3; i++) h.policy.tick(0, 0);
+    const [d0, d1, , , du] = h.vcpus as SchedVcpu[];
+    h.current[0] = d0!;
+    d0!.runState = 'running';
+    // Dom0 VCPU1, pinned to PCPU1, woke (BOOST) and runs there; the DomU VCPU comes from PCPU7.
+    d1!.affinity = [1];
+    h.policy.wake(d1!, 0, null);
+    h.policy.schedule(1, null, false, 0, 0);
+    h.current[1] = d1!;
+    d1!.runState = 'running';
+    h.policy.wake(du!, 0, d0!);
+    expect(du!.processor).toBe(1);
+    expect(h.policy.isMigrating(d1!.id)).toBe(false);
+  });
+
   it('without Opt A the wakee stays on its own PCPU', () => {
     const h = host({ cacheAware: false, creditSteal: false });
     pingPong(h, 151);
