@@ -64,6 +64,8 @@ export class CacheAwareCredit extends CreditPolicy {
   private l2Target(v: SchedVcpu, wakerPcpu: number): number | null {
     const peers = this.view.topology.l2Peers(wakerPcpu);
     const ok = (p: number) => v.affinity === null || v.affinity.includes(p);
+    // Already on another core of the waker's L2: it shares the cache there; a move within the L2 gains nothing.
+    if (v.processor !== wakerPcpu && peers.includes(v.processor) && ok(v.processor)) return v.processor;
     const pick = peers.find(ok) ?? (ok(wakerPcpu) ? wakerPcpu : null);
     return pick ?? null;
   }
