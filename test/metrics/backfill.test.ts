@@ -3,22 +3,20 @@
 // byte-identical across runs, backfilled with promtool into a TSDB that a real
 // Prometheus serves at epoch + k·interval, where the scheduler dashboard's
 // queries have data.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { dashboardQueries } from '../helpers/dashboards.ts';
-import { freePort } from '../bench/localNet.ts';
+import { prometheusBin, promtoolBin, serveBackfill, type ServedBackfill } from '../helpers/backfilledPrometheus.ts';
 
 const EPOCH = 1_700_000_000;
 const SECONDS = 6;
 /** Credit scheduler time slice (3 ticks of 10 ms). */
 const SLICE_S = 0.03;
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
-const promtool = has('promtool');
-const promBin = has('prometheus');
+const promtool = promtoolBin;
+const promBin = prometheusBin;
 if (!promtool || !promBin) console.warn('SKIP backfill into Prometheus: needs `promtool` and `prometheus` on PATH (Debian package prometheus)');
 
 /** sample lines → series key → [value, timestamp][] */
@@ -112,28 +110,15 @@ describe('--openmetrics on the scheduler soak', () => {
   });
 
   describe.skipIf(!promtool || !promBin)('backfilled with promtool and served by Prometheus', () => {
-    let prom: ChildProcess | undefined;
-    let url = '';
-    const get = async (path: string) => (await (await fetch(`${url}${path}`)).json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] } };
+    let served: ServedBackfill | undefined;
+    const get = async (path: string) => (await (await fetch(`${served!.url}${path}`)).json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] } };
 
     beforeAll(async () => {
-      const db = join(dir, 'tsdb');
-      const c = spawnSync(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', file, db], { encoding: 'utf8' });
-      expect(c.status, c.stderr).toBe(0);
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      writeFileSync(join(dir, 'empty.yml'), 'scrape_configs: []\n');
-      // Blocks from 2023 are older than the default 15 d retention: keep them.
-      prom = spawn(promBin, [`--storage.tsdb.path=${db}`, '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, `--config.file=${join(dir, 'empty.yml')}`], { stdio: 'ignore' });
-      for (let i = 0; i < 150 && !(await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 200));
+      served = await serveBackfill(file, dir);
     }, 60_000);
 
     afterAll(async () => {
-      if (prom && prom.exitCode === null) {
-        const gone = new Promise((r) => prom!.once('exit', r));
-        prom.kill('SIGKILL');
-        await gone;
-      }
+      await served?.stop();
     });
 
     it('a range query returns the run’s samples at epoch + k·interval', async () => {

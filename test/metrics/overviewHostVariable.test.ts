@@ -3,19 +3,17 @@
 // vioemu_domain_cpu_seconds_total never has: the variable offered only "sut",
 // and picking it emptied the TCP panel, with no way to pick the sender.
 // Backfilled net-soak (one short run), promtool, a real Prometheus on 127.0.0.1.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { freePort } from '../bench/localNet.ts';
+import { prometheusBin, promtoolBin, serveBackfill, type ServedBackfill } from '../helpers/backfilledPrometheus.ts';
 
 const EPOCH = 1_700_000_000;
 const SECONDS = 6;
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
-const promtool = has('promtool');
-const promBin = has('prometheus');
+const promtool = promtoolBin;
+const promBin = prometheusBin;
 if (!promtool || !promBin) console.warn('SKIP overview $host variable: needs `promtool` and `prometheus` on PATH');
 
 interface Panel {
@@ -25,30 +23,18 @@ interface Panel {
 
 describe.skipIf(!promtool || !promBin)('overview dashboard: $host offers the hosts of every panel (net soak backfill)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vioemu-hostvar-'));
-  let prom: ChildProcess | undefined;
-  let url = '';
-  const get = async (path: string) => (await (await fetch(`${url}${path}`)).json()) as { status: string; error?: string; data: unknown };
+  let served: ServedBackfill | undefined;
+  const get = async (path: string) => (await (await fetch(`${served!.url}${path}`)).json()) as { status: string; error?: string; data: unknown };
 
   beforeAll(async () => {
     const file = join(dir, 'net.om');
     const r = await runCli(['run', 'scenarios/soak/net-soak.yaml', '--duration', `${SECONDS}s`, '--openmetrics', file, '--openmetrics-interval', '1s']);
     expect(r.code, r.stderr).toBe(0);
-    const db = join(dir, 'tsdb');
-    const c = spawnSync(promtool, ['tsdb', 'create-blocks-from', 'openmetrics', file, db], { encoding: 'utf8' });
-    expect(c.status, c.stderr).toBe(0);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    writeFileSync(join(dir, 'empty.yml'), 'scrape_configs: []\n');
-    prom = spawn(promBin, [`--storage.tsdb.path=${db}`, '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, `--config.file=${join(dir, 'empty.yml')}`], { stdio: 'ignore' });
-    for (let i = 0; i < 150 && !(await fetch(`${url}/-/ready`).then((x) => x.ok, () => false)); i++) await new Promise((res) => setTimeout(res, 200));
+    served = await serveBackfill(file, dir);
   }, 90_000);
 
   afterAll(async () => {
-    if (prom && prom.exitCode === null) {
-      const gone = new Promise((r) => prom!.once('exit', r));
-      prom.kill('SIGKILL');
-      await gone;
-    }
+    await served?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

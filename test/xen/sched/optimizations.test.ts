@@ -83,42 +83,39 @@ describe('Opt A: cache-aware placement', () => {
     expect(pick(true, 6)).toBe(1); // elsewhere: the partner's L2 peer
   });
 
-  it('a VCPU running where the wakee already is keeps running: no forced "move" to its own PCPU', () => {
+  /** A detected pair, Dom0 VCPU0 running on PCPU0, and Dom0 VCPU1 woken (BOOST) and running on PCPU1, its L2 peer. */
+  const boostOnPeer = (affinity: number[] | null) => {
     const h = host({ cacheAware: true, creditSteal: false });
     pingPong(h, 151);
     for (let i = 0; i < 3; i++) h.policy.tick(0, 0);
     const [d0, d1, , , du] = h.vcpus as SchedVcpu[];
     h.current[0] = d0!;
     d0!.runState = 'running';
-    // Dom0 VCPU1 woke (BOOST) and runs on PCPU1, the L2 peer of Dom0 VCPU0's PCPU, where the DomU VCPU also last ran.
+    d1!.affinity = affinity;
     h.policy.wake(d1!, 0, null);
     h.policy.schedule(1, null, false, 0, 0);
     h.current[1] = d1!;
     d1!.runState = 'running';
-    du!.processor = 1;
-    const r = h.policy.wake(du!, 0, d0!);
-    expect(du!.processor).toBe(1);
+    return { h, d0: d0!, d1: d1!, du: du! };
+  };
+
+  it('a VCPU running where the wakee already is keeps running: no forced "move" to its own PCPU', () => {
+    const { h, d0, d1, du } = boostOnPeer(null);
+    // The DomU VCPU also last ran on PCPU1.
+    du.processor = 1;
+    const r = h.policy.wake(du, 0, d0);
+    expect(du.processor).toBe(1);
     // The wakee (BOOST) does not outrank the BOOST VCPU there: it waits its turn, and nobody is sent anywhere.
-    expect(h.policy.isMigrating(d1!.id)).toBe(false);
+    expect(h.policy.isMigrating(d1.id)).toBe(false);
     expect(r.tickle).toEqual([]);
   });
 
   it('the VCPU a wakee would preempt is not sent to a PCPU outside its affinity', () => {
-    const h = host({ cacheAware: true, creditSteal: false });
-    pingPong(h, 151);
-    for (let i = 0; i < 3; i++) h.policy.tick(0, 0);
-    const [d0, d1, , , du] = h.vcpus as SchedVcpu[];
-    h.current[0] = d0!;
-    d0!.runState = 'running';
-    // Dom0 VCPU1, pinned to PCPU1, woke (BOOST) and runs there; the DomU VCPU comes from PCPU7.
-    d1!.affinity = [1];
-    h.policy.wake(d1!, 0, null);
-    h.policy.schedule(1, null, false, 0, 0);
-    h.current[1] = d1!;
-    d1!.runState = 'running';
-    h.policy.wake(du!, 0, d0!);
-    expect(du!.processor).toBe(1);
-    expect(h.policy.isMigrating(d1!.id)).toBe(false);
+    // Dom0 VCPU1 is pinned to PCPU1; the DomU VCPU comes from PCPU7.
+    const { h, d0, d1, du } = boostOnPeer([1]);
+    h.policy.wake(du, 0, d0);
+    expect(du.processor).toBe(1);
+    expect(h.policy.isMigrating(d1.id)).toBe(false);
   });
 
   it('without Opt A the wakee stays on its own PCPU', () => {
