@@ -1,7 +1,8 @@
 // Opt A, the cache-aware credit scheduler (paper §5.1): when an I/O VCPU is
 // woken by its partner, queue it on a PCPU sharing L2 with the partner's PCPU
-// instead of tickling every idle PCPU; a non-I/O VCPU running there is
-// preempted and sent to the wakee's old PCPU (load balance kept). Neither
+// instead of tickling every idle PCPU (a wakee already on another core of that
+// L2 stays); a non-I/O VCPU running there is preempted and sent to the wakee's
+// old PCPU when that is elsewhere and its affinity allows (load balance kept). Neither
 // balancing nor the tick's migration check pulls an I/O VCPU out of its
 // partner's L2 group.
 import { CreditPolicy } from './credit.ts';
