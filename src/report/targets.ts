@@ -204,7 +204,8 @@ export function rowSpecs(opts: TableOptions = { scaleFittedOn: 'T2' }): RowSpec[
       for (let i = 1; i < n; i++) if (!(v[3 * i + 2]! <= v[3 * (i - 1) + 2]! * 1.02 + 1e-9)) return false;
       return true;
     },
-    show: (v) => SIZES4.map((s, i) => `${s}: ${v[3 * i]!.toFixed(0)}/${v[3 * i + 1]!.toFixed(0)}%`).join(', '),
+    // Dom0/DomU CPU %, and the gap per Gbps the trend is judged on.
+    show: (v) => SIZES4.map((s, i) => `${s}: ${v[3 * i]!.toFixed(0)}/${v[3 * i + 1]!.toFixed(0)}% (gap ${v[3 * i + 2]!.toFixed(1)}%/Gbps)`).join(', '),
     source: (r) => f4(r)[0]!.file,
   });
   // Xen 3.1 under SEDF boots the guest's VCPU0 onto PCPU0, beside Dom0 VCPU0 (sedf_pick_cpu; see defaultPlacement).
