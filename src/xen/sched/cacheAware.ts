@@ -40,6 +40,15 @@ export class CacheAwareCredit extends CreditPolicy {
     const target = this.l2Target(v, waker.processor);
     if (target === null) return super.wake(v, nowNs, waker);
     const from = v.processor;
+    const cur = this.view.current(target);
+    const wakePri = s.pri === PRI.UNDER && !s.parked ? PRI.BOOST : s.pri;
+    const runsAtOnce = cur === null || wakePri > this.vc[cur.id]!.pri;
+    // Preempt the non-I/O VCPU there; it moves to where the wakee came from (when that is elsewhere, and its
+    // affinity allows it: a "move" to its own PCPU would only re-wake it, BOOSTed for nothing).
+    const displaces = !runsAtOnce && !this.io.isIo(cur!.id) && from !== target && this.allowed(cur!, from);
+    // Neither: queued behind what runs there, nobody tickled, it would wait out that VCPU's slice while its own
+    // PCPU may idle. Xen's own wake (queue where it is, tickle idlers) serves it better.
+    if (!runsAtOnce && !displaces) return super.wake(v, nowNs, waker);
     v.processor = target;
     let boosted = false;
     if (s.pri === PRI.UNDER && !s.parked) {
@@ -48,26 +57,24 @@ export class CacheAwareCredit extends CreditPolicy {
       this.counters.boosts++;
     }
     this.runqInsert(target, v.id);
-    const cur = this.view.current(target);
-    const tickle: number[] = [];
-    if (cur === null || s.pri > this.vc[cur.id]!.pri) tickle.push(target);
-    else if (!this.io.isIo(cur.id) && from !== target && this.allowed(cur, from)) {
-      // Preempt the non-I/O VCPU; it moves to where the wakee came from (when that is elsewhere, and its
-      // affinity allows it: a "move" to its own PCPU would only re-wake it, BOOSTed for nothing).
-      this.forcedMoves.set(cur.id, from);
-      this.vc[cur.id]!.migrating = true;
-      tickle.push(target);
+    if (displaces) {
+      this.forcedMoves.set(cur!.id, from);
+      this.vc[cur!.id]!.migrating = true;
     }
-    return { tickle, boosted };
+    return { tickle: [target], boosted };
   }
 
   /** The waker's L2 peer (or the waker's own PCPU on a one-core L2), if the wakee may run there. */
   private l2Target(v: SchedVcpu, wakerPcpu: number): number | null {
     const peers = this.view.topology.l2Peers(wakerPcpu);
     const ok = (p: number) => v.affinity === null || v.affinity.includes(p);
-    // Already on another core of the waker's L2: it shares the cache there; a move within the L2 gains nothing.
-    if (v.processor !== wakerPcpu && peers.includes(v.processor) && ok(v.processor)) return v.processor;
-    const pick = peers.find(ok) ?? (ok(wakerPcpu) ? wakerPcpu : null);
+    const idle = (p: number) => this.view.current(p) === null && this.runq[p]!.length === 0;
+    const idlePeer = peers.find((p) => ok(p) && idle(p));
+    // Already on another core of the waker's L2: it shares the cache there; a move within the L2 gains nothing
+    // (unless its core is busy and another core of the L2 is idle: queued behind what runs there, nobody tickled,
+    // it would wait out that VCPU's slice).
+    if (v.processor !== wakerPcpu && peers.includes(v.processor) && ok(v.processor) && (idle(v.processor) || idlePeer === undefined)) return v.processor;
+    const pick = idlePeer ?? peers.find(ok) ?? (ok(wakerPcpu) ? wakerPcpu : null);
     return pick ?? null;
   }
 
