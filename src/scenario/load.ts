@@ -248,7 +248,9 @@ function unsweepOverridden(raw: Raw, file: string, opts: LoadOptions): Raw {
     if (eq > 0) pinned.push({ segs: splitPath(s.slice(0, eq), file, '--set', JSON.stringify(s)), value: parseScalar(s.slice(eq + 1)) });
   }
   for (const k of Object.keys(opts.overrides ?? {})) pinned.push({ segs: [k] });
-  const overlaps = (a: string[], b: string[]) => a.slice(0, Math.min(a.length, b.length)).every((x, i) => x === b[i]);
+  // A list index names its item however it is written ("0", "00": setPath reads both as 0).
+  const seg = (x: string) => (/^\d+$/.test(x) ? String(Number(x)) : x);
+  const overlaps = (a: string[], b: string[]) => a.slice(0, Math.min(a.length, b.length)).every((x, i) => seg(x) === seg(b[i]!));
   const sweep: Raw = {};
   for (const [path, values] of Object.entries(raw.sweep)) {
     const axis = path.split('.').map((x) => x.trim());

@@ -36,6 +36,15 @@ describe('--set of a swept field', () => {
     expect(loadScenario('scenarios/paper/fig5-sedf.yaml', { sets: ['net.domu.placement.0=3'] })).toHaveLength(1);
   });
 
+  it('sees a list index however it is written (a --set of xen.hosts.00 is one of xen.hosts.0)', () => {
+    // setPath reads "00" as item 0, so the --set went into the base; the axis over xen.hosts.0.scheduler was kept
+    // and silently put credit back at every point.
+    const f = join(dir, 'index.yaml');
+    writeFileSync(f, 'include: ' + join(process.cwd(), 'scenarios/sched/ping-pong.yaml') + '\nsweep:\n  xen.hosts.0.scheduler: [{ policy: credit }, { policy: credit, ioThreshold: 100 }]\n');
+    const pts = loadScenario(f, { sets: ['xen.hosts.00.scheduler={policy: sedf}'] });
+    expect(pts.map((p) => (p.scenario.xen as { hosts: { scheduler: { policy: string } }[] }).hosts[0]!.scheduler.policy)).toEqual(['sedf']);
+  });
+
   it('leaves a sweep alone when --set touches other fields', () => {
     expect(loadScenario('scenarios/paper/fig5-sedf.yaml', { sets: ['net.flows=2'] })).toHaveLength(2);
   });
