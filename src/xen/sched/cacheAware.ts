@@ -1,8 +1,10 @@
 // Opt A, the cache-aware credit scheduler (paper §5.1): when an I/O VCPU is
 // woken by its partner, queue it on a PCPU sharing L2 with the partner's PCPU
-// instead of tickling every idle PCPU (a wakee already on another core of that
+// instead of tickling every idle PCPU (a wakee already on a free core of that
 // L2 stays); a non-I/O VCPU running there is preempted and sent to the wakee's
-// old PCPU when that is elsewhere and its affinity allows (load balance kept). Neither
+// old PCPU when that is elsewhere and its affinity allows (load balance kept);
+// when the wakee can neither run there at once nor have room made, Xen's own
+// wake places it. Neither
 // balancing nor the tick's migration check pulls an I/O VCPU out of its
 // partner's L2 group.
 import { CreditPolicy } from './credit.ts';
