@@ -3,7 +3,8 @@
 import type { MetricDef } from '../kernel/metricSink.ts';
 import { measuredSpanNs, type BuildOptions, type HostInstance } from '../kernel/model.ts';
 import type { Sim } from '../kernel/sim.ts';
-import { NET_ACTOR_BASE, XenHost, type XenHostSpec } from './host.ts';
+import { NET_ACTOR_BASE } from './actorLayout.ts';
+import { XenHost, type XenHostSpec } from './host.ts';
 import { xenMetricDefs } from './metricsDefs.ts';
 import { makePolicy, type SchedulerSpec } from './sched/index.ts';
 import { summarizeHost, type XenHostResult } from './results.ts';

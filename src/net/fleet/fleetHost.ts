@@ -4,7 +4,8 @@
 import { actorId, measuredSpanNs, type BuildOptions, type HostInstance } from '../../kernel/model.ts';
 import type { Sim } from '../../kernel/sim.ts';
 import { Every, metricsSampler, Once } from '../../kernel/timers.ts';
-import { NET_ACTOR_BASE, XenHost, type DomainSpec, type XenHostSpec } from '../../xen/host.ts';
+import { NET_ACTOR_BASE } from '../../xen/actorLayout.ts';
+import { XenHost, type DomainSpec, type XenHostSpec } from '../../xen/host.ts';
 import { makePolicy } from '../../xen/sched/index.ts';
 import { SEDF_INIT_DOM0, SEDF_INIT_OTHER } from '../../xen/sched/sedf.ts';
 import { BurstQueue } from '../../xen/workloads.ts';
