@@ -4,6 +4,7 @@ import type { Sim } from '../kernel/sim.ts';
 import type { XenHost } from '../xen/host.ts';
 import type { XenHostResult } from '../xen/results.ts';
 import type { SutCounters } from './sut.ts';
+import { ComponentCounters } from './componentCounters.ts';
 import { QUEUE_NAMES } from './metricsDefs.ts';
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -44,7 +45,7 @@ interface Snapshot {
 export class NetStats {
   private base: Snapshot;
   private lastSample: Snapshot;
-  private lastCycles = new Map<string, { cycles: number; packets: number }>();
+  private readonly components: ComponentCounters;
   private readonly hostLabel: string[];
 
   constructor(
@@ -54,6 +55,7 @@ export class NetStats {
     private readonly hostName: string,
   ) {
     this.hostLabel = [hostName];
+    this.components = new ComponentCounters(sim, host, hostName);
     this.base = this.snap();
     this.lastSample = this.base;
     for (const q of QUEUE_NAMES) sim.metrics.inc('vioemu_queue_drops_total', [hostName, q], 0);
@@ -87,8 +89,7 @@ export class NetStats {
 
   reset(): void {
     this.base = this.snap();
-    // The host's component counters restarted with the warm-up (HostStats.reset): so do their metric baselines.
-    this.lastCycles.clear();
+    this.components.restart();
     for (const ps of this.parts.guests?.postedSamples ?? []) {
       ps.sum = ps.count = 0;
       ps.min = Number.MAX_SAFE_INTEGER;
@@ -117,14 +118,7 @@ export class NetStats {
 
   /** Component cycles and packets since the last push (also at the end of warm-up, before the host zeroes them). */
   pushComponents(): void {
-    const m = this.sim.metrics;
-    const h = this.hostName;
-    for (const [name, c] of this.host.stats.components) {
-      const prev = this.lastCycles.get(name) ?? { cycles: 0, packets: 0 };
-      m.inc('vioemu_component_cycles_total', [h, name], Math.max(0, c.cycles - prev.cycles));
-      m.inc('vioemu_component_packets_total', [h, name], Math.max(0, c.packets - prev.packets));
-      this.lastCycles.set(name, { ...c });
-    }
+    this.components.push();
   }
 
   result(measuredNs: number, host: XenHostResult): SutNetResult {

@@ -3,6 +3,7 @@
 // to the wire and between the host's own DomUs, request latencies.
 import type { Sim } from '../../kernel/sim.ts';
 import type { XenHost } from '../../xen/host.ts';
+import { ComponentCounters } from '../componentCounters.ts';
 import type { FleetDom0 } from './dom0Fleet.ts';
 import type { FleetNic } from './fleetNic.ts';
 import type { FleetGuest } from './guestNet.ts';
@@ -54,7 +55,7 @@ export class FleetStats {
   private readonly appLabels: string[][];
   private readonly pathLabels: { wire: string[]; local: string[] };
   private lastSampleNs = 0;
-  private lastCycles = new Map<string, { cycles: number; packets: number }>();
+  private readonly components: ComponentCounters;
 
   constructor(
     private readonly sim: Sim,
@@ -68,6 +69,7 @@ export class FleetStats {
   ) {
     const name = host.spec.name;
     const rk = String(rack);
+    this.components = new ComponentCounters(sim, host, name);
     this.hostLabels = [rk, name];
     this.dropLabels = FLEET_DROP_QUEUES.map((q) => [rk, name, q]);
     this.vcpuLabels = host.domains[0]!.vcpus.map((_, i) => [rk, name, String(i)]);
@@ -126,8 +128,7 @@ export class FleetStats {
   /** End of warm-up: measure from here. */
   reset(): void {
     this.base = this.snap();
-    // The host's component counters restarted with the warm-up.
-    this.lastCycles.clear();
+    this.components.restart();
     for (const g of this.parts.guests) g.stack.requests.latency.reset();
   }
 
@@ -172,12 +173,7 @@ export class FleetStats {
       }
       h.markSampled();
     }
-    for (const [comp, c] of this.host.stats.components) {
-      const prev = this.lastCycles.get(comp) ?? { cycles: 0, packets: 0 };
-      m.inc('vioemu_component_cycles_total', [this.host.spec.name, comp], Math.max(0, c.cycles - prev.cycles));
-      m.inc('vioemu_component_packets_total', [this.host.spec.name, comp], Math.max(0, c.packets - prev.packets));
-      this.lastCycles.set(comp, { cycles: c.cycles, packets: c.packets });
-    }
+    this.components.push();
   }
 
   result(measuredNs: number): FleetHostResult {
