@@ -6,6 +6,7 @@
 import type { HostView, PickResult, PolicyStats, Priority, SchedPolicy, SchedVcpu, TickResult, WakeResult } from './policy.ts';
 import { PRI } from './policy.ts';
 import { XEN31_CREDIT, type CreditParams } from './creditParams.ts';
+import { cschedCpuPick } from './cpuPick.ts';
 
 export interface CreditVcpu {
   pri: number;
@@ -267,31 +268,9 @@ export class CreditPolicy implements SchedPolicy {
     return this.vc[vid]!.migrating;
   }
 
-  /** csched_cpu_pick: move only to a package with strictly more idle cores (sibling = self on Clovertown). */
+  /** csched_cpu_pick (cpuPick.ts). */
   cpuPick(v: SchedVcpu): number {
-    const topo = this.view.topology;
-    const n = topo.pcpuCount;
-    const allowed = (p: number) => this.allowed(v, p);
-    let cpu = allowed(v.processor) ? v.processor : [...Array(n).keys()].find(allowed)!;
-    const idle = new Set(this.idlers());
-    idle.add(cpu);
-    let cands = [...idle].filter((p) => p !== cpu && allowed(p));
-    const idleIn = (pred: (p: number) => boolean) => [...idle].filter(pred).length;
-    while (cands.length > 0) {
-      // __cycle_cpu: next candidate after cpu, wrapping.
-      const nxt = cands.find((p) => p > cpu) ?? cands[0]!;
-      const samePkg = topo.socketOf(nxt) === topo.socketOf(cpu);
-      const wCpu = samePkg ? 1 : idleIn((p) => topo.socketOf(p) === topo.socketOf(cpu));
-      const nxtIdlers = samePkg ? [nxt] : [...idle].filter((p) => topo.socketOf(p) === topo.socketOf(nxt));
-      const wNxt = nxtIdlers.length;
-      if (wCpu < wNxt) {
-        cpu = nxt;
-        cands = cands.filter((p) => p !== nxt);
-      } else {
-        cands = cands.filter((p) => !nxtIdlers.includes(p));
-      }
-    }
-    return cpu;
+    return cschedCpuPick(this.view.topology, v.processor, this.idlers(), (p) => this.allowed(v, p));
   }
 
   /** csched_runq_sort: once per accounting epoch, UNDER/BOOST ahead of OVER, stable. */
