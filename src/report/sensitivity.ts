@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { Execution } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
 import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
+import { signedPercent } from './signedPercent.ts';
 
 export interface Assumption {
   field: string;
@@ -108,7 +109,7 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
 }
 
 export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: string; seeds: number[]; durationNs?: number; interrupted?: SensitivityOutput['interrupted']; failed?: number }): string {
-  const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(0)}%` : '—');
+  const pct = (x: number) => signedPercent(x, 0);
   const num = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
   const cell = (x: SensitivityRow['values'][number]) => `${num(x.gbps)} (A ${pct(x.gainA)}, C ${pct(x.gainC)}, D ${pct(x.gainD)})`;
   const runs = opts.durationNs ? `, ${opts.durationNs / 1e9} s runs` : '';

@@ -7,6 +7,7 @@
 // (one of the two fitted constants aims at it), `prediction` (everything else).
 import type { RunResult } from '../run/result.ts';
 import type { TableRow } from './html.ts';
+import { signedPercent } from './signedPercent.ts';
 
 export interface PointResult {
   scenario: string;
@@ -71,7 +72,7 @@ export const rel = (a: number, b: number): number => {
   return (a - b) / b;
 };
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+const pct = (x: number) => signedPercent(x);
 const f2 = (x: number) => x.toFixed(2);
 /** The calibrated scale a row's cycles are at (a result without it still shows the row). */
 const scaleText = (k: number) => (Number.isFinite(k) ? k.toFixed(3) : 'an unreported scale');
@@ -125,7 +126,7 @@ function bandwidth(id: string, figure: string, condition: string, paperGbps: num
 
 function gain(id: string, figure: string, condition: string, paperGain: number, m: (r: Results) => number, source: (r: Results) => PointResult, note?: string): RowSpec {
   return {
-    id, figure, condition, kind: 'prediction', note, paper: pct(paperGain).replace('.0%', '%').replace('-', '−'), tolerance: gainTol(paperGain),
+    id, figure, condition, kind: 'prediction', note, paper: pct(paperGain).replace('.0%', '%'), tolerance: gainTol(paperGain),
     measure: scalar(m),
     judge: ([x]) => gainWithin(x!, paperGain),
     show: ([x]) => pct(x!),
