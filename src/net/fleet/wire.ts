@@ -53,20 +53,24 @@ export class WireLink {
     return Math.max(0, this.busyUntilNs - this.sim.nowNs) / (this.frames.dataWireBytes * this.nsPerByte);
   }
 
-  /** dev_queue_xmit(peth0) for `runs`; what does not fit the qdisc is dropped (ACK runs keep their head). */
+  /**
+   * dev_queue_xmit(peth0) for `runs`; what does not fit the qdisc is dropped (ACK runs keep their head).
+   * The caller's runs keep their counts (a run cut short goes on the wire as a new run): the caller
+   * answers the guests' TX requests for every packet it handed over, sent or dropped.
+   */
   send(runs: Run[]): void {
     let room = Math.floor(this.txqueuelenFrames - this.backlogFrames());
     const out: Run[] = [];
     let bytes = 0;
-    for (const r of runs) {
+    for (let r of runs) {
       if (room <= 0) {
         this.qdiscDrops += r.count;
         continue;
       }
       if (r.count > room) {
         this.qdiscDrops += r.count - room;
-        r.count = room;
-        if (r.ack) r.ack = splitAck(r.ack, room); // keeps the head; the dropped tail is discarded
+        // The head goes on (an ACK run's head payload); the dropped tail is discarded.
+        r = r.ack ? { flow: r.flow, seq: r.seq, count: room, ack: splitAck(r.ack, room) } : { flow: r.flow, seq: r.seq, count: room };
       }
       room -= r.count;
       bytes += wireBytes(r, this.frames);
