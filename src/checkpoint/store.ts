@@ -144,12 +144,23 @@ export function writeCheckpoint(dir: string, c: Checkpoint): string {
   const bytes = encode(c);
   const fd = openSync(tmp, 'w');
   try {
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, final);
+  } catch (e) {
+    // A disk full (or a rename refused) must not leave a partial temporary file behind: each one would hold
+    // space the next checkpoint needs, and a long run would pile up one per failed checkpoint.
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw e;
   }
-  renameSync(tmp, final);
   try {
     const dfd = openSync(dir, 'r');
     try {
