@@ -15,7 +15,7 @@ import { MODELS } from '../scenario/registry.ts';
 import { loadOptionsFrom } from './commonOptions.ts';
 import { humanSummary, outFileNames, writeOutDir } from './output.ts';
 import { checkOutputPath } from './outputPaths.ts';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { CheckpointCollector } from '../checkpoint/collector.ts';
 import { listCheckpoints, type Checkpoint } from '../checkpoint/store.ts';
 import { VIOEMU_VERSION } from '../checkpoint/version.ts';
@@ -242,13 +242,15 @@ export async function runSetup(setup: RunSetup, flags: RunFlags, exec: Execution
             point: points[0]!,
             hostCount: MODELS[model]!.hostCount(points[0]!.scenario),
             options: {
-              scenarioFile: cp.scenarioFile,
+              // Absolute: `vioemu resume` may run from another folder (a new shell, after a reboot) and must
+              // write the same files, not a second set relative to wherever it was started.
+              scenarioFile: resolve(cp.scenarioFile),
               checkpointEveryNs: cp.everyNs,
               perVcpuMetrics: flags.perVcpuMetrics ?? false,
               partitionBy,
-              ...(flags.out !== undefined ? { out: flags.out } : {}),
+              ...(flags.out !== undefined ? { out: resolve(flags.out) } : {}),
               ...(flags.json ? { json: true } : {}),
-              ...(setup.om ? { openmetrics: setup.om } : {}),
+              ...(setup.om ? { openmetrics: { ...setup.om, file: resolve(setup.om.file) } } : {}),
             },
           },
           om,
