@@ -73,7 +73,7 @@ export async function resumeCommand(path: string, flags: ResumeFlags): Promise<n
     const sc = meta.point.scenario;
     signals.say(`vioemu: resuming ${sc.name}${meta.point.label ? ` ${meta.point.label}` : ''} (seed ${sc.seed}) at ${formatNs(meta.instantNs)} of ${formatNs(sc.durationNs)} from ${basename(file)}\n`);
     return await runSetup(
-      { ...common, points, workers, om, checkpoint: { dir, everyNs, scenarioFile: saved.scenarioFile }, restore: checkpoint },
+      { ...common, points, workers, om, checkpoint: { dir, everyNs, scenarioFile: saved.scenarioFile, resumedFrom: file }, restore: checkpoint },
       runFlags,
       exec,
       signals,

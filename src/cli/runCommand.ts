@@ -61,7 +61,8 @@ export interface RunSetup {
   lingerS: number;
   pace: number;
   om: { file: string; intervalNs: number; epochS: number } | null;
-  checkpoint: { dir: string; everyNs: number; scenarioFile: string } | null;
+  /** resumedFrom: the checkpoint file a resumed run started from. */
+  checkpoint: { dir: string; everyNs: number; scenarioFile: string; resumedFrom?: string } | null;
   restore: Checkpoint | null;
 }
 
@@ -282,7 +283,9 @@ export async function runSetup(setup: RunSetup, flags: RunFlags, exec: Execution
       signals.say(`vioemu: ${collector.failures} checkpoint${collector.failures > 1 ? 's' : ''} could not be written\n`);
       code = 1;
     }
-    if (collector && signals.received && collector.lastFile) signals.say(`vioemu: continue with: vioemu resume ${cp!.dir}\n`);
+    // A resumed run stopped before its next checkpoint can still be continued from the one it resumed from.
+    const resumable = collector?.lastFile ? cp!.dir : cp?.resumedFrom;
+    if (collector && signals.received && resumable) signals.say(`vioemu: continue with: vioemu resume ${resumable}\n`);
     if (server && lingerS > 0 && !signals.received) {
       signals.say(`vioemu: serving final metrics for ${lingerS}s more\n`);
       await signals.sleep(lingerS * 1000);
