@@ -52,6 +52,9 @@ export interface RunFlags {
 }
 
 /** What `run` checked and prepared, and what `resume` rebuilds from a checkpoint. */
+/** How many never-run points an interrupted sweep names on stderr. */
+const NEVER_RAN_NAMED = 10;
+
 export interface RunSetup {
   points: ScenarioPoint[];
   workers: number;
@@ -279,6 +282,14 @@ export async function runSetup(setup: RunSetup, flags: RunFlags, exec: Execution
       return 2;
     }
     code = writeOutputs({ ...flags, openmetrics: setup.om?.file }, results, om, () => outs.flatMap((o) => o.trace));
+    // As a queued sweep says it: a point that never ran reads like one stopped at 0 virtual seconds.
+    const neverRan = points.length > 1 ? exec.neverRan.length : 0;
+    if (neverRan > 0) {
+      // A sweep of thousands of points names the first few; the result JSON has them all.
+      const shown = exec.neverRan.slice(0, NEVER_RAN_NAMED).map((i) => points[i]!.label).join(', ');
+      const more = neverRan > NEVER_RAN_NAMED ? ` and ${neverRan - NEVER_RAN_NAMED} more` : '';
+      signals.say(`vioemu: ${neverRan} point${neverRan === 1 ? '' : 's'} never ran (reported as interrupted): ${shown}${more}\n`);
+    }
     if (collector?.failures) {
       signals.say(`vioemu: ${collector.failures} checkpoint${collector.failures > 1 ? 's' : ''} could not be written\n`);
       code = 1;

@@ -81,6 +81,8 @@ const sweepPointPlan = (sc: Scenario): PartitionPlan => ({ ...planPartitions(sc,
 export class Execution {
   private handles = new Set<RunHandle>();
   private stopped = false;
+  /** Indices (in the points given to run) of points a stop came before: they never ran, their results read 0 virtual seconds. */
+  readonly neverRan: number[] = [];
 
   stop(): void {
     this.stopped = true;
@@ -103,7 +105,10 @@ export class Execution {
       const outs: PointOutput[] = new Array(points.length);
       let next = 0;
       const lane = async () => {
-        for (let i = next++; i < points.length; i = next++) outs[i] = await this.runPoint(pool, points[i]!, i, plan ?? sweepPointPlan(points[i]!.scenario), opts);
+        for (let i = next++; i < points.length; i = next++) {
+          if (this.stopped) this.neverRan.push(i);
+          outs[i] = await this.runPoint(pool, points[i]!, i, plan ?? sweepPointPlan(points[i]!.scenario), opts);
+        }
       };
       await Promise.all(Array.from({ length: threads }, lane));
       return outs;
