@@ -77,6 +77,7 @@ export function decode(file: Buffer): Checkpoint {
     throw new CheckpointError('meta', `instant ${String(meta.instantNs)} ns is not inside the run (0 .. ${sc.durationNs} ns)`);
   }
   if (!Number.isSafeInteger(meta.eventsBase) || meta.eventsBase < 0) throw new CheckpointError('meta', 'bad event count');
+  checkOptions(meta.options);
   const hostCount = MODELS[sc.model]!.hostCount(sc);
   if (hostCount !== meta.hostCount) throw new CheckpointError('meta', `the scenario builds ${hostCount} hosts, the checkpoint has ${meta.hostCount}`);
   const hosts: HostSection[] = [];
@@ -91,6 +92,24 @@ export function decode(file: Buffer): Checkpoint {
   const om = (sections.get('openmetrics') as OpenMetricsState | undefined) ?? null;
   if (meta.options?.openmetrics && !om) throw new CheckpointError('openmetrics', 'missing (the run exported OpenMetrics)');
   return { meta, hosts, openmetrics: om };
+}
+
+/** The run's options as `vioemu resume` reads them: a checkpoint whose checksums hold may still lack them. */
+function checkOptions(o: SavedRunOptions | undefined): void {
+  const bad = (field: string) => new CheckpointError('meta', `bad run options: ${field}`);
+  if (!o || typeof o !== 'object') throw bad('missing');
+  if (typeof o.scenarioFile !== 'string') throw bad('scenarioFile');
+  if (!Number.isSafeInteger(o.checkpointEveryNs) || o.checkpointEveryNs <= 0) throw bad('checkpointEveryNs');
+  if (typeof o.perVcpuMetrics !== 'boolean') throw bad('perVcpuMetrics');
+  if (o.partitionBy !== 'auto' && o.partitionBy !== 'hosts') throw bad('partitionBy');
+  if (o.out !== undefined && (typeof o.out !== 'string' || o.out === '')) throw bad('out');
+  if (o.json !== undefined && typeof o.json !== 'boolean') throw bad('json');
+  const om = o.openmetrics;
+  if (om !== undefined) {
+    if (!om || typeof om !== 'object' || typeof om.file !== 'string' || om.file === '') throw bad('openmetrics.file');
+    if (!Number.isSafeInteger(om.intervalNs) || om.intervalNs <= 0 || om.intervalNs % 1e6 !== 0) throw bad('openmetrics.intervalNs');
+    if (!Number.isFinite(om.epochS) || om.epochS < 0) throw bad('openmetrics.epochS');
+  }
 }
 
 /** Checkpoint files in `dir`, newest first. */
