@@ -7,6 +7,25 @@
 import { Gauge, Registry, type Metric } from 'prom-client';
 import type { MetricDef, MetricUpdate } from '../kernel/metricSink.ts';
 
+/**
+ * Series in the order of their label values, not of their first update: which partition's flush came first
+ * depends on --workers and on a resume, and the exposition must not (README: final /metrics byte for byte).
+ */
+function byLabels<T>(series: Iterable<[string, T]>): T[] {
+  return [...series].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+}
+
+/** prom-client's Gauge, its series in label order (see byLabels). */
+class SortedGauge extends Gauge {
+  override async get() {
+    const m = await super.get();
+    const names = (this as unknown as { labelNames: string[] }).labelNames;
+    const key = (l: Record<string, unknown>) => names.map((n) => String(l[n] ?? '')).join('\u0000');
+    m.values = byLabels(m.values.map((v) => [key(v.labels), v] as [string, (typeof m.values)[number]]));
+    return m;
+  }
+}
+
 interface HistSeries {
   labels: Record<string, string>;
   buckets: number[];
@@ -41,7 +60,7 @@ class AggregatedHistogram {
   async get() {
     const values: { value: number; labels: Record<string, string | number>; metricName: string }[] = [];
     const bounds = this.def.buckets ?? [];
-    for (const s of this.series.values()) {
+    for (const s of byLabels(this.series)) {
       let cum = 0;
       bounds.forEach((le, i) => {
         cum += s.buckets[i]!;
@@ -87,7 +106,7 @@ class ValueCounter {
   }
 
   async get() {
-    return { name: this.def.name, help: this.def.help, type: 'counter', values: [...this.series.values()].map((s) => ({ value: s.value, labels: s.labels })), aggregator: 'sum' };
+    return { name: this.def.name, help: this.def.help, type: 'counter', values: byLabels(this.series).map((s) => ({ value: s.value, labels: s.labels })), aggregator: 'sum' };
   }
 
   reset() {
@@ -112,7 +131,7 @@ export class RunMetrics {
       const c = new ValueCounter(d);
       this.registry.registerMetric(c as unknown as Metric);
       this.counters.set(d.name, c);
-    } else if (d.type === 'gauge') this.gauges.set(d.name, new Gauge(cfg));
+    } else if (d.type === 'gauge') this.gauges.set(d.name, new SortedGauge(cfg));
     else {
       const h = new AggregatedHistogram(d);
       this.registry.registerMetric(h as unknown as Metric);
