@@ -1,5 +1,8 @@
 // OpenMetricsWriter on its own: probe filtering, partitions joined per
 // instant, histogram MetricPoints, number spellings, the probe step.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MetricDef } from '../../src/kernel/metricSink.ts';
 import { coreMetricDefs } from '../../src/metrics/coreMetrics.ts';
@@ -111,5 +114,30 @@ describe('OpenMetricsWriter', () => {
     for (let k = 3; k <= 5; k++) feed(resumed, k);
     expect(resumed.render()).toBe(whole.render());
     expect(() => new OpenMetricsWriter(defs, 0, 2e9).load(st)).toThrow(/every/);
+  });
+});
+
+describe('OpenMetricsWriter.write', () => {
+  it('replaces the file whole or not at all: a write that fails midway leaves the earlier file and no temporary one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vioemu-omwrite-'));
+    try {
+      const file = join(dir, 'soak.om');
+      const w = new OpenMetricsWriter(defs, 1000, 1e9);
+      w.add(0, 1, 1e9, [{ name: 'vioemu_depth', labels: ['h0'], value: 1 }], 10);
+      w.write(file);
+      const before = readFileSync(file, 'utf8');
+      expect(before.endsWith('# EOF\n')).toBe(true);
+      // The disk fills (or the process dies) after the first lines went out.
+      const failing = Object.create(w) as OpenMetricsWriter;
+      failing.lines = function* () {
+        yield '# TYPE vioemu_depth gauge';
+        throw new Error('ENOSPC: no space left on device');
+      };
+      expect(() => failing.write(file)).toThrow(/ENOSPC/);
+      expect(readFileSync(file, 'utf8')).toBe(before);
+      expect(readdirSync(dir)).toEqual(['soak.om']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
