@@ -14,8 +14,10 @@ export function scenarioOptions() {
 
 export function loadOptionsFrom(o: { set: string[]; seed?: string; duration?: string }): LoadOptions {
   const overrides: Record<string, unknown> = {};
-  // Numbers as YAML would read them (so 1e300 or -1 reach the range check as numbers).
-  if (o.seed !== undefined) overrides.seed = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(o.seed) ? Number(o.seed) : o.seed;
-  if (o.duration !== undefined) overrides.duration = /^\d+$/.test(o.duration) ? Number(o.duration) : o.duration;
+  // Numbers as YAML would read them (so 1e300 or -1 reach the range check as numbers), as --set seed=… and
+  // --set duration=… read them: --duration 1e3 is 1000 ns, --duration 1.5 a bare number that is not integer ns.
+  const yamlNumber = (v: string) => (/^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v) ? Number(v) : v);
+  if (o.seed !== undefined) overrides.seed = yamlNumber(o.seed);
+  if (o.duration !== undefined) overrides.duration = yamlNumber(o.duration);
   return { sets: o.set, overrides };
 }

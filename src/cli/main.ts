@@ -169,7 +169,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exitCode = 0;
+    // --help and `help <command>` exit 0; help shown for a mistake (no command at all: exitCode 1) is bad input.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) process.exitCode = 0;
     else process.exitCode = 2;
   } else if (e instanceof ScenarioError || e instanceof UsageError) {
     process.stderr.write(`vioemu: ${e instanceof ScenarioError ? 'scenario error: ' : ''}${e.message}\n`);

@@ -42,6 +42,8 @@ export const durationNs = z.unknown().transform((v, ctx) => {
     return v;
   }
   if (v.trim().startsWith('-')) return fail(`must not be negative, got ${JSON.stringify(v)}`);
+  // Without a unit it is ns, as a bare number is: a fraction of one would be rounded away silently.
+  if (/^\s*\d*\.\d+\s*$/.test(v)) return fail(`a bare number is integer ns, got ${JSON.stringify(v)} (use e.g. 1.5us)`);
   const ns = parseDurationNs(v);
   if (ns !== null) return ns;
   const m = DURATION_RE.exec(v);
@@ -53,6 +55,8 @@ const safeInt = z.number().int().max(MAX_SAFE, `too large: beyond 2^53 (${MAX_SA
 export const nonNegInt = safeInt.nonnegative();
 export const posInt = safeInt.positive();
 export const fraction = z.number().min(0).max(1);
+/** A domain's credit weight: 16 bits in Xen (struct xen_domctl_sched_credit's uint16_t weight), 256 unless set. */
+export const creditWeight = posInt.max(65535, 'at most 65535 (Xen keeps a credit weight in 16 bits)').default(256);
 /** iperf's -l: bytes per write() and read(); at most 4 GiB, so that one call's copy fits virtual time at any allowed cost. */
 export const messageBytes = posInt.max(2 ** 32, 'at most 4 GiB (4294967296) a write');
 
@@ -68,3 +72,14 @@ export function intInRange(min: number, max: number, what = '') {
 export const SEED_MAX = 2 ** 32 - 1;
 /** Seeds are 32-bit: larger values would silently wrap (2^32 + 1 ≡ 1). */
 export const seedField = intInRange(0, SEED_MAX, '2^32 - 1 at most');
+
+/**
+ * A domain's per-VCPU lists (placement, and pin given as a list per VCPU) are read by VCPU index (the list repeats
+ * when shorter): items past its VCPUs would be ignored silently, so they are refused where they are written.
+ */
+export function checkPerVcpuLists(d: { vcpus: number; placement?: number[] | undefined; pin?: unknown }, ctx: z.RefinementCtx): void {
+  const over = (field: string, n: number) =>
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message: `${n} entries for ${d.vcpus} VCPU${d.vcpus === 1 ? '' : 's'} (vcpus): one per VCPU at most, the rest would be ignored` });
+  if (d.placement && d.placement.length > d.vcpus) over('placement', d.placement.length);
+  if (Array.isArray(d.pin) && Array.isArray(d.pin[0]) && d.pin.length > d.vcpus) over('pin', d.pin.length);
+}

@@ -1,6 +1,6 @@
 // Scenario loading: YAML → includes merged → --set overrides → zod validation
 // with defaults; a `sweep:` section expands to one validated scenario per point.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -61,8 +61,8 @@ function readYaml(file: string, shownAs: string): Raw {
 }
 
 /** Read a file and its `include:` list (paths relative to the including file; the file itself wins). */
-export function readWithIncludes(file: string, shownAs = file, depth = 0): Raw {
-  if (depth > 8) throw new ScenarioError(shownAs, 'include', 'includes nested too deeply (cycle?)');
+export function readWithIncludes(file: string, shownAs = file, chain: { path: string; shownAs: string }[] = []): Raw {
+  const here = [...chain, { path: resolve(file), shownAs }];
   const doc = readYaml(file, shownAs);
   const inc = doc.include;
   delete doc.include;
@@ -74,7 +74,12 @@ export function readWithIncludes(file: string, shownAs = file, depth = 0): Raw {
   let merged: Raw = {};
   for (const rel of list as string[]) {
     const path = resolve(dirname(file), rel);
-    merged = deepMerge(merged, readWithIncludes(path, rel, depth + 1));
+    // Said where it is written: the including file's include: names the file, and a cycle names its files.
+    const loop = here.findIndex((f) => f.path === path);
+    if (loop >= 0) throw new ScenarioError(shownAs, 'include', `${JSON.stringify(rel)} makes a cycle: ${[...here.slice(loop).map((f) => f.shownAs), rel].join(' → ')}`);
+    if (here.length > 8) throw new ScenarioError(shownAs, 'include', 'includes nested more than 8 deep');
+    if (!existsSync(path)) throw new ScenarioError(shownAs, 'include', `${JSON.stringify(rel)}: file not found (${path})`);
+    merged = deepMerge(merged, readWithIncludes(path, rel, here));
   }
   return deepMerge(merged, doc);
 }
@@ -101,17 +106,29 @@ export function applySet(raw: Raw, assignment: string, shownAs: string): Raw {
   const what = JSON.stringify(assignment);
   if (eq < 0) throw new ScenarioError(shownAs, '--set', `${what}: want path.to.field=value`);
   const path = splitPath(assignment.slice(0, eq), shownAs, '--set', what);
+  if (path[0] === 'include') throw new ScenarioError(shownAs, '--set', `${what}: include: is read with the file, before --set applies; write it in the scenario file`);
   const value = parseScalar(assignment.slice(eq + 1));
+  if (path[0] === 'sweep' && path.length > 1) {
+    // A sweep's keys are whole field paths (sweep: {net.netback.txqueuelen: [...]}): the rest of the path is one key,
+    // replacing the file's axis over the same field however its key is spaced.
+    const key = path.slice(1).join('.');
+    const sweep: Raw = isObj(raw.sweep) ? { ...raw.sweep } : {};
+    for (const k of Object.keys(sweep)) if (k.split('.').map((x) => x.trim()).join('.') === key) delete sweep[k];
+    return { ...raw, sweep: setOwn(sweep, key, value) };
+  }
   return setPath(raw, path, value, shownAs, path.join('.'));
 }
 
 /** Copy-on-write set; a numeric segment indexes into an existing list (or appends at its end). */
 function setPath(raw: unknown, path: string[], value: unknown, shownAs: string, full: string): Raw {
   const [head, ...rest] = path as [string, ...string[]];
+  // A number under a field the file leaves out (a list that defaults to [] or null, such as phases or pin) starts that list.
+  if ((raw === undefined || raw === null) && /^\d+$/.test(head)) raw = [];
   if (Array.isArray(raw)) {
     const i = /^\d+$/.test(head) ? Number(head) : NaN;
     if (!(i <= raw.length)) {
-      throw new ScenarioError(shownAs, full, `${JSON.stringify(head)} is not an index of this list: it has ${raw.length} item${raw.length === 1 ? '' : 's'} (0..${raw.length - 1}; ${raw.length} appends)`);
+      const has = raw.length === 0 ? 'it is empty' : `it has ${raw.length} item${raw.length === 1 ? '' : 's'} (0..${raw.length - 1}`;
+      throw new ScenarioError(shownAs, full, `${JSON.stringify(head)} is not an index of this list: ${has}${raw.length === 0 ? ' (' : '; '}${raw.length} appends)`);
     }
     const out = [...raw];
     out[i] = rest.length === 0 ? value : setPath(out[i], rest, value, shownAs, full);
@@ -119,7 +136,7 @@ function setPath(raw: unknown, path: string[], value: unknown, shownAs: string, 
   }
   const obj: Raw = isObj(raw) ? raw : {};
   const cur = Object.prototype.hasOwnProperty.call(obj, head) ? obj[head] : undefined;
-  return setOwn({ ...obj }, head, rest.length === 0 ? value : setPath(Array.isArray(cur) ? cur : isObj(cur) ? cur : {}, rest, value, shownAs, full));
+  return setOwn({ ...obj }, head, rest.length === 0 ? value : setPath(cur, rest, value, shownAs, full));
 }
 
 const baseShape = {
@@ -207,7 +224,14 @@ export function expandSweep(raw: Raw, shownAs: string): { label: string; raw: Ra
   if (!isObj(sweep)) throw new ScenarioError(shownAs, 'sweep', 'must map field paths to lists of values');
   const axes = Object.entries(sweep).map(([path, values]) => {
     const segs = splitPath(path, shownAs, 'sweep', `key ${JSON.stringify(path)}`);
+    // Both are read before the points exist: an axis over them would reach the schema as an unknown field.
+    if (segs[0] === 'include') throw new ScenarioError(shownAs, `sweep.${path}`, 'include: is read with the file, before the sweep expands; a sweep cannot vary it');
+    if (segs[0] === 'sweep') throw new ScenarioError(shownAs, `sweep.${path}`, 'sweeps do not nest: list every axis directly under sweep:');
     if (!Array.isArray(values) || values.length === 0) throw new ScenarioError(shownAs, `sweep.${path}`, 'must be a non-empty list');
+    // Runs are deterministic: a value listed twice is the same run twice, under two labels.
+    const seen = values.map((v) => JSON.stringify(v));
+    const dup = seen.findIndex((v, i) => seen.indexOf(v) !== i);
+    if (dup >= 0) throw new ScenarioError(shownAs, `sweep.${path}`, `${show(values[dup])} is listed twice (items ${seen.indexOf(seen[dup]!)} and ${dup}); each value is one run`);
     return { path, segs, values };
   });
   const count = axes.reduce((n, a) => n * a.values.length, 1);
@@ -277,5 +301,18 @@ export function loadScenario(file: string, opts: LoadOptions = {}): ScenarioPoin
   if (empty && raw.model === undefined) {
     throw new ScenarioError(file, 'model', `missing: the scenario is empty (it needs at least model: ${Object.keys(MODELS).join(' | ')})`);
   }
-  return expandSweep(raw, file).map((p) => ({ label: p.label, scenario: validateScenario(p.raw, file) }));
+  const axes = isObj(raw.sweep) ? Object.keys(raw.sweep).map((k) => k.split('.').map((x) => x.trim())) : [];
+  return expandSweep(raw, file).map((p, i) => {
+    try {
+      return { label: p.label, scenario: validateScenario(p.raw, file) };
+    } catch (e) {
+      if (!(e instanceof ScenarioError) || !p.label) throw e;
+      // The file may not hold the value at fault: when the sweep put it there (a later point fails, or the field is
+      // one an axis varies), say which point. A problem of every point (the first fails outside the axes) is the file's.
+      const segs = e.fieldPath.split('.');
+      const swept = axes.some((a) => a.slice(0, Math.min(a.length, segs.length)).every((x, j) => x === segs[j]));
+      if (i === 0 && !swept) throw e;
+      throw new ScenarioError(e.file, e.fieldPath, `${e.problem} (sweep point ${p.label})`);
+    }
+  });
 }

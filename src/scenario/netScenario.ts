@@ -104,6 +104,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
   ]);
   if (!raw.fleet) checkCapAccounting(file, 'net.scheduler', raw.scheduler, [...domainCreditSettings('net.dom0', raw.dom0), ...domainCreditSettings('net.domu', raw.domu)]);
   const n = applyOptimizations(raw);
+  if (!n.fleet) checkSutUnused(n, file);
   checkBridgeProfile(n, file);
   checkReceiveWindow(n, file);
   const fleet = n.fleet ? { fleet: fleetConfig(sc, file) } : {};
@@ -277,6 +278,27 @@ export const netAdapter: ModelAdapter = {
   workerConfig: (sc) => netConfig(sc),
   summarize: (sc, out) => (isFleet(sc) ? summarizeFleet(fleetConfig(sc), out) : summarizeNet(out, (sc.net as NetSection).costs)),
 };
+
+/**
+ * Settings the chosen SUT has no use for (guests but with iperf in a DomU; a DomU's and Dom0's with native Linux):
+ * set away from their defaults they are a mistake worth naming, as a fleet's are (fleetScenario.ts checkUnused).
+ */
+function checkSutUnused(n: NetSection, file: string): void {
+  const d = netSection.parse({});
+  if (n.sut !== 'domu' && n.guests !== d.guests) {
+    throw new ScenarioError(file, 'net.guests', `not used with net.sut: ${n.sut} (iperf runs ${n.sut === 'linux' ? 'on native Linux' : 'in Dom0'}; receiving guests need sut: domu)`);
+  }
+  if (n.sut === 'linux') {
+    for (const k of ['vcpus', 'weight', 'cap', 'placement'] as const) {
+      if (n.domu[k] !== d.domu[k]) throw new ScenarioError(file, `net.domu.${k}`, 'not used with net.sut: linux (native Linux runs no DomU)');
+    }
+    for (const k of ['vcpus', 'weight', 'cap', 'pin'] as const) {
+      if (n.dom0[k] !== d.dom0[k]) throw new ScenarioError(file, `net.dom0.${k}`, 'not used with net.sut: linux (native Linux runs on every core; there is no Dom0)');
+    }
+  }
+  // Xen's placement is kept for the other guests (defaultPlacement): one list would silently place only domu0.
+  if (n.guests > 1 && n.domu.placement) throw new ScenarioError(file, 'net.domu.placement', `places only the first of net.guests ${n.guests} DomUs; leave it out for Xen's placement of each`);
+}
 
 /** §6.1's profile splits the Linux bridge's cycles: pure switching and jhash are parts of them, the rest netfilter. */
 function checkBridgeProfile(n: NetSection, file: string): void {

@@ -28,6 +28,9 @@ const cases: [string, string[], RegExp][] = [
   ['--set ring..hosts=1', ['validate', RING, '--set', 'ring..hosts=1'], /--set: "ring\.\.hosts=1" has an empty name/],
   ['duration 0 (not blamed on warmup)', ['run', RING, '--duration', '0'], /: duration: must be positive, got 0 ns$/],
   ['duration 87600h', ['run', RING, '--duration', '87600h'], /duration: too long: "87600h" is beyond 2\^53 ns/],
+  // --duration read a bare number its own way: 1.5 ran 2 ns where --set duration=1.5 was refused.
+  ['--duration 1.5 (a bare number is integer ns)', ['run', RING, '--duration', '1.5'], /: duration: a bare number is integer ns, got 1\.5 /],
+  ['a quoted duration without a unit', ['run', RING, '--set', 'ring.linkLatency="2.5"'], /: ring\.linkLatency: a bare number is integer ns, got "2\.5" /],
   ['duration 1e300 ns', ['validate', RING, '--set', 'duration=1e300'], /duration: too long: 1e\+300 is beyond 2\^53 ns/],
   ['unknown key: did you mean', ['validate', RING, '--set', 'ring.actorsPerHots=3'], /ring\.actorsPerHots: unknown field \(did you mean ring\.actorsPerHost\?\)/],
   ['--metrics-port 70000', ['run', RING, '--metrics-port', '70000'], /^vioemu: --metrics-port: want an integer in 0\.\.65535, got "70000"$/],
@@ -48,5 +51,26 @@ describe('bad input exits 2 in one line naming the field, before running', () =>
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(expected);
+  });
+});
+
+describe('no command', () => {
+  it('is a mistake: the usage on stderr, exit 2; --help and `help` still exit 0', async () => {
+    const none = await runCli([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^Usage: vioemu /);
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: vioemu /);
+    expect((await runCli(['help', 'run'])).code).toBe(0);
+  });
+});
+
+describe('--duration reads numbers as --set duration= does', () => {
+  it('1e3 is 1000 ns, as --set duration=1e3 (it was "not a duration")', async () => {
+    const r = await runCli(['validate', RING, '--duration', '1e3', '--print']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^duration: 1000$/m);
   });
 });

@@ -45,6 +45,25 @@ describe('loadScenario', () => {
     const [p] = loadScenario(f);
     expect(p!.scenario.ring).toMatchObject({ hosts: 7, actorsPerHost: 3 });
   });
+
+  it('names an include cycle and the include: that points at a missing file', () => {
+    writeFileSync(join(dir, 'cyc-a.yaml'), 'include: [cyc-b.yaml]\nmodel: ring\n');
+    writeFileSync(join(dir, 'cyc-b.yaml'), 'include: [cyc-a.yaml]\n');
+    const cyc = rejects(() => loadScenario(join(dir, 'cyc-a.yaml')));
+    expect(cyc.fieldPath).toBe('include');
+    expect(cyc.message).toMatch(/cyc-b\.yaml: include: "cyc-a\.yaml" makes a cycle: .*cyc-a\.yaml → cyc-b\.yaml → cyc-a\.yaml$/);
+    writeFileSync(join(dir, 'cyc-self.yaml'), 'include: cyc-self.yaml\nmodel: ring\n');
+    expect(rejects(() => loadScenario(join(dir, 'cyc-self.yaml'))).problem).toMatch(/^"cyc-self\.yaml" makes a cycle/);
+    // Two files including the same one is no cycle.
+    writeFileSync(join(dir, 'dia-base.yaml'), 'ring: { hosts: 3 }\n');
+    writeFileSync(join(dir, 'dia-b.yaml'), 'include: dia-base.yaml\n');
+    writeFileSync(join(dir, 'dia-a.yaml'), 'include: [dia-base.yaml, dia-b.yaml]\nmodel: ring\n');
+    expect(loadScenario(join(dir, 'dia-a.yaml'))[0]!.scenario.ring).toMatchObject({ hosts: 3 });
+    const f = join(dir, 'inc-missing.yaml');
+    writeFileSync(f, 'include: [nowhere.yaml]\nmodel: ring\n');
+    const miss = rejects(() => loadScenario(f));
+    expect(miss.message).toMatch(/inc-missing\.yaml: include: "nowhere\.yaml": file not found \(.*nowhere\.yaml\)$/);
+  });
 });
 
 function rejects(fn: () => unknown): ScenarioError {
@@ -153,6 +172,17 @@ describe('input edges (issue 11)', () => {
     expect(e.problem).toMatch(/is not an index of this list: it has 1 item/);
   });
 
+  it('--set with an index into a list the file leaves out starts that list (was "Expected array, received object")', () => {
+    const fleet = 'scenarios/scale/incast-64.yaml';
+    const [p] = loadScenario(fleet, { sets: ['net.fleet.traffic.0.phases.0.duration=1s', 'net.fleet.traffic.0.phases.1.duration=2s', 'net.fleet.traffic.0.phases.1.active=false'] });
+    const traffic = (p!.scenario.net as { fleet: { traffic: { phases: unknown[] }[] } }).fleet.traffic[0]!;
+    expect(traffic.phases).toEqual([{ duration: 1e9, active: true }, { duration: 2e9, active: false }]);
+    const [q] = loadScenario(XEN, { sets: ['xen.hosts.0.domains.0.pin.0=1'] });
+    expect((q!.scenario.xen as { hosts: { domains: { pin: unknown }[] }[] }).hosts[0]!.domains[0]!.pin).toEqual([1]);
+    const e = rejects(() => loadScenario(fleet, { sets: ['net.fleet.traffic.0.phases.1.duration=1s'] }));
+    expect(e).toMatchObject({ fieldPath: 'net.fleet.traffic.0.phases.1.duration', problem: '"1" is not an index of this list: it is empty (0 appends)' });
+  });
+
   it('__proto__ and friends are plain unknown fields, not prototype changes', () => {
     for (const set of ['__proto__.seed=5', 'ring.__proto__.hosts=5', 'constructor=1']) {
       const e = rejects(() => loadScenario(RING, { sets: [set] }));
@@ -170,6 +200,60 @@ describe('input edges (issue 11)', () => {
     const big = Array.from({ length: 101 }, (_, i) => i + 1).join(', ');
     writeFileSync(f, `model: ring\nsweep:\n  seed: [${big}]\n  ring.hosts: [${big}]\n`);
     expect(rejects(() => loadScenario(f))).toMatchObject({ fieldPath: 'sweep', problem: expect.stringMatching(/^101 × 101 = 10201 points; at most 10000/) });
+  });
+
+  it('include: and sweep: where they cannot act (--set, a sweep axis) are named as such, not as unknown fields', () => {
+    const set = rejects(() => loadScenario(RING, { sets: ['include=other.yaml'] }));
+    expect(set).toMatchObject({ fieldPath: '--set', problem: expect.stringMatching(/include: is read with the file, before --set applies/) });
+    const f = join(dir, 'sw-inc.yaml');
+    writeFileSync(f, 'model: ring\nsweep:\n  include: [a.yaml, b.yaml]\n');
+    expect(rejects(() => loadScenario(f))).toMatchObject({ fieldPath: 'sweep.include', problem: expect.stringMatching(/a sweep cannot vary it/) });
+    writeFileSync(f, 'model: ring\nsweep:\n  seed: [1, 2]\n  sweep: [{ ring.hosts: [2] }]\n');
+    expect(rejects(() => loadScenario(f))).toMatchObject({ fieldPath: 'sweep.sweep', problem: expect.stringMatching(/^sweeps do not nest/) });
+  });
+  it('a sweep value listed twice is named (it ran the same point twice)', () => {
+    const f = join(dir, 'sw-dup.yaml');
+    writeFileSync(f, 'model: ring\nsweep:\n  ring.hosts: [2, 3, 2]\n');
+    expect(rejects(() => loadScenario(f))).toMatchObject({ fieldPath: 'sweep.ring.hosts', problem: '2 is listed twice (items 0 and 2); each value is one run' });
+    writeFileSync(f, 'model: ring\nsweep:\n  ring: [{ hosts: 2 }, { hosts: 2 }]\n');
+    expect(rejects(() => loadScenario(f))).toMatchObject({ fieldPath: 'sweep.ring', problem: expect.stringMatching(/^\{"hosts":2\} is listed twice/) });
+  });
+  it('a value the sweep put there is named with its point; a problem of every point is not', () => {
+    const f = join(dir, 'sw-bad.yaml');
+    writeFileSync(f, 'model: ring\nsweep:\n  seed: [1, 2]\n  ring.hosts: [2, -1]\n');
+    expect(rejects(() => loadScenario(f))).toMatchObject({ fieldPath: 'ring.hosts', problem: 'Number must be greater than 0 (sweep point seed=1,ring.hosts=-1)' });
+    writeFileSync(f, 'model: ring\nsweep:\n  model: [ring, xen]\n');
+    expect(rejects(() => loadScenario(f)).problem).toBe('Required (sweep point model=xen)');
+    expect(rejects(() => loadScenario('scenarios/paper/fig12-txqueuelen.yaml', { overrides: { duration: '10ms' } }))).toMatchObject({ fieldPath: 'warmup', problem: expect.not.stringMatching(/sweep point/) });
+  });
+  it("settings the SUT has no use for are named, as a fleet's are (they were ignored silently)", () => {
+    const dom0 = rejects(() => loadScenario('scenarios/paper/fig3-dom0.yaml', { sets: ['net.guests=4'] }));
+    expect(dom0).toMatchObject({ fieldPath: 'net.guests', problem: expect.stringMatching(/^not used with net\.sut: dom0/) });
+    const linux = rejects(() => loadScenario('scenarios/paper/fig3-linux.yaml', { sets: ['net.domu.placement=[3]'] }));
+    expect(linux).toMatchObject({ fieldPath: 'net.domu.placement', problem: expect.stringMatching(/^not used with net\.sut: linux/) });
+    expect(rejects(() => loadScenario('scenarios/paper/fig3-linux.yaml', { sets: ['net.dom0.vcpus=2'] })).fieldPath).toBe('net.dom0.vcpus');
+    // One placement list placed only the first of several guests.
+    const many = rejects(() => loadScenario('scenarios/paper/fig3-domu.yaml', { sets: ['net.guests=2', 'net.domu.placement=[3]'] }));
+    expect(many).toMatchObject({ fieldPath: 'net.domu.placement', problem: expect.stringMatching(/places only the first of net\.guests 2 DomUs/) });
+    // Defaults and the settings each SUT uses still load.
+    expect(loadScenario('scenarios/paper/fig3-dom0.yaml', { sets: ['net.dom0.vcpus=2', 'net.domu.vcpus=2'] })).toHaveLength(1);
+    expect(loadScenario('scenarios/paper/fig3-domu.yaml', { sets: ['net.guests=2'] })).toHaveLength(1);
+  });
+  it('per-VCPU lists longer than the VCPUs are named (the extra entries were ignored)', () => {
+    const pp = 'scenarios/sched/ping-pong.yaml';
+    const place = rejects(() => loadScenario(pp, { sets: ['xen.hosts.0.domains.1.placement=[0, 1, 2]'] }));
+    expect(place).toMatchObject({ fieldPath: 'xen.hosts.0.domains.1.placement', problem: expect.stringMatching(/^3 entries for 1 VCPU \(vcpus\)/) });
+    expect(rejects(() => loadScenario(pp, { sets: ['xen.hosts.0.domains.1.pin=[[0], [1]]'] })).fieldPath).toBe('xen.hosts.0.domains.1.pin');
+    expect(rejects(() => loadScenario('scenarios/paper/fig3-domu.yaml', { sets: ['net.domu.placement=[1, 2]'] })).fieldPath).toBe('net.domu.placement');
+    // One list shared by every VCPU, and one entry per VCPU, are fine.
+    expect(loadScenario(pp, { sets: ['xen.hosts.0.domains.1.pin=[0, 1, 2]'] })).toHaveLength(1);
+    expect(loadScenario(pp, { sets: ['xen.hosts.0.domains.1.vcpus=2', 'xen.hosts.0.domains.1.pin=[[0], [1]]', 'xen.hosts.0.domains.1.placement=[0, 1]'] })).toHaveLength(1);
+  });
+  it("a credit weight is 16 bits wherever a domain is set up (net.dom0 and net.domu took any integer)", () => {
+    for (const [file, field] of [['scenarios/paper/fig3-domu.yaml', 'net.domu.weight'], ['scenarios/paper/fig3-domu.yaml', 'net.dom0.weight'], [XEN, 'xen.hosts.0.domains.1.weight']]) {
+      expect(rejects(() => loadScenario(file!, { sets: [`${field}=65536`] }))).toMatchObject({ fieldPath: field, problem: expect.stringMatching(/^at most 65535/) });
+      expect(loadScenario(file!, { sets: [`${field}=65535`] })).toHaveLength(1);
+    }
   });
 
   it('errors inside unions are named at their own path (was "pin.xen.hosts.0.domains.0.pin.0")', () => {

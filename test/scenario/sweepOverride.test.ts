@@ -49,3 +49,17 @@ describe('--set of a swept field', () => {
     expect(loadScenario('scenarios/paper/fig5-sedf.yaml', { sets: ['net.flows=2'] })).toHaveLength(2);
   });
 });
+
+// A sweep's keys are whole field paths: `--set sweep.ring.hosts=[2,3]` used to nest them (sweep: {ring: {hosts: …}})
+// and fail with "sweep.ring: must be a non-empty list".
+describe('--set of a sweep axis', () => {
+  it('adds an axis, its key the whole path', () => {
+    const pts = loadScenario('scenarios/kernel/ring.yaml', { sets: ['sweep.ring.hosts=[2, 3]'] });
+    expect(pts.map((p) => p.label)).toEqual(['ring.hosts=2', 'ring.hosts=3']);
+  });
+
+  it("replaces the file's axis over the same field (fig12 sweeps net.netback.txqueuelen)", () => {
+    const pts = loadScenario('scenarios/paper/fig12-txqueuelen.yaml', { sets: ['sweep.net.netback.txqueuelen=[64, 100]'] });
+    expect(pts.map((p) => p.label)).toEqual(['net.netback.txqueuelen=64', 'net.netback.txqueuelen=100']);
+  });
+});
