@@ -7,6 +7,7 @@ import { loadOptionsFrom, scenarioOptions } from './commonOptions.ts';
 import { intFlag, runCommand, type RunFlags } from './runCommand.ts';
 import { checkOutputPath } from './outputPaths.ts';
 import { UsageError } from './usage.ts';
+import { VIOEMU_VERSION } from '../checkpoint/version.ts';
 import type { WorkerFlags } from './workerCommand.ts';
 import type { ResumeFlags } from './resumeCommand.ts';
 import type { CalibrateFlags, ReproduceFlags, SensitivityFlags } from './reportCommands.ts';
@@ -42,6 +43,7 @@ const program = new Command();
 program
   .name('vioemu')
   .description('Deterministic emulator of virtualized network I/O on multi-core hosts (Xen 3.1 credit/SEDF, netback/netfront, TCP).')
+  .version(VIOEMU_VERSION, '-V, --version', 'print the version (the one checkpoints are tagged with) and exit')
   .exitOverride()
   // A stray word is a mistake (a second scenario, a misspelt flag value), not something to ignore.
   .allowExcessArguments(false)

@@ -1,10 +1,10 @@
 // Input edges found on main (issue 11): each used to run, exit 1 with a stack
 // trace, or name the wrong field. Now: exit 2, one line naming the field, nothing run.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.ts';
+import { REPO, runCli } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vioemu-edges-'));
 const empty = join(dir, 'empty.yaml');
@@ -64,6 +64,15 @@ describe('no command', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: vioemu /);
     expect((await runCli(['help', 'run'])).code).toBe(0);
+  });
+});
+
+describe('--version', () => {
+  it("prints package.json's version, the one checkpoints carry, and exits 0", async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
   });
 });
 
