@@ -142,10 +142,17 @@ function rcvmemBytes(mss: number): number {
   return m;
 }
 
-/** A switch buffer must hold at least one full data frame, or every data frame through it would be dropped. */
-function switchBuffer<B extends { bytes: number }>(b: B, mssBytes: number, field: string, file: string): B {
+/**
+ * A switch buffer must hold at least one full data frame, or every data frame through it would be dropped.
+ * A shared buffer's dynamic threshold lets a port queue at most alpha × the free buffer: even an empty
+ * buffer must let one frame in (alpha × bytes), or the switch drops every data frame just the same.
+ */
+function switchBuffer<B extends { bytes: number; alpha?: number }>(b: B, mssBytes: number, field: string, file: string): B {
   const frame = frameSizes(mssBytes).dataBufferBytes;
-  if (b.bytes < frame) throw new ScenarioError(file, field, `${b.bytes} bytes hold no full data frame (${frame} bytes at net.mssBytes ${mssBytes})`);
+  if (b.bytes < frame) throw new ScenarioError(file, `${field}.bytes`, `${b.bytes} bytes hold no full data frame (${frame} bytes at net.mssBytes ${mssBytes})`);
+  if (b.alpha !== undefined && b.alpha * b.bytes < frame) {
+    throw new ScenarioError(file, `${field}.alpha`, `alpha ${b.alpha} × ${b.bytes} bytes lets a port queue ${Math.floor(b.alpha * b.bytes)} bytes of an empty buffer: no full data frame (${frame} bytes at net.mssBytes ${mssBytes}) would ever be admitted`);
+  }
   return b;
 }
 
@@ -203,8 +210,8 @@ export function fleetConfig(sc: Scenario, file = sc.name): FleetConfig {
     racks: l.racks,
     hostLink: { rateBitsPerSec: bitsPerSec(f.links.host.rateGbps), latencyNs: latencies(f, sc).host },
     uplinks: uplinks(f, l, latencies(f, sc).uplink),
-    tor: { forwardingLatencyNs: f.tor.forwardingLatency, buffer: switchBuffer(f.tor.buffer, n.mssBytes, 'net.fleet.tor.buffer.bytes', file) },
-    aggregation: l.racks.length > 1 ? { forwardingLatencyNs: f.aggregation.forwardingLatency, buffer: switchBuffer(f.aggregation.buffer, n.mssBytes, 'net.fleet.aggregation.buffer.bytes', file) } : null,
+    tor: { forwardingLatencyNs: f.tor.forwardingLatency, buffer: switchBuffer(f.tor.buffer, n.mssBytes, 'net.fleet.tor.buffer', file) },
+    aggregation: l.racks.length > 1 ? { forwardingLatencyNs: f.aggregation.forwardingLatency, buffer: switchBuffer(f.aggregation.buffer, n.mssBytes, 'net.fleet.aggregation.buffer', file) } : null,
     flows: traffic.flows,
     apps: traffic.apps,
     groups: traffic.groups,

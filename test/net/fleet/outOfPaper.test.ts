@@ -107,3 +107,27 @@ describe('a host link slower than what Dom0 forwards', () => {
     expect(r.drops.nicTxq).toBeGreaterThan(0);
   });
 });
+
+describe('a shared switch buffer whose dynamic threshold admits no full frame', () => {
+  it('is refused, naming alpha: alpha × bytes below one data frame would drop every data frame through the switch', () => {
+    // Before: 3200 bytes passed the one-frame check, but a port may queue only alpha × the free buffer
+    // (320 bytes with alpha 0.1, even when empty): every data frame was dropped, every flow through the
+    // switch stopped for good (RTO backoff), and the run reported it as congestion.
+    for (const [sets, field] of [
+      [['net.fleet.tor.buffer={mode: shared, bytes: 3200, alpha: 0.1}'], 'net.fleet.tor.buffer.alpha'],
+      [['net.fleet.topology.racks.0.count=2', 'net.fleet.topology.racks.0.hosts.0.count=2', 'net.fleet.aggregation.buffer={mode: shared, bytes: 64KiB, alpha: 0.02}'], 'net.fleet.aggregation.buffer.alpha'],
+    ] as const) {
+      let err: unknown;
+      try {
+        buildInProcess('scenarios/scale/rack-16x16.yaml', [...sets]);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, sets.join(' ')).toBeInstanceOf(ScenarioError);
+      expect((err as ScenarioError).fieldPath).toBe(field);
+      expect((err as ScenarioError).problem).toMatch(/no full data frame \(1518 bytes/);
+    }
+    // A threshold that lets one frame into an empty buffer is accepted (alpha 0.5 × 3200 = 1600 bytes).
+    expect(() => buildInProcess('scenarios/scale/rack-16x16.yaml', ['net.fleet.tor.buffer={mode: shared, bytes: 3200, alpha: 0.5}'])).not.toThrow();
+  });
+});
