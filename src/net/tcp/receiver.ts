@@ -262,7 +262,10 @@ export class TcpReceiver {
     return Math.max(0, Math.floor(freeBytes / this.mssBytes));
   }
 
-  /** tcp_rcv_space_adjust after the application copied data: once per receiver RTT (>= 1 jiffy). */
+  /**
+   * tcp_rcv_space_adjust after the application copied data, once a jiffy: Linux waits its receiver RTT
+   * estimate (rcv_rtt_est), which is one jiffy on a LAN; longer paths are a known deviation (docs/model.md).
+   */
   private spaceAdjust(nowNs: number): void {
     const a = this.autotune!;
     if (this.spaceTimeNs !== null) {
