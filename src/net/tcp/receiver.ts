@@ -83,6 +83,14 @@ export class TcpReceiver {
   private spaceBytes = 0;
   private spaceSeqBytes = 0;
   private spaceTimeNs: number | null = null;
+  /**
+   * tp->rcv_rtt_est from tcp_rcv_rtt_measure (autotuning only): the smallest window-arrival sample so far
+   * in jiffies (0: none yet), and the measurement under way — the segment rcv_nxt must reach (what was
+   * rcv_nxt + rcv_wnd at its start) and the jiffy it started in.
+   */
+  private rcvRttJiffies = 0;
+  private rcvRttSeq = 0;
+  private rcvRttStartJiffy: number | null = null;
   rcvBufBytes: number;
   private readonly sackOn: boolean;
   /** A segment of the most recently changed out-of-order range (its SACK block goes first). */
@@ -147,6 +155,7 @@ export class TcpReceiver {
     const acks = new AckRunBuilder(this.lastAckSent);
     const end = firstSeq + count;
     const winEnd = Math.min(end, this.rightEdge);
+    const rcvNxtBefore = this.rcvNxt;
     this.segsReceived += count;
     // rcv_nxt + free space only falls within a batch (by one per new out-of-order
     // segment), so per-segment ACKs would have advertised the edge as of the first
@@ -181,7 +190,26 @@ export class TcpReceiver {
       acks.repeat(this.rcvNxt, beyond);
     }
     if (edgeAtFirstAck !== null) this.rightEdge = Math.max(this.rightEdge, edgeAtFirstAck);
+    if (this.autotune && this.rcvNxt > rcvNxtBefore) this.rttMeasure(nowNs);
     return this.finish(acks, nowNs);
+  }
+
+  /**
+   * tcp_rcv_rtt_measure (tcp_event_data_recv, in-order data): the jiffies rcv_nxt takes to pass what was
+   * rcv_nxt + rcv_wnd when the measurement began — a round trip when the sender is window-limited, more
+   * when it is not. Linux also feeds the estimate timestamp echoes (tcp_rcv_rtt_measure_ts), which the
+   * model does not carry; the window samples are therefore kept as their minimum, so an estimate only
+   * falls, as a window sample's in Linux does once there is one.
+   */
+  private rttMeasure(nowNs: number): void {
+    const jiffy = Math.floor(nowNs / this.autotune!.jiffyNs);
+    if (this.rcvRttStartJiffy !== null) {
+      if (this.rcvNxt < this.rcvRttSeq) return;
+      const m = Math.max(1, jiffy - this.rcvRttStartJiffy); // tcp_rcv_rtt_update: a 0 sample counts as 1
+      if (this.rcvRttJiffies === 0 || m < this.rcvRttJiffies) this.rcvRttJiffies = m;
+    }
+    this.rcvRttSeq = this.rcvNxt + Math.max(0, this.rightEdge - this.lastAckSent);
+    this.rcvRttStartJiffy = jiffy;
   }
 
   /** In-order segments from s = rcv_nxt up to the next hole edge or winEnd; returns where it stopped. */
@@ -263,13 +291,13 @@ export class TcpReceiver {
   }
 
   /**
-   * tcp_rcv_space_adjust after the application copied data, once a jiffy: Linux waits its receiver RTT
-   * estimate (rcv_rtt_est), which is one jiffy on a LAN; longer paths are a known deviation (docs/model.md).
+   * tcp_rcv_space_adjust after the application copied data, once per receiver RTT estimate (one jiffy
+   * on a LAN, and before the first sample).
    */
   private spaceAdjust(nowNs: number): void {
     const a = this.autotune!;
     if (this.spaceTimeNs !== null) {
-      if (nowNs - this.spaceTimeNs < a.jiffyNs) return;
+      if (nowNs - this.spaceTimeNs < a.jiffyNs * Math.max(1, this.rcvRttJiffies)) return;
       const space = Math.max(this.spaceBytes, 2 * (this.bytesRead - this.spaceSeqBytes));
       if (space !== this.spaceBytes) {
         this.spaceBytes = space;

@@ -41,6 +41,27 @@ describe('receive window and autotuning', () => {
     expect(rx.rcvBufBytes).toBe(4194304);
   });
 
+  it('on a path of several jiffies, measures over its RTT (tcp_rcv_rtt_measure), so a window-limited flow’s buffer grows', () => {
+    // 60 ms round trips; the sender is window-limited and its ACK clock spreads each window over the RTT.
+    // Over one jiffy only a sixth of a window is read: measured per jiffy the buffer never grew (2 × a sixth
+    // of the initial 45-segment window is below tcp_rmem[1]), and the flow stayed at 64 KB per 60 ms.
+    const rttNs = 60_000_000;
+    const rx = new TcpReceiver({ autotune: auto, quickAckSegs: 0 });
+    let seq = 0;
+    let t = 0;
+    for (let rtt = 0; rtt < 12; rtt++) {
+      const window = rx.advertisedWindowSegs();
+      for (let i = 0; i < window; i++) {
+        rx.onData(seq, 1, t + Math.floor((i * rttNs) / window));
+        seq += 1;
+        rx.read(1 << 30, t + Math.floor((i * rttNs) / window));
+      }
+      t += rttNs;
+    }
+    expect(rx.rcvBufBytes).toBeGreaterThan(4 * 87380);
+    expect(rx.advertisedWindowSegs()).toBeGreaterThan(4 * 45);
+  });
+
   it('SACK blocks: the most recently changed out-of-order range first, at most 3', () => {
     const rx = new TcpReceiver({ sack: true, rcvBufBytes: 1 << 22 });
     rx.onData(0, 10, 0);
