@@ -1,7 +1,7 @@
 // Checkpoints on disk: `ckpt-<virtual ns>.vck` files in one folder, each
 // written to a temporary file, fsynced and renamed into place (a crash while
 // writing leaves the previous checkpoints whole); the newest two are kept.
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { HostSection } from '../kernel/hostState.ts';
 import type { OpenMetricsState } from '../metrics/openmetrics.ts';
@@ -12,6 +12,7 @@ import { MODELS } from '../scenario/registry.ts';
 import { resolvedRaw } from '../scenario/resolved.ts';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from './format.ts';
 import { VIOEMU_VERSION } from './version.ts';
+import { writeAll, writeFileAtomically } from '../run/atomicFile.ts';
 
 /** How the interrupted run was asked for; `vioemu resume` does the same unless told otherwise. */
 export interface SavedRunOptions {
@@ -160,26 +161,9 @@ export function readCheckpoint(path: string): { file: string; checkpoint: Checkp
 export function writeCheckpoint(dir: string, c: Checkpoint): string {
   const final = join(dir, checkpointFileName(c.meta.instantNs));
   const tmp = join(dir, `.${basename(final)}.${process.pid}.tmp`);
-  const bytes = encode(c);
-  const fd = openSync(tmp, 'w');
-  try {
-    try {
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, final);
-  } catch (e) {
-    // A disk full (or a rename refused) must not leave a partial temporary file behind: each one would hold
-    // space the next checkpoint needs, and a long run would pile up one per failed checkpoint.
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw e;
-  }
+  // Data on disk before the rename; a failed write leaves no partial temporary file (each would hold
+  // space the next checkpoint needs, one per failed checkpoint of a long run).
+  writeFileAtomically(final, (fd) => writeAll(fd, encode(c)), { tmpFile: tmp, fsync: true });
   try {
     const dfd = openSync(dir, 'r');
     try {

@@ -1,18 +1,12 @@
 // Writing results: stdout JSON, --out directory, human summary.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeAll, writeFileAtomically } from '../run/atomicFile.ts';
 import { join } from 'node:path';
 import type { RunResult } from '../run/result.ts';
 
 /** Whole or not at all: a reader polling for the file never sees half of it. */
 function writeJsonAtomically(file: string, value: unknown): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomically(file, (fd) => writeAll(fd, JSON.stringify(value, null, 2) + '\n'));
 }
 
 /** The files --out gets for a run of `points` points: result.json, or point-NNN.json each and results.json. */

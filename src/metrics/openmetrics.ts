@@ -3,8 +3,8 @@
 // virtual soak finished in minutes still shows as an hour of graphs.
 // Families must be contiguous and each series' samples in time order, so
 // values are kept (as plain numbers) until the end and written family by family.
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import type { MetricDef, MetricUpdate } from '../kernel/metricSink.ts';
+import { writeAll, writeFileAtomically } from '../run/atomicFile.ts';
 
 /** Wall-clock series: left out so that an export is a function of scenario, seed and partitioning only. */
 const WALL_SERIES = new Set(['vioemu_wall_time_seconds', 'vioemu_realtime_factor']);
@@ -198,33 +198,18 @@ export class OpenMetricsWriter {
     return [...this.lines()].join('\n') + '\n';
   }
 
-  /**
-   * Streams the file (no single huge string for long soaks), whole or not at all: a kill or a full disk
-   * during the final write leaves the file as it was (or none), never one cut short of its `# EOF`.
-   * A target that is not a regular file (a pipe, /dev/stdout) is written in place.
-   */
+  /** Streams the file (no single huge string for long soaks), whole or not at all (writeFileAtomically). */
   write(file: string): void {
-    const inPlace = existsSync(file) && !statSync(file).isFile();
-    const target = inPlace ? file : `${file}.${process.pid}.tmp`;
-    try {
-      const fd = openSync(target, 'w');
-      try {
-        let buf = '';
-        for (const line of this.lines()) {
-          buf += line + '\n';
-          if (buf.length >= 1 << 16) {
-            writeSync(fd, buf);
-            buf = '';
-          }
+    writeFileAtomically(file, (fd) => {
+      let buf = '';
+      for (const line of this.lines()) {
+        buf += line + '\n';
+        if (buf.length >= 1 << 16) {
+          writeAll(fd, buf);
+          buf = '';
         }
-        writeSync(fd, buf);
-      } finally {
-        closeSync(fd);
       }
-      if (!inPlace) renameSync(target, file);
-    } catch (e) {
-      if (!inPlace) rmSync(target, { force: true });
-      throw e;
-    }
+      writeAll(fd, buf);
+    });
   }
 }

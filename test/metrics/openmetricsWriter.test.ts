@@ -1,6 +1,6 @@
 // OpenMetricsWriter on its own: probe filtering, partitions joined per
 // instant, histogram MetricPoints, number spellings, the probe step.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -136,6 +136,26 @@ describe('OpenMetricsWriter.write', () => {
       expect(() => failing.write(file)).toThrow(/ENOSPC/);
       expect(readFileSync(file, 'utf8')).toBe(before);
       expect(readdirSync(dir)).toEqual(['soak.om']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('OpenMetricsWriter.write through a symbolic link', () => {
+  it('writes where the link points and keeps the link (as /dev/stdout -> /proc/self/fd/1 when stdout goes to a file)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vioemu-omlink-'));
+    try {
+      const real = join(dir, 'real.om');
+      const link = join(dir, 'link.om');
+      writeFileSync(real, 'earlier\n');
+      symlinkSync(real, link);
+      const w = new OpenMetricsWriter(defs, 1000, 1e9);
+      w.add(0, 1, 1e9, [{ name: 'vioemu_depth', labels: ['h0'], value: 1 }], 10);
+      w.write(link);
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+      expect(readFileSync(real, 'utf8')).toBe(w.render());
+      expect(readdirSync(dir).sort()).toEqual(['link.om', 'real.om']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
