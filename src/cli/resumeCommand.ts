@@ -10,7 +10,7 @@ import { formatNs } from '../kernel/time.ts';
 import { Execution } from '../run/execute.ts';
 import { checkOutputPath } from './outputPaths.ts';
 import { outFileNames } from './output.ts';
-import { capWorkers, commonSetup, durationFlag, runSetup, type RunFlags } from './runCommand.ts';
+import { capWorkers, commonSetup, durationFlag, resumedOutputPath, runSetup, type RunFlags } from './runCommand.ts';
 import { SignalStop } from './signals.ts';
 import { UsageError } from './usage.ts';
 
@@ -43,12 +43,13 @@ export async function resumeCommand(path: string, flags: ResumeFlags): Promise<n
     const { file, checkpoint } = loaded;
     const { meta } = checkpoint;
     const saved = meta.options;
+    const dir = statSync(path).isDirectory() ? path : dirname(file);
     const runFlags: RunFlags = {
       set: [],
       workers: flags.workers,
       partitionBy: flags.partitionBy ?? saved.partitionBy,
       json: flags.json ?? saved.json,
-      out: flags.out ?? saved.out,
+      out: flags.out ?? (saved.out !== undefined ? resumedOutputPath(dir, saved.out) : undefined),
       metricsPort: flags.metricsPort,
       metricsHost: flags.metricsHost,
       metricsLinger: flags.metricsLinger,
@@ -62,11 +63,10 @@ export async function resumeCommand(path: string, flags: ResumeFlags): Promise<n
     if (flags.openmetrics !== undefined && !saved.openmetrics) {
       throw new UsageError('--openmetrics: the interrupted run did not export OpenMetrics, so its first part has no samples');
     }
-    const om = saved.openmetrics ? { ...saved.openmetrics, file: flags.openmetrics ?? saved.openmetrics.file } : null;
+    const om = saved.openmetrics ? { ...saved.openmetrics, file: flags.openmetrics ?? resumedOutputPath(dir, saved.openmetrics.file) } : null;
     const everyNs = flags.checkpointEvery !== undefined ? durationFlag('checkpoint-every', flags.checkpointEvery) : saved.checkpointEveryNs;
     if (runFlags.out !== undefined) checkOutputPath('--out', runFlags.out, 'dir', outFileNames(1));
     if (om) checkOutputPath('--openmetrics', om.file, 'file');
-    const dir = statSync(path).isDirectory() ? path : dirname(file);
     checkOutputPath('checkpoint folder', dir, 'dir');
     const points = [meta.point];
     const workers = capWorkers(common.askedWorkers, points, undefined, (s) => signals.say(s + '\n'));

@@ -15,7 +15,7 @@ import { MODELS } from '../scenario/registry.ts';
 import { loadOptionsFrom } from './commonOptions.ts';
 import { humanSummary, outFileNames, writeOutDir } from './output.ts';
 import { checkOutputPath } from './outputPaths.ts';
-import { basename, resolve } from 'node:path';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { CheckpointCollector } from '../checkpoint/collector.ts';
 import { listCheckpoints, type Checkpoint } from '../checkpoint/store.ts';
 import { VIOEMU_VERSION } from '../checkpoint/version.ts';
@@ -51,10 +51,24 @@ export interface RunFlags {
   ignoreHangup?: boolean;
 }
 
-/** What `run` checked and prepared, and what `resume` rebuilds from a checkpoint. */
+/**
+ * An output path as a checkpoint keeps it: an absolute one as given; a relative one relative to the checkpoint
+ * folder, so that `vioemu resume` writes the same files from any folder, and still beside the checkpoints when
+ * the project (or the folder) was moved or copied to another machine — an absolute path would name the old place.
+ */
+export function savedOutputPath(checkpointDir: string, path: string): string {
+  return isAbsolute(path) ? path : relative(resolve(checkpointDir), resolve(path)) || '.';
+}
+
+/** The path `vioemu resume` writes to for a saved output path (relative to the current folder, as a flag is). */
+export function resumedOutputPath(checkpointDir: string, saved: string): string {
+  return isAbsolute(saved) ? saved : relative(process.cwd(), resolve(checkpointDir, saved)) || '.';
+}
+
 /** How many never-run points an interrupted sweep names on stderr. */
 const NEVER_RAN_NAMED = 10;
 
+/** What `run` checked and prepared, and what `resume` rebuilds from a checkpoint. */
 export interface RunSetup {
   points: ScenarioPoint[];
   workers: number;
@@ -246,15 +260,15 @@ export async function runSetup(setup: RunSetup, flags: RunFlags, exec: Execution
             point: points[0]!,
             hostCount: MODELS[model]!.hostCount(points[0]!.scenario),
             options: {
-              // Absolute: `vioemu resume` may run from another folder (a new shell, after a reboot) and must
-              // write the same files, not a second set relative to wherever it was started.
+              // `vioemu resume` may run from another folder (a new shell, after a reboot) and must write the same
+              // files, not a second set relative to wherever it was started (savedOutputPath).
               scenarioFile: resolve(cp.scenarioFile),
               checkpointEveryNs: cp.everyNs,
               perVcpuMetrics: flags.perVcpuMetrics ?? false,
               partitionBy,
-              ...(flags.out !== undefined ? { out: resolve(flags.out) } : {}),
+              ...(flags.out !== undefined ? { out: savedOutputPath(cp.dir, flags.out) } : {}),
               ...(flags.json ? { json: true } : {}),
-              ...(setup.om ? { openmetrics: { ...setup.om, file: resolve(setup.om.file) } } : {}),
+              ...(setup.om ? { openmetrics: { ...setup.om, file: savedOutputPath(cp.dir, setup.om.file) } } : {}),
             },
           },
           om,

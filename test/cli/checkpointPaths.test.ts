@@ -2,7 +2,7 @@
 // from another folder (a new shell, after a reboot): relative --out and --openmetrics name the files as
 // seen from the folder the run was started in, not from wherever resume is.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,5 +33,24 @@ describe('resume from another folder', () => {
     expect(existsSync(join(first, 'om.txt'))).toBe(true);
     expect(existsSync(join(other, 'res'))).toBe(false);
     expect(existsSync(join(other, 'om.txt'))).toBe(false);
+  });
+
+  it('writes them beside the checkpoints when the folder was moved (or copied to another machine), not at the old place', () => {
+    const before = join(tmp, 'proj');
+    const moved = join(tmp, 'moved');
+    const other = join(tmp, 'other2');
+    mkdirSync(before);
+    mkdirSync(other);
+    const scenario = join(REPO, 'scenarios/soak/net-soak.yaml');
+    const a = cli(before, ['run', scenario, '--duration', '400ms', '--set', 'warmup=100ms', '--checkpoint', 'ck', '--checkpoint-every', '100ms', '--out', 'res', '--openmetrics', 'om.txt', '--openmetrics-interval', '100ms']);
+    expect(a.status, a.stderr).toBe(0);
+    rmSync(join(before, 'res'), { recursive: true });
+    rmSync(join(before, 'om.txt'));
+    renameSync(before, moved);
+    const b = cli(other, ['resume', join(moved, 'ck')]);
+    expect(b.status, b.stderr).toBe(0);
+    expect(existsSync(join(moved, 'res', 'result.json'))).toBe(true);
+    expect(existsSync(join(moved, 'om.txt'))).toBe(true);
+    expect(existsSync(before)).toBe(false);
   });
 });
