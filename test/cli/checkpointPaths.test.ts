@@ -15,18 +15,25 @@ function cli(cwd: string, args: string[]) {
   return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 110_000 });
 }
 
+/**
+ * A run in `project` with relative --out res, --openmetrics om.txt and --checkpoint ck; it ends and its
+ * outputs are removed, so only a resume can write them again (its newest checkpoint, 300 ms, is kept).
+ */
+function checkpointedRunWithoutOutputs(project: string): void {
+  mkdirSync(project);
+  const scenario = join(REPO, 'scenarios/soak/net-soak.yaml');
+  const a = cli(project, ['run', scenario, '--duration', '400ms', '--set', 'warmup=100ms', '--checkpoint', 'ck', '--checkpoint-every', '100ms', '--out', 'res', '--openmetrics', 'om.txt', '--openmetrics-interval', '100ms']);
+  expect(a.status, a.stderr).toBe(0);
+  rmSync(join(project, 'res'), { recursive: true });
+  rmSync(join(project, 'om.txt'));
+}
+
 describe('resume from another folder', () => {
   it('writes the result and the OpenMetrics file where the interrupted run would have', () => {
     const first = join(tmp, 'first');
     const other = join(tmp, 'other');
-    mkdirSync(first);
+    checkpointedRunWithoutOutputs(first);
     mkdirSync(other);
-    const scenario = join(REPO, 'scenarios/soak/net-soak.yaml');
-    // The run ends; its newest checkpoint (300 ms) is still there to resume from.
-    const a = cli(first, ['run', scenario, '--duration', '400ms', '--set', 'warmup=100ms', '--checkpoint', 'ck', '--checkpoint-every', '100ms', '--out', 'res', '--openmetrics', 'om.txt', '--openmetrics-interval', '100ms']);
-    expect(a.status, a.stderr).toBe(0);
-    rmSync(join(first, 'res'), { recursive: true });
-    rmSync(join(first, 'om.txt'));
     const b = cli(other, ['resume', join(first, 'ck')]);
     expect(b.status, b.stderr).toBe(0);
     expect(existsSync(join(first, 'res', 'result.json'))).toBe(true);
@@ -39,13 +46,8 @@ describe('resume from another folder', () => {
     const before = join(tmp, 'proj');
     const moved = join(tmp, 'moved');
     const other = join(tmp, 'other2');
-    mkdirSync(before);
+    checkpointedRunWithoutOutputs(before);
     mkdirSync(other);
-    const scenario = join(REPO, 'scenarios/soak/net-soak.yaml');
-    const a = cli(before, ['run', scenario, '--duration', '400ms', '--set', 'warmup=100ms', '--checkpoint', 'ck', '--checkpoint-every', '100ms', '--out', 'res', '--openmetrics', 'om.txt', '--openmetrics-interval', '100ms']);
-    expect(a.status, a.stderr).toBe(0);
-    rmSync(join(before, 'res'), { recursive: true });
-    rmSync(join(before, 'om.txt'));
     renameSync(before, moved);
     const b = cli(other, ['resume', join(moved, 'ck')]);
     expect(b.status, b.stderr).toBe(0);
