@@ -16,8 +16,11 @@ import type { PartitionTaskOutput } from '../kernel/partitionTask.ts';
 import type { CodeId } from '../queue/protocol.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
 
-/** Bumped when an envelope changes shape: a partition refuses offers of another format. */
-export const WIRE_FORMAT = 1;
+/**
+ * Bumped when an envelope or the batch encoding changes: a partition refuses offers of another format.
+ * 2: batches are self-contained msgpackr packs (format 1's sequential packs cannot be read by 2, nor the reverse).
+ */
+export const WIRE_FORMAT = 2;
 
 export const joinSubject = (k: number) => `vioemu.join.p${k}`;
 export const inboxSubject = (run: string, k: number) => `vioemu.run.${run}.p${k}`;

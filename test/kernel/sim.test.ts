@@ -62,6 +62,21 @@ describe('codec', () => {
     ];
     expect(decodeBatch(encodeBatch(recs))).toEqual(recs);
   });
+
+  // A partition with two peers encodes a batch for each with the same codec, and a
+  // partition with two peers decodes both senders' batches with one: every batch must
+  // decode on its own (with 3 partitions a rack-16x16 run failed at 181 µs with
+  // "Data read, but end of buffer not reached").
+  it('decodes a batch on its own, whatever was encoded or decoded before', () => {
+    const rec = (i: number) => ({ timeNs: i, srcId: 1, srcSeq: i, dstId: 2, msg: { type: 'WIRE', frames: i, bytes: 1538 * i } });
+    const toPeer1 = encodeBatch([rec(1)]).slice();
+    const toPeer2 = encodeBatch([rec(2)]).slice();
+    expect(decodeBatch(toPeer2)).toEqual([rec(2)]); // peer 2 never saw peer 1's batch
+    const other = { timeNs: 9, srcId: 3, srcSeq: 0, dstId: 4, msg: { kind: 'ACK', acks: [1, 2] } };
+    expect(decodeBatch(encodeBatch([other]).slice())).toEqual([other]); // another sender's records in between
+    expect(decodeBatch(toPeer1)).toEqual([rec(1)]);
+    expect(decodeBatch(toPeer2)).toEqual([rec(2)]);
+  });
 });
 
 describe('parseDurationNs', () => {

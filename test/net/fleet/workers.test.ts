@@ -4,7 +4,10 @@
 // small a fleet whole) and four racks placed whole (only the aggregation
 // links cross). Short runs of the real CLI.
 import { describe, expect, it } from 'vitest';
-import { runCli, stripWall } from '../../helpers/cli.ts';
+import { Execution } from '../../../src/run/execute.ts';
+import type { RunResult } from '../../../src/run/result.ts';
+import { loadScenario } from '../../../src/scenario/load.ts';
+import { REPO, runCli, stripWall } from '../../helpers/cli.ts';
 
 async function both(file: string, sets: string[], flags: string[] = []) {
   const args = (w: number) => ['run', file, '--json', '--workers', String(w), ...flags, ...sets.flatMap((s) => ['--set', s])];
@@ -36,5 +39,23 @@ describe('fleets on 1 and 2 workers', () => {
     expect(two.threads.lookaheadNs).toBeGreaterThan(2000);
     expect(one.goodput.jainIndex).toBeGreaterThan(0);
     expect(stripWall(two)).toEqual(stripWall(one));
+  }, 240_000);
+});
+
+// Three partitions: the ToR's partition sends to two peers and each peer's batches
+// must decode there (the CLI caps --workers at the machine's cores, so through the API).
+describe('fleets on 3 partitions', () => {
+  it('rack-16x16 split over 3 partitions: identical results to one', async () => {
+    const run = async (workers: number) => {
+      const points = loadScenario(`${REPO}scenarios/scale/rack-16x16.yaml`, { sets: ['duration=10ms', 'warmup=2ms'] });
+      const [out] = await new Execution().run(points, { workers, partitionBy: 'hosts' });
+      return out!.result as RunResult & { error?: string; threads: { partitions: number; crossPartitionMessages: number } };
+    };
+    const one = await run(1);
+    const three = await run(3);
+    expect(three.error).toBeUndefined();
+    expect(three.threads.partitions).toBe(3);
+    expect(three.threads.crossPartitionMessages).toBeGreaterThan(0);
+    expect(stripWall(three)).toEqual(stripWall(one));
   }, 240_000);
 });
