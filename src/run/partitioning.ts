@@ -120,14 +120,21 @@ export function planPartitions(sc: Scenario, workers: number, mode: PartitionMod
 
   // A model that places its own hosts (fleets: whole racks, balanced by DomUs) is followed;
   // in auto mode only where the model says the split pays.
-  const own = adapter.placement?.(sc, Math.min(workers, hosts));
-  if (own) {
-    const partitions = Math.max(...own.hostPartition) + 1;
-    const lookaheadNs = lookaheadOf(sc, links, own.hostPartition);
-    if (partitions === 1) return { partitions, hostPartition: own.hostPartition, lookaheadNs, reason: own.reason };
-    const wontPay = mode === 'auto' ? adapter.splitWontPay?.(sc, lookaheadNs) : null;
-    if (wontPay) return single(wontPay);
-    return { partitions, hostPartition: own.hostPartition, lookaheadNs, reason: `${own.reason}${mode === 'hosts' ? ' (partition-by hosts)' : ''}; lookahead ${fmt(lookaheadNs)}` };
+  if (adapter.placement) {
+    // More partitions may cut shorter links (a fleet splits its racks once there are more partitions than
+    // racks): where that would not pay, fewer partitions may (whole racks), so try them before one.
+    let wontPayFewest: string | null = null;
+    for (let want = Math.min(workers, hosts); want >= 2; want--) {
+      const own = adapter.placement(sc, want);
+      if (!own) break;
+      const partitions = Math.max(...own.hostPartition) + 1;
+      const lookaheadNs = lookaheadOf(sc, links, own.hostPartition);
+      if (partitions === 1) return wontPayFewest ? single(wontPayFewest) : { partitions, hostPartition: own.hostPartition, lookaheadNs, reason: own.reason };
+      const wontPay = mode === 'auto' ? adapter.splitWontPay?.(sc, lookaheadNs) : null;
+      if (!wontPay) return { partitions, hostPartition: own.hostPartition, lookaheadNs, reason: `${own.reason}${mode === 'hosts' ? ' (partition-by hosts)' : ''}; lookahead ${fmt(lookaheadNs)}` };
+      wontPayFewest = wontPay;
+    }
+    if (wontPayFewest) return single(wontPayFewest);
   }
 
   if (mode === 'hosts') {

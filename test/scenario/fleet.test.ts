@@ -183,6 +183,16 @@ describe('fleet placement', () => {
     expect(planPartitions(sc(DC), 2).partitions).toBe(2);
   });
 
+  it('more workers than racks, auto: whole racks where splitting racks would not pay, never one partition', () => {
+    // 4 racks on 5+ workers would split a rack (2.072 µs host links: 2,122 DomU·µs per window, < 2,500); 4 whole racks pay.
+    for (const workers of [5, 8]) {
+      const p = planPartitions(sc(DC), workers);
+      expect(p.partitions).toBe(4);
+      expect(p.lookaheadNs).toBe(3018);
+      expect(p.reason).toMatch(/4 racks over 4 partitions, whole racks/);
+    }
+  });
+
   it('a run too short to pay for a second worker stays on one partition, saying why', () => {
     const p = planPartitions(sc(DC, ['duration=40ms', 'warmup=5ms']), 2);
     expect(p.partitions).toBe(1);
