@@ -278,6 +278,11 @@ export function fleetPlacement(sc: Scenario, partitions: number): { hostPartitio
   } else {
     // Partitions per rack in proportion to its DomUs, at least one each.
     const share = l.racks.map((_, ri) => Math.max(1, Math.floor((rackWeight[ri]! * partitions) / total)));
+    // "At least one" can make more than `partitions` in all (a light rack next to a heavy one): take them back from the largest.
+    while (share.reduce((a, x) => a + x, 0) > partitions) {
+      const big = share.indexOf(Math.max(...share));
+      share[big]!--;
+    }
     for (let ri = 0; share.reduce((a, x) => a + x, 0) < partitions; ri = (ri + 1) % share.length) share[ri]!++;
     let first = 0;
     l.racks.forEach((r, ri) => {

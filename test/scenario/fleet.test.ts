@@ -167,6 +167,12 @@ describe('fleet placement', () => {
     expect(p.hostPartition.slice(0, 16)).toEqual([...Array(16).keys()].map((h) => (h < 4 ? 0 : 1)));
   });
 
+  it('never more partitions than workers: a light rack beside a heavy one gets its one partition from the heavy one’s share', () => {
+    // 3 racks of 32, 1 and 1 DomUs: on 4 workers the heavy rack's proportional share is 3 and each light rack still needs one.
+    const uneven = sc(DC, ['net.fleet.topology.racks=[{count: 1, hosts: [{template: clovertown, count: 4, domus: [{template: guest, count: 8}]}]}, {count: 2, hosts: [{template: clovertown, count: 1, domus: [{template: guest, count: 1}]}]}]']);
+    for (const workers of [4, 5]) expect(planPartitions(uneven, workers, 'hosts').partitions).toBe(workers);
+  });
+
   it('one rack on two workers, partition-by hosts: split at a host boundary, the ToR with the first half; lookahead = a host link', () => {
     const p = planPartitions(sc(RACK), 2, 'hosts');
     expect(p.hostPartition).toEqual([...Array(16).keys()].map((h) => (h < 8 ? 0 : 1)).concat([0]));
