@@ -265,7 +265,7 @@ export function fleetPlacement(sc: Scenario, partitions: number): { hostPartitio
   const rackWeight = l.racks.map((r) => r.hosts.reduce((a, h) => a + weight(h), 0));
   const total = rackWeight.reduce((a, x) => a + x, 0);
   const place = new Array<number>(fleetHostCountOf(l)).fill(0);
-  let reason: string;
+  let reason: (used: number) => string;
   if (l.racks.length >= partitions) {
     let before = 0;
     l.racks.forEach((r, ri) => {
@@ -274,7 +274,7 @@ export function fleetPlacement(sc: Scenario, partitions: number): { hostPartitio
       place[nHosts + ri] = part;
       before += rackWeight[ri]!;
     });
-    reason = `fleet: ${l.racks.length} racks over ${partitions} partitions, whole racks balanced by DomU count (cross-partition traffic crosses the aggregation links)`;
+    reason = (used) => `fleet: ${l.racks.length} racks over ${used} partitions, whole racks balanced by DomU count (cross-partition traffic crosses the aggregation links)`;
   } else {
     // Partitions per rack in proportion to its DomUs, at least one each.
     const share = l.racks.map((_, ri) => Math.max(1, Math.floor((rackWeight[ri]! * partitions) / total)));
@@ -295,12 +295,12 @@ export function fleetPlacement(sc: Scenario, partitions: number): { hostPartitio
       place[nHosts + ri] = place[r.hosts[0]!]!;
       first += k;
     });
-    reason = `fleet: ${l.racks.length} rack${l.racks.length === 1 ? '' : 's'} of ${nHosts} hosts split at host boundaries over ${partitions} partitions, balanced by DomU count (cross-partition traffic crosses host–ToR links)`;
+    reason = (used) => `fleet: ${l.racks.length} rack${l.racks.length === 1 ? '' : 's'} of ${nHosts} hosts split at host boundaries over ${used} partitions, balanced by DomU count (cross-partition traffic crosses host–ToR links)`;
   }
-  // Never an empty partition: number the used ones 0..k-1.
+  // Never an empty partition: number the used ones 0..k-1 (and say how many there are, not how many were asked for).
   const used = [...new Set(place)].sort((a, b) => a - b);
   const renum = new Map(used.map((u, i) => [u, i]));
-  return { hostPartition: place.map((x) => renum.get(x)!), reason };
+  return { hostPartition: place.map((x) => renum.get(x)!), reason: reason(used.length) };
 }
 
 /**

@@ -180,6 +180,12 @@ describe('fleet placement', () => {
     expect(p.lookaheadNs).toBe(2072);
   });
 
+  it('the reason names the partitions used, not the workers asked for (5 hosts of a rack cannot make 8)', () => {
+    const p = planPartitions(sc('scenarios/scale/incast-64.yaml'), 8, 'hosts');
+    expect(p.partitions).toBe(5);
+    expect(p.reason).toMatch(/5 hosts split at host boundaries over 5 partitions/);
+  });
+
   it('one rack on two workers, auto: 256 DomUs × 2.072 µs is too little work per window, so one partition, saying why', () => {
     const p = planPartitions(sc(RACK), 2);
     expect(p.partitions).toBe(1);
