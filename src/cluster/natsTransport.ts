@@ -266,13 +266,19 @@ export class NatsTransport {
     let gvtNs = Infinity;
     let stop = false;
     const batches: Uint8Array[] = [];
+    const from: number[] = [];
     win.reports.forEach((r, p) => {
       gvtNs = Math.min(gvtNs, r!.nextNs);
       stop ||= r!.stop;
-      if (p !== this.o.self) for (const b of r!.batches) batches.push(b);
+      if (p !== this.o.self) {
+        for (const b of r!.batches) {
+          batches.push(b);
+          from.push(p);
+        }
+      }
     });
     this.decidedWindows++;
-    this.post({ t: 'decision', w, gvtNs, stop, batches });
+    this.post({ t: 'decision', w, gvtNs, stop, batches, from });
   }
 
   /** End the partition's loop with an error (once; later reasons are the consequences of the first). */

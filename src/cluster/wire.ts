@@ -18,7 +18,8 @@ import type { ScenarioPoint } from '../scenario/load.ts';
 
 /**
  * Bumped when an envelope or the batch encoding changes: a partition refuses offers of another format.
- * 2: batches are self-contained msgpackr packs (format 1's sequential packs cannot be read by 2, nor the reverse).
+ * 2: one msgpackr stream per ordered pair of partitions (format 1 shared one stream among all peers, which
+ * only 2 partitions can read).
  */
 export const WIRE_FORMAT = 2;
 

@@ -1,22 +1,50 @@
 // msgpackr codec for cross-partition batches: one pack per destination per
-// window. Every batch is self-contained: msgpackr's records are defined
-// inside the pack that uses them, so a batch decodes on its own, whatever the
-// same thread encoded for other peers or decoded from them before. (Sequential
-// mode, which refers back to structures of earlier packs, assumed one stream
-// per thread pair: with three or more partitions one partition's second peer
-// was sent references to structures only its first peer had seen, and a
-// receiver's structure table mixed two senders' — "Data read, but end of
-// buffer not reached", or records decoded with another sender's keys.)
+// window, on one stream per ordered pair of partitions. Sequential mode writes
+// a record structure into the stream the first time it is used and refers back
+// to it after, which is what makes batches small and quick — and holds only
+// while every pack is decoded once, in order, by the decoder of its own stream.
+// So a partition keeps an encoder per destination and a decoder per source:
+// with one codec shared by all peers, a partition with two peers sent the
+// second references to structures only the first had seen, and a receiver fed
+// by two senders mixed their tables ("Data read, but end of buffer not
+// reached", or records decoded with another sender's keys). A resumed run
+// starts every stream afresh on both sides.
 import { Packr, Unpackr } from 'msgpackr';
 import type { RemoteRecord } from './sim.ts';
 
-const packr = new Packr();
-const unpackr = new Unpackr();
+/** The sending end of one stream (this partition → one peer). */
+export class BatchEncoder {
+  private readonly packr = new Packr({ sequential: true });
 
-export function encodeBatch(records: readonly RemoteRecord[]): Uint8Array {
-  return packr.pack(records);
+  encode(records: readonly RemoteRecord[]): Uint8Array {
+    return this.packr.pack(records);
+  }
 }
 
-export function decodeBatch(bytes: Uint8Array): RemoteRecord[] {
-  return unpackr.unpack(bytes) as RemoteRecord[];
+/** The receiving end of one stream (one peer → this partition). */
+export class BatchDecoder {
+  private readonly unpackr = new Unpackr({ sequential: true });
+
+  decode(bytes: Uint8Array): RemoteRecord[] {
+    return this.unpackr.unpack(bytes) as RemoteRecord[];
+  }
+}
+
+/** One end's streams: an encoder per destination and a decoder per source partition. */
+export class BatchStreams {
+  private readonly encoders: BatchEncoder[];
+  private readonly decoders: BatchDecoder[];
+
+  constructor(partitions: number) {
+    this.encoders = Array.from({ length: partitions }, () => new BatchEncoder());
+    this.decoders = Array.from({ length: partitions }, () => new BatchDecoder());
+  }
+
+  encode(dst: number, records: readonly RemoteRecord[]): Uint8Array {
+    return this.encoders[dst]!.encode(records);
+  }
+
+  decode(src: number, bytes: Uint8Array): RemoteRecord[] {
+    return this.decoders[src]!.decode(bytes);
+  }
 }

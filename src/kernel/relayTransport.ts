@@ -10,7 +10,7 @@
 // Relay → partition messages are read synchronously with receiveMessageOnPort:
 // each bump of the wake counter means exactly one message is waiting.
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { decodeBatch, encodeBatch } from './codec.ts';
+import { BatchStreams } from './codec.ts';
 import type { Transport } from './partitionLoop.ts';
 import type { RemoteRecord } from './sim.ts';
 
@@ -26,7 +26,8 @@ export type ToRelay = { t: 'batch'; dst: number; bytes: Uint8Array } | { t: 'syn
 
 /** Relay → partition. */
 export type FromRelay =
-  | { t: 'decision'; w: number; gvtNs: number; stop: boolean; batches: Uint8Array[] }
+  /** batches[i] came from partition from[i] (each source's in the order it sent them). */
+  | { t: 'decision'; w: number; gvtNs: number; stop: boolean; batches: Uint8Array[]; from: number[] }
   /** `name` TransportError for the relay's own failures; an echo of a peer's failure carries the abort-echo message. */
   | { t: 'fail'; name: string; message: string };
 
@@ -40,6 +41,8 @@ export class RelayTransport implements Transport {
   private seen = 0;
   private window = 0;
   private received: Uint8Array[] = [];
+  private receivedFrom: number[] = [];
+  private readonly streams: BatchStreams;
 
   constructor(
     readonly self: number,
@@ -47,11 +50,12 @@ export class RelayTransport implements Transport {
     private readonly ends: RelayEnds,
   ) {
     this.wake = new Int32Array(ends.wake, 0, 1);
+    this.streams = new BatchStreams(partitions);
   }
 
   send(dst: number, records: RemoteRecord[]): void {
     // Copied at once into a buffer of its own: the codec reuses its buffer, and a view would clone all of it.
-    this.ends.port.postMessage({ t: 'batch', dst, bytes: new Uint8Array(encodeBatch(records)) } satisfies ToRelay);
+    this.ends.port.postMessage({ t: 'batch', dst, bytes: new Uint8Array(this.streams.encode(dst, records)) } satisfies ToRelay);
   }
 
   sync(myNextNs: number, wantStop: boolean) {
@@ -69,12 +73,14 @@ export class RelayTransport implements Transport {
     if (m.t === 'fail') throw Object.assign(new Error(m.message), { name: m.name });
     if (m.w !== w) throw Object.assign(new Error(`relay answered window ${m.w}, expected ${w}`), { name: TRANSPORT_ERROR });
     this.received = m.batches;
+    this.receivedFrom = m.from;
     return { gvtNs: m.gvtNs, stop: m.stop };
   }
 
   receive(): RemoteRecord[][] {
-    const out = this.received.map((b) => decodeBatch(b));
+    const out = this.received.map((b, i) => this.streams.decode(this.receivedFrom[i]!, b));
     this.received = [];
+    this.receivedFrom = [];
     return out;
   }
 }
