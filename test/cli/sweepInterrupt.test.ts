@@ -27,7 +27,11 @@ describe('Ctrl-C in a sweep', () => {
     const res = JSON.parse(r.stdout) as { point: string; virtualSeconds: number; interrupted: boolean }[];
     expect(res).toHaveLength(5);
     expect(res[0]!.virtualSeconds).toBeGreaterThan(0);
-    for (const p of res.slice(1)) expect(p).toMatchObject({ virtualSeconds: 0, interrupted: true });
-    expect(r.stderr).toMatch(/4 points never ran \(reported as interrupted\): net\.netback\.txqueuelen=64, net\.netback\.txqueuelen=128, net\.netback\.txqueuelen=256, net\.netback\.txqueuelen=512/);
+    for (const p of res) expect(p.interrupted).toBe(true);
+    // The points after the first start after the stop and stop at their first window — as a rule: a worker
+    // may run a few windows before it sees the stop (that point then ran, and is not named).
+    const never = res.slice(1).filter((p) => p.virtualSeconds === 0);
+    expect(never.length).toBeGreaterThanOrEqual(3);
+    expect(r.stderr).toContain(`${never.length} points never ran (reported as interrupted): ${never.map((p) => p.point).join(', ')}\n`);
   });
 });
