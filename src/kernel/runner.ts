@@ -49,6 +49,12 @@ export interface RunRequest {
   checkpoint?: { everyNs: number; onSection: (msg: CheckpointMessage) => void };
   /** Resume from a checkpoint: its instant, the events done by then, every host's section. */
   restore?: { instantNs: number; eventsBase: number; hosts: HostSection[] };
+  /**
+   * Stopped before it starts (Ctrl-C came first): the flag is up before any partition is handed its task, so
+   * each stops at its first window. Set through the handle afterwards, it races the worker: a main thread
+   * preempted between starting the task and stopping it let a partition run windows meanwhile.
+   */
+  stopped?: boolean;
 }
 
 export interface RunOutput {
@@ -144,6 +150,7 @@ export class PartitionPool {
     }
     const control = new SharedControl(P);
     control.f64.fill(0);
+    if (req.stopped) control.requestStop();
     const ports: (MessagePort | null)[][] = Array.from({ length: P }, () => Array<MessagePort | null>(P).fill(null));
     for (let a = 0; a < P; a++) {
       for (let b = a + 1; b < P; b++) {

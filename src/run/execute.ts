@@ -108,9 +108,9 @@ export class Execution {
         for (let i = next++; i < points.length; i = next++) {
           const stoppedBefore = this.stopped;
           outs[i] = await this.runPoint(pool, points[i]!, i, plan ?? sweepPointPlan(points[i]!.scenario), opts);
-          // Started after a stop, a point stops at its first window; in one run of the test suite of 0.2.6 such a
-          // point ran 0.25 virtual s first (cause not found). Only a point that ran nothing is said never to have run.
-          if (stoppedBefore && outs[i]!.result.virtualSeconds === 0) this.neverRan.push(i);
+          // Started after a stop, a point stops at its first window (RunRequest.stopped); only a point that ran
+          // no event is said never to have run.
+          if (stoppedBefore && outs[i]!.result.events === 0) this.neverRan.push(i);
         }
       };
       await Promise.all(Array.from({ length: threads }, lane));
@@ -173,6 +173,7 @@ export class Execution {
       sampleEveryNs: opts.sampler?.intervalNs,
       checkpoint: opts.checkpoint ? { everyNs: opts.checkpoint.everyNs, onSection: (m) => opts.checkpoint!.onSection(m, plan.partitions) } : undefined,
       restore: opts.restore,
+      stopped: this.stopped,
       onSample: opts.sampler ? (m) => opts.sampler!.onSample(m.partition, plan.partitions, m.sample.tNs, m.sample.series, m.sample.events) : undefined,
     });
     this.handles.add(handle);

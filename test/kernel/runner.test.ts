@@ -57,6 +57,18 @@ describe('PartitionPool: a model error in partition 1 of 2', () => {
     expect(JSON.parse(r.stdout)).toEqual({ before: 0, after: 0, finals: 2, error: null });
   });
 
+  it('a run started stopped (Ctrl-C came first) does no window, however late its handle would be stopped', async () => {
+    // Stopping through the handle after start raced the worker: a main thread preempted in between (a loaded CI
+    // machine) let a sweep point started after Ctrl-C run 0.25 virtual s. The flag is now up before the task goes out.
+    const res = await pool.start({
+      model: 'faulty', cfg: { hosts: 4, linkNs: 1000, crashHost: -1, crashAtNs: Infinity }, seed: 1, endNs: 10_000_000,
+      lookaheadNs: 1000, hostCount: 4, partitions: 2, build: { trace: false, perVcpuMetrics: false }, stopped: true,
+    }).done;
+    expect(res.interrupted).toBe(true);
+    expect(res.events).toBe(0);
+    expect(res.windows).toBeLessThanOrEqual(1);
+  });
+
   it('one partition: the events of the chunk the error cut short are counted (was 0)', async () => {
     const res = await pool.start({
       model: 'faulty', cfg: { hosts: 4, linkNs: 1000, crashHost: 2, crashAtNs: 500_000 }, seed: 1, endNs: 10_000_000,
