@@ -81,7 +81,7 @@ const sweepPointPlan = (sc: Scenario): PartitionPlan => ({ ...planPartitions(sc,
 export class Execution {
   private handles = new Set<RunHandle>();
   private stopped = false;
-  /** Indices (in the points given to run) of points a stop came before and that ran no window: their results read 0 virtual seconds. */
+  /** Indices (in the points given to run) of points a stop came before and that ran no event (in order). */
   readonly neverRan: number[] = [];
 
   stop(): void {
