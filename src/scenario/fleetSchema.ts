@@ -57,7 +57,9 @@ const hostGroup = z
   })
   .strict();
 
-const rackGroup = z.object({ count: posInt.max(256).default(1), hosts: z.array(hostGroup).min(1).default([{}]) }).strict();
+// A rack whose hosts are left out has two of the default template: the default traffic (bulk to the next
+// host) needs two, so `net.fleet: {}` runs as it stands.
+const rackGroup = z.object({ count: posInt.max(256).default(1), hosts: z.array(hostGroup).min(1).default([{ count: 2 }]) }).strict();
 
 const link = (rateGbps: number, latency: string) =>
   z

@@ -64,6 +64,18 @@ describe('fleet scenario errors', () => {
     expect(f.aggregation.buffer).toEqual({ mode: 'shared', bytes: 4 * 1024 * 1024, alpha: 1 });
   });
 
+  it('`net.fleet: {}` runs as it stands: a rack without a host list has two hosts, which the default bulk traffic needs', () => {
+    // It was refused on its own defaults: one host, and bulk traffic to the next host needs two.
+    const dir = mkdtempSync(join(tmpdir(), 'vioemu-fleet-defaults-'));
+    const file = join(dir, 'fleet.yaml');
+    writeFileSync(file, stringify({ name: 'fleet-defaults', model: 'net', duration: '10ms', warmup: '0s', net: { fleet: {} } }));
+    const cfg = fleetConfig(sc(file));
+    expect(cfg.racks).toHaveLength(1);
+    expect(cfg.racks[0]!.hosts).toHaveLength(2);
+    expect(cfg.flows.count).toBe(2); // one bulk flow each way between the two DomUs
+    expect(MODELS.net!.hostCount(sc(file))).toBe(3); // two hosts and their ToR
+  });
+
   it('exit 2 from the CLI with one line, nothing run', async () => {
     const r = await runCli(['run', RACK, '--set', 'net.fleet.traffic.0.pattern=broadcast']);
     expect(r.code).toBe(2);
