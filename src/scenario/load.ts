@@ -100,6 +100,18 @@ function splitPath(text: string, shownAs: string, where: string, what: string): 
   return segs.map((s) => s.trim());
 }
 
+/** A sweep key's field path, however it is spaced (the key was checked when the sweep expanded). */
+const axisSegs = (key: string): string[] => key.split('.').map((x) => x.trim());
+
+/**
+ * Whether one field path lies on the other (equal, or one inside the other). A list index names its item
+ * however it is written ("0", "00": setPath reads both as 0).
+ */
+function pathsOverlap(a: readonly string[], b: readonly string[]): boolean {
+  const seg = (x: string) => (/^\d+$/.test(x) ? String(Number(x)) : x);
+  return a.slice(0, Math.min(a.length, b.length)).every((x, i) => seg(x) === seg(b[i]!));
+}
+
 /** Apply "a.b.c=value" (value parsed as a YAML scalar/flow value). */
 export function applySet(raw: Raw, assignment: string, shownAs: string): Raw {
   const eq = assignment.indexOf('=');
@@ -113,7 +125,7 @@ export function applySet(raw: Raw, assignment: string, shownAs: string): Raw {
     // replacing the file's axis over the same field however its key is spaced.
     const key = path.slice(1).join('.');
     const sweep: Raw = isObj(raw.sweep) ? { ...raw.sweep } : {};
-    for (const k of Object.keys(sweep)) if (k.split('.').map((x) => x.trim()).join('.') === key) delete sweep[k];
+    for (const k of Object.keys(sweep)) if (axisSegs(k).join('.') === key) delete sweep[k];
     return { ...raw, sweep: setOwn(sweep, key, value) };
   }
   return setPath(raw, path, value, shownAs, path.join('.'));
@@ -272,13 +284,10 @@ function unsweepOverridden(raw: Raw, file: string, opts: LoadOptions): Raw {
     if (eq > 0) pinned.push({ segs: splitPath(s.slice(0, eq), file, '--set', JSON.stringify(s)), value: parseScalar(s.slice(eq + 1)) });
   }
   for (const k of Object.keys(opts.overrides ?? {})) pinned.push({ segs: [k] });
-  // A list index names its item however it is written ("0", "00": setPath reads both as 0).
-  const seg = (x: string) => (/^\d+$/.test(x) ? String(Number(x)) : x);
-  const overlaps = (a: string[], b: string[]) => a.slice(0, Math.min(a.length, b.length)).every((x, i) => seg(x) === seg(b[i]!));
   const sweep: Raw = {};
   for (const [path, values] of Object.entries(raw.sweep)) {
-    const axis = path.split('.').map((x) => x.trim());
-    const touching = pinned.filter((p) => p.segs[0] !== 'sweep' && overlaps(p.segs, axis));
+    const axis = axisSegs(path);
+    const touching = pinned.filter((p) => p.segs[0] !== 'sweep' && pathsOverlap(p.segs, axis));
     if (touching.some((p) => p.segs.length <= axis.length)) continue;
     let vals = values;
     for (const p of touching) {
@@ -301,7 +310,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): ScenarioPoin
   if (empty && raw.model === undefined) {
     throw new ScenarioError(file, 'model', `missing: the scenario is empty (it needs at least model: ${Object.keys(MODELS).join(' | ')})`);
   }
-  const axes = isObj(raw.sweep) ? Object.keys(raw.sweep).map((k) => k.split('.').map((x) => x.trim())) : [];
+  const axes = isObj(raw.sweep) ? Object.keys(raw.sweep).map(axisSegs) : [];
   return expandSweep(raw, file).map((p, i) => {
     try {
       return { label: p.label, scenario: validateScenario(p.raw, file) };
@@ -310,7 +319,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): ScenarioPoin
       // The file may not hold the value at fault: when the sweep put it there (a later point fails, or the field is
       // one an axis varies), say which point. A problem of every point (the first fails outside the axes) is the file's.
       const segs = e.fieldPath.split('.');
-      const swept = axes.some((a) => a.slice(0, Math.min(a.length, segs.length)).every((x, j) => x === segs[j]));
+      const swept = axes.some((a) => pathsOverlap(a, segs));
       if (i === 0 && !swept) throw e;
       throw new ScenarioError(e.file, e.fieldPath, `${e.problem} (sweep point ${p.label})`);
     }
