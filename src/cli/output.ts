@@ -1,7 +1,7 @@
 // Writing results: stdout JSON, --out directory, human summary.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { writeAll, writeFileAtomically } from '../run/atomicFile.ts';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { RunResult } from '../run/result.ts';
 
 /** Whole or not at all: a reader polling for the file never sees half of it. */
@@ -25,6 +25,27 @@ export function writeOutDir(dir: string, results: RunResult[]): string[] {
     writeJsonAtomically(files[results.length]!, results);
   }
   return files;
+}
+
+/** What an earlier run into the same folder may have left: vioemu's own result file names only. */
+const RESULT_FILE = /^(?:point-\d{3,}\.json|results?\.json)$/;
+
+/**
+ * Removes the result files of an earlier run into `dir` that this run did not
+ * write (a sweep of 10 points after one of 24 would leave point-010…023
+ * beside the new results.json, read as if they were part of it). Returns the
+ * names removed; files of any other name are left alone.
+ */
+export function removeStaleResults(dir: string, written: string[]): string[] {
+  const keep = new Set(written.map((f) => basename(f)));
+  const removed: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const name = entry.name;
+    if (!entry.isFile() || !RESULT_FILE.test(name) || keep.has(name)) continue;
+    unlinkSync(join(dir, name));
+    removed.push(name);
+  }
+  return removed.sort();
 }
 
 const SKIP = new Set(['threads']);

@@ -13,7 +13,7 @@ import { parseQueueUrl, type RedisTarget } from '../queue/url.ts';
 import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
 import { MODELS } from '../scenario/registry.ts';
 import { loadOptionsFrom } from './commonOptions.ts';
-import { humanSummary, outFileNames, writeOutDir } from './output.ts';
+import { humanSummary, outFileNames, removeStaleResults, writeOutDir } from './output.ts';
 import { checkOutputPath } from './outputPaths.ts';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { CheckpointCollector } from '../checkpoint/collector.ts';
@@ -361,7 +361,10 @@ export function writeOutputs(flags: RunFlags, results: RunResult[], om: OpenMetr
   };
   if (flags.out !== undefined) {
     attempt(`--out ${flags.out}`, () => {
-      for (const f of writeOutDir(flags.out!, results)) process.stderr.write(`vioemu: wrote ${f}\n`);
+      const written = writeOutDir(flags.out!, results);
+      for (const f of written) process.stderr.write(`vioemu: wrote ${f}\n`);
+      const stale = removeStaleResults(flags.out!, written);
+      if (stale.length > 0) process.stderr.write(`vioemu: removed ${stale.length} result file(s) of an earlier run from ${flags.out}: ${stale.join(', ')}\n`);
     });
   }
   if (flags.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');

@@ -1,7 +1,7 @@
 // Output paths are checked before anything runs (exit 2 naming the flag), and
 // after a run the result is written before the larger artefacts, so a failed
 // artefact never costs the result.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -87,5 +87,22 @@ describe('writeOutputs: the result first, then the artefacts', () => {
       stdout.mockRestore();
     }
     expect(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')).events).toBe(3);
+  });
+
+  it("an earlier run's result files that this run did not write are removed, nothing else", () => {
+    const out = join(dir, 'reused');
+    mkdirSync(join(out, 'point-007.json'), { recursive: true }); // a folder of that name is not vioemu's
+    for (const f of ['point-000.json', 'point-001.json', 'point-002.json', 'point-003.json', 'results.json', 'result.json', 'notes.txt', 'point-1.json']) writeFileSync(join(out, f), 'old\n');
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(writeOutputs({ out, json: true } as unknown as RunFlags, [result, { ...result, events: 4 }], null, () => [])).toBe(0);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/removed 3 result file\(s\) of an earlier run from .*reused: point-002\.json, point-003\.json, result\.json\n/);
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
+    }
+    expect(readdirSync(out).sort()).toEqual(['notes.txt', 'point-000.json', 'point-001.json', 'point-007.json', 'point-1.json', 'results.json']);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).map((r: RunResult) => r.events)).toEqual([3, 4]);
   });
 });
