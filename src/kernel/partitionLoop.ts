@@ -34,6 +34,12 @@ export interface LoopResult {
   interrupted: boolean;
 }
 
+/** Counted as the loop goes, so a partition that fails mid-run still reports how far it got. */
+export interface LoopCounts {
+  windows: number;
+  crossMessages: number;
+}
+
 /** Max events per window chunk so progress and stop are seen on long windows. */
 const CHUNK_EVENTS = 20_000;
 
@@ -45,9 +51,8 @@ export function runPartition(
   hooks: LoopHooks = {},
   /** Cap on a window's virtual length (pacing wants short windows). */
   maxWindowNs = Infinity,
+  counts: LoopCounts = { windows: 0, crossMessages: 0 },
 ): LoopResult {
-  let windows = 0;
-  let crossMessages = 0;
   for (;;) {
     let minSentNs = Infinity;
     for (let p = 0; p < transport.partitions; p++) {
@@ -55,13 +60,13 @@ export function runPartition(
       const recs = sim.takeOutbox(p);
       if (recs.length === 0) continue;
       for (const r of recs) if (r.timeNs < minSentNs) minSentNs = r.timeNs;
-      crossMessages += recs.length;
+      counts.crossMessages += recs.length;
       transport.send(p, recs);
     }
     const myNextNs = Math.min(sim.peekTimeNs(), minSentNs);
     const { gvtNs, stop } = transport.sync(myNextNs, sim.stopped || (hooks.stopRequested?.() ?? false));
     for (const batch of transport.receive()) sim.deliverRemote(batch);
-    windows++;
+    counts.windows++;
     // Every event before gvt is done everywhere and no window ran past a stop: the state at the stop is exact.
     const stops = hooks.stops;
     if (stops) {
@@ -71,7 +76,7 @@ export function runPartition(
       const interrupted = stop && gvtNs < endNs;
       const reachedNs = interrupted ? gvtNs : endNs;
       sim.advanceTo(reachedNs);
-      return { reachedNs, windows, crossMessages, interrupted };
+      return { reachedNs, windows: counts.windows, crossMessages: counts.crossMessages, interrupted };
     }
     const windowEndNs = Math.min(gvtNs + Math.min(lookaheadNs, maxWindowNs), endNs, stops ? stops.nextNs() : Infinity);
     sim.runUntil(windowEndNs, CHUNK_EVENTS);

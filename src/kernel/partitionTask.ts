@@ -117,6 +117,7 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
   let opaque: Opaque = () => false;
   let error: PartitionTaskOutput['error'] = null;
   let loop = { reachedNs: 0, windows: 0, crossMessages: 0, interrupted: false };
+  const counts = { windows: 0, crossMessages: 0 };
   const wallStartMs = Date.now();
   let lastFlushMs = wallStartMs;
   const flushMetrics = (final: boolean) => {
@@ -199,14 +200,14 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
         },
       },
       paceWindowNs,
+      counts,
     );
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
     const echo = control.aborted && err.message === ABORT_ECHO_MESSAGE;
     error = { name: err.name, message: err.message, stack: err.stack, partition: input.self, atNs: sim.nowNs, echo };
     control.abort();
-    loop.reachedNs = sim.nowNs;
-    loop.interrupted = true;
+    loop = { ...counts, reachedNs: sim.nowNs, interrupted: true };
   }
   control.setProgress(input.self, loop.reachedNs, sim.eventsProcessed);
   const out: PartitionTaskOutput = {

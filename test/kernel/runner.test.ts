@@ -49,6 +49,8 @@ describe('PartitionPool: a model error in partition 1 of 2', () => {
     expect(res.interrupted).toBe(true);
     // Both partitions' events up to the crash, including the chunk the error interrupted.
     expect(res.events).toBeGreaterThan(1000);
+    // And the windows run up to it (each ≤ 1 µs of the 500 µs): was 0 for a failed run.
+    expect(res.windows).toBeGreaterThan(400);
   });
 
   it('leaves no timer behind once the final metric flushes arrived (a run with metrics used to exit 2 s late)', () => {
