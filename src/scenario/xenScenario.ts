@@ -8,6 +8,7 @@ import { formatNs } from '../kernel/time.ts';
 import type { XenHostConfig, XenModelConfig } from '../xen/model.ts';
 import type { XenHostResult } from '../xen/results.ts';
 import type { WorkloadSpec } from '../xen/workloads.ts';
+import { cycleCpu } from '../xen/sched/cpuPick.ts';
 import { checkCapAccounting, checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
 import { ScenarioError } from './errors.ts';
 import { durationNs } from './fields.ts';
@@ -32,7 +33,9 @@ type XenSection = z.infer<typeof xenSection>;
  * (vcpu_force_reschedule → vcpu_migrate), and sedf_pick_cpu answers the first
  * online PCPU of its affinity; SEDF never moves it again. (csched_cpu_pick
  * leaves it where it was on an otherwise idle host.) Explicit placements are
- * taken as they are.
+ * taken as they are. A VCPU whose PCPU is outside its pin moves as
+ * vcpu_set_affinity moves it (vcpu_migrate → pick_cpu, see pinnedPick) before
+ * the next domain is placed, so default_vcpu0_location counts it where it runs.
  */
 export function defaultPlacement(domains: DomainSection[], pcpus: number, policy: 'credit' | 'sedf' = 'credit'): number[][] {
   const load = new Array(pcpus).fill(0);
@@ -49,20 +52,43 @@ export function defaultPlacement(domains: DomainSection[], pcpus: number, policy
       }
       out.push(p);
     }
-    if (policy === 'sedf' && di > 0 && !d.placement && out.length > 0) out[0] = 0;
+    // SEDF's boot-time re-pick of a guest's VCPU0: sedf_pick_cpu, the first PCPU of its affinity.
+    if (policy === 'sedf' && di > 0 && !d.placement && out.length > 0) out[0] = Math.min(...(affinityOf(d, 0) ?? [0]));
+    for (let i = 0; i < out.length; i++) {
+      const aff = affinityOf(d, i);
+      if (aff && !aff.includes(out[i]!)) out[i] = pinnedPick(out[i]!, aff, pcpus, policy);
+    }
     for (const p of out) load[p]++;
     return out;
   });
 }
 
+/**
+ * Where vcpu_set_affinity (schedule.c) moves a VCPU whose PCPU is outside its new affinity: vcpu_migrate sets
+ * v->processor to pick_cpu. sedf_pick_cpu: the first (lowest) online PCPU of the affinity. csched_cpu_pick: the
+ * VCPU's own PCPU if allowed, else __cycle_cpu(v->processor, affinity) — the next allowed PCPU after it,
+ * wrapping — from which its idle walk moves only to a package with strictly more idle cores, which a host with
+ * every PCPU idle (as this static placement assumes) does not have. Not the first PCPU as listed: the lists
+ * are sets (cpumask_t).
+ */
+export function pinnedPick(processor: number, affinity: readonly number[], pcpus: number, policy: 'credit' | 'sedf'): number {
+  if (policy === 'sedf') return Math.min(...affinity);
+  return cycleCpu(processor, pcpus, (p) => affinity.includes(p)) ?? processor;
+}
+
 function affinityOf(d: DomainSection, i: number): number[] | null {
-  if (d.pin === null) return null;
+  if (d.pin == null) return null;
   if (d.pin.length > 0 && Array.isArray(d.pin[0])) return (d.pin as number[][])[i % d.pin.length]!;
   return d.pin as number[];
 }
 
 export function hostConfig(h: XenHostSection, file: string, hostPath: string): XenHostConfig {
   const pcpus = h.topology.sockets * h.topology.l2PerSocket * h.topology.coresPerL2;
+  // PCPUs named by pins and placements must exist before VCPUs are placed (and moved to their pins).
+  h.domains.forEach((d, di) => {
+    for (let i = 0; i < d.vcpus; i++) for (const p of affinityOf(d, i) ?? []) if (p >= pcpus) throw new ScenarioError(file, `${hostPath}.domains.${di}.pin`, `PCPU ${p} does not exist (host has ${pcpus})`);
+    for (const p of d.placement ?? []) if (p >= pcpus) throw new ScenarioError(file, `${hostPath}.domains.${di}.placement`, `PCPU ${p} does not exist (host has ${pcpus})`);
+  });
   const placement = defaultPlacement(h.domains, pcpus, h.scheduler.policy);
   const names = new Set<string>();
   checkCreditOnly(file, h.scheduler.policy, schedulerCreditSettings(`${hostPath}.scheduler`, h.scheduler));
@@ -78,11 +104,6 @@ export function hostConfig(h: XenHostSection, file: string, hostPath: string): X
     if (names.has(d.name)) throw new ScenarioError(file, `${at}.name`, `duplicate domain name ${d.name}`);
     names.add(d.name);
     const aff = Array.from({ length: d.vcpus }, (_, i) => affinityOf(d, i));
-    for (const a of aff) for (const p of a ?? []) if (p >= pcpus) throw new ScenarioError(file, `${at}.pin`, `PCPU ${p} does not exist (host has ${pcpus})`);
-    for (const p of placement[di]!) if (p >= pcpus) throw new ScenarioError(file, `${at}.placement`, `PCPU ${p} does not exist (host has ${pcpus})`);
-    placement[di] = placement[di]!.map((p, i) => (aff[i] && !aff[i]!.includes(p) ? aff[i]![0]! : p));
-    // SEDF's boot-time re-pick of a guest's VCPU0 (see defaultPlacement): the first PCPU of its affinity.
-    if (h.scheduler.policy === 'sedf' && di > 0 && !d.placement && aff[0]) placement[di]![0] = Math.min(...aff[0]);
     if (d.workload.kind === 'ping-pong' && !h.domains.some((o) => o.name === (d.workload as { peer: string }).peer)) {
       throw new ScenarioError(file, `${at}.workload.peer`, `no domain named ${(d.workload as { peer: string }).peer}`);
     }

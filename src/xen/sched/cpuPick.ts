@@ -3,9 +3,19 @@
 // CPU itself on Clovertown, so within a package every idler weighs one.
 import type { Topology } from '../topology.ts';
 
+/** __cycle_cpu(cpu, mask): the next PCPU of the mask after cpu, wrapping to the first (undefined if none). */
+export function cycleCpu(cpu: number, n: number, inMask: (p: number) => boolean): number | undefined {
+  for (let k = 1; k <= n; k++) {
+    const p = (cpu + k) % n;
+    if (inMask(p)) return p;
+  }
+  return undefined;
+}
+
 export function cschedCpuPick(topo: Topology, processor: number, idlers: readonly number[], allowed: (p: number) => boolean): number {
   const n = topo.pcpuCount;
-  let cpu = allowed(processor) ? processor : [...Array(n).keys()].find(allowed)!;
+  // "giving a preference to its current processor if it's in there", else __cycle_cpu(vc->processor, &cpus).
+  let cpu = allowed(processor) ? processor : cycleCpu(processor, n, allowed)!;
   const idle = new Set(idlers);
   idle.add(cpu);
   let cands = [...idle].filter((p) => p !== cpu && allowed(p));
