@@ -57,6 +57,11 @@ export const posInt = safeInt.positive();
 export const fraction = z.number().min(0).max(1);
 /** A domain's credit weight: 16 bits in Xen (struct xen_domctl_sched_credit's uint16_t weight), 256 unless set. */
 export const creditWeight = posInt.max(65535, 'at most 65535 (Xen keeps a credit weight in 16 bits)').default(256);
+/**
+ * A domain's credit cap, % of one PCPU (0 = none): 16 bits too (xen_domctl_sched_credit's uint16_t cap), and
+ * csched_dom_cntl takes 65535, (uint16_t)~0U, as "leave the cap unchanged", so 65534 is the most it can be set to.
+ */
+export const creditCap = nonNegInt.max(65534, 'at most 65534 (Xen keeps a credit cap in 16 bits; csched_dom_cntl reads 65535 as "leave it unchanged")').default(0);
 /** iperf's -l: bytes per write() and read(); at most 4 GiB, so that one call's copy fits virtual time at any allowed cost. */
 export const messageBytes = posInt.max(2 ** 32, 'at most 4 GiB (4294967296) a write');
 

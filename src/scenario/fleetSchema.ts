@@ -4,7 +4,7 @@
 // host runs the network path of `model: net` with the settings under `net`
 // (costs, TCP, netback, netfront, scheduler); docs/scale.md describes it.
 import { z } from 'zod';
-import { creditWeight, durationNs, messageBytes, nonNegInt, posInt, show } from './fields.ts';
+import { creditCap, creditWeight, durationNs, messageBytes, nonNegInt, posInt, show } from './fields.ts';
 import { topologySchema } from './xenSchema.ts';
 
 const UNIT_BYTES: Record<string, number> = { B: 1, KB: 1e3, KiB: 1024, MB: 1e6, MiB: 1024 ** 2, GB: 1e9, GiB: 1024 ** 3 };
@@ -34,7 +34,7 @@ const hostTemplate = z
         // Assumption (docs/scale.md): a consolidation host's Dom0 gets a couple of VCPUs, not one per core.
         vcpus: posInt.max(64).default(2),
         weight: creditWeight,
-        cap: nonNegInt.default(0),
+        cap: creditCap,
       })
       .strict()
       .default({}),
@@ -43,7 +43,7 @@ const hostTemplate = z
 
 /** A DomU template: Xen's per-domain scheduling parameters. */
 const domuTemplate = z
-  .object({ vcpus: posInt.max(64).default(1), weight: creditWeight, cap: nonNegInt.default(0) })
+  .object({ vcpus: posInt.max(64).default(1), weight: creditWeight, cap: creditCap })
   .strict();
 
 const hostGroup = z

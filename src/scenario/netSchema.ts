@@ -2,7 +2,7 @@
 // TCP, queues and the cost model. Defaults are the paper's setup and the
 // Linux 2.6.18 / Xen 3.1 constants, each with its source (docs/model.md).
 import { z } from 'zod';
-import { checkPerVcpuLists, creditWeight, durationNs, messageBytes, nonNegInt, posInt } from './fields.ts';
+import { checkPerVcpuLists, creditCap, creditWeight, durationNs, messageBytes, nonNegInt, posInt } from './fields.ts';
 import { fleetSchema } from './fleetSchema.ts';
 import { schedulerSchema, topologySchema } from './xenSchema.ts';
 
@@ -78,7 +78,7 @@ export const netSection = z
       .object({
         vcpus: posInt.max(64).default(8),
         weight: creditWeight,
-        cap: nonNegInt.default(0),
+        cap: creditCap,
         pin: z.boolean().default(false),
         // XenLinux HZ=100 with NO_IDLE_HZ: an idle VCPU sleeps until its next timer, wakes (VIRQ_TIMER → BOOST),
         // runs the timer softirq and blocks again. 0 disables.
@@ -97,7 +97,7 @@ export const netSection = z
     /** Guests receiving (iperf in each; flow f goes to guest f mod guests). Each has its own vif and netfront. */
     guests: posInt.max(256).default(1),
     domu: z
-      .object({ vcpus: posInt.max(64).default(1), weight: creditWeight, cap: nonNegInt.default(0), placement: z.array(nonNegInt).min(1, 'an empty list places no VCPU (leave it out for Xen\'s placement)').optional() })
+      .object({ vcpus: posInt.max(64).default(1), weight: creditWeight, cap: creditCap, placement: z.array(nonNegInt).min(1, 'an empty list places no VCPU (leave it out for Xen\'s placement)').optional() })
       .strict()
       .superRefine(checkPerVcpuLists)
       .default({}),

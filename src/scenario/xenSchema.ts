@@ -1,7 +1,7 @@
 // YAML schema of Xen hosts: topology, scheduler, costs, domains, workloads.
 // Defaults are the paper's SUT and Xen 3.1's constants (sources in comments).
 import { z } from 'zod';
-import { checkPerVcpuLists, creditWeight, durationNs, nonNegInt, posInt } from './fields.ts';
+import { checkPerVcpuLists, creditCap, creditWeight, durationNs, nonNegInt, posInt } from './fields.ts';
 
 /** Most PCPUs one emulated host may have (Xen 3.1 builds for 32 by default; NR_CPUS can be raised). */
 export const MAX_PCPUS = 1024;
@@ -52,7 +52,7 @@ export const domainSchema = z
     name: z.string().min(1),
     // Xen defaults: weight 256, cap 0 (none).
     weight: creditWeight,
-    cap: nonNegInt.default(0),
+    cap: creditCap,
     vcpus: posInt.max(64).default(1),
     /** PCPUs each VCPU may run on: null/absent = any; a list = all VCPUs share it; a list of lists = per VCPU. */
     pin: z.union([z.array(nonNegInt).min(1, 'an empty list pins to no PCPU'), z.array(z.array(nonNegInt).min(1, 'an empty list pins to no PCPU')).min(1, 'an empty list pins to no PCPU')]).nullable().default(null),

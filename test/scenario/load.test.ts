@@ -256,6 +256,14 @@ describe('input edges (issue 11)', () => {
     }
   });
 
+  it('a credit cap is 16 bits wherever a domain is set up, and 65535 is the domctl\'s "leave it unchanged" (any integer was taken)', () => {
+    const FLEET = 'scenarios/scale/rack-16x16.yaml';
+    for (const [file, field] of [['scenarios/paper/fig3-domu.yaml', 'net.domu.cap'], ['scenarios/paper/fig3-domu.yaml', 'net.dom0.cap'], [XEN, 'xen.hosts.0.domains.1.cap'], [FLEET, 'net.fleet.domuTemplates.guest.cap'], [FLEET, 'net.fleet.hostTemplates.clovertown.dom0.cap']]) {
+      for (const bad of [65535, 70000]) expect(rejects(() => loadScenario(file!, { sets: [`${field}=${bad}`] }))).toMatchObject({ fieldPath: field, problem: expect.stringMatching(/^at most 65534/) });
+      expect(loadScenario(file!, { sets: [`${field}=65534`] })).toHaveLength(1);
+    }
+  });
+
   it('errors inside unions are named at their own path (was "pin.xen.hosts.0.domains.0.pin.0")', () => {
     const e = rejects(() => loadScenario(XEN, { sets: ['xen.hosts.0.domains.0.pin=[[a]]'] }));
     expect(e.fieldPath).toBe('xen.hosts.0.domains.0.pin.0.0');
