@@ -4,12 +4,15 @@
 // scenario that sets them under SEDF gets an error naming the field, not a run
 // that quietly ignores them.
 import { ScenarioError } from './errors.ts';
+import { XEN31_CREDIT } from '../xen/sched/creditParams.ts';
 
 export interface CreditSetting {
   path: string;
   value: unknown;
   /** The value that asks for nothing (the default). */
   unset: unknown;
+  /** How to write the unset value, when not as JSON (a duration). */
+  unsetText?: string;
   what: string;
 }
 
@@ -17,15 +20,26 @@ export function checkCreditOnly(file: string, policy: 'credit' | 'sedf', setting
   if (policy !== 'sedf') return;
   for (const s of settings) {
     if (s.value === s.unset) continue;
-    throw new ScenarioError(file, s.path, `${s.what} belongs to the credit scheduler; SEDF (scheduler policy sedf) schedules by period, slice and extratime and would ignore it — leave it at ${JSON.stringify(s.unset)}`);
+    throw new ScenarioError(file, s.path, `${s.what} belongs to the credit scheduler; SEDF (scheduler policy sedf) schedules by period, slice and extratime and would ignore it — leave it at ${s.unsetText ?? JSON.stringify(s.unset)}`);
   }
 }
 
-/** The scheduler section's credit-only switches. */
-export function schedulerCreditSettings(prefix: string, s: { cacheAware: boolean; creditSteal: boolean }): CreditSetting[] {
+/**
+ * The scheduler section's credit-only settings: Opt A and B, their I/O threshold, and sched_credit.c's tick,
+ * slice, accounting period and credits per tick (SEDF has no tick: sedf_do_schedule sets its own timer).
+ */
+export function schedulerCreditSettings(
+  prefix: string,
+  s: { cacheAware: boolean; creditSteal: boolean; tick: number; ticksPerSlice: number; ticksPerAcct: number; creditsPerTick: number; ioThreshold: number },
+): CreditSetting[] {
   return [
     { path: `${prefix}.cacheAware`, value: s.cacheAware, unset: false, what: 'Opt A (cache-aware placement)' },
     { path: `${prefix}.creditSteal`, value: s.creditSteal, unset: false, what: 'Opt B (credit stealing)' },
+    { path: `${prefix}.ioThreshold`, value: s.ioThreshold, unset: 150, what: 'the I/O threshold of Opts A and B' },
+    { path: `${prefix}.tick`, value: s.tick, unset: XEN31_CREDIT.tickNs, unsetText: '10ms', what: 'the credit tick (CSCHED_MSECS_PER_TICK)' },
+    { path: `${prefix}.ticksPerSlice`, value: s.ticksPerSlice, unset: XEN31_CREDIT.ticksPerSlice, what: 'credit ticks per slice (CSCHED_TICKS_PER_TSLICE)' },
+    { path: `${prefix}.ticksPerAcct`, value: s.ticksPerAcct, unset: XEN31_CREDIT.ticksPerAcct, what: 'credit ticks per accounting period (CSCHED_TICKS_PER_ACCT)' },
+    { path: `${prefix}.creditsPerTick`, value: s.creditsPerTick, unset: XEN31_CREDIT.creditsPerTick, what: 'credits per tick (CSCHED_CREDITS_PER_TICK)' },
   ];
 }
 

@@ -18,6 +18,12 @@ describe('credit-only settings under SEDF', () => {
     [[SEDF, 'net.scheduler.cacheAware=true'], /net\.scheduler\.cacheAware: Opt A/],
     [[SEDF, 'net.scheduler.creditSteal=true'], /net\.scheduler\.creditSteal: Opt B/],
     [[SEDF, 'net.optimizations=["A","C","D"]'], /net\.optimizations: Opt A extends the credit scheduler; under SEDF .* only C and D apply/],
+    // sched_credit.c's timing has no meaning to SEDF, which has no tick (it ran as if they were not there).
+    [[SEDF, 'net.scheduler.tick=5ms'], /net\.scheduler\.tick: the credit tick .* leave it at 10ms$/],
+    [[SEDF, 'net.scheduler.ticksPerSlice=1'], /net\.scheduler\.ticksPerSlice: credit ticks per slice/],
+    [[SEDF, 'net.scheduler.ticksPerAcct=1'], /net\.scheduler\.ticksPerAcct: credit ticks per accounting period/],
+    [[SEDF, 'net.scheduler.creditsPerTick=50'], /net\.scheduler\.creditsPerTick: credits per tick/],
+    [[SEDF, 'net.scheduler.ioThreshold=10'], /net\.scheduler\.ioThreshold: the I\/O threshold/],
   ])('%j is an error naming the field', (sets, message) => {
     expect(() => check(FIG3, sets)).toThrow(message);
   });
@@ -30,6 +36,9 @@ describe('credit-only settings under SEDF', () => {
 
   it('the xen model and fleets check their domains too', () => {
     expect(() => check('scenarios/sched/balance-sedf.yaml', ['xen.hosts.0.domains.1.cap=50'])).toThrow(/xen\.hosts\.0\.domains\.1\.cap: a credit cap/);
+    expect(() => check('scenarios/sched/balance-sedf.yaml', ['xen.hosts.0.scheduler.tick=1ms'])).toThrow(/xen\.hosts\.0\.scheduler\.tick: the credit tick/);
+    expect(() => check('scenarios/sched/balance-sedf.yaml', ['xen.hosts.0.scheduler.tick=10ms', 'xen.hosts.0.scheduler.ticksPerAcct=3'])).not.toThrow();
+    expect(() => check('scenarios/sched/balance-credit.yaml', ['xen.hosts.0.scheduler.tick=1ms', 'xen.hosts.0.scheduler.ioThreshold=10'])).not.toThrow();
     expect(() => check('scenarios/scale/rack-16x16.yaml', [SEDF, 'net.fleet.domuTemplates.guest.weight=512'])).toThrow(/net\.fleet\.domuTemplates\.guest\.weight: a credit weight/);
     expect(() => check('scenarios/scale/rack-16x16.yaml', [SEDF, 'net.fleet.hostTemplates.clovertown.dom0.cap=50'])).toThrow(/net\.fleet\.hostTemplates\.clovertown\.dom0\.cap: a credit cap/);
   });
