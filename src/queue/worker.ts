@@ -260,6 +260,10 @@ export class QueueWorker {
     try {
       let ret: PointReturn;
       try {
+        // Its workers were lost more often than BullMQ allows (killed, out of memory, machine gone). BullMQ 6
+        // moves such a job back to the queue marked to fail and fails it only in its own processing loop,
+        // which manual fetching bypasses: without this, a point that kills its worker ran again for ever.
+        if (job.deferredFailure) throw new Error(`${job.deferredFailure}: the worker running it was lost ${job.stalledCounter || 'too many'} times (killed, out of memory, or its machine gone)`);
         if (data?.format !== FORMAT) throw new Error(`job format ${String(data?.format)}, but this worker reads format ${FORMAT}: run the same vioemu version on every machine`);
         const point = decodePoint(data.point);
         if (!Object.prototype.hasOwnProperty.call(MODELS, point.scenario.model)) throw new Error(`this worker has no model ${JSON.stringify(point.scenario.model)}`);

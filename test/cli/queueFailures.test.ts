@@ -7,7 +7,7 @@ import { Worker, type Job } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, stripWall } from '../helpers/cli.ts';
 import { freePort } from '../bench/localNet.ts';
-import { FIG12, json, redisBin, RING, startRedis, startWorker, until, type RedisServer, type WorkerProc } from '../helpers/queueServers.ts';
+import { FIG12, json, LONG, redisBin, RING, startRedis, startWorker, until, type RedisServer, type WorkerProc } from '../helpers/queueServers.ts';
 
 describe.skipIf(!redisBin)('queue failures', () => {
   let redis: RedisServer | undefined;
@@ -172,6 +172,34 @@ describe.skipIf(!redisBin)('queue failures mid-run', () => {
     expect(survivor).toMatch(/started \(point 2 of 2\)/);
     // The survivor's stalled check (every 2 s) may touch the run's queue after the sweep removed it; it cleans up when it lets the run go.
     await until('nothing left in Redis', async () => (await redis!.client.keys('vioemu:*')).length === 0, 5_000);
+  });
+
+  it('a point whose worker is killed twice fails as a job (it used to run again on every next worker, for ever)', async () => {
+    redis = await startRedis();
+    let killSweep: (sig: NodeJS.Signals) => void = () => {};
+    const queued = runCli(['sweep', ...LONG, '--set', 'sweep={ring.hosts: [2]}', '--queue', redis.url], { timeoutMs: 90_000, onSpawn: (kill) => (killSweep = kill) });
+    // Two workers, one after the other, each killed while running the point (as an out-of-memory kill would).
+    for (let k = 0; k < 2; k++) {
+      const w = startWorker(redis.url, 1, SHORT_LOCK);
+      workers.push(w);
+      await until(`worker ${k + 1} to start the point`, () => /: started \(point 1 of 1\)/.test(w.log()), 30_000);
+      w.proc.kill('SIGKILL');
+    }
+    const third = startWorker(redis.url, 1, SHORT_LOCK);
+    workers.push(third);
+    await until('the third worker to fail or start the point', () => /ring\.hosts=2: (failed|started)/.test(third.log()), 30_000);
+    if (/started \(point 1 of 1\)/.test(third.log())) {
+      // The bug: the 1 h point runs once more. End it here rather than wait for it.
+      third.proc.kill('SIGKILL');
+      killSweep('SIGKILL');
+    }
+    expect(third.log()).not.toMatch(/started \(point 1 of 1\)/);
+    expect(third.log()).toMatch(/ring\.hosts=2: failed: job stalled more than allowable limit: the worker running it was lost 2 times/);
+    const q = await queued;
+    expect(q.code, q.stderr).toBe(1);
+    const res = JSON.parse(q.stdout); // a sweep of one point: one result, as locally
+    expect(res.interrupted).toBe(true);
+    expect(res.error).toMatch(/^queue job failed on \S+: job stalled more than allowable limit: the worker running it was lost 2 times/);
   });
 
   it('redis-server stopped mid-sweep: one line naming the server, what was gathered is written (exit 1); the worker drops its point and retries', async () => {
