@@ -187,6 +187,10 @@ async function coordinate(
           // Once per process and reason: a busy process in the queue group may be asked again and again.
           if (!declined.has(`${reply.name}\0${reply.reason}`)) say(`vioemu: ${reply.name} declined partition ${k}/${n}: ${reply.reason}`);
           declined.add(`${reply.name}\0${reply.reason}`);
+          if (!told && !reply.fatal) {
+            say(`vioemu: waiting for partition ${k}/${n}: start \`vioemu run --transport ${target.shown} --partition ${k}/${n}\` on any machine`);
+            told = true;
+          }
         } catch (e) {
           if (nc.isClosed()) break;
           const code = (e as NatsError).code;
@@ -293,6 +297,8 @@ async function servePartition(
   let accepted: { offer: Offer; tr: NatsTransport } | null = null;
   /** The run this process joined, and when it listens on that run's subject (its acceptance can be sent). */
   let joined: { run: string; ready: Promise<boolean> } | null = null;
+  /** Coordinators of runs of another size already told (once each). */
+  const otherN = new Set<string>();
   const sub = nc.subscribe(joinSubject(k), {
     queue: `vioemu.p${k}`,
     callback: (err, msg) => {
@@ -323,9 +329,12 @@ async function servePartition(
         return void reply({ t: 'decline', name: me, reason: fatal, fatal: true });
       }
       if (offer.n !== n) {
-        taken = true;
-        fatal = `--partition ${k}/${n}: the coordinator ${offer.coordinator} runs ${offer.n} partitions`;
-        return void reply({ t: 'decline', name: me, reason: `started with --partition ${k}/${n}`, fatal: true });
+        // Another run, of another size, on the same server (or a coordinator started with the wrong N): not
+        // this process's run. Decline and keep waiting for a run of N partitions; exiting here let any run's
+        // coordinator end the processes waiting for another run.
+        if (!otherN.has(`${offer.coordinator}\0${offer.n}`)) say(`vioemu: declined partition ${k} of ${offer.coordinator}'s run: it runs ${offer.n} partitions, this process was started with --partition ${k}/${n}; still waiting for a run of ${n}`);
+        otherN.add(`${offer.coordinator}\0${offer.n}`);
+        return void reply({ t: 'decline', name: me, reason: `started with --partition ${k}/${n} (for runs of ${n} partitions)`, fatal: false });
       }
       taken = true;
       const tr = new NatsTransport({ nc, run: offer.run, self: k, partitions: n, shown: target.shown, silenceMs: offer.silenceMs, stopRequested: stopped, say });
@@ -383,7 +392,12 @@ async function servePartition(
       return 1;
     }
     const out = await tr.runPartition(pool, taskInput(offer, k));
-    // 3. The output to the coordinator.
+    // 3. The output to the coordinator — unless the coordinator is what went silent: nobody would read it.
+    const coordinatorGone = tr.gone.get(0);
+    if (coordinatorGone !== undefined) {
+      say(`vioemu: the coordinator ${offer.coordinator} is gone (${coordinatorGone}); partition ${k} stopped at virtual time ${formatNs(out.reachedNs)} and its output is lost (nothing was written)`);
+      return signals.exitCode ?? 1;
+    }
     const delivered = !tr.serverGone && tr.send(0, { t: 'result', from: k, name: me, out }) && (await nc.flush().then(() => true, () => false));
     if (!delivered) say(`vioemu: NATS server at ${target.shown} went away at virtual time ${formatNs(out.reachedNs)}; this partition's output did not reach the coordinator (it writes the partial result)`);
     else if (out.error && !out.error.echo) say(`vioemu: partition ${k} failed: ${out.error.name}: ${out.error.message} (virtual time ${formatNs(out.error.atNs)}); output sent to ${offer.coordinator}`);

@@ -26,6 +26,11 @@ import { formatNs } from '../kernel/time.ts';
 import { Assembler, inboxSubject, publish, type Envelope } from './wire.ts';
 
 export const HEARTBEAT_MS = 1_000;
+/**
+ * Once this process was asked to stop (Ctrl-C), a peer silent this long counts as gone: its window report,
+ * which the stop waits for, is not coming. Without it Ctrl-C waited out the whole --transport-timeout.
+ */
+export const STOPPING_SILENCE_MS = 3 * HEARTBEAT_MS;
 
 interface Report {
   nextNs: number;
@@ -150,9 +155,13 @@ export class NatsTransport {
 
   private checkSilence(): void {
     const now = Date.now();
+    const stopping = this.o.stopRequested() && STOPPING_SILENCE_MS < this.o.silenceMs;
+    const limit = stopping ? STOPPING_SILENCE_MS : this.o.silenceMs;
     for (const p of this.watched) {
-      if (now - this.lastHeard[p]! <= this.o.silenceMs) continue;
-      const why = `partition ${p} sent nothing for ${(this.o.silenceMs / 1e3).toFixed(0)} s (its process stopped or the network is cut)`;
+      if (now - this.lastHeard[p]! <= limit) continue;
+      const why = stopping
+        ? `partition ${p} sent nothing for ${((now - this.lastHeard[p]!) / 1e3).toFixed(0)} s while this process was stopping (its process stopped or the network is cut)`
+        : `partition ${p} sent nothing for ${(this.o.silenceMs / 1e3).toFixed(0)} s (its process stopped or the network is cut)`;
       this.gone.set(p, why);
       this.watched.delete(p);
       this.fail(TRANSPORT_ERROR, `${why}; at virtual time ${formatNs(this.ownProgress().nowNs)}`);

@@ -191,6 +191,29 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
     expect(await p1.exited).toBe(0);
   });
 
+  it('a partition process waiting for a run of 3 is not ended by the offer of a 2-partition run on the same server', async () => {
+    const nats = await startNats();
+    const other = startPartition(nats.url, 1, 3); // someone else's, waiting for a run of 3 partitions
+    await until('partition 1/3 to wait for a coordinator', () => /waiting for the coordinator/.test(other.stderr()), 30_000);
+    let p1: ReturnType<typeof startPartition> | undefined;
+    const r = await runCli(['run', ...SPLIT, '--transport', nats.url, '--partition', '0/2'], {
+      timeoutMs: 60_000,
+      onSpawn: (_kill, stderr) => {
+        const poll = () => {
+          // The offer of partition 1/2 went to the only process in the queue group, the other run's: now start this run's own.
+          if (/declined partition 1\/2: started with --partition 1\/3/.test(stderr())) return void (p1 = startPartition(nats.url, 1, 2));
+          setTimeout(poll, 50);
+        };
+        poll();
+      },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await p1!.exited).toBe(0);
+    // The other run's process is still there, waiting for its own coordinator (it used to exit 2).
+    expect(other.proc.exitCode, other.stderr()).toBe(null);
+    expect(other.stderr()).toMatch(/declined partition 1 of \S+'s run: it runs 2 partitions, this process was started with --partition 1\/3; still waiting for a run of 3/);
+  });
+
   it('2 partitions in two processes = the local run with --workers 2 (same windows, same result JSON)', async () => {
     const nats = await startNats();
     // One after the other: tests in other files share the cores.
@@ -282,6 +305,34 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
     expect(r.stderr).not.toMatch(/another partition failed/);
   });
 
+  it('Ctrl-C on the coordinator while a partition is silent (frozen): the partial result within seconds, not after --transport-timeout', async () => {
+    const nats = await startNats();
+    const p1 = startPartition(nats.url, 1, 2);
+    let interruptedAt = 0;
+    const r = await runCli(['run', RING, '--duration', '1h', '--partition-by', 'hosts', '--json', '--transport', nats.url, '--partition', '0/2', '--transport-timeout', '25s'], {
+      timeoutMs: 60_000,
+      onSpawn: (kill) => {
+        const poll = () => {
+          if (!/partition 1\/2 of run/.test(p1.stderr())) return void setTimeout(poll, 50);
+          // Partition 1's process freezes mid-run (a stopped VM, a machine cut off); the user presses Ctrl-C a second later.
+          setTimeout(() => p1.proc.kill('SIGSTOP'), 2000);
+          setTimeout(() => {
+            interruptedAt = Date.now();
+            kill('SIGINT');
+          }, 3000);
+        };
+        poll();
+      },
+    });
+    const took = Date.now() - interruptedAt;
+    expect(interruptedAt).toBeGreaterThan(0);
+    expect(r.code, r.stderr).toBe(130);
+    const res = JSON.parse(r.stdout);
+    expect(res.interrupted).toBe(true);
+    expect(res.error).toMatch(/^TransportError: partition 1 sent nothing for \d+ s while this process was stopping \(its process stopped or the network is cut\)/);
+    expect(took).toBeLessThan(12_000); // it waited out the whole --transport-timeout (25 s)
+  });
+
   it('a partition process that dies: the others give up after --transport-timeout with the partial result', async () => {
     const nats = await startNats();
     const p1 = startPartition(nats.url, 1, 2);
@@ -303,5 +354,33 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
     expect(res.virtualSeconds).toBeLessThan(3600);
     expect(res.delivered).toBeGreaterThanOrEqual(0);
     expect(res.error).toMatch(/^TransportError: partition 1 sent nothing for 2 s \(its process stopped or the network is cut\)/);
+  });
+
+  it('the coordinator killed mid-run: the partition process says the coordinator is gone and exits 1 after --transport-timeout', async () => {
+    const nats = await startNats();
+    const p1 = startPartition(nats.url, 1, 2);
+    let killedAt = 0;
+    const r = await runCli(['run', RING, '--duration', '1h', '--partition-by', 'hosts', '--json', '--transport', nats.url, '--partition', '0/2', '--transport-timeout', '2s'], {
+      timeoutMs: 60_000,
+      onSpawn: (kill) => {
+        const poll = () => {
+          if (/partition 1\/2 of run/.test(p1.stderr())) {
+            return void setTimeout(() => {
+              killedAt = Date.now();
+              kill('SIGKILL');
+            }, 2000);
+          }
+          setTimeout(poll, 50);
+        };
+        poll();
+      },
+    });
+    expect(r.signal).toBe('SIGKILL');
+    expect(killedAt).toBeGreaterThan(0);
+    expect(await p1.exited).toBe(1);
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    expect(p1.stderr()).toMatch(/vioemu: the coordinator \S+ is gone \(partition 0 sent nothing for 2 s \(its process stopped or the network is cut\)\); partition 1 stopped at virtual time [\d.]+\w?s and its output is lost/);
+    // Not "partition 1 failed …; output sent to <the dead coordinator>".
+    expect(p1.stderr()).not.toMatch(/output sent to|partition 1 failed/);
   });
 });
