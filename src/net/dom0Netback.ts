@@ -28,6 +28,7 @@ import { NetbackSoftirqs, type NetbackCpu } from './netbackSoftirqs.ts';
 import type { NetfrontRx } from './netfront.ts';
 import type { Run } from './packetQueue.ts';
 import type { AckOut } from './receiverStack.ts';
+import { splitAck, type AckPayload } from './ackPayload.ts';
 import type { NapiPoll, NetRxAction } from './netRxAction.ts';
 
 export interface Dom0NetbackWiring {
@@ -180,14 +181,19 @@ export class Dom0Netback {
       },
       ({ vifs, acks }) => {
         for (const a of acks) {
-          // netif_rx: the CPU's input queue holds netdev_max_backlog packets.
+          // netif_rx, once per packet (net_tx_action → net_tx_submit): the CPU's input queue holds
+          // netdev_max_backlog packets and drops each one past it, so a run of ACKs keeps its head
+          // and loses only its tail (as the fleet's backlog does), not the whole run.
           const room = w.netdevMaxBacklog - c.backlogPackets;
-          if (a.decision.ackPackets > room) {
-            this.backlogDrops += a.decision.ackPackets;
+          const n = a.decision.ackPackets;
+          if (room <= 0) {
+            this.backlogDrops += n;
             continue;
           }
-          c.backlog.push(a);
-          c.backlogPackets += a.decision.ackPackets;
+          const kept = n > room ? ackHead(a, room) : a;
+          this.backlogDrops += n - kept.decision.ackPackets;
+          c.backlog.push(kept);
+          c.backlogPackets += kept.decision.ackPackets;
         }
         for (const g of vifs) this.netback.finalCheckTx(g);
       },
@@ -195,4 +201,16 @@ export class Dom0Netback {
       () => true,
     );
   }
+}
+
+/** The first `k` ACK packets of `a` (0 < k < its packets), as the sender would read them; the SACK blocks went with the tail's last ACK. */
+export function ackHead(a: AckOut, k: number): AckOut {
+  const d = a.decision;
+  const batches: number[] = [];
+  for (const b of d.batches) batches.push(b.ackSeq, b.ackPackets, b.dupAcks);
+  const tail: AckPayload = { fromSeq: a.fromSeq, batches, rwndSegs: d.rwndSegs };
+  const head = splitAck(tail, k);
+  const out: AckOut['decision']['batches'] = [];
+  for (let i = 0; i < head.batches.length; i += 3) out.push({ ackSeq: head.batches[i]!, ackPackets: head.batches[i + 1]!, dupAcks: head.batches[i + 2]! });
+  return { flow: a.flow, fromSeq: a.fromSeq, decision: { batches: out, ackPackets: k, ackSeq: tail.fromSeq, rwndSegs: d.rwndSegs } };
 }

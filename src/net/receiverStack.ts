@@ -9,6 +9,8 @@ import type { Run } from './packetQueue.ts';
 export interface AckOut {
   flow: number;
   decision: AckDecision;
+  /** The receiver's last ACK value before this decision: the base of its first batch's equal steps (to split it per packet). */
+  fromSeq: number;
 }
 
 export class ReceiverStack {
@@ -32,8 +34,10 @@ export class ReceiverStack {
   deliver(runs: readonly Run[], nowNs: number): AckOut[] {
     const out: AckOut[] = [];
     for (const r of runs) {
-      const d = this.receivers[r.flow]!.onData(r.seq, r.count, nowNs);
-      if (d.ackPackets > 0) out.push({ flow: r.flow, decision: d });
+      const rx = this.receivers[r.flow]!;
+      const fromSeq = rx.lastAckSeq;
+      const d = rx.onData(r.seq, r.count, nowNs);
+      if (d.ackPackets > 0) out.push({ flow: r.flow, decision: d, fromSeq });
       this.armDelack(r.flow);
     }
     return out;
@@ -55,8 +59,9 @@ export class ReceiverStack {
   /** A flow's delayed-ACK timer (timer). */
   delackFire(flow: number): void {
     this.delackTimers[flow] = null;
+    const fromSeq = this.receivers[flow]!.lastAckSeq;
     const d = this.receivers[flow]!.onDelackTimer(this.sim.nowNs);
-    if (d && d.ackPackets > 0) this.sendAcks([{ flow, decision: d }]);
+    if (d && d.ackPackets > 0) this.sendAcks([{ flow, decision: d, fromSeq }]);
     this.armDelack(flow);
   }
 
@@ -66,9 +71,10 @@ export class ReceiverStack {
 
   /** The reader of `flow` reads up to maxBytes; returns bytes read and a window-update ACK if any. */
   read(flow: number, maxBytes: number, nowNs: number): { bytes: number; ack: AckOut | null } {
+    const fromSeq = this.receivers[flow]!.lastAckSeq;
     const r = this.receivers[flow]!.read(maxBytes, nowNs);
     this.bytesRead += r.bytes;
-    return { bytes: r.bytes, ack: r.ack && r.ack.ackPackets > 0 ? { flow, decision: r.ack } : null };
+    return { bytes: r.bytes, ack: r.ack && r.ack.ackPackets > 0 ? { flow, decision: r.ack, fromSeq } : null };
   }
 }
 
