@@ -150,6 +150,11 @@ export class TcpSackSender {
   private refused(nowNs: number): null {
     this.localDrops++;
     this.ca.enterCwr(this.una, this.nxt, nowNs);
+    // tcp_check_probe_timer (2.6.18 include/net/tcp.h), from __tcp_push_pending_frames when tcp_write_xmit
+    // sent nothing: with no packets out and no timer pending, ICSK_TIME_PROBE0 is armed at icsk_rto, and
+    // tcp_send_probe0 tries the refused segment again. Without it a connection whose only send its own
+    // device queue refused waits for an ACK that never comes. (onRtoTimer finds nothing out: no timeout.)
+    if (this.rtoAtNs === null && this.nxt === this.una) this.rtoAtNs = nowNs + this.rto.currentRtoNs();
     return null;
   }
 

@@ -105,6 +105,8 @@ export class TcpSender {
       this.w.cwndSegs = Math.max(1, Math.min(this.w.cwndSegs, flight + 1, this.w.ssthreshSegs));
       this.cwrHighSeq = this.sndNxt;
     }
+    // tcp_check_probe_timer: nothing out and no timer pending → the probe timer at the RTO (as TcpSackSender).
+    if (this.rtoAtNs === null && this.sndMax === this.sndUna) this.rtoAtNs = nowNs + this.rto.currentRtoNs();
     return null;
   }
 

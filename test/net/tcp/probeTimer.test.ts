@@ -1,0 +1,37 @@
+// A connection with nothing in flight whose send its own device queue refused arms the probe timer
+// at the RTO (2.6.18 tcp_check_probe_timer from __tcp_push_pending_frames), and tcp_send_probe0 tries
+// again; it is not a timeout. Without it such a connection waits for an ACK that never comes: with
+// many flows on a slow link, or a short stressor queue, flows that lose the race at start never send.
+import { describe, expect, it } from 'vitest';
+import { TcpSackSender } from '../../../src/net/tcp/sackSender.ts';
+import { TcpSender } from '../../../src/net/tcp/sender.ts';
+import { runInProcess } from '../../helpers/inProcess.ts';
+
+const OPTS = { congestion: 'bic' as const, initialCwndSegs: 3, initialRwndSegs: 1000, handshakeRttNs: 10_000_000 };
+
+describe('probe timer after a refused send with nothing in flight', () => {
+  for (const [name, make] of [['SACK', () => new TcpSackSender(OPTS)], ['NewReno', () => new TcpSender(OPTS)]] as const) {
+    it(`${name} sender: the refusal arms the timer; its expiry is no timeout, and the segment goes out`, () => {
+      const tx = make();
+      tx.sendBudgetSegs = 0;
+      expect(tx.nextBurst(0, 64)).toBeNull();
+      expect(tx.localDrops).toBe(1);
+      const at = tx.rtoDeadlineNs();
+      expect(at).not.toBeNull();
+      expect(at!).toBeGreaterThanOrEqual(200_000_000); // icsk_rto: at least TCP_RTO_MIN
+      expect(tx.onRtoTimer(at!)).toBe(false); // nothing was outstanding: a probe, not a retransmission timeout
+      expect(tx.timeouts).toBe(0);
+      tx.sendBudgetSegs = Infinity;
+      expect(tx.nextBurst(at!, 64)).toMatchObject({ firstSeq: 0, retransmit: false });
+    });
+  }
+
+  it('every flow of a stressor with a one-frame device queue gets data through', () => {
+    const r = runInProcess('scenarios/paper/fig3-linux.yaml', ['duration=800ms', 'warmup=200ms', 'net.stressor.txqueuelen=1', 'net.stressor.txRingFrames=0']);
+    const parts = (r.hosts[1]!.persist!() as unknown[])[2] as { stack: { receivers: { stats(): { bytesRead: number } }[] } };
+    const read = parts.stack.receivers.map((x) => x.stats().bytesRead);
+    expect(read.length).toBe(8);
+    // Without the probe timer the seven flows refused at start never sent a segment.
+    for (const b of read) expect(b).toBeGreaterThan(0);
+  });
+});
