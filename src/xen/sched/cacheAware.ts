@@ -72,10 +72,13 @@ export class CacheAwareCredit extends CreditPolicy {
     const ok = (p: number) => v.affinity === null || v.affinity.includes(p);
     const idle = (p: number) => this.view.current(p) === null && this.runq[p]!.length === 0;
     const idlePeer = peers.find((p) => ok(p) && idle(p));
-    // Already on another core of the waker's L2: it shares the cache there; a move within the L2 gains nothing
-    // (unless its core is busy and another core of the L2 is idle: queued behind what runs there, nobody tickled,
-    // it would wait out that VCPU's slice).
-    if (v.processor !== wakerPcpu && peers.includes(v.processor) && ok(v.processor) && (idle(v.processor) || idlePeer === undefined)) return v.processor;
+    // Already in the waker's L2 — on another of its cores, or on the waker's own — it shares the cache there; a
+    // move within the L2 gains nothing (unless its core is busy and another core of the L2 is idle: queued behind
+    // what runs there, nobody tickled, it would wait out that VCPU's slice). Moving a wakee off the waker's own
+    // core onto a busy peer preempted whatever ran there, and the waker's core, idle once the waker blocked,
+    // stole it back: two migrations a turn for a ping-pong pair (scenarios/sched/ping-pong.yaml: −15%).
+    const inWakerL2 = v.processor === wakerPcpu || peers.includes(v.processor);
+    if (inWakerL2 && ok(v.processor) && (idle(v.processor) || idlePeer === undefined)) return v.processor;
     const pick = idlePeer ?? peers.find(ok) ?? (ok(wakerPcpu) ? wakerPcpu : null);
     return pick ?? null;
   }

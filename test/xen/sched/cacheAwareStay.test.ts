@@ -52,4 +52,16 @@ describe('Opt A, a wakee already in its waker’s L2', () => {
     expect(du.processor).toBe(1);
     expect(r.tickle).toEqual([1]);
   });
+
+  it('stays on its waker’s own core when every other core of the L2 is busy (it bounced to a busy peer and back)', () => {
+    const { policy, current, d0, du, hog } = pair();
+    // PCPU1 runs the hog (moved there), PCPU2 is busy too; the wakee last ran on the waker's PCPU0.
+    current[1] = hog;
+    hog.runState = 'running';
+    current[2] = { id: 9, domId: 9, index: 0, processor: 2, affinity: null, runState: 'running' } as SchedVcpu;
+    du.processor = 0;
+    du.affinity = null;
+    policy.wake(du, 0, d0);
+    expect(du.processor).toBe(0);
+  });
 });
