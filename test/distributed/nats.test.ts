@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunFlags } from '../../src/cli/runCommand.ts';
 import { UsageError } from '../../src/cli/usage.ts';
-import { checkClusterFlags } from '../../src/cluster/command.ts';
+import { checkClusterFlags } from '../../src/cluster/flags.ts';
 import { ScenarioError } from '../../src/scenario/errors.ts';
 import { BIN, REPO, runCli, stripWall } from '../helpers/cli.ts';
 import { canConnect, freePort, until } from '../bench/localNet.ts';
