@@ -28,7 +28,8 @@ describe('net_rx_action', () => {
     rx.add(dev('backlog', backlog, polled));
     const ctx = { nowNs: 0, pcpu: 0 };
     let items = 0;
-    for (;;) {
+    // Bounded: a handler that never ends must fail here, not hang the run (a synchronous loop outlives testTimeout).
+    for (let guard = 0; guard < 100; guard++) {
       const it = rx.take(ctx);
       if (!it) break;
       rx.complete(it, ctx);

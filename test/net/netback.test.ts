@@ -90,3 +90,35 @@ describe('netback receive side', () => {
     expect(timeoutWakes()).toBe(1);
   });
 });
+
+describe('netback receive side: edges', () => {
+  it('a queue woken with its qdisc full drops the arriving packet (pfifo_fast enqueue before qdisc_run)', () => {
+    const { nb, ring } = vif(64);
+    nb.xmit({ flow: 0, seq: 0, count: 100 }, []); // 45 taken, 32 queued, 23 dropped
+    nb.consumed(45, 45);
+    ring.reqProd += 32;
+    expect(nb.maybeWake()).toBe(true); // woken, its qdisc (32 of 32) not yet run
+    const taken: Run[] = [];
+    nb.xmit({ flow: 0, seq: 100, count: 1 }, taken);
+    expect(nb.qdiscDrops).toBe(23 + 1);
+    // qdisc_run fed the 32 queued ones to netback, which stopped again; the new one is gone.
+    expect(taken.reduce((a, r) => a + r.count, 0)).toBe(32);
+    expect(taken.some((r) => r.seq + r.count > 100)).toBe(false);
+    expect(nb.qdisc.length).toBe(0);
+  });
+
+  it('does not notify again when rsp_event sits at the old producer index (already passed)', () => {
+    const { nb, ring } = vif(64);
+    nb.xmit({ flow: 0, seq: 0, count: 10 }, []);
+    nb.consumed(10, 10);
+    ring.rspEvent = 10; // asked for a notification when response 10 is pushed
+    expect(nb.pushResponses()).toBe(true);
+    nb.xmit({ flow: 0, seq: 10, count: 10 }, []);
+    nb.consumed(10, 10);
+    expect(nb.pushResponses()).toBe(false); // old = 10: the event was at the last push, not this one
+    ring.rspEvent = 21;
+    nb.xmit({ flow: 0, seq: 20, count: 1 }, []);
+    nb.consumed(1, 1);
+    expect(nb.pushResponses()).toBe(true); // 20 < 21 <= 21
+  });
+});

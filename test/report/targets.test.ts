@@ -156,6 +156,25 @@ describe('the reproduction table on crafted results', () => {
     });
   }
 
+  // Each clause of a multi-part tolerance, broken alone (VIOLATIONS breaks one clause per row).
+  const CLAUSES: [string, string, (s: string, l: string, p: Pt) => void][] = [
+    ['T3', 'Dom0’s utilization not above Linux’s, bandwidth as Linux’s', (s, l, p) => when('fig3-dom0')(s, l) && (p.dom0 = 70)],
+    ['T4', 'DomU above Dom0 at 64 KB only (the gap per Gbps still falls)', (s, l, p) => when('fig4-msgsize', 'messageSize=65536')(s, l) && (p.domu = 110)],
+    ['T7-shrink', 'Opt A’s gain flat over the VCPU counts', (s, l, p) => when('fig8-dom0vcpus', 'cacheAware=true')(s, l) && (p.gbps = [2.6, 2.5, 2.4, 2.3][[1, 2, 4, 8].indexOf(Number(/vcpus=(\d+)/.exec(l)![1]))]! * 1.2)],
+    ['T12-drops', 'drops but no retransmits', (s, l, p) => when('fig12-txqueuelen', 'txqueuelen=32')(s, l) && (p.retx = 0)],
+    ['T12-drops', 'retransmits but no netback queue drops', (s, l, p) => when('fig12-txqueuelen', 'txqueuelen=32')(s, l) && (p.drops = 0)],
+    ['T2-util', 'DomU at 8× Linux’s utilization (above 3×)', (s, l, p) => when('fig3-linux')(s, l) && (p.linuxUtil = 20)],
+    ['T4', 'no bandwidth at any size (the gap per Gbps is infinite: not a number to judge)', (s, l, p) => when('fig4-msgsize')(s, l) && (p.gbps = 0)],
+  ];
+  for (const [id, what, mutate] of CLAUSES) {
+    it(`${id} fails with ${what}`, () => {
+      const rows = computeRows(craft(mutate));
+      expect(rows.find((r) => r.id === id)!.pass).toBe(false);
+      // Only that row: the crafted change breaks no other claim.
+      expect(rows.filter((r) => !r.pass).map((r) => r.id)).toEqual([id]);
+    });
+  }
+
   it('T7 fails when the number of Dom0 VCPUs changes nothing (a flat line is not "fewer → more")', () => {
     const rows = computeRows(craft((s, l, p) => when('fig8-dom0vcpus')(s, l) && (p.gbps = l.includes('cacheAware=true') ? 2.38 : 2.28)));
     expect(rows.find((r) => r.id === 'T7')!.pass).toBe(false);

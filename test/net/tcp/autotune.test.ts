@@ -74,3 +74,29 @@ describe('receive window and autotuning', () => {
     expect(new TcpReceiver({ rcvBufBytes: 1 << 22 }).onData(5, 1, 0).sack ?? []).toEqual([]);
   });
 });
+
+describe('the receiver’s RTT estimate (tcp_rcv_rtt_measure, window samples only)', () => {
+  it('keeps the smallest sample: an RTT that grows later (queueing) is not followed', () => {
+    const rx = new TcpReceiver({ autotune: auto, quickAckSegs: 0 });
+    const est = () => (rx as unknown as { rcvRttJiffies: number }).rcvRttJiffies;
+    let seq = 0;
+    let t = 0;
+    const rtts = (n: number, rttNs: number) => {
+      for (let k = 0; k < n; k++) {
+        const window = rx.advertisedWindowSegs();
+        for (let i = 0; i < window; i++) {
+          const at = t + Math.floor((i * rttNs) / window);
+          rx.onData(seq++, 1, at);
+          rx.read(1 << 30, at);
+        }
+        t += rttNs;
+      }
+    };
+    rtts(6, 60_000_000);
+    const lan = est();
+    expect(lan).toBeGreaterThanOrEqual(5);
+    expect(lan).toBeLessThanOrEqual(7);
+    rtts(6, 200_000_000);
+    expect(est()).toBe(lan);
+  });
+});

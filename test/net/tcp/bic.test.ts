@@ -39,3 +39,34 @@ describe('BIC', () => {
     expect(slow).toBeGreaterThan(toNear);
   });
 });
+
+describe('BIC: the per-ACK count', () => {
+  /** ACKs of two segments each (delayed ACKs: the ratio stays at its start value) until cwnd grows by one. */
+  function acksToGrow(cc: ReturnType<typeof bic>, s: { cwndSegs: number; ssthreshSegs: number }): number {
+    const start = s.cwndSegs;
+    let n = 0;
+    while (s.cwndSegs === start && n < 10_000) {
+      cc.onAcked!(2);
+      cc.onCaAck(s, 1, 0, 100_000);
+      n++;
+    }
+    return n;
+  }
+
+  it('before the first loss a large window grows at least 5% per RTT: cnt is held to 20 (loss_cwnd == 0)', () => {
+    // cwnd 400 above last_max 0: cnt = 400/16 = 25, held to 20, then × 16 / delayed_ack (32) = 10: the 11th ACK grows it.
+    expect(acksToGrow(bic(), { cwndSegs: 400, ssthreshSegs: 100 })).toBe(11);
+  });
+
+  it('fast convergence: a loss below the last maximum remembers (1 + beta)/2 of the window, not the window', () => {
+    const cc = bic();
+    const s = { cwndSegs: 200, ssthreshSegs: 100 };
+    cc.ssthreshOnLoss(s, 200, 0); // last_max 200
+    s.cwndSegs = 150;
+    s.ssthreshSegs = cc.ssthreshOnLoss(s, 150, 0); // 150 < 200: last_max = 150 × 1843/2048 = 134
+    expect(s.ssthreshSegs).toBe(119);
+    s.cwndSegs = 119;
+    // dist = (134 − 119)/4 = 3: cnt = 119/3 = 39, × 16/32 = 19: the 20th ACK grows it (last_max 150 would give 9).
+    expect(acksToGrow(cc, s)).toBe(20);
+  });
+});

@@ -122,3 +122,17 @@ describe('order hash', () => {
     expect(orderHashOfPrefix(3)).not.toBe(orderHashOfPrefix(2));
   });
 });
+
+describe('TcpReceiver window: out-of-order data takes buffer space', () => {
+  it('a window reopened by a read grows only by the space the out-of-order segments leave', () => {
+    const r = new TcpReceiver({ rcvBufBytes: 10 * MSS, advWinScale: 0, quickAckSegs: 0 });
+    r.onData(0, 2, 0); // in order: one ACK of 2, edge at 10
+    expect(r.read(2 * MSS, MS).ack).toBeNull(); // 8 of 10 still offered: no window update
+    // Three segments above a hole: 10 segments of buffer, none unread, 3 held out of order. The first dup ACK
+    // offers 10 − 1 past rcv_nxt 2 (edge 11); the next ones less, and the edge does not retract.
+    const d = r.onData(5, 3, 2 * MS);
+    expect(d.batches).toEqual([{ ackSeq: 2, ackPackets: 3, dupAcks: 3 }]);
+    expect(d.rwndSegs).toBe(9);
+    expect(r.stats()).toMatchObject({ oooHeldSegs: 3, rwndSegs: 9 });
+  });
+});

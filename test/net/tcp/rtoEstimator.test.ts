@@ -31,3 +31,16 @@ describe('RtoEstimator (RFC 6298)', () => {
     expect(e.currentRtoNs()).toBe(200 * MS);
   });
 });
+
+describe('RtoEstimator (Linux 2.6.18: jiffies, srtt + max(4·mdev, TCP_RTO_MIN))', () => {
+  it('rounds samples up to whole jiffies (at least one) and adds the 200 ms floor to srtt rather than clamping', () => {
+    const e = new RtoEstimator({ linux: true, granularityNs: 10 * MS });
+    expect(e.currentRtoNs()).toBe(3000 * MS); // TCP_TIMEOUT_INIT before any sample
+    e.sample(0.2 * MS); // a LAN round trip: one jiffy
+    expect(e.srttNs).toBe(10 * MS);
+    expect(e.currentRtoNs()).toBe(210 * MS); // 10 + max(4 × 5, 200), not max(200, 10 + 20)
+    e.sample(25 * MS); // 3 jiffies: rttvar 0.75 × 5 + 0.25 × 20 = 8.75, srtt 12.5
+    expect(e.srttNs).toBe(12.5 * MS);
+    expect(e.currentRtoNs()).toBe(212.5 * MS);
+  });
+});

@@ -168,3 +168,92 @@ describe('csched_acct as written (Xen 3.1)', () => {
     expect(policy.credit(vcpus[1]!)).toBe(50);
   });
 });
+
+describe('csched_acct: clipping, the reset above one slice, and the debt', () => {
+  const ONE_PCPU = { sockets: 1, l2PerSocket: 1, coresPerL2: 1, clockGHz: 2 };
+  /** One 1-VCPU domain on one PCPU, made active by a tick that catches it running (charged 100), then left idle. */
+  function activeAlone() {
+    const h = host([{ vcpus: 1, at: [0] }], ONE_PCPU);
+    const v = h.vcpus[0]!;
+    h.current[0] = v;
+    h.policy.tick(0, 0);
+    h.current[0] = null;
+    const acct = () => {
+      for (let i = 0; i < 3; i++) h.policy.tick(0, 0); // nothing runs: no charge, PCPU0's third tick accounts
+    };
+    return { ...h, v, acct };
+  }
+
+  it('a VCPU far below zero gets its 300 and is clipped at -300 (OVER)', () => {
+    const { policy, v, acct } = activeAlone();
+    policy.vc[v.id]!.credit = -1000;
+    acct();
+    // -1000 + 300 = -700, clipped to -CSCHED_CREDITS_PER_TSLICE.
+    expect(policy.credit(v)).toBe(-300);
+    expect(policy.priority(v)).toBe('OVER');
+  });
+
+  it('a negative balance is paid back: the next pool and the domain’s peak both grow by the debt', () => {
+    const { policy, v, acct } = activeAlone();
+    policy.vc[v.id]!.credit = -1000;
+    acct(); // clipped at -300: the balance is -300
+    acct();
+    // credit_total = 300 + 300 and credit_peak = 300 + 300 × 256/256: the VCPU gets 600, -300 → 300.
+    expect(policy.credit(v)).toBe(300);
+    expect(policy.priority(v)).toBe('UNDER');
+  });
+
+  it('a VCPU that ends above one slice of credit leaves the active list with its credit reset to 0, and earns nothing after', () => {
+    const { policy, v, acct } = activeAlone();
+    policy.vc[v.id]!.credit = 250;
+    acct();
+    // 250 + 300 = 550 > 300: __csched_vcpu_acct_stop, credit 0.
+    expect(policy.credit(v)).toBe(0);
+    expect(policy.vc[v.id]!.active).toBe(false);
+    acct();
+    expect(policy.credit(v)).toBe(0); // inactive: no share
+  });
+});
+
+describe('csched_runq_sort', () => {
+  it('after an accounting, a queued VCPU that went OVER falls behind one still UNDER, so the PCPU runs the UNDER one', () => {
+    const { policy, vcpus, current } = host([{ vcpus: 2, at: [0, 0] }], { sockets: 1, l2PerSocket: 1, coresPerL2: 1, clockGHz: 2 });
+    const [a, b] = [vcpus[0]!, vcpus[1]!];
+    for (const v of [a, b]) {
+      current[0] = v;
+      policy.tick(0, 0); // caught running: active
+    }
+    current[0] = null;
+    policy.wake(a, 0, null);
+    policy.wake(b, 0, null); // queued a, b (both BOOST)
+    policy.vc[a.id]!.credit = -1000;
+    policy.vc[b.id]!.credit = 0;
+    policy.tick(0, 0); // PCPU0's third tick: accounting (a OVER, b UNDER), then the queue is sorted
+    expect(policy.priority(a)).toBe('OVER');
+    expect(policy.priority(b)).toBe('UNDER');
+    expect(policy.schedule(0, null, false, 0, 0).next?.id).toBe(b.id);
+    expect(policy.schedule(0, null, false, 0, 0).next?.id).toBe(a.id);
+  });
+});
+
+describe('csched_load_balance: only higher priority is stolen', () => {
+  it('a PCPU whose head is OVER steals a peer’s UNDER VCPU but not one that is OVER too (it runs its own head)', () => {
+    const two = { sockets: 1, l2PerSocket: 1, coresPerL2: 2, clockGHz: 2 };
+    const setup = (peerPri: number) => {
+      const { policy, vcpus, current } = host([{ vcpus: 3, at: [0, 1, 1] }], two);
+      vcpus[1]!.runState = 'running';
+      current[1] = vcpus[1]!; // PCPU1 busy
+      policy.vc[0]!.pri = -2; // OVER: not boosted by its wake
+      policy.vc[2]!.pri = peerPri;
+      policy.wake(vcpus[0]!, 0, null);
+      policy.wake(vcpus[2]!, 0, null);
+      return policy.schedule(0, null, false, 0, 0);
+    };
+    const over = setup(-2);
+    expect(over.next?.id).toBe(0);
+    expect(over.stolenFrom).toBeUndefined();
+    const under = setup(-1); // woken UNDER: BOOST, above OVER
+    expect(under.next?.id).toBe(2);
+    expect(under.stolenFrom).toBe(1);
+  });
+});
