@@ -75,7 +75,6 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const pct = (x: number) => signedPercent(x);
 const f2 = (x: number) => x.toFixed(2);
 /** The calibrated scale a row's cycles are at (a result without it still shows the row). */
-const scaleText = (k: number) => (Number.isFinite(k) ? k.toFixed(3) : 'an unreported scale');
 
 /** A stated gain or saving X: same sign, within [X/2, 1.6·X]. */
 export function gainWithin(emulated: number, paper: number): boolean {
@@ -247,7 +246,7 @@ export function rowSpecs(opts: TableOptions = { scaleFittedOn: 'T2' }): RowSpec[
 
   rows.push({
     id: 'T9', figure: 'Table 1', condition: 'cycles per packet (input)', paper: 'bridge 11K, I/O channel 8.5K', kind: 'input', tolerance: 'ratio 11/8.5 = 1.294 ±2% (the copy share moves with cache placement)',
-    measure: (r) => [comp(domu(r), 'bridge'), comp(domu(r), 'io_channel'), domu(r).result.table1Scale ?? NaN],
+    measure: (r) => [comp(domu(r), 'bridge'), comp(domu(r), 'io_channel'), need(domu(r).result.table1Scale, 'table1Scale')],
     judge: ([b, io]) => Math.abs(b! / io! / (11 / 8.5) - 1) <= 0.02,
     show: ([b, io, s]) => `bridge ${b!.toFixed(0)}, I/O ${io!.toFixed(0)} (= Table 1 × ${s!.toFixed(3)}); ratio ${(b! / io!).toFixed(3)}`,
     source: (r) => domu(r).file,
@@ -256,17 +255,17 @@ export function rowSpecs(opts: TableOptions = { scaleFittedOn: 'T2' }): RowSpec[
     id: 'T10', figure: '§6.1', condition: 'bridge profile (input)', paper: 'switching 600, jhash 120 cycles', kind: 'input', tolerance: 'switching:jhash = 5:1 ±1%',
     measure: (r) => {
       const bp = domu(r).result.bridgeProfile as { switchingCycles: number; jhashCycles: number; netfilterCycles: number } | undefined;
-      return [need(bp?.switchingCycles, 'bridgeProfile'), need(bp?.jhashCycles, 'bridgeProfile'), need(bp?.netfilterCycles, 'bridgeProfile'), domu(r).result.table1Scale ?? NaN];
+      return [need(bp?.switchingCycles, 'bridgeProfile'), need(bp?.jhashCycles, 'bridgeProfile'), need(bp?.netfilterCycles, 'bridgeProfile'), need(domu(r).result.table1Scale, 'table1Scale')];
     },
     judge: ([s, j]) => Math.abs(s! / j! / 5 - 1) <= 0.01,
-    show: ([s, j, n, k]) => `switching ${s!.toFixed(0)}, jhash ${j!.toFixed(0)} (= §6.1 × ${scaleText(k!)}), netfilter ${n!.toFixed(0)}`,
+    show: ([s, j, n, k]) => `switching ${s!.toFixed(0)}, jhash ${j!.toFixed(0)} (= §6.1 × ${k!.toFixed(3)}), netfilter ${n!.toFixed(0)}`,
     source: (r) => domu(r).file,
   });
   rows.push({
     id: 'T11-cycles', figure: 'Fig 11', condition: 'simple bridge cycles per packet (input)', paper: '1.2K (10× less than 11K)', kind: 'input', tolerance: 'ratio 1.2/11 ±1%',
-    measure: (r) => [comp(f11(r, 'simple', '65536'), 'simple_bridge'), comp(f11(r, 'linux', '65536'), 'bridge'), f11(r, 'simple', '65536').result.table1Scale ?? NaN],
+    measure: (r) => [comp(f11(r, 'simple', '65536'), 'simple_bridge'), comp(f11(r, 'linux', '65536'), 'bridge'), need(f11(r, 'simple', '65536').result.table1Scale, 'table1Scale')],
     judge: ([s, l]) => Math.abs(s! / l! / (1.2 / 11) - 1) <= 0.01,
-    show: ([s, l, k]) => `${s!.toFixed(0)} vs ${l!.toFixed(0)} (= 1.2K and 11K × ${scaleText(k!)})`,
+    show: ([s, l, k]) => `${s!.toFixed(0)} vs ${l!.toFixed(0)} (= 1.2K and 11K × ${k!.toFixed(3)})`,
     source: (r) => f11(r, 'simple', '65536').file,
   });
   rows.push(gain('T11', 'Fig 11', 'Opt C, msg > 1 KB: bandwidth', 0.07, (r) => meanRel(BIG, gbps, (s) => f11(r, 'simple', s), (s) => f11(r, 'linux', s)), (r) => f11(r, 'simple', '65536')));

@@ -59,7 +59,7 @@ describe('Fig 3 baselines (calibrated on T1 and T2)', () => {
     expect(r.netfront.rxTarget[0]).toBeGreaterThanOrEqual(64);
     expect(r.netback.stops).toBeGreaterThan(0);
     expect(r.tcp.sackRecoveries).toBeGreaterThan(0);
-    expect(r.tcp.timeouts).toBeGreaterThanOrEqual(0);
+    expect(r.tcp.timeouts).toBeGreaterThan(0); // the 32-packet queue drops a flow's run and its retransmission: only the RTO repairs it
     expect(r.ioVcpuWakeLatencyUs['dom0.v0'].count).toBeGreaterThan(0);
     expect(r.ioVcpuWakeLatencyUs['domu.v0'].count).toBeGreaterThan(0);
   });
