@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCheckpoint } from '../../src/checkpoint/format.ts';
 import { decode, encode } from '../../src/checkpoint/store.ts';
 import { runCli } from '../helpers/cli.ts';
 
@@ -44,5 +45,28 @@ describe('run options of a forged checkpoint', () => {
     const r = await runCli(['resume', f]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/checkpoint meta: bad run options: missing/);
+  });
+
+  it('an instant outside the run (at its start or its end) is refused', () => {
+    for (const instantNs of [0, 300_000_000]) {
+      const c = decode(readFileSync(newest));
+      c.meta.instantNs = instantNs;
+      expect(() => decode(encode(c)), String(instantNs)).toThrow(/meta: instant \d+ ns is not inside the run/);
+    }
+  });
+
+  it('a host section that holds another host is refused as malformed', () => {
+    const c = decode(readFileSync(newest));
+    expect(c.hosts.length).toBeGreaterThanOrEqual(2);
+    // Section host:0 carries host 1's state and the other way round.
+    const forged = encodeCheckpoint([['meta', c.meta], ...(c.openmetrics ? ([['openmetrics', c.openmetrics]] as [string, unknown][]) : []), ['host:0', c.hosts[1]], ['host:1', c.hosts[0]], ...c.hosts.slice(2).map((h): [string, unknown] => [`host:${h.hostIndex}`, h])]);
+    expect(() => decode(forged)).toThrow(/^host:0: malformed$/);
+  });
+
+  it('a run that exported OpenMetrics but whose checkpoint lacks the samples is refused', () => {
+    const c = decode(readFileSync(newest));
+    expect(c.openmetrics).toBeNull();
+    c.meta.options.openmetrics = { file: join(tmp, 'run.om'), intervalNs: 1e9, epochS: 0 };
+    expect(() => decode(encode(c))).toThrow(/^openmetrics: missing/);
   });
 });

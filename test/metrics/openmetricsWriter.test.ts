@@ -83,6 +83,13 @@ describe('OpenMetricsWriter', () => {
     ]);
   });
 
+  it('a gauge reported by two partitions at one instant takes the last value, not their sum', () => {
+    const w = new OpenMetricsWriter(defs, 0, 1e9);
+    w.add(0, 2, 1e9, [{ name: 'vioemu_depth', labels: ['a'], value: 5 }], 0);
+    w.add(1, 2, 1e9, [{ name: 'vioemu_depth', labels: ['a'], value: 7 }], 0);
+    expect(w.render().split('\n').filter((l) => l.startsWith('vioemu_depth{'))).toEqual(['vioemu_depth{host="a"} 7 1.000']);
+  });
+
   it('leaves the wall-clock series out', () => {
     const w = new OpenMetricsWriter(defs, 0, 1e9);
     w.add(0, 1, 1e9, [{ name: 'vioemu_wall_time_seconds', labels: [], value: 3 }, { name: 'vioemu_realtime_factor', labels: [], value: 3 }], 0);
@@ -114,6 +121,18 @@ describe('OpenMetricsWriter', () => {
     for (let k = 3; k <= 5; k++) feed(resumed, k);
     expect(resumed.render()).toBe(whole.render());
     expect(() => new OpenMetricsWriter(defs, 0, 2e9).load(st)).toThrow(/every/);
+    // Samples dated from another epoch would not continue the same file either.
+    expect(() => new OpenMetricsWriter(defs, 1000, 1e9).load(st)).toThrow(/from epoch 0/);
+  });
+
+  it('a series that first appears after the checkpoint instant is not in the checkpoint', () => {
+    const w = new OpenMetricsWriter(defs, 0, 1e9);
+    w.add(0, 1, 1e9, [{ name: 'vioemu_x_bytes_total', labels: ['a'], value: 1 }], 0);
+    w.add(0, 1, 2e9, [{ name: 'vioemu_x_bytes_total', labels: ['a'], value: 2 }], 0);
+    w.add(0, 1, 3e9, [{ name: 'vioemu_x_bytes_total', labels: ['a'], value: 3 }, { name: 'vioemu_x_bytes_total', labels: ['late'], value: 9 }], 0);
+    const st = w.state(2e9);
+    expect(st.samples).toBe(2);
+    expect(st.series.filter((s) => s.name === 'vioemu_x_bytes_total').map((s) => [s.labels[0], s.values])).toEqual([['a', [1, 2]]]);
   });
 });
 

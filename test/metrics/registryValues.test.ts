@@ -42,4 +42,24 @@ describe('registry values', () => {
     reg.apply(again.flush());
     expect(await reg.text()).toBe(await feed(1).text);
   });
+
+  it('exposes histogram buckets cumulatively, each with all the observations at or below its bound', async () => {
+    const sink = new MetricSink();
+    sink.define(defs);
+    for (const x of [0.0005, 0.0005, 0.005, 0.5]) sink.observe('vioemu_h_seconds', ['a'], x);
+    const reg = new RunMetrics(defs);
+    reg.apply(sink.flush());
+    const text = await reg.text();
+    expect(text).toMatch(/vioemu_h_seconds_bucket\{host="a",le="0\.001"\} 2\n/);
+    expect(text).toMatch(/vioemu_h_seconds_bucket\{host="a",le="0\.01"\} 3\n/);
+    expect(text).toMatch(/vioemu_h_seconds_bucket\{host="a",le="\+Inf"\} 4\n/);
+  });
+
+  it('a label-less counter kept on the main thread adds only positive increments', async () => {
+    const reg = new RunMetrics([{ name: 'vioemu_n_total', help: 'N', type: 'counter', labelNames: [] }]);
+    reg.incCounter('vioemu_n_total', 3);
+    reg.incCounter('vioemu_n_total', 0);
+    reg.incCounter('vioemu_n_total', -1);
+    expect(await reg.text()).toMatch(/^vioemu_n_total 3$/m);
+  });
 });

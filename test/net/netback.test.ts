@@ -107,6 +107,26 @@ describe('netback receive side: edges', () => {
     expect(nb.qdisc.length).toBe(0);
   });
 
+  it('a queue the 500 ms timer woke while the ring is still full drops what it feeds netif_be_start_xmit, and counts it', () => {
+    // 20 posted, 20 needed: one packet is taken, then the ring is full; 4 wait in the qdisc.
+    const { nb, sim } = vif(20);
+    const first: Run[] = [];
+    nb.xmit({ flow: 0, seq: 0, count: 5 }, first);
+    expect(first).toEqual([{ flow: 0, seq: 0, count: 1 }]);
+    expect([nb.stopped, nb.qdisc.length, nb.qdiscDrops]).toEqual([true, 4, 0]);
+    // The frontend posts nothing; the timer wakes the queue and NET_TX runs its qdisc (Dom0's timeoutWake).
+    sim.runUntil(500_000_001);
+    expect(nb.timeoutWakes).toBe(1);
+    const taken: Run[] = [];
+    expect(nb.runQdisc(taken)).toBe(0);
+    // netbk_queue_full still holds: netif_be_start_xmit drops (it cannot requeue), and nothing is taken.
+    expect(taken).toEqual([]);
+    expect(nb.qdiscDrops).toBeGreaterThanOrEqual(1);
+    // Every packet is taken, queued or counted as dropped.
+    expect(1 + nb.qdisc.length + nb.qdiscDrops).toBe(5);
+    expect(nb.peek).toBe(1);
+  });
+
   it('does not notify again when rsp_event sits at the old producer index (already passed)', () => {
     const { nb, ring } = vif(64);
     nb.xmit({ flow: 0, seq: 0, count: 10 }, []);

@@ -152,6 +152,44 @@ describe('fleet traffic', () => {
   });
 });
 
+describe('fleet traffic: patterns in detail', () => {
+  it("permutation: Sattolo's shuffle makes one cycle through all DomUs, for any fleet size and seed", () => {
+    for (const [hosts, domus, seed] of [[2, 1, 1], [2, 3, 2], [3, 5, 7], [16, 16, 1], [16, 16, 9]] as const) {
+      const f = fleetConfig(sc(RACK, [`net.fleet.topology.racks.0.hosts.0.count=${hosts}`, `net.fleet.topology.racks.0.hosts.0.domus.0.count=${domus}`, `seed=${seed}`, 'net.fleet.traffic=[{pattern: permutation}]']));
+      const t = f.flows;
+      const n = hosts * domus;
+      expect(t.count).toBe(n);
+      const next = new Map<string, string>();
+      for (let k = 0; k < n; k++) next.set(`${t.srcHost[k]}/${t.srcGuest[k]}`, `${t.dstHost[k]}/${t.dstGuest[k]}`);
+      // Follow the cycle from DomU 0 of host 0: it comes back only after visiting every DomU.
+      let at = '0/0';
+      let steps = 0;
+      do {
+        at = next.get(at)!;
+        steps++;
+      } while (at !== '0/0' && steps <= n);
+      expect(steps, `${hosts}×${domus} seed ${seed}`).toBe(n);
+    }
+  });
+
+  it('incast: the aggregators sit on evenly spread hosts', () => {
+    const f = fleetConfig(sc(RACK, ['net.fleet.traffic=[{pattern: incast, receivers: 4, fanIn: 2}]']));
+    const t = f.flows;
+    const aggs = [...Array(t.count).keys()].filter((k) => t.role[k] === ROLE.response).map((k) => t.dstHost[k]!);
+    expect([...new Set(aggs)]).toEqual([0, 4, 8, 12]);
+    expect(f.groups).toEqual([0, 4, 8, 12].map((host) => ({ host, guest: 0 })));
+  });
+
+  it('all-to-all: the flow limit counts the last, smaller group too', () => {
+    // 7 hosts of 64 DomUs and one of 63: 511 DomUs in groups of 256 make 256 × 255 + 255 × 254 = 130,050 flows.
+    const topo = 'net.fleet.topology.racks=[{hosts: [{template: clovertown, count: 7, domus: [{template: guest, count: 64}]}, {template: clovertown, count: 1, domus: [{template: guest, count: 63}]}]}]';
+    rejects(RACK, [topo, 'net.fleet.traffic=[{pattern: all-to-all, groupSize: 256}]'], 'net.fleet.traffic.0', /^130050 flows so far \(130050 from this pattern\); at most 65536$/);
+    // 2 hosts of 4: groups of 3 make 3 × 2 + 3 × 2 + 2 × 1 flows, every one inside its group.
+    const f = fleetConfig(sc(RACK, ['net.fleet.topology.racks.0.hosts.0.count=2', 'net.fleet.topology.racks.0.hosts.0.domus.0.count=4', 'net.fleet.traffic=[{pattern: all-to-all, groupSize: 3}]']));
+    expect(f.flows.count).toBe(14);
+  });
+});
+
 describe('switch buffers set in part', () => {
   it("a buffer given without a mode keeps the switch's own (per-port ToR, shared aggregation)", () => {
     const fleetOf = (sets: string[]) => (sc(RACK, sets).net as { fleet: { tor: { buffer: unknown }; aggregation: { buffer: unknown } } }).fleet;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/scenario/errors.ts';
-import { loadScenario } from '../../src/scenario/load.ts';
+import { applySet, loadScenario, MAX_SWEEP_POINTS } from '../../src/scenario/load.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vioemu-load-'));
 
@@ -191,6 +191,26 @@ describe('input edges (issue 11)', () => {
     const f = join(dir, 'proto.yaml');
     writeFileSync(f, 'model: ring\n__proto__: {seed: 7}\n');
     expect(rejects(() => loadScenario(f)).fieldPath).toBe('__proto__');
+  });
+
+  it('--set splits at the first =: the value may hold = signs', () => {
+    const [p] = loadScenario(RING, { sets: ['description=a=b, c=d'] });
+    expect(p!.scenario.description).toBe('a=b, c=d');
+  });
+
+  it('a sweep of exactly the most points is accepted; one more is named', () => {
+    expect(MAX_SWEEP_POINTS).toBe(10_000);
+    const f = join(dir, 'sw-edge.yaml');
+    const list = (n: number) => Array.from({ length: n }, (_, i) => i + 1).join(', ');
+    writeFileSync(f, `model: ring\nsweep:\n  seed: [${list(100)}]\n  ring.hosts: [${list(100)}]\n`);
+    expect(loadScenario(f)).toHaveLength(10_000);
+    writeFileSync(f, `model: ring\nsweep:\n  seed: [${list(10_001)}]\n`);
+    expect(rejects(() => loadScenario(f))).toMatchObject({ fieldPath: 'sweep', problem: expect.stringMatching(/^10001 = 10001 points; at most 10000/) });
+  });
+
+  it('--set sweep.<path> replaces the file\'s axis over that field however its key is spaced', () => {
+    const raw = applySet({ model: 'ring', sweep: { 'ring . hosts': [2, 3], seed: [1, 2] } }, 'sweep.ring.hosts=[4, 5, 6]', 'x.yaml');
+    expect(raw.sweep).toEqual({ seed: [1, 2], 'ring.hosts': [4, 5, 6] });
   });
 
   it('sweeps: empty key segments and too many points are named', () => {

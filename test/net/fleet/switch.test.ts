@@ -66,6 +66,49 @@ describe('output ports', () => {
     expect(p.admitFrame(1, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, used)).toBe(true);
   });
 
+  it("shared buffer: the buffer's total binds when alpha lets one port take more than the free space", () => {
+    // alpha 8: a port alone may queue up to 8/9 of the buffer by its threshold, but the buffer holds 10 frames in all.
+    const b = 10 * DATA_BUFFER_BYTES;
+    const p = new OutputPorts(2, [TEN_G, TEN_G], { mode: 'shared', bytes: b, alpha: 8 });
+    // Port 1 holds 9.5 frames' worth (as another port's backlog would): half a frame is free.
+    const used = 9.5 * DATA_BUFFER_BYTES;
+    // Port 0's own queue is empty, its threshold 8 × 0.5 frames = 4 frames: only the total refuses the frame.
+    expect(p.queueBytesAt(0, 0)).toBe(0);
+    expect(p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, used)).toBe(false);
+    expect(p.dropFrames[0]).toBe(1);
+    // With exactly one frame free it gets in.
+    expect(p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, b - DATA_BUFFER_BYTES)).toBe(true);
+  });
+
+  it('a drop counts its frame and its buffer bytes', () => {
+    const p = new OutputPorts(1, [TEN_G], { mode: 'per-port', bytes: DATA_BUFFER_BYTES });
+    expect(p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(true);
+    expect(p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0)).toBe(false);
+    expect(p.admitFrame(0, 0, 64, 84, 0)).toBe(false);
+    expect([p.dropFrames[0], p.dropBytes[0]]).toEqual([2, DATA_BUFFER_BYTES + 64]);
+  });
+
+  it("the shared occupancy is every port's queue, the first port's included", () => {
+    const p = new OutputPorts(3, [TEN_G, TEN_G, TEN_G], { mode: 'shared', bytes: 1e6, alpha: 1 });
+    // Two frames at 0 on port 0 (one queued behind the other), one on port 2.
+    p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0);
+    p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, p.sharedOccupancyBytes(0));
+    p.admitFrame(2, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, p.sharedOccupancyBytes(0));
+    const at = 100;
+    expect(p.sharedOccupancyBytes(at)).toBeCloseTo(p.queueBytesAt(0, at) + p.queueBytesAt(2, at), 9);
+    expect(p.queueBytesAt(0, at)).toBeCloseTo(2 * DATA_WIRE_BYTES - (at * TEN_G) / 8e9, 6);
+    expect(p.queueBytesAt(2, at)).toBeCloseTo(DATA_WIRE_BYTES - (at * TEN_G) / 8e9, 6);
+  });
+
+  it('integrates the queue over time: a frame that waits behind another counts its wait whole', () => {
+    const p = new OutputPorts(1, [TEN_G], { mode: 'per-port', bytes: 1e6 });
+    const ser = serNs(DATA_WIRE_BYTES);
+    p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0);
+    p.admitFrame(0, 0, DATA_BUFFER_BYTES, DATA_WIRE_BYTES, 0);
+    // The first: half its serialization; the second: a whole serialization waiting, then half of its own.
+    expect(p.queueByteNs[0]).toBeCloseTo(DATA_BUFFER_BYTES * (ser / 2 + ser + ser / 2), 3);
+  });
+
   it('a frame dated before frames already booked takes the idle gap before them, and finds no queue there', () => {
     const fast = 200e9;
     const ser = (DATA_WIRE_BYTES * 8e9) / fast;
@@ -170,6 +213,30 @@ describe('switch actor', () => {
     expect(got.find((g) => g.to === 10)!.msg.runs).toEqual([{ flow: 0, seq: 0, count: 3 }]);
     expect(sw.ports.dropFrames[1]).toBe(0);
     expect(sw.machine.value).toBe('idle');
+  });
+
+  it("each frame enters its port a forwarding latency after its last bit arrived: a message's last frame is sent from now + forwarding latency", () => {
+    const { sim, got } = rig(1e6);
+    // Five frames at line rate, the last one in at 10 µs: it is enqueued at 11 µs and leaves at 11 µs + ser.
+    sim.send(0, 1, 10_000, { type: 'WIRE', runs: [{ flow: 0, seq: 0, count: 5 }], nsPerByte: 8e9 / TEN_G } satisfies WireMsg);
+    sim.runUntil(1e9);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.at).toBe(10_000 + 1000 + Math.ceil(serNs(DATA_WIRE_BYTES)) + 500);
+  });
+
+  it('shared buffer: a port admits against what the other ports hold too, so the buffer is never over-committed', () => {
+    // alpha 2: one port alone may take 2/3 of the buffer; a second port then gets only what the threshold leaves.
+    const b = 30 * DATA_BUFFER_BYTES;
+    const { sim, sw } = rig(0, { mode: 'shared', bytes: b, alpha: 2 });
+    const fast = 8e9 / 400e9; // both bursts arrive at once, far faster than the ports drain
+    sim.send(0, 1, 0, { type: 'WIRE', runs: [{ flow: 0, seq: 0, count: 40 }], nsPerByte: fast } satisfies WireMsg);
+    sim.send(0, 1, 0, { type: 'WIRE', runs: [{ flow: 1, seq: 0, count: 40 }], nsPerByte: fast } satisfies WireMsg);
+    sim.runUntil(1e9);
+    const [q1, q2] = [sw.ports.maxQueueBytes[1]!, sw.ports.maxQueueBytes[2]!];
+    // Port 1 (handled first): about 2/3 of the buffer. Port 2 found it there: about 2/9 more, not another 2/3.
+    expect(q1).toBeGreaterThan(0.6 * b);
+    expect(q2).toBeLessThan(0.3 * b);
+    expect(q1 + q2).toBeLessThanOrEqual(b);
   });
 
   it('a burst from a faster input overflows the port: admitted sub-runs with the holes drop-tail left, the switch congested', () => {

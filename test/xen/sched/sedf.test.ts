@@ -296,6 +296,49 @@ describe('sedf_wake: short and long unblocking', () => {
     expect(h.policy.vc[1]!.extraRun).toBe(PEN_Q);
   });
 
+  it('an L0 extra-time VCPU is preempted only by a wakee with a strictly lower L0 score (should_switch)', () => {
+    // A: 20/15 hog. B and C: 100/2 ms, on A's PCPU. B loses 1 ms of its slice (L0 score (100 ms << 10) / 1 ms =
+    // 102,400) and runs its L0 quantum at 50 ms; C, which used `usedCNs` of its slice, wakes 200 µs into that quantum.
+    const run = (usedCNs: number) => {
+      const h = host([{ ...DOM0, at: [5] }, { periodNs: 100 * MS, sliceNs: 2 * MS, at: [5] }, { periodNs: 100 * MS, sliceNs: 2 * MS, at: [5] }]);
+      const [a, b, c] = h.vcpus as [SchedVcpu, SchedVcpu, SchedVcpu];
+      h.boot();
+      h.wake(a, 0);
+      h.runUntil(20 * MS);
+      h.wake(b, 20 * MS);
+      h.wake(c, 20 * MS);
+      h.runUntil(30 * MS);
+      // B, then C, run EDF from 30 ms; each blocks part-way through its 2 ms slice.
+      expect(h.picks.at(-1)).toMatchObject({ atNs: 30 * MS, vcpu: 1 });
+      h.block(b, 31 * MS);
+      expect(h.picks.at(-1)).toMatchObject({ atNs: 31 * MS, vcpu: 2 });
+      h.block(c, 31 * MS + usedCNs);
+      h.runUntil(40 * MS);
+      expect(h.wake(b, 40 * MS).tickle).toEqual([]);
+      h.runUntil(50 * MS);
+      expect(h.picks.at(-1)).toMatchObject({ atNs: 50 * MS, vcpu: 1, sliceNs: EXTRA_QUANTUM_NS });
+      expect(h.policy.vc[1]!.extraRun).toBe(PEN_Q);
+      expect(h.policy.vc[1]!.score[PEN_Q]).toBe(102_400);
+      const r = h.wake(c, 50 * MS + 200 * US);
+      expect(h.policy.vc[2]!.wantPen).toBe(true);
+      return { tickle: r.tickle, scoreC: h.policy.vc[2]!.score[PEN_Q], last: h.picks.at(-1)! };
+    };
+    // C lost 1.5 ms: score 68,266 < 102,400, so it takes the PCPU for its own L0 quantum.
+    const lower = run(500 * US);
+    expect(lower.scoreC).toBe(68_266);
+    expect(lower.tickle).toEqual([5]);
+    expect(lower.last).toMatchObject({ atNs: 50 * MS + 200 * US, vcpu: 2, sliceNs: EXTRA_QUANTUM_NS });
+    // C lost 1 ms, as B did: an equal score does not preempt.
+    const equal = run(1 * MS);
+    expect(equal.scoreC).toBe(102_400);
+    expect(equal.tickle).toEqual([]);
+    // C lost 0.5 ms: score 204,800, higher, so B keeps its quantum.
+    const higher = run(1500 * US);
+    expect(higher.scoreC).toBe(204_800);
+    expect(higher.tickle).toEqual([]);
+    expect(higher.last).toMatchObject({ atNs: 50 * MS, vcpu: 1 });
+  });
+
   it('a VCPU woken again before its PCPU descheduled it keeps running', () => {
     const h = host([{ ...DOMU, at: [3] }]);
     const v = h.vcpus[0]!;
