@@ -109,6 +109,12 @@ export class NetbackVif {
       seq += n;
       left -= n;
       got += n;
+      // Still running yet short: the ring was full on entry (a queue the timer woke). qdisc_run hands every
+      // packet straight to netif_be_start_xmit, which drops each one; none waits in the qdisc.
+      if (left > 0 && !this.stopped) {
+        this.qdiscDrops += left;
+        left = 0;
+      }
     }
     if (left > 0) {
       const q = this.qdisc.push(run.flow, seq, left, ack);
@@ -134,16 +140,20 @@ export class NetbackVif {
     return got;
   }
 
-  /** netif_be_start_xmit for up to `count` packets; stops the queue when the ring runs short. */
+  /**
+   * netif_be_start_xmit for up to `count` packets; stops the queue when the ring runs short. A ring already
+   * full on entry takes the function's `goto drop` before its stop logic: the packet is dropped and the queue
+   * left running ("Packets will be immediately be dropped until more receive buffers become available"), so
+   * a queue the 500 ms timer woke drains its qdisc into drops instead of stopping again.
+   */
   private startXmit(flow: number, seq: number, count: number, taken: Run[], ack?: Run['ack']): number {
     const slots = this.slotsOf(ack);
     const n = Math.min(count, this.acceptable(slots));
-    if (n > 0) {
-      if (ack === undefined) taken.push({ flow, seq, count: n });
-      else taken.push({ flow, seq, count: n, ack: n < count ? splitAck(ack, n) : ack });
-      this.peek += n * slots;
-      this.queued += n;
-    }
+    if (n === 0) return 0;
+    if (ack === undefined) taken.push({ flow, seq, count: n });
+    else taken.push({ flow, seq, count: n, ack: n < count ? splitAck(ack, n) : ack });
+    this.peek += n * slots;
+    this.queued += n;
     if (this.full()) this.stop();
     return n;
   }

@@ -127,6 +127,25 @@ describe('netback receive side: edges', () => {
     expect(nb.peek).toBe(1);
   });
 
+  it('after a timer wake on a still-full ring the queue stays running and drops: its qdisc and later packets, until buffers come (netif_be_start_xmit: goto drop before the stop logic)', () => {
+    const { nb, sim, ring } = vif(20);
+    nb.xmit({ flow: 0, seq: 0, count: 5 }, []);
+    expect([nb.stopped, nb.qdisc.length]).toEqual([true, 4]);
+    sim.runUntil(500_000_001);
+    expect(nb.runQdisc([])).toBe(0);
+    // All four queued packets went to netif_be_start_xmit and were dropped; the queue was not stopped again.
+    expect([nb.stopped, nb.qdisc.length, nb.qdiscDrops, nb.stops]).toEqual([false, 0, 4, 1]);
+    // A packet arriving now is dropped too, not queued.
+    expect(nb.xmit({ flow: 0, seq: 5, count: 3 }, [])).toBe(0);
+    expect([nb.qdisc.length, nb.qdiscDrops]).toEqual([0, 7]);
+    // The frontend posts 40 more slots: packets pass again, and the queue stops when the ring runs short.
+    ring.reqProd += 40;
+    const taken: Run[] = [];
+    expect(nb.xmit({ flow: 0, seq: 8, count: 50 }, taken)).toBe(40); // 59 unpromised: while 20 remain
+    expect(nb.stopped).toBe(true);
+    expect(nb.qdisc.length).toBe(10);
+  });
+
   it('does not notify again when rsp_event sits at the old producer index (already passed)', () => {
     const { nb, ring } = vif(64);
     nb.xmit({ flow: 0, seq: 0, count: 10 }, []);
