@@ -65,7 +65,11 @@ export class NetbackVif {
     return this.ring.reqProd - this.peek;
   }
 
-  /** netbk_queue_full. */
+  /**
+   * netbk_queue_full. Its second term (responses not yet pushed leave no room) guards against a frontend that
+   * posts past the ring; netfront as modelled never posts more than rxMaxTarget ≤ ringSlots, so the first
+   * term always decides — kept as the source has it.
+   */
   full(): boolean {
     const needed = this.cfg.neededSlots;
     return this.ring.reqProd - this.peek < needed || this.rspProdPvt + this.cfg.ringSlots - this.peek < needed;
