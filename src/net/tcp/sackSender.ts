@@ -191,7 +191,9 @@ export class TcpSackSender {
       this.timedSeq = first;
       this.timedSentNs = nowNs;
     }
-    if (this.rtoAtNs === null) this.rtoAtNs = nowNs + this.rto.currentRtoNs();
+    // tcp_event_new_data_sent: with nothing out before this send, the retransmission timer starts now — also
+    // over a pending probe timer (refused()), whose earlier deadline would time the data out too soon.
+    if (this.rtoAtNs === null || first === this.una) this.rtoAtNs = nowNs + this.rto.currentRtoNs();
     return { firstSeq: first, count, retransmit: false };
   }
 

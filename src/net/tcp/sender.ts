@@ -184,7 +184,8 @@ export class TcpSender {
       this.timedSeq = firstSeq;
       this.timedSentNs = nowNs;
     }
-    if (this.rtoAtNs === null) this.rtoAtNs = nowNs + this.rto.currentRtoNs(); // RFC 6298 §5.1
+    // RFC 6298 §5.1; new data with nothing out before it (tcp_event_new_data_sent) restarts a pending probe timer.
+    if (this.rtoAtNs === null || (!retransmit && firstSeq === this.sndUna)) this.rtoAtNs = nowNs + this.rto.currentRtoNs();
   }
 
   /**

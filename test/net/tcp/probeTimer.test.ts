@@ -35,3 +35,23 @@ describe('probe timer after a refused send with nothing in flight', () => {
     for (const b of read) expect(b).toBeGreaterThan(0);
   });
 });
+
+describe('data sent while the probe timer is pending restarts it as the retransmission timer', () => {
+  for (const [name, make] of [['SACK', () => new TcpSackSender(OPTS)], ['NewReno', () => new TcpSender(OPTS)]] as const) {
+    it(`${name} sender: the RTO runs from the send (tcp_event_new_data_sent), not from the refusal`, () => {
+      const tx = make();
+      tx.sendBudgetSegs = 0;
+      expect(tx.nextBurst(0, 64)).toBeNull();
+      const probeAt = tx.rtoDeadlineNs()!;
+      // Before the probe fires, another send opportunity finds room (an app write, the link drained).
+      const sendAt = probeAt - 10_000_000;
+      tx.sendBudgetSegs = Infinity;
+      expect(tx.nextBurst(sendAt, 64)).toMatchObject({ firstSeq: 0, retransmit: false });
+      // Nothing was in flight before this send: ICSK_TIME_RETRANS is (re)armed at icsk_rto from now.
+      expect(tx.rtoDeadlineNs()).toBe(sendAt + probeAt);
+      // The probe's old deadline is no retransmission timeout of the data just sent.
+      expect(tx.onRtoTimer(probeAt)).toBe(false);
+      expect(tx.timeouts).toBe(0);
+    });
+  }
+});
