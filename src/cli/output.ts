@@ -1,5 +1,5 @@
 // Writing results: stdout JSON, --out directory, human summary.
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { writeAll, writeFileAtomically } from '../run/atomicFile.ts';
 import { basename, join } from 'node:path';
 import type { RunResult } from '../run/result.ts';
@@ -30,18 +30,39 @@ export function writeOutDir(dir: string, results: RunResult[]): string[] {
 /** What an earlier run into the same folder may have left: vioemu's own result file names only. */
 const RESULT_FILE = /^(?:point-\d{3,}\.json|results?\.json)$/;
 
+/** One run's result as `vioemu run` writes it (not a reproduction's results.json, a bench file, or anyone else's). */
+function isRunResult(v: unknown): boolean {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const r = v as Record<string, unknown>;
+  return typeof r.scenario === 'string' && typeof r.model === 'string' && typeof r.point === 'string' && typeof r.events === 'number' && typeof r.interrupted === 'boolean';
+}
+
+/** Whether `file` holds what a vioemu run wrote there: a result, or (results.json) an array of them. */
+function holdsRunResults(file: string, name: string): boolean {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (name === 'results.json') return Array.isArray(v) && v.length > 0 && v.every(isRunResult);
+  return isRunResult(v);
+}
+
 /**
  * Removes the result files of an earlier run into `dir` that this run did not
  * write (a sweep of 10 points after one of 24 would leave point-010…023
  * beside the new results.json, read as if they were part of it). Returns the
- * names removed; files of any other name are left alone.
+ * names removed; files of any other name, and files of those names that do not
+ * hold run results (`vioemu reproduce`'s results.json, a user's own file), are
+ * left alone.
  */
 export function removeStaleResults(dir: string, written: string[]): string[] {
   const keep = new Set(written.map((f) => basename(f)));
   const removed: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const name = entry.name;
-    if (!entry.isFile() || !RESULT_FILE.test(name) || keep.has(name)) continue;
+    if (!entry.isFile() || !RESULT_FILE.test(name) || keep.has(name) || !holdsRunResults(join(dir, name), name)) continue;
     unlinkSync(join(dir, name));
     removed.push(name);
   }

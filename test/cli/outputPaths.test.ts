@@ -92,7 +92,9 @@ describe('writeOutputs: the result first, then the artefacts', () => {
   it("an earlier run's result files that this run did not write are removed, nothing else", () => {
     const out = join(dir, 'reused');
     mkdirSync(join(out, 'point-007.json'), { recursive: true }); // a folder of that name is not vioemu's
-    for (const f of ['point-000.json', 'point-001.json', 'point-002.json', 'point-003.json', 'results.json', 'result.json', 'notes.txt', 'point-1.json']) writeFileSync(join(out, f), 'old\n');
+    const old = JSON.stringify({ ...result, events: 1 });
+    for (const f of ['point-000.json', 'point-001.json', 'point-002.json', 'point-003.json', 'result.json', 'notes.txt', 'point-1.json']) writeFileSync(join(out, f), old);
+    writeFileSync(join(out, 'results.json'), `[${old},${old}]`);
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
@@ -104,5 +106,25 @@ describe('writeOutputs: the result first, then the artefacts', () => {
     }
     expect(readdirSync(out).sort()).toEqual(['notes.txt', 'point-000.json', 'point-001.json', 'point-007.json', 'point-1.json', 'results.json']);
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).map((r: RunResult) => r.events)).toEqual([3, 4]);
+  });
+
+  it("files of those names that hold no run result stay: a reproduction's results.json, a user's own file", () => {
+    const out = join(dir, 'beside-reproduce');
+    mkdirSync(out);
+    const reproduce = JSON.stringify({ summary: { pass: 1 }, seeds: [1], rows: [], points: [{ scenario: 's', model: 'net', point: '', events: 1, interrupted: false }] });
+    writeFileSync(join(out, 'results.json'), reproduce);
+    writeFileSync(join(out, 'point-004.json'), 'my notes, not JSON\n');
+    writeFileSync(join(out, 'point-005.json'), '{"mine": true}\n');
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(writeOutputs({ out, json: true } as unknown as RunFlags, [result], null, () => [])).toBe(0);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).not.toMatch(/removed/);
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
+    }
+    expect(readdirSync(out).sort()).toEqual(['point-004.json', 'point-005.json', 'result.json', 'results.json']);
+    expect(readFileSync(join(out, 'results.json'), 'utf8')).toBe(reproduce);
   });
 });
