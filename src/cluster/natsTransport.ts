@@ -23,7 +23,7 @@ import { ABORT_ECHO_MESSAGE, type PartitionTaskInput, type PartitionTaskOutput }
 import { RELAY_WAKE_BYTES, TRANSPORT_ERROR, type FromRelay, type ToRelay } from '../kernel/relayTransport.ts';
 import type { PartitionPool } from '../kernel/runner.ts';
 import { formatNs } from '../kernel/time.ts';
-import { Assembler, inboxSubject, publish, type Envelope } from './wire.ts';
+import { Assembler, frameSender, inboxSubject, publish, type Envelope } from './wire.ts';
 
 export const HEARTBEAT_MS = 1_000;
 /**
@@ -169,6 +169,10 @@ export class NatsTransport {
   }
 
   private onMessage(data: Uint8Array): void {
+    // Every frame names its sender: a peer sending a long message in parts is heard from at each part (a
+    // result that takes seconds to arrive must not read as silence, least of all under the stopping rule).
+    const from = frameSender(data);
+    if (from < this.o.partitions) this.lastHeard[from] = Date.now();
     let env: Envelope | undefined;
     try {
       env = this.assembler.push(data) as Envelope | undefined;

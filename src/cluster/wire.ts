@@ -96,13 +96,18 @@ export function frames(nc: NatsConnection, from: number, body: Uint8Array): Uint
   }
 }
 
+/** The partition a frame (whole or part) came from. */
+export function frameSender(data: Uint8Array): number {
+  return (data[1]! << 8) | data[2]!;
+}
+
 /** Joins the parts of each sender; hands back whole envelopes. */
 export class Assembler {
   private parts = new Map<number, Uint8Array[]>();
 
   push(data: Uint8Array): unknown {
     const kind = data[0];
-    const from = (data[1]! << 8) | data[2]!;
+    const from = frameSender(data);
     const body = data.subarray(HEADER);
     if (kind === WHOLE) return deserialize(body);
     let list = this.parts.get(from);
