@@ -24,6 +24,18 @@ describe('EventQueue', () => {
     );
   });
 
+  it('ties at one instant: by source actor, then in the order each source sent them (many at once, as bursts are)', () => {
+    const q = new EventQueue();
+    // One source's burst at one instant, then another source's, both behind a later event.
+    q.push(ev(9, 0, 0));
+    for (let k = 0; k < 40; k++) q.push(ev(5, 3, k));
+    for (let k = 0; k < 40; k++) q.push(ev(5, 1, k));
+    const popped: string[] = [];
+    for (let e = q.pop(); e; e = q.pop()) popped.push(`${e.timeNs}/${e.srcId}/${e.srcSeq}`);
+    const want = [...Array(40).keys()].map((k) => `5/1/${k}`).concat([...Array(40).keys()].map((k) => `5/3/${k}`), ['9/0/0']);
+    expect(popped).toEqual(want);
+  });
+
   it('reports size and peeks the minimum', () => {
     const q = new EventQueue();
     q.push(ev(5, 0, 0));
