@@ -73,7 +73,7 @@ export class NetStats {
       appBytesByDomain: byDom,
       nicDrops: p.nic.drops,
       nbDrops: p.netbacks.reduce((a, x) => a + x.qdiscDrops, 0),
-      feDrops: 0, // netback consumes a posted request per packet: the frontend ring cannot overflow
+      feDrops: p.netbacks.reduce((a, x) => a + x.frontendOverruns, 0),
       backlogDrops: p.guests?.dom0.backlogDrops ?? 0,
       nbStops: p.netbacks.reduce((a, x) => a + x.stops, 0),
       nbTimeoutWakes: p.netbacks.reduce((a, x) => a + x.timeoutWakes, 0),

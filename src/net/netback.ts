@@ -45,6 +45,8 @@ export class NetbackVif {
   qdiscDrops = 0;
   /** Wakes by the 500 ms timer (an inactive frontend). */
   timeoutWakes = 0;
+  /** Packets given slots beyond those posted (see consumed). */
+  frontendOverruns = 0;
   readonly machine: XStateActor<ReturnType<typeof createNetbackMachine>>;
   private timeout: TimerHandle | null = null;
 
@@ -201,6 +203,10 @@ export class NetbackVif {
 
   /** net_rx_action copied `packets` packets of this vif into `slots` request slots. */
   consumed(packets: number, slots: number): void {
+    // Slots used past what the frontend posted: packets a real frontend would lose (its RX ring overrun).
+    // netbk_queue_full keeps this at 0; counting it keeps "the frontend ring never drops" a measurement.
+    const over = Math.min(slots, this.reqCons + slots - this.ring.reqProd);
+    if (over > 0) this.frontendOverruns += Math.ceil((over * packets) / slots);
     this.reqCons += slots;
     this.rspProdPvt += slots;
     this.queued -= packets;

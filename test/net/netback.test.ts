@@ -146,6 +146,16 @@ describe('netback receive side: edges', () => {
     expect(nb.qdisc.length).toBe(10);
   });
 
+  it('counts packets copied into slots the frontend never posted as frontend-ring drops (0 while netbk_queue_full holds)', () => {
+    const { nb } = vif(64);
+    nb.xmit({ flow: 0, seq: 0, count: 100 }, []);
+    nb.consumed(45, 45);
+    expect(nb.frontendOverruns).toBe(0);
+    // A pass that used 30 slots more than were posted (64 − 45 = 19 left): 11 packets overran the ring.
+    nb.consumed(30, 30);
+    expect(nb.frontendOverruns).toBe(11);
+  });
+
   it('does not notify again when rsp_event sits at the old producer index (already passed)', () => {
     const { nb, ring } = vif(64);
     nb.xmit({ flow: 0, seq: 0, count: 10 }, []);
