@@ -63,6 +63,8 @@ export class SignalStop {
       this.handlers.set(sig, h);
       process.on(sig, h);
     }
+    // Left on by uninstall: the result is written just before it, and a pipe or terminal that is gone
+    // reports EPIPE/EIO only when the write is flushed, after the command has returned.
     process.stdout.on('error', this.onStdioError);
     process.stderr.on('error', this.onStdioError);
     if (!this.ignoreHangup) this.watchParent();
