@@ -82,7 +82,29 @@ describe('Prometheus scrapes soaks and answers every dashboard query', () => {
   beforeAll(async () => {
     if (!promBin) return;
     dir = mkdtempSync(join(tmpdir(), 'vioemu-prom-'));
-    const [schedPort, netPort, fleetPort, promPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    // Each run binds a free port itself (--metrics-port 0) and names it; Prometheus is configured after. Ports
+    // picked in advance raced Prometheus's own scrape connections, whose local ports come from the same range
+    // (a run once found its port taken: "port 46659 on 127.0.0.1 is in use").
+    const start = (args: string[]) => {
+      const i = runs.length;
+      stderrs.push('');
+      const c = spawn(process.execPath, [BIN, 'run', ...args, '--metrics-port', '0', '--metrics-linger', '60'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+      c.stderr!.on('data', (d) => (stderrs[i] += d));
+      runs.push(c);
+    };
+    // Paced, both runs last ≥ 20 s of wall time: the queries are evaluated while both go on.
+    start(['scenarios/soak/sched-soak.yaml', '--pace', '2', '--duration', '40s']);
+    start(['scenarios/soak/net-soak.yaml', '--pace', '3', '--duration', '60s']);
+    // The fleet runs slower than real time: paced below what it can do, it leaves the others their CPU.
+    start(['scenarios/soak/fleet-soak.yaml', '--pace', '0.3', '--duration', '60s']);
+    const portOf = (i: number) => Number(/metrics at http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(stderrs[i]!)?.[1] ?? NaN);
+    for (let i = 0; i < 300 && ![0, 1, 2].every((k) => portOf(k) > 0); i++) {
+      expect(runs.every((c) => c.exitCode === null), stderrs.join('\n')).toBe(true);
+      await sleep(100);
+    }
+    const [schedPort, netPort, fleetPort] = [portOf(0), portOf(1), portOf(2)];
+    expect([schedPort, netPort, fleetPort].every((p) => p > 0), stderrs.join('\n')).toBe(true);
+    const promPort = await freePort();
     promUrl = `http://127.0.0.1:${promPort}`;
     // The scheduler soak's host label is prefixed so that $host can select that run alone.
     writeFileSync(
@@ -103,18 +125,6 @@ describe('Prometheus scrapes soaks and answers every dashboard query', () => {
       ].join('\n'),
     );
     prom = spawn(promBin, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdio: 'ignore' });
-    const start = (args: string[]) => {
-      const i = runs.length;
-      stderrs.push('');
-      const c = spawn(process.execPath, [BIN, 'run', ...args, '--metrics-linger', '60'], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
-      c.stderr!.on('data', (d) => (stderrs[i] += d));
-      runs.push(c);
-    };
-    // Paced, both runs last ≥ 20 s of wall time: the queries are evaluated while both go on.
-    start(['scenarios/soak/sched-soak.yaml', '--metrics-port', String(schedPort), '--pace', '2', '--duration', '40s']);
-    start(['scenarios/soak/net-soak.yaml', '--metrics-port', String(netPort), '--pace', '3', '--duration', '60s']);
-    // The fleet runs slower than real time: paced below what it can do, it leaves the others their CPU.
-    start(['scenarios/soak/fleet-soak.yaml', '--metrics-port', String(fleetPort), '--pace', '0.3', '--duration', '60s']);
     for (let i = 0; i < 100 && !(await fetch(`${promUrl}/-/ready`).then((r) => r.ok, () => false)); i++) await sleep(200);
     // Ready when each run has ≥ 6 scrapes in the last 8 s and its virtual clock moves.
     const ready = 'count by (job) (count_over_time(vioemu_virtual_time_seconds[8s]) >= 6 and deriv(vioemu_virtual_time_seconds[8s]) > 0)';
