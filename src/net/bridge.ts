@@ -46,7 +46,8 @@ export class ForwardingDb {
   lookup(macHi: number, macLo: number, nowNs: number): number | null {
     this.lookups++;
     const e = this.bucket(macHi, macLo).find((x) => x.macHi === macHi && x.macLo === macLo);
-    if (!e || nowNs - e.updatedNs > this.ageingNs) return null;
+    // has_expired: time_before_eq(ageing_timer + hold_time, jiffies) — an entry is gone at exactly its ageing time.
+    if (!e || nowNs - e.updatedNs >= this.ageingNs) return null;
     return e.port;
   }
 
@@ -55,7 +56,7 @@ export class ForwardingDb {
     let n = 0;
     for (const b of this.buckets) {
       for (let i = b.length - 1; i >= 0; i--) {
-        if (nowNs - b[i]!.updatedNs > this.ageingNs) {
+        if (nowNs - b[i]!.updatedNs >= this.ageingNs) {
           b.splice(i, 1);
           n++;
         }

@@ -45,4 +45,13 @@ describe('bridge forwarding database', () => {
     for (let i = 0; i < 1000; i++) buckets.add(jhash3words(0x0016, i, 0, 7) % 256);
     expect(buckets.size).toBeGreaterThan(200);
   });
+
+  it('an entry expires at exactly its ageing time, as has_expired (time_before_eq) has it, not one tick later', () => {
+    const fdb = new ForwardingDb(256, 300e9, 1);
+    fdb.learn(0x0016, 0x3e000001, 2, 0);
+    expect(fdb.lookup(0x0016, 0x3e000001, 300e9 - 1)).toBe(2);
+    expect(fdb.lookup(0x0016, 0x3e000001, 300e9)).toBeNull();
+    expect(fdb.age(300e9 - 1)).toBe(0);
+    expect(fdb.age(300e9)).toBe(1);
+  });
 });
