@@ -4,7 +4,13 @@
 // scenario that sets them under SEDF gets an error naming the field, not a run
 // that quietly ignores them.
 import { ScenarioError } from './errors.ts';
-import { XEN31_CREDIT } from '../xen/sched/creditParams.ts';
+import { creditCap, creditWeight } from './fields.ts';
+import { CREDIT_TICK_DEFAULT, schedulerSchema } from './xenSchema.ts';
+
+/** What a scenario that leaves them out gets: the schemas' own defaults, so the two cannot drift apart. */
+const SCHEDULER_UNSET = schedulerSchema.parse({});
+const WEIGHT_UNSET = creditWeight.parse(undefined);
+const CAP_UNSET = creditCap.parse(undefined);
 
 export interface CreditSetting {
   path: string;
@@ -33,21 +39,21 @@ export function schedulerCreditSettings(
   s: { cacheAware: boolean; creditSteal: boolean; tick: number; ticksPerSlice: number; ticksPerAcct: number; creditsPerTick: number; ioThreshold: number },
 ): CreditSetting[] {
   return [
-    { path: `${prefix}.cacheAware`, value: s.cacheAware, unset: false, what: 'Opt A (cache-aware placement)' },
-    { path: `${prefix}.creditSteal`, value: s.creditSteal, unset: false, what: 'Opt B (credit stealing)' },
-    { path: `${prefix}.ioThreshold`, value: s.ioThreshold, unset: 150, what: 'the I/O threshold of Opts A and B' },
-    { path: `${prefix}.tick`, value: s.tick, unset: XEN31_CREDIT.tickNs, unsetText: '10ms', what: 'the credit tick (CSCHED_MSECS_PER_TICK)' },
-    { path: `${prefix}.ticksPerSlice`, value: s.ticksPerSlice, unset: XEN31_CREDIT.ticksPerSlice, what: 'credit ticks per slice (CSCHED_TICKS_PER_TSLICE)' },
-    { path: `${prefix}.ticksPerAcct`, value: s.ticksPerAcct, unset: XEN31_CREDIT.ticksPerAcct, what: 'credit ticks per accounting period (CSCHED_TICKS_PER_ACCT)' },
-    { path: `${prefix}.creditsPerTick`, value: s.creditsPerTick, unset: XEN31_CREDIT.creditsPerTick, what: 'credits per tick (CSCHED_CREDITS_PER_TICK)' },
+    { path: `${prefix}.cacheAware`, value: s.cacheAware, unset: SCHEDULER_UNSET.cacheAware, what: 'Opt A (cache-aware placement)' },
+    { path: `${prefix}.creditSteal`, value: s.creditSteal, unset: SCHEDULER_UNSET.creditSteal, what: 'Opt B (credit stealing)' },
+    { path: `${prefix}.ioThreshold`, value: s.ioThreshold, unset: SCHEDULER_UNSET.ioThreshold, what: 'the I/O threshold of Opts A and B' },
+    { path: `${prefix}.tick`, value: s.tick, unset: SCHEDULER_UNSET.tick, unsetText: CREDIT_TICK_DEFAULT, what: 'the credit tick (CSCHED_MSECS_PER_TICK)' },
+    { path: `${prefix}.ticksPerSlice`, value: s.ticksPerSlice, unset: SCHEDULER_UNSET.ticksPerSlice, what: 'credit ticks per slice (CSCHED_TICKS_PER_TSLICE)' },
+    { path: `${prefix}.ticksPerAcct`, value: s.ticksPerAcct, unset: SCHEDULER_UNSET.ticksPerAcct, what: 'credit ticks per accounting period (CSCHED_TICKS_PER_ACCT)' },
+    { path: `${prefix}.creditsPerTick`, value: s.creditsPerTick, unset: SCHEDULER_UNSET.creditsPerTick, what: 'credits per tick (CSCHED_CREDITS_PER_TICK)' },
   ];
 }
 
 /** A domain's credit weight and cap. */
 export function domainCreditSettings(prefix: string, d: { weight: number; cap: number }): CreditSetting[] {
   return [
-    { path: `${prefix}.weight`, value: d.weight, unset: 256, what: 'a credit weight' },
-    { path: `${prefix}.cap`, value: d.cap, unset: 0, what: 'a credit cap' },
+    { path: `${prefix}.weight`, value: d.weight, unset: WEIGHT_UNSET, what: 'a credit weight' },
+    { path: `${prefix}.cap`, value: d.cap, unset: CAP_UNSET, what: 'a credit cap' },
   ];
 }
 

@@ -23,11 +23,14 @@ export const topologySchema = z
     }
   });
 
+/** sched_credit.c's CSCHED_MSECS_PER_TICK, as a scenario writes it. */
+export const CREDIT_TICK_DEFAULT = '10ms';
+
 export const schedulerSchema = z
   .object({
     policy: z.enum(['credit', 'sedf']).default('credit'),
     // sched_credit.c: CSCHED_MSECS_PER_TICK 10, TICKS_PER_TSLICE 3, TICKS_PER_ACCT 3, CREDITS_PER_TICK 100.
-    tick: durationNs.default('10ms').refine((ns) => ns >= 1000, 'too short: at least 1us (every tick is an event on every PCPU; Xen 3.1 ticks every 10ms)'),
+    tick: durationNs.default(CREDIT_TICK_DEFAULT).refine((ns) => ns >= 1000, 'too short: at least 1us (every tick is an event on every PCPU; Xen 3.1 ticks every 10ms)'),
     ticksPerSlice: posInt.default(3),
     ticksPerAcct: posInt.default(3),
     creditsPerTick: posInt.default(100),
