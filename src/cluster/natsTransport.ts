@@ -181,7 +181,6 @@ export class NatsTransport {
       return;
     }
     if (!env) return;
-    if ('from' in env) this.lastHeard[env.from] = Date.now();
     switch (env.t) {
       case 'win': {
         let win = this.windows.get(env.w);
