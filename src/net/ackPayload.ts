@@ -16,6 +16,13 @@ export interface AckPayload {
   sack?: number[];
 }
 
+/** Flatten an ACK decision's batches (tcp/ackBatch.ts) into the wire's triple list. */
+export function ackTriples(d: { readonly batches: readonly { ackSeq: number; ackPackets: number; dupAcks: number }[] }): number[] {
+  const out: number[] = [];
+  for (const b of d.batches) out.push(b.ackSeq, b.ackPackets, b.dupAcks);
+  return out;
+}
+
 /** ACK packets in a payload. */
 export function ackPackets(p: AckPayload): number {
   let n = 0;

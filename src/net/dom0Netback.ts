@@ -28,7 +28,7 @@ import { NetbackSoftirqs, type NetbackCpu } from './netbackSoftirqs.ts';
 import type { NetfrontRx } from './netfront.ts';
 import type { Run } from './packetQueue.ts';
 import type { AckOut } from './receiverStack.ts';
-import { splitAck, type AckPayload } from './ackPayload.ts';
+import { ackTriples, splitAck, type AckPayload } from './ackPayload.ts';
 import type { NapiPoll, NetRxAction } from './netRxAction.ts';
 
 export interface Dom0NetbackWiring {
@@ -206,9 +206,7 @@ export class Dom0Netback {
 /** The first `k` ACK packets of `a` (0 < k < its packets), as the sender would read them; the SACK blocks went with the tail's last ACK. */
 export function ackHead(a: AckOut, k: number): AckOut {
   const d = a.decision;
-  const batches: number[] = [];
-  for (const b of d.batches) batches.push(b.ackSeq, b.ackPackets, b.dupAcks);
-  const tail: AckPayload = { fromSeq: a.fromSeq, batches, rwndSegs: d.rwndSegs };
+  const tail: AckPayload = { fromSeq: a.fromSeq, batches: ackTriples(d), rwndSegs: d.rwndSegs };
   const head = splitAck(tail, k);
   const out: AckOut['decision']['batches'] = [];
   for (let i = 0; i < head.batches.length; i += 3) out.push({ ackSeq: head.batches[i]!, ackPackets: head.batches[i + 1]!, dupAcks: head.batches[i + 2]! });

@@ -78,11 +78,4 @@ export class ReceiverStack {
   }
 }
 
-/** Flatten an ACK decision into the wire triple list. */
-export function ackTriples(d: AckDecision): number[] {
-  const out: number[] = [];
-  for (const b of d.batches) out.push(b.ackSeq, b.ackPackets, b.dupAcks);
-  return out;
-}
-
 export { AckRunBuilder };

@@ -22,7 +22,8 @@ import { NicRx, type NicRxConfig } from './nicRx.ts';
 import { NetRxAction } from './netRxAction.ts';
 import type { Run } from './packetQueue.ts';
 import { ReaderSource } from './readers.ts';
-import { ackTriples, ReceiverStack, type AckOut } from './receiverStack.ts';
+import { ackTriples } from './ackPayload.ts';
+import { ReceiverStack, type AckOut } from './receiverStack.ts';
 import type { TcpReceiverOptions } from './tcp/receiver.ts';
 
 export type SutKind = 'linux' | 'dom0' | 'domu';

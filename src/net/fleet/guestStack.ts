@@ -7,7 +7,7 @@
 // by guestWork.ts; this file holds the state and what a completed piece of
 // work does to it.
 import type { Sim, TimerHandle } from '../../kernel/sim.ts';
-import type { AckPayload } from '../ackPayload.ts';
+import { ackTriples, type AckPayload } from '../ackPayload.ts';
 import type { Run } from '../packetQueue.ts';
 import { TcpReceiver, type TcpReceiverOptions } from '../tcp/receiver.ts';
 import { TcpSackSender, type SackSenderOptions } from '../tcp/sackSender.ts';
@@ -221,9 +221,7 @@ export class GuestStack {
   }
 
   private queueAck(flow: number, fromSeq: number, d: { ackPackets: number; batches: { ackSeq: number; ackPackets: number; dupAcks: number }[]; rwndSegs: number; sack?: number[] }): void {
-    const batches: number[] = [];
-    for (const b of d.batches) batches.push(b.ackSeq, b.ackPackets, b.dupAcks);
-    const ack: AckPayload = { fromSeq, batches, rwndSegs: d.rwndSegs };
+    const ack: AckPayload = { fromSeq, batches: ackTriples(d), rwndSegs: d.rwndSegs };
     if (d.sack && d.sack.length > 0) ack.sack = d.sack;
     this.ackOut.push({ flow, seq: 0, count: d.ackPackets, ack });
     this.kick('net');
