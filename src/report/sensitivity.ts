@@ -6,6 +6,8 @@
 // / default / high. Nothing here is fitted: it shows how much a row depends on
 // a guess.
 import { writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Execution } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
 import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
@@ -62,8 +64,12 @@ export interface SensitivityOutput {
   interrupted: { completed: number; of: number } | null;
 }
 
+/** The repository: a relative `scenario` is named from it (as the table shows it), not from the current folder. */
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
 export async function sensitivity(opts: { scenario: string; seeds: number[]; durationNs?: number; workers: number; out?: string; log: (s: string) => void; exec?: Execution }): Promise<SensitivityOutput> {
   const overrides = (seed: number) => ({ seed, ...(opts.durationNs ? { duration: `${opts.durationNs}ns`, warmup: `${sensitivityWarmupNs(opts.durationNs)}ns` } : {}) });
+  const scenarioFile = isAbsolute(opts.scenario) ? opts.scenario : join(REPO_ROOT, opts.scenario);
   const jobs: { a: number; v: number; variant: number; seed: number; point: ScenarioPoint }[] = [];
   ASSUMPTIONS.forEach((as, a) => {
     [as.low, null, as.high].forEach((val, v) => {
@@ -71,7 +77,7 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
       VARIANTS.forEach((variant, vi) => {
         for (const seed of opts.seeds) {
           const sets = [...variant.sets, ...(val === null ? [] : [`${as.field}=${val}`])];
-          jobs.push({ a, v, variant: vi, seed, point: loadScenario(opts.scenario, { sets, overrides: overrides(seed) })[0]! });
+          jobs.push({ a, v, variant: vi, seed, point: loadScenario(scenarioFile, { sets, overrides: overrides(seed) })[0]! });
         }
       });
     });
