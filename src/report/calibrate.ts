@@ -64,9 +64,16 @@ interface CalibrationRun {
   progress: CalibrationProgress;
 }
 
-async function runPoints(run: CalibrationRun, points: ScenarioPoint[], workers: number): Promise<R[]> {
+/**
+ * Run `points`; stopped (Ctrl-C), it throws CalibrationInterrupted after `onStopped` has been given the runs
+ * that ended (null for one stopped part-way or failed), so what they measured goes into the progress.
+ */
+async function runPoints(run: CalibrationRun, points: ScenarioPoint[], workers: number, onStopped?: (ended: (R | null)[]) => void): Promise<R[]> {
   const outs = await run.exec.run(points, { workers });
-  if (run.exec.wasStopped) throw new CalibrationInterrupted(run.progress);
+  if (run.exec.wasStopped) {
+    onStopped?.(outs.map((o) => (o.result.interrupted || o.result.error ? null : (o.result as R))));
+    throw new CalibrationInterrupted(run.progress);
+  }
   return outs.map((o) => {
     const r = o.result as R;
     if (r.error) throw new Error(`${r.scenario} ${r.point}: ${r.error}`);
@@ -165,12 +172,16 @@ export async function calibrate(opts: { out: string; workers: number; quick: boo
   opts.log(`calibrate: the curve of DomU bandwidth and Dom0 utilization against ${T2.field} (${CURVE_SCALES.length} scales × ${CURVE_SEEDS.length} seeds)`);
   const grid = CURVE_SCALES.flatMap((scale) => CURVE_SEEDS.map((seed) => ({ scale, seed })));
   const points = grid.map(({ scale, seed }) => loadScenario(paperScenario(T2.scenario), { sets: [`${T1.field}=${tx}`, `${T2.field}=${scale}`], overrides: { ...dur, seed } })[0]!);
-  const rs = await runPoints(run, points, opts.workers);
+  // The curve over the runs that ended: a scale whose seeds all ended (an interrupted calibration keeps those).
+  const curveOf = (ended: (R | null)[]): CurvePoint[] =>
+    CURVE_SCALES.flatMap((scale) => {
+      const mine = ended.filter((r, i): r is R => r !== null && grid[i]!.scale === scale);
+      if (mine.length < CURVE_SEEDS.length) return [];
+      return [{ scale, gbps: stats(mine.map((r) => r.throughputGbps ?? 0)), dom0Pct: stats(mine.map(dom0Of)) }];
+    });
+  const rs = await runPoints(run, points, opts.workers, (ended) => (progress.curve = curveOf(ended)));
   evaluations += rs.length;
-  const curve: CurvePoint[] = CURVE_SCALES.map((scale) => {
-    const mine = rs.filter((_, i) => grid[i]!.scale === scale);
-    return { scale, gbps: stats(mine.map((r) => r.throughputGbps ?? 0)), dom0Pct: stats(mine.map(dom0Of)) };
-  });
+  const curve = curveOf(rs);
   progress.curve = curve;
   for (const c of curve) opts.log(`  scale ${String(c.scale).padEnd(5)} DomU ${c.gbps.mean.toFixed(3)} Gbps [${c.gbps.min.toFixed(3)}…${c.gbps.max.toFixed(3)}]  Dom0 ${c.dom0Pct.mean.toFixed(1)}% [${c.dom0Pct.min.toFixed(1)}…${c.dom0Pct.max.toFixed(1)}]`);
 
