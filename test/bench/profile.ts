@@ -78,7 +78,11 @@ export function summarize(p: Profile, topN: number): Omit<ProfileSummary, 'wallS
  * `vioemu run` runs), and its source map (node --enable-source-maps) names the file and line.
  */
 function sourcePlace(f: { url: string; lineNumber: number; columnNumber?: number }): string {
-  const short = (u: string) => u.replace(/^.*\/(node_modules\/[^/]+|src|actors|test|dist)\//, '$1/');
+  // A package's own folders (xstate/dist/…) are not ours: from the last node_modules/ on, else from src/, actors/, test/ or dist/.
+  const short = (u: string) => {
+    const nm = u.lastIndexOf('/node_modules/');
+    return nm >= 0 ? u.slice(nm + 1) : u.replace(/^.*\/(src|actors|test|dist)\//, '$1/');
+  };
   if (f.url.startsWith('file:') && f.columnNumber !== undefined) {
     const e = findSourceMap(f.url)?.findEntry(f.lineNumber, f.columnNumber) as { originalSource?: string; originalLine?: number } | undefined;
     if (e && e.originalSource && typeof e.originalLine === 'number') return `${short(new URL(e.originalSource, f.url).href)}:${e.originalLine + 1}`;
