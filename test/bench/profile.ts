@@ -5,9 +5,9 @@
 // the inspector's profiler. Writes a .cpuprofile (open it in Chrome DevTools or
 // speedscope) and prints the hottest functions by self time, with XState's
 // interpreter and the garbage collector summed apart.
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { distIsCurrent } from '../../scripts/sources.mjs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Session } from 'node:inspector';
 import { findSourceMap } from 'node:module';
 import { SharedControl } from '../../src/kernel/barrier.ts';
@@ -216,4 +216,6 @@ async function main(): Promise<void> {
   );
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+// Run as a script (not imported by a test): argv[1] as a file URL (percent-encoded, as import.meta.url is:
+// a folder with a space or a non-ASCII letter in its name made the two differ and the script did nothing).
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) await main();

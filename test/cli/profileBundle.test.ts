@@ -2,7 +2,7 @@
 // Run on a copy of the repository (its own dist/), so the real dist/ is not
 // rebuilt under the feet of other tests.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,5 +43,14 @@ describe('npm run profile on the dist/ bundle', () => {
     const share = Number(/^XState interpreter ([\d.]+)% of simulation CPU/m.exec(r.stdout)?.[1]);
     expect(share, r.stdout).toBeGreaterThan(20);
     expect(r.stdout).toMatch(/ node_modules\/xstate\/\S+:\d+$/m);
+  });
+
+  it('runs from a folder whose name has a space (it printed nothing and wrote no profile, exit 0)', () => {
+    const copy = builtCopy('vioemu prof space-');
+    const out = join(copy, 'ring.cpuprofile');
+    const r = profile(copy, ['scenarios/kernel/ring.yaml', '--duration', '10ms', '--top', '3', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^scenarios\/kernel\/ring\.yaml: 0\.010 virtual s/);
+    expect(existsSync(out)).toBe(true);
   });
 });
