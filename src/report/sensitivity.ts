@@ -87,7 +87,9 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
   const exec = opts.exec ?? new Execution();
   const outs = await exec.run(jobs.map((j) => j.point), {
     workers: opts.workers,
-    onPointDone: () => {
+    onPointDone: (r) => {
+      // A run stopped part-way (Ctrl-C) has not ended: the count says how many have.
+      if (r.interrupted && !r.error) return;
       done++;
       if (done % 50 === 0) opts.log(`  ${done}/${jobs.length}`);
     },
