@@ -4,6 +4,7 @@
 // work), and Ctrl-C (or SIGTERM, SIGHUP) stops the runs and writes what was
 // measured, then exits 128 + the signal's number.
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Execution } from '../run/execute.ts';
 import type { RedisTarget } from '../queue/url.ts';
 import { checkOutputPath } from './outputPaths.ts';
@@ -46,7 +47,10 @@ export interface ReproduceFlags {
 export async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
   const queue: RedisTarget | undefined = flags.queue !== undefined ? (await import('../queue/url.ts')).parseQueueUrl(flags.queue) : undefined;
   const workers = batchWorkers(flags.workers);
-  checkOutputPath('--out', flags.out, 'dir', ['results.json', 'index.html', 'results.partial.json', 'index.partial.html']);
+  const { FIGURE_IDS } = await import('../report/figures.ts');
+  // Every file and folder it writes there: one in the way failed after the runs, with the table unwritten.
+  checkOutputPath('--out', flags.out, 'dir', ['results.json', 'index.html', 'results.partial.json', 'index.partial.html', ...FIGURE_IDS.map((id) => `${id}.svg`)]);
+  checkOutputPath('--out', join(flags.out, 'runs'), 'dir');
   const { reproduce, formatTable } = await import('../report/reproduce.ts');
   const { summarize } = await import('../report/targets.ts');
   const { value, error, signalExit } = await stoppable((exec) => reproduce({ outDir: flags.out, workers, quick: flags.quick ?? false, queue, exec, log: say }));

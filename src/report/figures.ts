@@ -24,6 +24,9 @@ function series(name: string, pts: PointResult[]): FigureSeries {
   return { name, bandwidthGbps: pts.map(gbps), utilPctPerGbps: pts.map(upg) };
 }
 
+/** The figures buildFigures draws, in order: `vioemu reproduce` writes `<id>.svg` for each (its --out is checked for them first). */
+export const FIGURE_IDS = ['fig3', 'fig4', 'fig5', 'fig7', 'fig8', 'fig9', 'fig11', 'fig12', 'fig13'] as const;
+
 export function buildFigures(seeds: Results[]): FigureSpec[] {
   const r = averaged(seeds);
   const figs: FigureSpec[] = [];

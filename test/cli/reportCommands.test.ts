@@ -2,7 +2,7 @@
 // flag is one line and exit 2 before anything runs; Ctrl-C stops the runs,
 // writes what was measured (never over the finished file it would replace)
 // and exits 130.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,10 +28,17 @@ describe('reporting commands: bad input', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vioemu-rep-'));
   const file = join(dir, 'afile');
   writeFileSync(file, '');
+  // Folders reproduce writes into, with a folder where a figure goes and a file where runs/ goes.
+  const figIsDir = mkdtempSync(join(tmpdir(), 'vioemu-rep-fig-'));
+  mkdirSync(join(figIsDir, 'fig3.svg'));
+  const runsIsFile = mkdtempSync(join(tmpdir(), 'vioemu-rep-runs-'));
+  writeFileSync(join(runsIsFile, 'runs'), '');
 
   it.each([
     [['reproduce', '--quick', '--out', file], /^vioemu: --out: .*afile is a file, not a folder/],
     [['reproduce', '--quick', 'extra'], /^error: too many arguments for 'reproduce'/],
+    [['reproduce', '--quick', '--out', figIsDir], /^vioemu: --out: .*fig3\.svg is a folder; the result could not be written there/],
+    [['reproduce', '--quick', '--out', runsIsFile], /^vioemu: --out: .*runs is a file, not a folder/],
     [['calibrate', '--quick', '--out', dir], /^vioemu: --out: .* is a folder; want a file name/],
     [['calibrate', '--quick', '--out', join(file, 'x.yaml')], /^vioemu: --out: .*afile is a file, not a folder/],
     [['sensitivity', '--duration', 'abc', '--out', join(dir, 's.md')], /^vioemu: --duration: not a duration: "abc"/],

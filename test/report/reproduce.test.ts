@@ -1,10 +1,11 @@
 // `vioemu reproduce --quick --json`: one row per target, every emulated value
 // read from a result file of this invocation (the "source" column).
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { FIGURE_IDS } from '../../src/report/figures.ts';
 
 describe('reproduce --quick --json', () => {
   it('prints a row per target T1–T14 computed from this run’s result files, and writes figures and index.html', async () => {
@@ -33,6 +34,8 @@ describe('reproduce --quick --json', () => {
     const all = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(all.points.length).toBeGreaterThan(60);
     for (const f of ['fig3', 'fig5', 'fig7', 'fig8', 'fig9', 'fig11', 'fig12', 'fig13']) expect(existsSync(join(out, `${f}.svg`)), f).toBe(true);
+    // The figures `vioemu reproduce` checks its --out for before running are the ones it writes.
+    expect(readdirSync(out).filter((f) => f.endsWith('.svg')).sort()).toEqual(FIGURE_IDS.map((id) => `${id}.svg`).sort());
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     for (const row of rows) expect(html).toContain(row.id);
   });
