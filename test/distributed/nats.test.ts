@@ -151,7 +151,7 @@ describe('bad flags on the command line: exit 2, one line, nothing on stdout', (
     expect(r.stderr.trim()).toBe(`vioemu: --transport ${nats.url}: the server's max_payload is 2048 bytes; a run needs at least 4160`);
   });
 
-  it('a scenario whose offer exceeds the server\'s max_payload: exit 2 naming the limit, not a silent wait', async () => {
+  it.skipIf(!natsBin)('a scenario whose offer exceeds the server\'s max_payload: exit 2 naming the limit, not a silent wait', async () => {
     const nats = await startNats('max_payload: 4200\n');
     const big = 'x'.repeat(6000); // the resolved scenario travels in the offer
     const r = await runCli(['run', ...SPLIT, '--set', `name=${big}`, '--transport', nats.url, '--partition', '0/2'], { timeoutMs: 20_000 });
