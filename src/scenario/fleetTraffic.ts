@@ -46,6 +46,18 @@ export function planTraffic(hosts: FleetHostSpec[], rackHosts: number[][], traff
   const domAt = (host: number, guest: number): Dom => ({ host, guest: guest % hosts[host]!.domus.length });
   const segs = (bytes: number) => Math.max(1, Math.ceil(bytes / mssBytes));
 
+  // Writers' -l (messageSize) drives only bulk writers: request-response and incast write their own sizes, and
+  // would ignore it silently.
+  traffic.forEach((t, i) => {
+    if (t.pattern !== 'request-response' && t.pattern !== 'incast') return;
+    const at = `net.fleet.traffic.${i}`;
+    const instead = t.pattern === 'incast' ? 'set requestSize and blockSize' : 'set requestSize and responseSize';
+    if (t.messageSize !== undefined) throw new ScenarioError(file, `${at}.messageSize`, `not used by ${t.pattern} (${instead})`);
+    t.phases.forEach((p, j) => {
+      if (p.messageSize !== undefined) throw new ScenarioError(file, `${at}.phases.${j}.messageSize`, `not used by ${t.pattern} (${instead})`);
+    });
+  });
+
   // Count first: a pattern that would make too many flows is refused before any is built.
   let total = 0;
   traffic.forEach((t, i) => {
