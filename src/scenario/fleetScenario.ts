@@ -177,6 +177,8 @@ function checkUnused(n: NetSection, file: string): void {
     ['topology', n.topology, d.topology, 'set net.fleet.hostTemplates.<name>.topology'],
     ['dom0.vcpus', n.dom0.vcpus, d.dom0.vcpus, 'set net.fleet.hostTemplates.<name>.dom0.vcpus'],
     ['dom0.pin', n.dom0.pin, d.dom0.pin, 'a fleet host\'s Dom0 VCPUs are not pinned'],
+    ['domu.placement', n.domu.placement, d.domu.placement, 'a fleet DomU\'s VCPUs take Xen\'s placement'],
+    ['bridgeAgeing', n.bridgeAgeing, d.bridgeAgeing, 'a fleet\'s bridge has no forwarding database to age: destinations come from the flow table'],
     ['optDTxqueuelen', n.optDTxqueuelen, d.optDTxqueuelen, 'set net.netback.txqueuelen'],
   ];
   for (const [field, v, unset, instead] of unused) {
