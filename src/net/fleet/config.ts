@@ -144,3 +144,19 @@ export function runDestHost(t: FlowTable, flow: number, isAck: boolean): number 
 export function runDestGuest(t: FlowTable, flow: number, isAck: boolean): number {
   return isAck ? t.srcGuest[flow]! : t.dstGuest[flow]!;
 }
+
+/**
+ * Round trip of a small frame (a SYN, an ACK) between two hosts' NICs: the links' latencies and serialization
+ * and the switches' forwarding latencies, both ways; 0 between DomUs of one host. What the SYN exchange
+ * measures on a quiet path (Dom0's and the guests' work aside), so each connection's first RTT sample.
+ */
+export function pathRttNs(f: FleetConfig, a: number, b: number): number {
+  if (a === b) return 0;
+  const small = f.frames.ackWireBytes * 8e9;
+  const hop = (l: LinkSpec) => small / l.rateBitsPerSec + l.latencyNs;
+  const ra = f.hosts[a]!.rack;
+  const rb = f.hosts[b]!.rack;
+  let oneWay = 2 * hop(f.hostLink) + f.tor.forwardingLatencyNs;
+  if (ra !== rb && f.uplinks && f.aggregation) oneWay += hop(f.uplinks[ra]!) + f.aggregation.forwardingLatencyNs + hop(f.uplinks[rb]!) + f.tor.forwardingLatencyNs;
+  return 2 * oneWay;
+}

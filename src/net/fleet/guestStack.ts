@@ -11,7 +11,7 @@ import { ackTriples, type AckPayload } from '../ackPayload.ts';
 import type { Run } from '../packetQueue.ts';
 import { TcpReceiver, type TcpReceiverOptions } from '../tcp/receiver.ts';
 import { TcpSackSender, type SackSenderOptions } from '../tcp/sackSender.ts';
-import { ROLE, type FleetConfig } from './config.ts';
+import { pathRttNs, ROLE, type FleetConfig } from './config.ts';
 import { RequestApps } from './requestApps.ts';
 
 export interface StackOptions {
@@ -78,7 +78,10 @@ export class GuestStack {
       if (t.srcHost[f] === host && t.srcGuest[f] === guest) {
         this.sendIdx.set(f, this.senders.length);
         this.sendFlows.push(f);
-        this.senders.push(new TcpSackSender(opts.sender));
+        // The SYN exchange's RTT sample is the path's round trip (tcp_ack of the SYN-ACK), at least the jiffy a LAN
+        // round trip counts as: a path longer than TCP_RTO_MIN would otherwise time out every first segment.
+        const handshakeRttNs = Math.max(opts.sender.handshakeRttNs ?? 0, pathRttNs(cfg, t.srcHost[f]!, t.dstHost[f]!));
+        this.senders.push(new TcpSackSender({ ...opts.sender, handshakeRttNs }));
       }
       if (t.dstHost[f] === host && t.dstGuest[f] === guest) {
         this.recvIdx.set(f, this.receivers.length);
