@@ -34,6 +34,16 @@ export class WireLink {
   bytesSent = 0;
   /** Frames peth0's qdisc dropped (the link was txqueuelen frames behind). */
   qdiscDrops = 0;
+  /**
+   * The runs not yet serialised, oldest first (from queuedHead on): when each one's last frame ends, its
+   * frames, one frame's time; and their frames in all. The qdisc's limit counts packets whatever their
+   * size, so an ACK takes a place as a data frame does.
+   */
+  private queuedEndNs: number[] = [];
+  private queuedFrames: number[] = [];
+  private queuedFrameNs: number[] = [];
+  private queuedHead = 0;
+  private queuedTotal = 0;
 
   constructor(
     private readonly sim: Sim,
@@ -48,9 +58,45 @@ export class WireLink {
     this.nsPerByte = 8e9 / rateBitsPerSec;
   }
 
-  /** Frames waiting behind the wire now (whole data frames' worth of the serialization backlog). */
-  backlogFrames(): number {
-    return Math.max(0, this.busyUntilNs - this.sim.nowNs) / (this.frames.dataWireBytes * this.nsPerByte);
+  /**
+   * Packets in peth0's qdisc and on the NIC now: every frame whose serialisation has not ended. Runs go
+   * on the wire back to back, so only the oldest unfinished run can be part sent.
+   */
+  backlogPackets(): number {
+    const now = this.sim.nowNs;
+    const end = this.queuedEndNs;
+    let h = this.queuedHead;
+    while (h < end.length && end[h]! <= now) this.queuedTotal -= this.queuedFrames[h++]!;
+    if (h === end.length) {
+      end.length = 0;
+      this.queuedFrames.length = 0;
+      this.queuedFrameNs.length = 0;
+      this.queuedHead = 0;
+      return 0;
+    }
+    this.queuedHead = h;
+    const head = this.queuedFrames[h]!;
+    return this.queuedTotal - head + Math.min(head, Math.ceil((end[h]! - now) / this.queuedFrameNs[h]!));
+  }
+
+  private queueRuns(runs: readonly Run[], startNs: number, endNs: number): void {
+    if (this.queuedHead > 1024 && 2 * this.queuedHead > this.queuedEndNs.length) {
+      const h = this.queuedHead;
+      this.queuedEndNs = this.queuedEndNs.slice(h);
+      this.queuedFrames = this.queuedFrames.slice(h);
+      this.queuedFrameNs = this.queuedFrameNs.slice(h);
+      this.queuedHead = 0;
+    }
+    let t = startNs;
+    for (let i = 0; i < runs.length; i++) {
+      const r = runs[i]!;
+      const frameNs = (r.ack ? this.frames.ackWireBytes : this.frames.dataWireBytes) * this.nsPerByte;
+      t += r.count * frameNs;
+      this.queuedEndNs.push(i === runs.length - 1 ? endNs : t);
+      this.queuedFrames.push(r.count);
+      this.queuedFrameNs.push(frameNs);
+      this.queuedTotal += r.count;
+    }
   }
 
   /**
@@ -59,7 +105,7 @@ export class WireLink {
    * answers the guests' TX requests for every packet it handed over, sent or dropped.
    */
   send(runs: Run[]): void {
-    let room = Math.floor(this.txqueuelenFrames - this.backlogFrames());
+    let room = this.txqueuelenFrames - this.backlogPackets();
     const out: Run[] = [];
     let bytes = 0;
     for (let r of runs) {
@@ -80,6 +126,7 @@ export class WireLink {
     const now = this.sim.nowNs;
     const start = Math.max(now, this.busyUntilNs);
     this.busyUntilNs = start + Math.ceil(bytes * this.nsPerByte);
+    this.queueRuns(out, start, this.busyUntilNs);
     this.bytesSent += bytes;
     for (const r of out) this.framesSent += r.count;
     const msg: WireMsg = { type: 'WIRE', runs: out, nsPerByte: this.nsPerByte };
