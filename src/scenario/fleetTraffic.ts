@@ -70,6 +70,10 @@ export function planTraffic(hosts: FleetHostSpec[], rackHosts: number[][], traff
       const k = Math.min(t.groupSize ?? doms.length, doms.length);
       const full = Math.floor(doms.length / k);
       const rest = doms.length - full * k;
+      // A last group of one would have nobody to send to or hear from: a DomU left out of the pattern unsaid.
+      if (rest === 1) {
+        throw new ScenarioError(file, `${at}.groupSize`, `groups of ${k} consecutive DomUs leave the last of the ${doms.length} in a group of its own, with no DomU to exchange with; pick a groupSize that leaves no DomU alone`);
+      }
       n = full * k * (k - 1) + rest * (rest - 1);
     }
     total += n;

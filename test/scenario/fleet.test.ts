@@ -187,6 +187,8 @@ describe('fleet traffic: patterns in detail', () => {
     // 2 hosts of 4: groups of 3 make 3 × 2 + 3 × 2 + 2 × 1 flows, every one inside its group.
     const f = fleetConfig(sc(RACK, ['net.fleet.topology.racks.0.hosts.0.count=2', 'net.fleet.topology.racks.0.hosts.0.domus.0.count=4', 'net.fleet.traffic=[{pattern: all-to-all, groupSize: 3}]']));
     expect(f.flows.count).toBe(14);
+    // 2 hosts of 5: groups of 3 would leave the tenth DomU alone, without traffic; said, not run.
+    rejects(RACK, ['net.fleet.topology.racks.0.hosts.0.count=2', 'net.fleet.topology.racks.0.hosts.0.domus.0.count=5', 'net.fleet.traffic=[{pattern: all-to-all, groupSize: 3}]'], 'net.fleet.traffic.0.groupSize', /^groups of 3 consecutive DomUs leave the last of the 10 in a group of its own/);
   });
 });
 
