@@ -51,7 +51,9 @@ export async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
   // Every file and folder it writes there: one in the way failed after the runs, with the table unwritten.
   checkOutputPath('--out', flags.out, 'dir', ['results.json', 'index.html', 'results.partial.json', 'index.partial.html', ...FIGURE_IDS.map((id) => `${id}.svg`)]);
   checkOutputPath('--out', join(flags.out, 'runs'), 'dir');
-  const { reproduce, formatTable } = await import('../report/reproduce.ts');
+  const { reproduce, formatTable, PAPER_SCENARIOS } = await import('../report/reproduce.ts');
+  // Each scenario's runs go in runs/<scenario>/: a file there failed at the first run's end with a stack trace.
+  for (const name of PAPER_SCENARIOS) checkOutputPath('--out', join(flags.out, 'runs', name), 'dir');
   const { summarize } = await import('../report/targets.ts');
   const { value, error, signalExit } = await stoppable((exec) => reproduce({ outDir: flags.out, workers, quick: flags.quick ?? false, queue, exec, log: say }));
   if (error !== undefined) throw error;

@@ -33,12 +33,16 @@ describe('reporting commands: bad input', () => {
   mkdirSync(join(figIsDir, 'fig3.svg'));
   const runsIsFile = mkdtempSync(join(tmpdir(), 'vioemu-rep-runs-'));
   writeFileSync(join(runsIsFile, 'runs'), '');
+  const scenarioRunsIsFile = mkdtempSync(join(tmpdir(), 'vioemu-rep-runs-sc-'));
+  mkdirSync(join(scenarioRunsIsFile, 'runs'));
+  writeFileSync(join(scenarioRunsIsFile, 'runs', 'fig3-domu'), '');
 
   it.each([
     [['reproduce', '--quick', '--out', file], /^vioemu: --out: .*afile is a file, not a folder/],
     [['reproduce', '--quick', 'extra'], /^error: too many arguments for 'reproduce'/],
     [['reproduce', '--quick', '--out', figIsDir], /^vioemu: --out: .*fig3\.svg is a folder; the result could not be written there/],
     [['reproduce', '--quick', '--out', runsIsFile], /^vioemu: --out: .*runs is a file, not a folder/],
+    [['reproduce', '--quick', '--out', scenarioRunsIsFile], /^vioemu: --out: .*runs\/fig3-domu is a file, not a folder/],
     [['calibrate', '--quick', '--out', dir], /^vioemu: --out: .* is a folder; want a file name/],
     [['calibrate', '--quick', '--out', join(file, 'x.yaml')], /^vioemu: --out: .*afile is a file, not a folder/],
     [['sensitivity', '--duration', 'abc', '--out', join(dir, 's.md')], /^vioemu: --duration: not a duration: "abc"/],
