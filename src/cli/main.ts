@@ -147,7 +147,7 @@ program
 program
   .command('calibrate')
   .description('fit the two free constants: the stressor to T1 (native Linux 5.5 Gbps), the Table 1 scale to T2 (DomU 2.3 Gbps) or, when T2 does not pin it, to Dom0 at 105%; prints and saves the curve (<out>-curve.json beside it); writes scenarios/calibration.yaml')
-  .option('--out <file>', 'where to write', 'scenarios/calibration.yaml')
+  .option('--out <file>', 'where to write (default: the repository\'s scenarios/calibration.yaml, which the paper scenarios include)')
   .option('--quick', 'shorter runs (a smoke test: the file says so)')
   .option('--workers <n>', 'parallel runs', String(availableParallelism()))
   .action(async (flags: CalibrateFlags) => {
@@ -158,7 +158,7 @@ program
 program
   .command('sensitivity')
   .description('what each assumed constant does to DomU bandwidth and to Opt A/C/D gains (low / default / high); writes docs/sensitivity.md')
-  .option('--out <file>', 'where to write the table', 'docs/sensitivity.md')
+  .option('--out <file>', 'where to write the table (default: the repository\'s docs/sensitivity.md)')
   .option('--seeds <list>', 'comma-separated seeds', '1,2,3')
   .option('--duration <d>', 'shorter runs than the scenario’s (e.g. 2s; a third of it, at most 500 ms, is warm-up)')
   .option('--workers <n>', 'parallel runs', String(availableParallelism()))

@@ -4,7 +4,8 @@
 // work), and Ctrl-C (or SIGTERM, SIGHUP) stops the runs and writes what was
 // measured, then exits 128 + the signal's number.
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Execution } from '../run/execute.ts';
 import type { RedisTarget } from '../queue/url.ts';
 import { checkOutputPath } from './outputPaths.ts';
@@ -34,6 +35,17 @@ async function stoppable<T>(f: (exec: Execution) => Promise<T>): Promise<{ value
   } finally {
     signals.uninstall();
   }
+}
+
+/**
+ * A default --out of calibrate and sensitivity: a file of the repository (the calibration the paper scenarios
+ * include, the doc the README links), wherever vioemu is started, as the scenarios they run are read from it.
+ * Shown relative to the current folder when it lies inside it.
+ */
+function repositoryFile(file: string): string {
+  const abs = join(fileURLToPath(new URL('../../', import.meta.url)), file);
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }
 
 export interface ReproduceFlags {
@@ -67,12 +79,14 @@ export async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
 }
 
 export interface CalibrateFlags {
-  out: string;
+  /** Default: the repository's scenarios/calibration.yaml. */
+  out?: string;
   quick?: boolean;
   workers: string;
 }
 
-export async function calibrateCommand(flags: CalibrateFlags): Promise<number> {
+export async function calibrateCommand(given: CalibrateFlags): Promise<number> {
+  const flags = { ...given, out: given.out ?? repositoryFile('scenarios/calibration.yaml') };
   const workers = batchWorkers(flags.workers);
   const { calibrate, CalibrationInterrupted, curveFileFor } = await import('../report/calibrate.ts');
   checkOutputPath('--out', flags.out, 'file');
@@ -98,13 +112,15 @@ export async function calibrateCommand(flags: CalibrateFlags): Promise<number> {
 }
 
 export interface SensitivityFlags {
-  out: string;
+  /** Default: the repository's docs/sensitivity.md. */
+  out?: string;
   seeds: string;
   duration?: string;
   workers: string;
 }
 
-export async function sensitivityCommand(flags: SensitivityFlags): Promise<number> {
+export async function sensitivityCommand(given: SensitivityFlags): Promise<number> {
+  const flags = { ...given, out: given.out ?? repositoryFile('docs/sensitivity.md') };
   const workers = batchWorkers(flags.workers);
   const parts = flags.seeds.split(',').map((s) => s.trim());
   // Number('') is 0: an empty item (or an empty list) is an error, not seed 0.

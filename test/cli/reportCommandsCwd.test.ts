@@ -2,11 +2,11 @@
 // repository: started from any other folder (`npx vioemu` in a subfolder, a
 // script elsewhere) they must find them, as `vioemu reproduce` does, rather
 // than stop with "scenario error: scenarios/paper/…: file not found".
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.ts';
+import { REPO, runCli } from '../helpers/cli.ts';
 
 describe('reporting commands started outside the repository', () => {
   it('sensitivity finds the paper scenario from another folder', async () => {
@@ -30,5 +30,38 @@ describe('reporting commands started outside the repository', () => {
     expect(r.stderr).not.toMatch(/file not found/);
     expect(r.code, r.stderr).toBe(130);
     expect(existsSync(join(dir, 'cal-curve.partial.json'))).toBe(true);
+  });
+
+  // Their default --out is a file of the repository (the calibration its paper scenarios include, the doc the
+  // README links): started in a subfolder, they wrote scenarios/calibration.yaml and docs/sensitivity.md there,
+  // where nothing reads them. Run on a copy of the repository, so the real one is not written.
+  it('with no --out, they write into the repository, not into the current folder', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'vioemu-default-out-'));
+    try {
+      for (const d of ['bin', 'scripts', 'src', 'actors', 'scenarios', 'docs']) cpSync(join(REPO, d), join(copy, d), { recursive: true });
+      for (const f of ['package.json', 'tsconfig.json']) cpSync(join(REPO, f), join(copy, f));
+      symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'));
+      rmSync(join(copy, 'docs', 'sensitivity.md'));
+      const sub = join(copy, 'sub');
+      mkdirSync(sub);
+      const bin = join(copy, 'bin', 'vioemu.js');
+      const s = await runCli(['sensitivity', '--duration', '3ms', '--seeds', '1', '--workers', '1'], { cwd: sub, bin });
+      expect(s.code, s.stderr).toBe(0);
+      expect(existsSync(join(copy, 'docs', 'sensitivity.md')), s.stdout).toBe(true);
+      expect(existsSync(join(sub, 'docs'))).toBe(false);
+      const c = await runCli(['calibrate', '--quick', '--workers', '1'], {
+        cwd: sub,
+        bin,
+        onSpawn: (kill, stderr) => {
+          const poll = () => (/txCyclesPerPacket=\d+ →|error/.test(stderr()) ? kill('SIGINT') : setTimeout(poll, 50));
+          poll();
+        },
+      });
+      expect(c.code, c.stderr).toBe(130);
+      expect(existsSync(join(copy, 'scenarios', 'calibration-curve.partial.json')), c.stderr).toBe(true);
+      expect(existsSync(join(sub, 'scenarios'))).toBe(false);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 });

@@ -12,9 +12,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { onSpawn?: (kill: (sig: NodeJS.Signals) => void, stderr: () => string, pid: number) => void; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { onSpawn?: (kill: (sig: NodeJS.Signals) => void, stderr: () => string, pid: number) => void; timeoutMs?: number; cwd?: string; bin?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], { cwd: opts.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
