@@ -139,6 +139,15 @@ export class Execution {
     // Virtual time as far as the flushed counters go (the slowest partition's last flush): a scrape
     // then reads counters and the time they belong to together, so busy seconds ÷ virtual seconds ≤ 1.
     const perPartitionNowNs = new Map<number, number>();
+    if (metrics && opts.restore) {
+      // A resumed run is at the checkpoint from the start: until every partition's first flush (building and
+      // restoring the hosts can take seconds) a scrape must not read virtual time 0 and a counter reset to 0.
+      // Partition 0 counts on from the checkpoint's events (sim.resetForRestore), the others from 0.
+      metrics.setGauge('vioemu_virtual_time_seconds', opts.restore.instantNs / 1e9);
+      perPartitionEvents.set(0, opts.restore.eventsBase);
+      metrics.incCounter('vioemu_events_total', opts.restore.eventsBase);
+      eventsSeen = opts.restore.eventsBase;
+    }
     const handle = pool.start({
       model: sc.model,
       cfg: taskConfig(sc),
