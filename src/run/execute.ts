@@ -134,6 +134,8 @@ export class Execution {
     const wallStartMs = Date.now();
     const wallSeconds = () => Number(process.hrtime.bigint() - wallStart) / 1e9;
     const metrics = opts.metrics;
+    // A resumed run starts at its checkpoint: virtual time per wall second counts only what this process simulated.
+    const startNs = opts.restore?.instantNs ?? 0;
     let eventsSeen = 0;
     const perPartitionEvents = new Map<number, number>();
     // Virtual time as far as the flushed counters go (the slowest partition's last flush): a scrape
@@ -174,7 +176,7 @@ export class Execution {
         const w = wallSeconds();
         if (metrics) {
           metrics.setGauge('vioemu_wall_time_seconds', w);
-          metrics.setGauge('vioemu_realtime_factor', w > 0 ? p.nowNs / 1e9 / w : 0);
+          metrics.setGauge('vioemu_realtime_factor', w > 0 ? Math.max(0, p.nowNs - startNs) / 1e9 / w : 0);
         }
         opts.onProgress?.({ point: point.label, nowNs: p.nowNs, endNs: sc.durationNs, events: p.events, wallSeconds: w, startNs: opts.restore?.instantNs, startEvents: opts.restore?.eventsBase });
       },
@@ -193,11 +195,11 @@ export class Execution {
     if (metrics) {
       metrics.setGauge('vioemu_virtual_time_seconds', out.reachedNs / 1e9);
       metrics.setGauge('vioemu_wall_time_seconds', w);
-      metrics.setGauge('vioemu_realtime_factor', w > 0 ? out.reachedNs / 1e9 / w : 0);
+      metrics.setGauge('vioemu_realtime_factor', w > 0 ? Math.max(0, out.reachedNs - startNs) / 1e9 / w : 0);
     }
     // Start-up: thread start and module loading until the last partition began (worker and main share the wall clock).
     const startup = Number.isFinite(out.simStartedAtMs) ? Math.min(w, Math.max(0, (out.simStartedAtMs - wallStartMs) / 1e3)) : 0;
-    const result = buildResult(sc, point.label, out, w, lookaheadNs, plan.reason, startup);
+    const result = buildResult(sc, point.label, out, w, lookaheadNs, plan.reason, startup, startNs);
     if (opts.restore) result.threads.resumedAtNs = opts.restore.instantNs;
     opts.onPointDone?.(result, index);
     return { result, trace: out.trace };

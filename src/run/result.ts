@@ -33,9 +33,11 @@ export interface RunResult {
   [field: string]: unknown;
 }
 
-export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSeconds: number, lookaheadNs: number, reason?: string, startupWallSeconds = 0): RunResult {
+/** `startNs`: where this process's simulation began (a resume's checkpoint instant); the virtual time before it took no wall time here. */
+export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSeconds: number, lookaheadNs: number, reason?: string, startupWallSeconds = 0, startNs = 0): RunResult {
   const virtualSeconds = out.reachedNs / 1e9;
   const simWallSeconds = wallSeconds - startupWallSeconds;
+  const simulatedSeconds = Math.max(0, out.reachedNs - startNs) / 1e9;
   let summary: Record<string, unknown> = {};
   const failure = out.error;
   let error = failure ? `${failure.name}: ${failure.message} (partition ${failure.partition}, virtual time ${formatNs(failure.atNs)})` : undefined;
@@ -61,7 +63,7 @@ export function buildResult(sc: Scenario, point: string, out: RunOutput, wallSec
     ...summary,
     wallSeconds,
     startupWallSeconds,
-    realTimeFactor: simWallSeconds > 0 ? virtualSeconds / simWallSeconds : 0,
+    realTimeFactor: simWallSeconds > 0 ? simulatedSeconds / simWallSeconds : 0,
     threads: { partitions: out.partitions, windows: out.windows, crossPartitionMessages: out.crossMessages, lookaheadNs, ...(reason ? { reason } : {}) },
   };
 }
