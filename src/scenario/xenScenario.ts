@@ -142,6 +142,13 @@ function workloadSpec(d: DomainSection, h: XenHostSection): WorkloadSpec {
 
 export function xenConfig(sc: Scenario, file = sc.name): XenModelConfig {
   const x = sc.xen as XenSection;
+  // A host's name is its `host` label: two hosts of one name would share every metric series (summed on one
+  // partition, overwriting each other across partitions) and be told apart in the results by position only.
+  const hostNames = new Set<string>();
+  x.hosts.forEach((h, i) => {
+    if (hostNames.has(h.name)) throw new ScenarioError(file, `xen.hosts.${i}.name`, `duplicate host name ${h.name} (a host's name labels its metric series; name each host, e.g. sut${i})`);
+    hostNames.add(h.name);
+  });
   return {
     hosts: x.hosts.map((h, i) => hostConfig(h, file, `xen.hosts.${i}`)),
     warmupNs: sc.warmupNs,
