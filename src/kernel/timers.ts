@@ -32,6 +32,15 @@ export function metricsSampler(sim: Sim, actorId: number, periodNs: number, fn: 
   return new Every(sim, actorId, periodNs, fn, Math.max(1, periodNs - 1));
 }
 
+/**
+ * At the end of a run (or where it stopped): a metricsSampler's last push was 1 ns before the last multiple of
+ * its period, so a run that ends anywhere else would leave its counters up to a period behind its result.
+ * Pushes once more then; a run that ends on a multiple was pushed 1 ns before it, as OpenMetrics samples see it.
+ */
+export function pushMetricsAtEnd(endNs: number, periodNs: number, push: () => void): void {
+  if (endNs % periodNs !== 0) push();
+}
+
 /** Runs `fn` once after `delayNs`. */
 export class Once {
   fired = false;

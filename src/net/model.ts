@@ -16,7 +16,7 @@ import { NetStats, type SutNetResult } from './netStats.ts';
 import { Stressor, type StressorConfig } from './stressor.ts';
 import { buildSut, SUT_ACTORS, type SutConfig } from './sut.ts';
 import { PhaseCycler, type TrafficPhase } from './phases.ts';
-import { metricsSampler, Once } from '../kernel/timers.ts';
+import { metricsSampler, Once, pushMetricsAtEnd } from '../kernel/timers.ts';
 import type { FleetConfig } from './fleet/config.ts';
 import { buildFleetHost } from './fleet/fleetHost.ts';
 import { fleetMetricDefs } from './fleet/metricsDefs.ts';
@@ -80,7 +80,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
   sim.metrics.inc('vioemu_tcp_retransmits_total', retxLabels, 0);
   sim.metrics.inc('vioemu_tcp_timeouts_total', retxLabels, 0);
   sim.metrics.inc('vioemu_tcp_sender_queue_refusals_total', retxLabels, 0);
-  const sampler = metricsSampler(sim, actorId(STRESSOR_HOST, 3), cfg.sampleNs, () => {
+  const push = () => {
     const s = st.retransmitsAndTimeouts();
     sim.metrics.inc('vioemu_tcp_retransmits_total', retxLabels, s.retransmits - acc.lastRetx);
     sim.metrics.inc('vioemu_tcp_timeouts_total', retxLabels, s.timeouts - acc.lastTimeouts);
@@ -88,7 +88,8 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
     acc.lastRetx = s.retransmits;
     acc.lastTimeouts = s.timeouts;
     acc.lastRefusals = s.refusals;
-  });
+  };
+  const sampler = metricsSampler(sim, actorId(STRESSOR_HOST, 3), cfg.sampleNs, push);
   return {
     persist: () => [st, phases, acc, warmup, sampler],
     metricsHost: hostName,
@@ -96,6 +97,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
       const n = now();
       const base = acc.base;
       const measuredNs = measuredSpanNs(endNs, cfg.warmupNs);
+      pushMetricsAtEnd(endNs, cfg.sampleNs, push);
       return {
         role: 'stressor',
         pair,
@@ -140,6 +142,10 @@ function buildSutHost(sim: Sim, cfg: NetModelConfig, pair: number, opts: BuildOp
       host.finish(endNs);
       const measuredNs = measuredSpanNs(endNs, cfg.warmupNs);
       const r: SutNetResult = { ...stats.result(measuredNs, summarizeHost(host, measuredNs)), pair };
+      pushMetricsAtEnd(endNs, cfg.sampleNs, () => {
+        host.sampleGauges();
+        stats.sample();
+      });
       return r;
     },
     traceEvents: () => host.trace?.events ?? [],

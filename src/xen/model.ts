@@ -9,7 +9,7 @@ import { xenMetricDefs } from './metricsDefs.ts';
 import { makePolicy, type SchedulerSpec } from './sched/index.ts';
 import { summarizeHost, type XenHostResult } from './results.ts';
 import { attachWorkload, type WorkloadSpec } from './workloads.ts';
-import { metricsSampler, Once } from '../kernel/timers.ts';
+import { metricsSampler, Once, pushMetricsAtEnd } from '../kernel/timers.ts';
 
 export interface XenHostConfig extends XenHostSpec {
   scheduler: SchedulerSpec;
@@ -39,6 +39,7 @@ export function buildHost(sim: Sim, cfg: XenModelConfig, hostIndex: number, opts
       host.finish(endNs);
       const r: XenHostResult = summarizeHost(host, measuredSpanNs(endNs, cfg.warmupNs));
       r.workloads = counters.map((c) => ({ domain: c.domain, kind: c.kind, completed: c.c.completed() }));
+      pushMetricsAtEnd(endNs, cfg.sampleNs, () => host.sampleGauges());
       return r;
     },
     traceEvents: () => host.trace?.events ?? [],

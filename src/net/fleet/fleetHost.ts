@@ -3,7 +3,7 @@
 // scheduler, its link to the rack's ToR, traffic phases, samplers and results.
 import { actorId, measuredSpanNs, type BuildOptions, type HostInstance } from '../../kernel/model.ts';
 import type { Sim } from '../../kernel/sim.ts';
-import { Every, metricsSampler, Once } from '../../kernel/timers.ts';
+import { Every, metricsSampler, Once, pushMetricsAtEnd } from '../../kernel/timers.ts';
 import { NET_ACTOR_BASE } from '../../xen/actorLayout.ts';
 import { XenHost, type DomainSpec, type XenHostSpec } from '../../xen/host.ts';
 import { makePolicy } from '../../xen/sched/index.ts';
@@ -117,7 +117,13 @@ export function buildFleetHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hos
     metricsHost: spec.name,
     collect: (endNs) => {
       host.finish(endNs);
-      return stats.result(measuredSpanNs(endNs, warmupNs));
+      const r = stats.result(measuredSpanNs(endNs, warmupNs));
+      // No goodput observation for the part of a sample interval left: it is not an interval's goodput.
+      pushMetricsAtEnd(endNs, cfg.sampleNs, () => {
+        host.sampleGauges();
+        stats.sample(false);
+      });
+      return r;
     },
     traceEvents: () => host.trace?.events ?? [],
     xstateEvents: () => host.xstateEvents() + nic.machine.xstateEvents + guests.reduce((a, g) => a + g.vif.machine.xstateEvents + g.front.machine.xstateEvents, 0),

@@ -132,8 +132,11 @@ export class FleetStats {
     for (const g of this.parts.guests) g.stack.requests.latency.reset();
   }
 
-  /** Push deltas to the metric sink (every sample period, after the host credited running VCPUs up to now). */
-  sample(): void {
+  /**
+   * Push deltas to the metric sink (every sample period, after the host credited running VCPUs up to now);
+   * `observeGoodput` false: the last push of a run, over less than a period, observes no goodput.
+   */
+  sample(observeGoodput = true): void {
     const s = this.snap();
     const l = this.last;
     const m = this.sim.metrics;
@@ -144,7 +147,7 @@ export class FleetStats {
       total += d;
       m.inc('vioemu_app_received_bytes_total', this.appLabels[i]!, d);
       if (this.perDomU) m.inc('vioemu_fleet_domu_goodput_bytes_total', this.domuLabels[i]!, d);
-      if (dt > 0 && this.receives[i]) m.observe('vioemu_fleet_domu_goodput_bytes_per_second', this.hostLabels, d / dt);
+      if (observeGoodput && dt > 0 && this.receives[i]) m.observe('vioemu_fleet_domu_goodput_bytes_per_second', this.hostLabels, d / dt);
     });
     m.inc('vioemu_fleet_goodput_bytes_total', this.hostLabels, total);
     s.drops.forEach((d, i) => m.inc('vioemu_fleet_drops_total', this.dropLabels[i]!, d - l.drops[i]!));
