@@ -243,6 +243,8 @@ export async function runSetup(setup: RunSetup, flags: RunFlags, exec: Execution
       throw new UsageError(`--${flag}: ${message}`);
     }
     process.stderr.write(`vioemu: metrics at ${server.url}\n`);
+    // The series carry no point label: a sweep's points write the same ones.
+    if (points.length > 1) process.stderr.write(`vioemu: note: the ${points.length} points of this sweep share one set of series (no label tells them apart): counters add up over the points, gauges show whichever point wrote last; to watch a point, run it alone (vioemu run … --set)\n`);
   }
 
   let code = 0;

@@ -24,6 +24,8 @@ describe('Ctrl-C in a sweep', () => {
       },
     );
     expect(r.code, r.stderr).toBe(130);
+    // The points write the same series: said once, beside the address.
+    expect(r.stderr).toMatch(/^vioemu: note: the 5 points of this sweep share one set of series \(no label tells them apart\)/m);
     const res = JSON.parse(r.stdout) as { point: string; virtualSeconds: number; interrupted: boolean }[];
     expect(res).toHaveLength(5);
     expect(res[0]!.virtualSeconds).toBeGreaterThan(0);
