@@ -70,12 +70,16 @@ export async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
   const { value, error, signalExit } = await stoppable((exec) => reproduce({ outDir: flags.out, workers, quick: flags.quick ?? false, queue, exec, log: say }));
   if (error !== undefined) throw error;
   const r = value!;
-  if (flags.json) process.stdout.write(JSON.stringify({ summary: summarize(r.rows), interrupted: r.interrupted, rows: r.rows }, null, 2) + '\n');
+  if (flags.json) process.stdout.write(JSON.stringify({ summary: summarize(r.rows), interrupted: r.interrupted, ...(r.failed.length ? { failed: r.failed } : {}), rows: r.rows }, null, 2) + '\n');
   else process.stdout.write(formatTable(r.rows) + `\n\nwrote ${flags.out}/${r.interrupted ? 'index.partial.html, results.partial.json' : 'index.html, results.json, figures'} (${r.wallSeconds.toFixed(0)} s)\n`);
-  if (r.interrupted) {
-    say(`vioemu: interrupted: the table is made of the ${r.interrupted.completed} of ${r.interrupted.of} runs that ended (rows without theirs fail), in ${flags.out}/results.partial.json and index.partial.html; a complete reproduction there is left as it was`);
+  if (r.failed.length > 0) {
+    const f = r.failed[0]!;
+    say(`vioemu: ${r.failed.length} of ${r.interrupted!.of} runs failed (the first: ${f.scenario}${f.point ? ` ${f.point}` : ''} seed ${f.seed}: ${f.error}); their result files under ${flags.out}/runs/ say why`);
   }
-  return signalExit ?? 0;
+  if (r.interrupted) {
+    say(`vioemu: ${r.failed.length > 0 ? 'incomplete' : 'interrupted'}: the table is made of the ${r.interrupted.completed} of ${r.interrupted.of} runs that ended (rows without theirs fail), in ${flags.out}/results.partial.json and index.partial.html; a complete reproduction there is left as it was`);
+  }
+  return signalExit ?? (r.failed.length > 0 ? 1 : 0);
 }
 
 export interface CalibrateFlags {

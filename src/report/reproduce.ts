@@ -40,8 +40,10 @@ export interface ReproduceOutput {
   rows: TargetRow[];
   points: PointResult[];
   wallSeconds: number;
-  /** Stopped before every run ended: how many of them did. */
+  /** Stopped before every run ended, or some failed: how many of them ended whole. */
   interrupted: { completed: number; of: number } | null;
+  /** Runs that failed (an error in the model or a worker): the table leaves them out, as it does runs a stop cut short. */
+  failed: { scenario: string; point: string; seed: number; error: string }[];
 }
 
 export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput> {
@@ -80,8 +82,8 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput
   } else {
     outs = await exec.run(jobs.map((j) => j.point), { workers: opts.workers, onPointDone });
   }
-  const failed = outs.find((o) => o.result.error);
-  if (failed && !exec.wasStopped) throw new Error(`a run failed: ${failed.result.scenario} ${failed.result.point}: ${failed.result.error}`);
+  // A run that failed loses only itself: the others' table is written (as partial) and the command says which failed.
+  const failed = outs.flatMap((o, i) => (o.result.error ? [{ scenario: jobs[i]!.scenario, point: jobs[i]!.point.label, seed: jobs[i]!.seed, error: String(o.result.error) }] : []));
   // A run stopped part-way (Ctrl-C) is written under runs/ but measured nothing whole: the table leaves it out.
   const complete = points.filter((p) => p !== undefined && !p.result.interrupted && !p.result.error);
   const interrupted = complete.length < jobs.length ? { completed: complete.length, of: jobs.length } : null;
@@ -101,7 +103,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput
   const summary = summarize(rows);
   // Interrupted: the table of what ended goes beside the last complete one, which stays.
   const [resultsFile, indexFile] = interrupted ? ['results.partial.json', 'index.partial.html'] : ['results.json', 'index.html'];
-  writeFileSync(join(opts.outDir, resultsFile), JSON.stringify({ summary, seeds, scaleFittedOn: table.scaleFittedOn, rows, points: complete, wallSeconds, quick: opts.quick, interrupted }, null, 2) + '\n');
+  writeFileSync(join(opts.outDir, resultsFile), JSON.stringify({ summary, seeds, scaleFittedOn: table.scaleFittedOn, rows, points: complete, wallSeconds, quick: opts.quick, interrupted, ...(failed.length ? { failed } : {}) }, null, 2) + '\n');
   writeFileSync(
     join(opts.outDir, indexFile),
     renderIndexHtml({
@@ -115,7 +117,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput
         'The source link opens one run (seed 1) the row reads; runs/ holds every point and seed. docs/model.md explains each failing row.',
       meta: {
         summary,
-        runs: interrupted ? `${interrupted.completed} of ${interrupted.of} (interrupted: rows without their runs fail)` : String(complete.length),
+        runs: interrupted ? `${interrupted.completed} of ${interrupted.of} (${failed.length ? `${failed.length} failed` : 'interrupted'}: rows without their runs fail)` : String(complete.length),
         seeds: seeds.join(', '),
         mode: opts.quick ? 'quick (short runs)' : 'full',
         'wall time': `${wallSeconds.toFixed(0)} s`,
@@ -123,7 +125,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput
       },
     }),
   );
-  return { rows, points: complete, wallSeconds, interrupted };
+  return { rows, points: complete, wallSeconds, interrupted, failed };
 }
 
 /** What the Table 1 scale was fitted on, as recorded by `vioemu calibrate` in scenarios/calibration.yaml. */
