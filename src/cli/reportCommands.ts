@@ -138,8 +138,9 @@ export async function sensitivityCommand(given: SensitivityFlags): Promise<numbe
   const { value, error, signalExit } = await stoppable((exec) => sensitivity({ scenario: 'scenarios/paper/fig3-domu.yaml', seeds, durationNs, workers, out: flags.out, log: say, exec }));
   if (error !== undefined) throw error;
   const r = value!;
+  if (r.failed) say(`vioemu: ${r.failed.count} of ${r.interrupted?.of ?? r.failed.count} runs failed (the first: ${r.failed.first})`);
   if (r.interrupted) {
-    say(`vioemu: interrupted: ${r.interrupted.completed} of ${r.interrupted.of} runs ended; their table is in ${flags.out}.partial (${flags.out} left as it was)`);
+    say(`vioemu: ${r.failed ? 'incomplete' : 'interrupted'}: ${r.interrupted.completed} of ${r.interrupted.of} runs ended; their table is in ${flags.out}.partial (${flags.out} left as it was)`);
   } else process.stdout.write(`wrote ${flags.out}\n`);
-  return signalExit ?? 0;
+  return signalExit ?? (r.failed ? 1 : 0);
 }

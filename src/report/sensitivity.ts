@@ -60,8 +60,10 @@ export function sensitivityWarmupNs(durationNs: number): number {
 
 export interface SensitivityOutput {
   rows: SensitivityRow[];
-  /** Stopped (Ctrl-C) before every run ended: how many did (cells without their runs are NaN). */
+  /** Stopped (Ctrl-C) before every run ended, or some failed: how many ended whole (cells without their runs are NaN). */
   interrupted: { completed: number; of: number } | null;
+  /** Runs that failed (the first one's point and error), or null. */
+  failed: { count: number; first: string } | null;
 }
 
 /** The repository: a relative `scenario` is named from it (as the table shows it), not from the current folder. */
@@ -101,9 +103,11 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
     return rs.length ? rs.reduce((s, r) => s + (r.throughputGbps ?? 0), 0) / rs.length : NaN;
   };
   const completed = outs.filter((o) => !o.result.interrupted && !o.result.error).length;
-  const interrupted = exec.wasStopped && completed < jobs.length ? { completed, of: jobs.length } : null;
   const failed = outs.filter((o) => o.result.error);
-  if (failed.length) opts.log(`sensitivity: ${failed.length} run${failed.length > 1 ? 's' : ''} failed (first: ${failed[0]!.result.point}: ${failed[0]!.result.error}); their cells show —`);
+  // A failed run, like a stop, leaves an incomplete table: it goes beside --out, which keeps its last complete one.
+  const interrupted = (exec.wasStopped || failed.length > 0) && completed < jobs.length ? { completed, of: jobs.length } : null;
+  const firstFailure = failed.length ? `${failed[0]!.result.point}: ${failed[0]!.result.error}` : '';
+  if (failed.length) opts.log(`sensitivity: ${failed.length} run${failed.length > 1 ? 's' : ''} failed (first: ${firstFailure}); their cells show —`);
   const rows = ASSUMPTIONS.map((as, a) => ({
     field: as.field,
     values: [as.low, 'default', as.high].map((value, v) => {
@@ -113,7 +117,7 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
   }));
   // Interrupted: what was measured goes beside --out, which keeps its last complete table.
   if (opts.out) writeFileSync(interrupted ? `${opts.out}.partial` : opts.out, formatSensitivity(rows, { ...opts, interrupted, failed: failed.length }));
-  return { rows, interrupted };
+  return { rows, interrupted, failed: failed.length ? { count: failed.length, first: firstFailure } : null };
 }
 
 export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: string; seeds: number[]; durationNs?: number; interrupted?: SensitivityOutput['interrupted']; failed?: number }): string {
@@ -124,7 +128,7 @@ export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: stri
   return [
     `# Sensitivity of the reproduction to the assumed constants`,
     '',
-    ...(opts.interrupted ? [`**Interrupted: ${opts.interrupted.completed} of ${opts.interrupted.of} runs ended; cells without theirs show —.**`, ''] : []),
+    ...(opts.interrupted && !opts.failed ? [`**Interrupted: ${opts.interrupted.completed} of ${opts.interrupted.of} runs ended; cells without theirs show —.**`, ''] : []),
     ...(opts.failed ? [`**${opts.failed} run${opts.failed > 1 ? 's' : ''} failed; cells without theirs show —.**`, ''] : []),
     `Written by \`vioemu sensitivity\`: ${opts.scenario}, seeds ${opts.seeds.join(', ')}${runs}.`,
     'Each cell: DomU Gbps (mean over the seeds) and the gain of Opt A (cache-aware), Opt C (simple bridge) and',
