@@ -100,9 +100,10 @@ export async function calibrateCommand(given: CalibrateFlags): Promise<number> {
   const { value, error, signalExit } = await stoppable((exec) => calibrate({ out: flags.out, workers, quick: flags.quick ?? false, log: say, exec }));
   if (error instanceof CalibrationInterrupted) {
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(partial, JSON.stringify({ interrupted: true, ...error.measured }, null, 2) + '\n');
-    say(`vioemu: interrupted: nothing fitted, ${flags.out} left as it was; what was measured (${error.measured.t1.length} T1 runs, ${error.measured.curve.length} curve scales) is in ${partial}`);
-    return signalExit ?? 130;
+    writeFileSync(partial, JSON.stringify({ interrupted: true, ...(error.failure ? { failed: error.failure } : {}), ...error.measured }, null, 2) + '\n');
+    const what = error.failure ? `a run failed (${error.failure})` : 'interrupted';
+    say(`vioemu: ${what}: nothing fitted, ${flags.out} left as it was; what was measured (${error.measured.t1.length} T1 runs, ${error.measured.curve.length} curve scales) is in ${partial}`);
+    return signalExit ?? (error.failure ? 1 : 130);
   }
   if (error !== undefined) throw error;
   const r = value!;

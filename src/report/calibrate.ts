@@ -45,9 +45,13 @@ export interface CalibrationResult {
 type R = RunResult & { throughputGbps?: number; domains?: { name: string; cpuPct: number }[] };
 
 /** Ctrl-C during a calibration: nothing is fitted; `measured` is what ran to its end so far. */
+/** The calibration stopped before its fit — Ctrl-C, or a run that failed (`failure` says which and why). */
 export class CalibrationInterrupted extends Error {
-  constructor(readonly measured: CalibrationProgress) {
-    super('calibration interrupted');
+  constructor(
+    readonly measured: CalibrationProgress,
+    readonly failure?: string,
+  ) {
+    super(failure ? `a calibration run failed: ${failure}` : 'calibration interrupted');
   }
 }
 
@@ -65,18 +69,20 @@ interface CalibrationRun {
 }
 
 /**
- * Run `points`; stopped (Ctrl-C), it throws CalibrationInterrupted after `onStopped` has been given the runs
- * that ended (null for one stopped part-way or failed), so what they measured goes into the progress.
+ * Run `points`; stopped (Ctrl-C) or with a run that failed, it throws CalibrationInterrupted after `onStopped`
+ * has been given the runs that ended (null for one stopped part-way or failed), so what they measured goes into
+ * the progress.
  */
 async function runPoints(run: CalibrationRun, points: ScenarioPoint[], workers: number, onStopped?: (ended: (R | null)[]) => void): Promise<R[]> {
   const outs = await run.exec.run(points, { workers });
-  if (run.exec.wasStopped) {
+  const failed = outs.find((o) => o.result.error)?.result;
+  if (run.exec.wasStopped || failed) {
+    // A failed run, like a stop, ends the calibration with what the others measured kept.
     onStopped?.(outs.map((o) => (o.result.interrupted || o.result.error ? null : (o.result as R))));
-    throw new CalibrationInterrupted(run.progress);
+    throw new CalibrationInterrupted(run.progress, failed && !run.exec.wasStopped ? `${failed.scenario} ${failed.point}: ${failed.error}` : undefined);
   }
   return outs.map((o) => {
     const r = o.result as R;
-    if (r.error) throw new Error(`${r.scenario} ${r.point}: ${r.error}`);
     return r;
   });
 }

@@ -43,3 +43,30 @@ describe('calibrate stopped during the curve', () => {
     for (const c of measured.curve) expect(c.gbps.mean).toBeGreaterThan(0);
   });
 });
+
+/** The second T1 run fails. */
+class SecondT1RunFails extends Execution {
+  private t1Runs = 0;
+
+  override async run(points: ScenarioPoint[], opts: ExecuteOptions): Promise<PointOutput[]> {
+    const fail = points.length === 1 && ++this.t1Runs === 2;
+    const outs = await super.run(points, opts);
+    if (fail) outs[0]!.result.error = 'Error: injected failure';
+    return outs;
+  }
+}
+
+describe('calibrate with a failed run', () => {
+  it('stops as an interruption does, keeping what the runs before measured, and names the run', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'vioemu-cal-fail-')), 'cal.yaml');
+    const e = await calibrate({ out, workers: 1, quick: true, log: () => {}, exec: new SecondT1RunFails() }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(CalibrationInterrupted);
+    const ci = e as CalibrationInterrupted;
+    expect(ci.failure).toMatch(/^fig3-linux .*: Error: injected failure$/);
+    expect(ci.measured.t1).toHaveLength(1);
+    expect(ci.measured.curve).toEqual([]);
+  });
+});
