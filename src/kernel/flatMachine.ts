@@ -179,6 +179,8 @@ export function compileFlatMachine(machine: AnyStateMachine): CompiledMachine | 
 /** A running flat machine: current state, the kernel timers of its `after` delays. */
 export class FlatMachineRun {
   private state: number;
+  /** The current state's transition table, held directly: a delivery reads it without walking machine → states → state (each a likely cache miss when thousands of machines run). */
+  private table: Map<string, Transition[]>;
   /** Timers of the current state's `after` transitions, and the entry epoch they belong to. */
   private timers: unknown[] = [];
   private epoch = 0;
@@ -188,6 +190,7 @@ export class FlatMachineRun {
     private readonly clock: FlatClock,
   ) {
     this.state = m.initial;
+    this.table = m.states[m.initial]!.table;
     const init = { type: 'xstate.init' };
     this.enter(this.state, init);
   }
@@ -197,7 +200,7 @@ export class FlatMachineRun {
   }
 
   send(event: MachineEvent): void {
-    const ts = this.m.states[this.state]!.table.get(event.type);
+    const ts = this.table.get(event.type);
     if (ts === undefined) return;
     // pick(ts, event), written out: once per XState event.
     for (let k = 0; k < ts.length; k++) {
@@ -220,6 +223,7 @@ export class FlatMachineRun {
     for (let k = 0; k < exit.length; k++) exit[k]!(event);
     for (let k = 0; k < acts.length; k++) acts[k]!(event);
     this.state = t.target;
+    this.table = this.m.states[t.target]!.table;
     this.enter(t.target, event);
   }
 
