@@ -20,11 +20,19 @@ export interface ComponentStats {
   packets: number;
 }
 
-/** One component's counters for the host, per domain and per VCPU, found with one lookup per work segment. */
+/**
+ * One component's counters for the host, per domain and per VCPU, found with one lookup per work segment.
+ * The per-domain and per-VCPU ones are flat arrays: one object per (component, domain) and (component, VCPU)
+ * made every charge a chain of cache misses on a fleet of thousands of them. `…Touched`: charged at least once
+ * (the results list only those).
+ */
 interface ComponentSlot {
   all: ComponentStats;
-  dom: (ComponentStats | null)[];
-  vcpu: ({ cycles: number } | null)[];
+  domCycles: Float64Array;
+  domPackets: Float64Array;
+  domTouched: Uint8Array;
+  vcpuCycles: Float64Array;
+  vcpuTouched: Uint8Array;
 }
 
 const DIST_KEY = { same_l2: 'sameL2', same_socket: 'sameSocket', cross_socket: 'crossSocket' } as const;
@@ -50,12 +58,10 @@ export class HostStats {
    */
   readonly vcpuCountedToNs: number[];
   readonly components = new Map<string, ComponentStats>();
-  /** Per-domain component cycles (for "who pays for what"). */
-  readonly domComponents: Map<string, ComponentStats>[];
-  /** Per-VCPU component cycles (which VCPU does which stage). */
-  readonly vcpuComponents: Map<string, { cycles: number }>[];
-  /** The three maps' entries of each component (the maps keep their first-touch order for results). */
+  /** Each component's counters, in first-touch order (as `components`). */
   private readonly slots = new Map<string, ComponentSlot>();
+  private readonly domainCount: number;
+  private readonly vcpuCount: number;
   /** Per-VCPU wake-to-run latency: count, sum, max (ns) and log2 buckets. */
   readonly vcpuWake: { count: number; sumNs: number; maxNs: number; log2Buckets: number[] }[];
   private readonly domLabels: string[][];
@@ -90,8 +96,8 @@ export class HostStats {
       migrations: { sameL2: 0, sameSocket: 0, crossSocket: 0 },
       wakeLatency: { count: 0, within100us: 0, sumNs: 0, maxNs: 0, log2Buckets: new Array(40).fill(0) },
     }));
-    this.domComponents = domains.map(() => new Map());
-    this.vcpuComponents = vcpus.map(() => new Map());
+    this.domainCount = domains.length;
+    this.vcpuCount = vcpus.length;
     this.vcpuWake = vcpus.map(() => ({ count: 0, sumNs: 0, maxNs: 0, log2Buckets: new Array(40).fill(0) }));
     this.pcpuBusyNs = new Array(topology.pcpuCount).fill(0);
     this.vcpuRunNs = new Array(vcpus.length).fill(0);
@@ -132,8 +138,6 @@ export class HostStats {
     this.vcpuRunNs.fill(0);
     this.components.clear();
     this.slots.clear();
-    for (const m of this.domComponents) m.clear();
-    for (const m of this.vcpuComponents) m.clear();
     for (const w of this.vcpuWake) {
       w.count = w.sumNs = w.maxNs = 0;
       w.log2Buckets.fill(0);
@@ -202,20 +206,36 @@ export class HostStats {
     this.segments++;
     let slot = this.slots.get(component);
     if (!slot) {
-      slot = { all: { cycles: 0, packets: 0 }, dom: new Array(this.domComponents.length).fill(null), vcpu: new Array(this.vcpuComponents.length).fill(null) };
+      const d = this.domainCount;
+      const n = this.vcpuCount;
+      slot = { all: { cycles: 0, packets: 0 }, domCycles: new Float64Array(d), domPackets: new Float64Array(d), domTouched: new Uint8Array(d), vcpuCycles: new Float64Array(n), vcpuTouched: new Uint8Array(n) };
       this.slots.set(component, slot);
       this.components.set(component, slot.all);
     }
     const c = slot.all;
     c.cycles += cycles;
     c.packets += packets;
-    let dc = slot.dom[v.domId]!;
-    if (!dc) this.domComponents[v.domId]!.set(component, (dc = slot.dom[v.domId] = { cycles: 0, packets: 0 }));
-    dc.cycles += cycles;
-    dc.packets += packets;
-    let vc = slot.vcpu[v.id]!;
-    if (!vc) this.vcpuComponents[v.id]!.set(component, (vc = slot.vcpu[v.id] = { cycles: 0 }));
-    vc.cycles += cycles;
+    const dom = v.domId;
+    slot.domCycles[dom] += cycles;
+    slot.domPackets[dom] += packets;
+    slot.domTouched[dom] = 1;
+    const id = v.id;
+    slot.vcpuCycles[id] += cycles;
+    slot.vcpuTouched[id] = 1;
+  }
+
+  /** A domain's cycles and packets by component ("who pays for what"): the components it was charged for. */
+  domainComponents(domId: number): Map<string, ComponentStats> {
+    const out = new Map<string, ComponentStats>();
+    for (const [name, s] of this.slots) if (s.domTouched[domId]) out.set(name, { cycles: s.domCycles[domId]!, packets: s.domPackets[domId]! });
+    return out;
+  }
+
+  /** A VCPU's cycles by component (which VCPU does which stage): the components it was charged for. */
+  vcpuComponents(vcpuId: number): Map<string, { cycles: number }> {
+    const out = new Map<string, { cycles: number }>();
+    for (const [name, s] of this.slots) if (s.vcpuTouched[vcpuId]) out.set(name, { cycles: s.vcpuCycles[vcpuId]! });
+    return out;
   }
 
   /** Gauges sampled on PCPU0's tick. */

@@ -66,7 +66,7 @@ export function summarizeHost(host: XenHost, measuredNs: number): XenHostResult 
       },
       vcpuCpuPct: d.vcpus.map((v) => pct(st.vcpuRunNs[v]!)),
       vcpuPcpu: d.vcpus.map((v) => host.vcpus[v]!.processor),
-      vcpuCycles: d.vcpus.map((v) => Object.fromEntries([...st.vcpuComponents[v]!.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, c]) => [k, Math.round(c.cycles)]))),
+      vcpuCycles: d.vcpus.map((v) => Object.fromEntries([...st.vcpuComponents(v).entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, c]) => [k, Math.round(c.cycles)]))),
       vcpuWakeLatency: d.vcpus.map((v) => {
         const vw = st.vcpuWake[v]!;
         // A log2 bucket's upper edge, never above the largest latency seen (as the domain's quantiles).

@@ -53,7 +53,7 @@ describe('work conservation (property)', () => {
           // Finished io bursts were charged exactly what they asked for.
           doms.forEach((d, i) => {
             if (d.workload.kind !== 'io-wake') return;
-            const charged = st.domComponents[i]!.get('io')?.cycles ?? 0;
+            const charged = st.domainComponents(i).get('io')?.cycles ?? 0;
             const asked = completed[i]!.completed() * d.workload.burstCycles;
             expect(charged).toBeGreaterThanOrEqual(asked - 1e-6);
             expect(charged - asked).toBeLessThan(d.workload.burstCycles * d.vcpus + 1e-6);
