@@ -6,29 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reproduce } from '../../src/report/reproduce.ts';
-import { Execution, type ExecuteOptions, type PointOutput } from '../../src/run/execute.ts';
-import type { ScenarioPoint } from '../../src/scenario/load.ts';
-
-/** Runs every point for 2 ms (the table's numbers do not matter here); the first point's run fails. */
-class FirstRunFails extends Execution {
-  override async run(points: ScenarioPoint[], opts: ExecuteOptions): Promise<PointOutput[]> {
-    const short = points.map((p) => ({ ...p, scenario: { ...p.scenario, durationNs: 2_000_000, warmupNs: 1_000_000 } }));
-    return super.run(short, {
-      ...opts,
-      onPointDone: (r, i) => {
-        if (i === 0) r.error = 'Error: injected failure';
-        opts.onPointDone?.(r, i);
-      },
-    });
-  }
-}
+import { FailingRun, INJECTED_FAILURE } from '../helpers/failingRun.ts';
 
 describe('reproduce with a failed run', () => {
   it('writes the table of the others as partial and names the failed run', async () => {
     const out = mkdtempSync(join(tmpdir(), 'vioemu-repro-fail-'));
-    const r = await reproduce({ outDir: out, workers: 2, quick: true, log: () => {}, seeds: [1], exec: new FirstRunFails() });
+    const r = await reproduce({ outDir: out, workers: 2, quick: true, log: () => {}, seeds: [1], exec: new FailingRun(0, 2_000_000) }); // 2 ms runs: the table's numbers do not matter here
     expect(r.failed).toHaveLength(1);
-    expect(r.failed[0]).toMatchObject({ scenario: 'fig3-linux', seed: 1, error: 'Error: injected failure' });
+    expect(r.failed[0]).toMatchObject({ scenario: 'fig3-linux', seed: 1, error: INJECTED_FAILURE });
     expect(r.interrupted).toEqual({ completed: r.points.length, of: r.points.length + 1 });
     const partial = JSON.parse(readFileSync(join(out, 'results.partial.json'), 'utf8'));
     expect(partial.failed).toEqual(r.failed);

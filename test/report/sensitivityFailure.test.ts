@@ -7,27 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sensitivity } from '../../src/report/sensitivity.ts';
-import { Execution, type ExecuteOptions, type PointOutput } from '../../src/run/execute.ts';
-import type { ScenarioPoint } from '../../src/scenario/load.ts';
-
-/** The first point's run fails. */
-class FirstRunFails extends Execution {
-  override async run(points: ScenarioPoint[], opts: ExecuteOptions): Promise<PointOutput[]> {
-    return super.run(points, {
-      ...opts,
-      onPointDone: (r, i) => {
-        if (i === 0) r.error = 'Error: injected failure';
-        opts.onPointDone?.(r, i);
-      },
-    });
-  }
-}
+import { FailingRun } from '../helpers/failingRun.ts';
 
 describe('sensitivity with a failed run', () => {
   it('writes the incomplete table beside --out and reports the failure', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'vioemu-sens-fail-')), 'sensitivity.md');
     writeFileSync(out, 'the last complete table\n');
-    const r = await sensitivity({ scenario: 'scenarios/paper/fig3-domu.yaml', seeds: [1], durationNs: 3_000_000, workers: 2, out, log: () => {}, exec: new FirstRunFails() });
+    const r = await sensitivity({ scenario: 'scenarios/paper/fig3-domu.yaml', seeds: [1], durationNs: 3_000_000, workers: 2, out, log: () => {}, exec: new FailingRun(0) });
     expect(r.failed).toEqual({ count: 1, first: expect.stringMatching(/: Error: injected failure$/) as unknown as string });
     expect(r.interrupted).toMatchObject({ completed: r.interrupted!.of - 1 });
     expect(readFileSync(out, 'utf8')).toBe('the last complete table\n');
