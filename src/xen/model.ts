@@ -29,16 +29,23 @@ export const metricDefs: readonly MetricDef[] = xenMetricDefs;
 export function buildHost(sim: Sim, cfg: XenModelConfig, hostIndex: number, opts: BuildOptions): HostInstance {
   const hc = cfg.hosts[hostIndex]!;
   const host = new XenHost(sim, hostIndex, hc, makePolicy(hc.scheduler), opts);
-  const counters = hc.workloads.map((w, i) => ({ domain: w.domain, kind: w.spec.kind, c: attachWorkload(sim, host, w.domain, w.spec, NET_ACTOR_BASE + 64 * i) }));
+  // `base`: what had completed when the warm-up ended; results count the measured window, as every other field.
+  const counters = hc.workloads.map((w, i) => ({ domain: w.domain, kind: w.spec.kind, c: attachWorkload(sim, host, w.domain, w.spec, NET_ACTOR_BASE + 64 * i), base: 0 }));
   const sampler = metricsSampler(sim, host.localActorId(NET_ACTOR_BASE - 3), cfg.sampleNs, () => host.sampleGauges());
-  const warmup = cfg.warmupNs > 0 ? new Once(sim, host.localActorId(NET_ACTOR_BASE - 2), cfg.warmupNs, () => host.resetStats()) : null;
+  const warmup =
+    cfg.warmupNs > 0
+      ? new Once(sim, host.localActorId(NET_ACTOR_BASE - 2), cfg.warmupNs, () => {
+          host.resetStats();
+          for (const k of counters) k.base = k.c.completed();
+        })
+      : null;
   return {
     persist: () => [host, counters, sampler, warmup],
     metricsHost: hc.name,
     collect: (endNs) => {
       host.finish(endNs);
       const r: XenHostResult = summarizeHost(host, measuredSpanNs(endNs, cfg.warmupNs));
-      r.workloads = counters.map((c) => ({ domain: c.domain, kind: c.kind, completed: c.c.completed() }));
+      r.workloads = counters.map((c) => ({ domain: c.domain, kind: c.kind, completed: c.c.completed() - c.base }));
       pushMetricsAtEnd(endNs, cfg.sampleNs, () => host.sampleGauges());
       return r;
     },
