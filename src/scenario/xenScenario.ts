@@ -173,7 +173,8 @@ export function summarizeXenHosts(hosts: XenHostResult[]): XenSummary {
     mig.crossSocket += d.migrations.crossSocket;
   }
   return {
-    coreUtilPct: hosts.reduce((s, h) => s + h.coreUtilPct, 0),
+    // Rounded as each host's is (a float sum of three-decimal numbers reads 793.4849999999999).
+    coreUtilPct: Math.round(hosts.reduce((s, h) => s + h.coreUtilPct, 0) * 1000) / 1000,
     domains: all.map((d) => ({ name: d.name, cpuPct: d.cpuPct })),
     scheduler: { boosts: all.reduce((s, d) => s + d.boosts, 0), migrations: mig, contextSwitches: all.reduce((s, d) => s + d.contextSwitches, 0) },
     hosts,
