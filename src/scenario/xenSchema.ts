@@ -1,6 +1,7 @@
 // YAML schema of Xen hosts: topology, scheduler, costs, domains, workloads.
 // Defaults are the paper's SUT and Xen 3.1's constants (sources in comments).
 import { z } from 'zod';
+import { MAX_HOST_VCPUS } from '../xen/actorLayout.ts';
 import { checkPerVcpuLists, creditCap, creditWeight, durationNs, nonNegInt, posInt } from './fields.ts';
 
 /** Most PCPUs one emulated host may have (Xen 3.1 builds for 32 by default; NR_CPUS can be raised). */
@@ -88,7 +89,13 @@ export const xenHostSchema = z
       .default({}),
     domains: z.array(domainSchema).min(1),
   })
-  .strict();
+  .strict()
+  .superRefine((h, ctx) => {
+    const vcpus = h.domains.reduce((a, d) => a + d.vcpus, 0);
+    if (vcpus > MAX_HOST_VCPUS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['domains'], message: `${vcpus} VCPUs over the host's ${h.domains.length} domains; at most ${MAX_HOST_VCPUS} on one host` });
+    }
+  });
 
 export type XenHostSection = z.infer<typeof xenHostSchema>;
 export type DomainSection = z.infer<typeof domainSchema>;

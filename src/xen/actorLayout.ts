@@ -11,6 +11,8 @@ const LOW_PCPUS = VCPU_ACTOR_BASE;
 const LOW_VCPUS = NET_ACTOR_BASE - 3 - VCPU_ACTOR_BASE;
 const HIGH_PCPU_BASE = 1 << 19;
 const HIGH_VCPU_BASE = HIGH_PCPU_BASE + 4096;
+/** Most VCPUs one host can have: the last takes the host's last actor id (HOST_ID_STRIDE, 2^20). */
+export const MAX_HOST_VCPUS = (1 << 20) - HIGH_VCPU_BASE;
 
 export function pcpuActorIndex(p: number): number {
   return p < LOW_PCPUS ? p : HIGH_PCPU_BASE + p;

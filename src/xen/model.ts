@@ -30,7 +30,14 @@ export function buildHost(sim: Sim, cfg: XenModelConfig, hostIndex: number, opts
   const hc = cfg.hosts[hostIndex]!;
   const host = new XenHost(sim, hostIndex, hc, makePolicy(hc.scheduler), opts);
   // `base`: what had completed when the warm-up ended; results count the measured window, as every other field.
-  const counters = hc.workloads.map((w, i) => ({ domain: w.domain, kind: w.spec.kind, c: attachWorkload(sim, host, w.domain, w.spec, NET_ACTOR_BASE + 64 * i), base: 0 }));
+  // A workload's timers (one per VCPU) take ids from 4096 on, each domain after the last: 64 per domain ran
+  // past the host's 2^20 ids at its 16,320th domain (a RangeError, exit 1). Their order is the same either way.
+  let timerBase = NET_ACTOR_BASE;
+  const counters = hc.workloads.map((w) => {
+    const at = timerBase;
+    timerBase += hc.domains.find((d) => d.name === w.domain)!.vcpus;
+    return { domain: w.domain, kind: w.spec.kind, c: attachWorkload(sim, host, w.domain, w.spec, at), base: 0 };
+  });
   const sampler = metricsSampler(sim, host.localActorId(NET_ACTOR_BASE - 3), cfg.sampleNs, () => host.sampleGauges());
   const warmup =
     cfg.warmupNs > 0
