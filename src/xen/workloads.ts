@@ -15,6 +15,8 @@ export type WorkloadSpec =
 /** Always runnable: work in chunks so preemption points are realistic. */
 export class CpuHog implements WorkSource<null> {
   readonly name = 'cpu-hog';
+  /** Chunks done: a hog's `completed`. */
+  completed = 0;
   constructor(private readonly chunkCycles: number) {}
   pending(): boolean {
     return true;
@@ -22,7 +24,9 @@ export class CpuHog implements WorkSource<null> {
   take(): WorkItem<null> {
     return work(this, 'hog', this.chunkCycles, 0, null);
   }
-  complete(): void {}
+  complete(): void {
+    this.completed++;
+  }
 }
 
 /** Counts posted bursts; the VCPU runs one item per burst, then blocks. */
@@ -57,11 +61,13 @@ export function attachWorkload(sim: Sim, host: XenHost, domName: string, spec: W
     case 'idle':
       return { completed: () => 0 };
     case 'cpu-hog': {
-      for (const v of vcpus) {
-        v.guest.addSource(new CpuHog(spec.chunkCycles));
+      const hogs = vcpus.map((v) => {
+        const h = new CpuHog(spec.chunkCycles);
+        v.guest.addSource(h);
         host.notify(v.id, null);
-      }
-      return { completed: () => 0 };
+        return h;
+      });
+      return { completed: () => hogs.reduce((s, h) => s + h.completed, 0) };
     }
     case 'io-wake': {
       const timers: Every[] = [];
