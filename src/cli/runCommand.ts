@@ -229,6 +229,15 @@ function checkCheckpointable(points: ScenarioPoint[], flags: RunFlags): void {
   if (flags.trace !== undefined) throw new UsageError('--checkpoint: not with --trace (a trace is kept in memory until the end; a resumed run would lose its first part)');
 }
 
+/**
+ * What a sweep's /metrics is: the series carry no point label, so its points write the same ones. A worker sends a
+ * series' cumulative value and the server keeps the last one sent (RunMetrics.apply), so counters do not add up
+ * over the points: only vioemu_events_total, counted on the main thread, does.
+ */
+export function sweepMetricsNote(points: number): string {
+  return `the ${points} points of this sweep share one set of series (no label tells them apart): each series, counters too, shows whichever point wrote it last (a point's counters start again from 0, a counter reset; with points in parallel they switch between the points' values), only vioemu_events_total adds up over the points; to watch a point, run it alone (vioemu run … --set)`;
+}
+
 /** Start the metrics server, run, write results then artefacts; the exit code. */
 export async function runSetup(setup: RunSetup, flags: RunFlags, exec: Execution, signals: SignalStop): Promise<number> {
   const { points, workers, partitionBy, metricsPort, metricsHost, lingerS, pace } = setup;
@@ -243,8 +252,7 @@ export async function runSetup(setup: RunSetup, flags: RunFlags, exec: Execution
       throw new UsageError(`--${flag}: ${message}`);
     }
     process.stderr.write(`vioemu: metrics at ${server.url}\n`);
-    // The series carry no point label: a sweep's points write the same ones.
-    if (points.length > 1) process.stderr.write(`vioemu: note: the ${points.length} points of this sweep share one set of series (no label tells them apart): counters add up over the points, gauges show whichever point wrote last; to watch a point, run it alone (vioemu run … --set)\n`);
+    if (points.length > 1) process.stderr.write(`vioemu: note: ${sweepMetricsNote(points.length)}\n`);
   }
 
   let code = 0;
