@@ -116,11 +116,11 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
     }),
   }));
   // Interrupted: what was measured goes beside --out, which keeps its last complete table.
-  if (opts.out) writeFileSync(interrupted ? `${opts.out}.partial` : opts.out, formatSensitivity(rows, { ...opts, interrupted, failed: failed.length }));
+  if (opts.out) writeFileSync(interrupted ? `${opts.out}.partial` : opts.out, formatSensitivity(rows, { ...opts, interrupted, failed: failed.length, firstFailure }));
   return { rows, interrupted, failed: failed.length ? { count: failed.length, first: firstFailure } : null };
 }
 
-export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: string; seeds: number[]; durationNs?: number; interrupted?: SensitivityOutput['interrupted']; failed?: number }): string {
+export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: string; seeds: number[]; durationNs?: number; interrupted?: SensitivityOutput['interrupted']; failed?: number; firstFailure?: string }): string {
   const pct = (x: number) => signedPercent(x, 0);
   const num = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '—');
   const cell = (x: SensitivityRow['values'][number]) => `${num(x.gbps)} (A ${pct(x.gainA)}, C ${pct(x.gainC)}, D ${pct(x.gainD)})`;
@@ -130,6 +130,8 @@ export function formatSensitivity(rows: SensitivityRow[], opts: { scenario: stri
     '',
     ...(opts.interrupted && !opts.failed ? [`**Interrupted: ${opts.interrupted.completed} of ${opts.interrupted.of} runs ended; cells without theirs show —.**`, ''] : []),
     ...(opts.failed ? [`**${opts.failed} run${opts.failed > 1 ? 's' : ''} failed; cells without theirs show —.**`, ''] : []),
+    // The README promises the failure in the partial file, as reproduce and calibrate write it.
+    ...(opts.failed && opts.firstFailure ? [`The first failed run: ${opts.firstFailure.replace(/\s+/g, ' ')}`, ''] : []),
     `Written by \`vioemu sensitivity\`: ${opts.scenario}, seeds ${opts.seeds.join(', ')}${runs}.`,
     'Each cell: DomU Gbps (mean over the seeds) and the gain of Opt A (cache-aware), Opt C (simple bridge) and',
     'Opt D (netback queue 128) over the default, with the constant at its low / default / high value.',

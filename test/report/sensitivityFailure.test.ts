@@ -19,5 +19,7 @@ describe('sensitivity with a failed run', () => {
     expect(readFileSync(out, 'utf8')).toBe('the last complete table\n');
     expect(existsSync(`${out}.partial`)).toBe(true);
     expect(readFileSync(`${out}.partial`, 'utf8')).toMatch(/^\*\*1 run failed; cells without theirs show —\.\*\*$/m);
+    // Its error, as README says a failed run's is in the partial file (reproduce's and calibrate's have it as `failed`).
+    expect(readFileSync(`${out}.partial`, 'utf8')).toMatch(/^The first failed run: .*: Error: injected failure$/m);
   });
 });
