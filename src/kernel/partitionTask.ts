@@ -188,7 +188,8 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
         onWindow: (s) => {
           control.setProgress(input.self, s.nowNs, s.eventsProcessed);
           if (input.pace > 0) {
-            const dueMs = wallStartMs + s.nowNs / 1e6 / input.pace;
+            // From where this process began: a resumed run starts at its checkpoint, not at virtual time 0.
+            const dueMs = wallStartMs + (s.nowNs - startNs) / 1e6 / input.pace;
             const waitMs = dueMs - Date.now();
             if (waitMs > 1) Atomics.wait(control.ctrl, 7, 0, waitMs);
           }
