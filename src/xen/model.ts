@@ -33,9 +33,10 @@ export function buildHost(sim: Sim, cfg: XenModelConfig, hostIndex: number, opts
   // A workload's timers (one per VCPU) take ids from 4096 on, each domain after the last: 64 per domain ran
   // past the host's 2^20 ids at its 16,320th domain (a RangeError, exit 1). Their order is the same either way.
   let timerBase = NET_ACTOR_BASE;
+  const vcpusOf = new Map(hc.domains.map((d) => [d.name, d.vcpus]));
   const counters = hc.workloads.map((w) => {
     const at = timerBase;
-    timerBase += hc.domains.find((d) => d.name === w.domain)!.vcpus;
+    timerBase += vcpusOf.get(w.domain)!;
     return { domain: w.domain, kind: w.spec.kind, c: attachWorkload(sim, host, w.domain, w.spec, at), base: 0 };
   });
   const sampler = metricsSampler(sim, host.localActorId(NET_ACTOR_BASE - 3), cfg.sampleNs, () => host.sampleGauges());
