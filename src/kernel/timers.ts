@@ -8,7 +8,7 @@ export class Every {
   constructor(
     private readonly sim: Sim,
     private readonly actorId: number,
-    private readonly periodNs: number,
+    protected readonly periodNs: number,
     private readonly fn: () => void,
     firstNs: number = periodNs,
   ) {
@@ -26,19 +26,31 @@ export class Every {
  * Pushes what a host counts to its metric series every `periodNs`, 1 ns before
  * each multiple of it: OpenMetrics samples and checkpoints are taken at the
  * multiples, after every event before them, so they see this push rather than
- * the one a period earlier — and a run's series end 1 ns before its end.
+ * the one a period earlier. `push(last)`: `last` is the end-of-run push, over
+ * less than a period.
  */
-export function metricsSampler(sim: Sim, actorId: number, periodNs: number, fn: () => void): Every {
-  return new Every(sim, actorId, periodNs, fn, Math.max(1, periodNs - 1));
+export class MetricsSampler extends Every {
+  constructor(
+    sim: Sim,
+    actorId: number,
+    periodNs: number,
+    private readonly push: (last: boolean) => void,
+  ) {
+    super(sim, actorId, periodNs, () => push(false), Math.max(1, periodNs - 1));
+  }
+
+  /**
+   * At the end of a run (or where it stopped): the last push was 1 ns before the last multiple of the period,
+   * so a run that ends anywhere else would leave its counters up to a period behind its result. Pushes once
+   * more then; a run that ends on a multiple was pushed 1 ns before it, as OpenMetrics samples see it.
+   */
+  pushAtEnd(endNs: number): void {
+    if (endNs % this.periodNs !== 0) this.push(true);
+  }
 }
 
-/**
- * At the end of a run (or where it stopped): a metricsSampler's last push was 1 ns before the last multiple of
- * its period, so a run that ends anywhere else would leave its counters up to a period behind its result.
- * Pushes once more then; a run that ends on a multiple was pushed 1 ns before it, as OpenMetrics samples see it.
- */
-export function pushMetricsAtEnd(endNs: number, periodNs: number, push: () => void): void {
-  if (endNs % periodNs !== 0) push();
+export function metricsSampler(sim: Sim, actorId: number, periodNs: number, push: (last: boolean) => void): MetricsSampler {
+  return new MetricsSampler(sim, actorId, periodNs, push);
 }
 
 /** Runs `fn` once after `delayNs`. */

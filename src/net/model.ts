@@ -16,7 +16,7 @@ import { NetStats, type SutNetResult } from './netStats.ts';
 import { Stressor, type StressorConfig } from './stressor.ts';
 import { buildSut, SUT_ACTORS, type SutConfig } from './sut.ts';
 import { PhaseCycler, type TrafficPhase } from './phases.ts';
-import { metricsSampler, Once, pushMetricsAtEnd } from '../kernel/timers.ts';
+import { metricsSampler, Once } from '../kernel/timers.ts';
 import type { FleetConfig } from './fleet/config.ts';
 import { buildFleetHost } from './fleet/fleetHost.ts';
 import { fleetMetricDefs } from './fleet/metricsDefs.ts';
@@ -97,7 +97,7 @@ function buildStressor(sim: Sim, cfg: NetModelConfig, pair: number): HostInstanc
       const n = now();
       const base = acc.base;
       const measuredNs = measuredSpanNs(endNs, cfg.warmupNs);
-      pushMetricsAtEnd(endNs, cfg.sampleNs, push);
+      sampler.pushAtEnd(endNs);
       return {
         role: 'stressor',
         pair,
@@ -142,10 +142,7 @@ function buildSutHost(sim: Sim, cfg: NetModelConfig, pair: number, opts: BuildOp
       host.finish(endNs);
       const measuredNs = measuredSpanNs(endNs, cfg.warmupNs);
       const r: SutNetResult = { ...stats.result(measuredNs, summarizeHost(host, measuredNs)), pair };
-      pushMetricsAtEnd(endNs, cfg.sampleNs, () => {
-        host.sampleGauges();
-        stats.sample();
-      });
+      sampler.pushAtEnd(endNs);
       return r;
     },
     traceEvents: () => host.trace?.events ?? [],

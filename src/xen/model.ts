@@ -9,7 +9,7 @@ import { xenMetricDefs } from './metricsDefs.ts';
 import { makePolicy, type SchedulerSpec } from './sched/index.ts';
 import { summarizeHost, type XenHostResult } from './results.ts';
 import { attachWorkload, type WorkloadSpec } from './workloads.ts';
-import { metricsSampler, Once, pushMetricsAtEnd } from '../kernel/timers.ts';
+import { metricsSampler, Once } from '../kernel/timers.ts';
 
 export interface XenHostConfig extends XenHostSpec {
   scheduler: SchedulerSpec;
@@ -58,7 +58,7 @@ export function buildHost(sim: Sim, cfg: XenModelConfig, hostIndex: number, opts
       // one busy PCPU shared by 400 domains). The network model keeps summarizeHost's sum (the paper's numbers).
       r.coreUtilPct = Math.round((100_000 * host.stats.dom.reduce((a, d) => a + d.cpuNs, 0)) / span) / 1000;
       r.workloads = counters.map((c) => ({ domain: c.domain, kind: c.kind, completed: c.c.completed() - c.base }));
-      pushMetricsAtEnd(endNs, cfg.sampleNs, () => host.sampleGauges());
+      sampler.pushAtEnd(endNs);
       return r;
     },
     traceEvents: () => host.trace?.events ?? [],

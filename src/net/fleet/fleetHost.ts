@@ -3,7 +3,7 @@
 // scheduler, its link to the rack's ToR, traffic phases, samplers and results.
 import { actorId, measuredSpanNs, type BuildOptions, type HostInstance } from '../../kernel/model.ts';
 import type { Sim } from '../../kernel/sim.ts';
-import { Every, metricsSampler, Once, pushMetricsAtEnd } from '../../kernel/timers.ts';
+import { Every, metricsSampler, Once } from '../../kernel/timers.ts';
 import { NET_ACTOR_BASE } from '../../xen/actorLayout.ts';
 import { XenHost, type DomainSpec, type XenHostSpec } from '../../xen/host.ts';
 import { makePolicy } from '../../xen/sched/index.ts';
@@ -101,9 +101,10 @@ export function buildFleetHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hos
 
   const receiving = receivingGuests(cfg, hostIndex);
   const stats = new FleetStats(sim, host, { dom0, nic, link, guests }, spec.rack, hostIndex, cfg.perDomUMetrics, guests.map((_, g) => receiving.has(g)));
-  const sampler = metricsSampler(sim, local(FLEET_ACTORS.sampler), cfg.sampleNs, () => {
+  const sampler = metricsSampler(sim, local(FLEET_ACTORS.sampler), cfg.sampleNs, (last) => {
     host.sampleGauges();
-    stats.sample();
+    // No goodput observation for the part of a sample interval left at the end: it is not an interval's goodput.
+    stats.sample(!last);
   });
   const warmup = warmupNs > 0
     ? new Once(sim, local(FLEET_ACTORS.warmup), warmupNs, () => {
@@ -118,11 +119,7 @@ export function buildFleetHost(sim: Sim, cfg: FleetConfig, warmupNs: number, hos
     collect: (endNs) => {
       host.finish(endNs);
       const r = stats.result(measuredSpanNs(endNs, warmupNs));
-      // No goodput observation for the part of a sample interval left: it is not an interval's goodput.
-      pushMetricsAtEnd(endNs, cfg.sampleNs, () => {
-        host.sampleGauges();
-        stats.sample(false);
-      });
+      sampler.pushAtEnd(endNs);
       return r;
     },
     traceEvents: () => host.trace?.events ?? [],

@@ -3,7 +3,7 @@
 // aggregation switch — one port per rack. Its results and metrics per port.
 import { actorId, measuredSpanNs, type HostInstance } from '../../kernel/model.ts';
 import type { Sim } from '../../kernel/sim.ts';
-import { metricsSampler, Once, pushMetricsAtEnd } from '../../kernel/timers.ts';
+import { metricsSampler, Once } from '../../kernel/timers.ts';
 import { FLEET_ACTORS } from './fleetHost.ts';
 import { aggHostIndex, torHostIndex, type FleetConfig } from './config.ts';
 import { SwitchNode, type SwitchNodeSpec } from './switchNode.ts';
@@ -125,7 +125,7 @@ export function buildSwitchHost(sim: Sim, cfg: FleetConfig, warmupNs: number, ho
           };
         }),
       };
-      pushMetricsAtEnd(endNs, cfg.sampleNs, push);
+      sampler.pushAtEnd(endNs);
       return r;
     },
     xstateEvents: () => sw.machine.xstateEvents,
