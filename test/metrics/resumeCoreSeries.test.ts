@@ -8,9 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCheckpoint } from '../../src/checkpoint/store.ts';
 import { createRunMetrics, Execution } from '../../src/run/execute.ts';
-import { runCli } from '../helpers/cli.ts';
+import { resumeInput, runWithCheckpoints } from '../helpers/checkpointed.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vioemu-resume-core-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -19,26 +18,19 @@ const value = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)
 
 describe('a resumed run exposes its virtual time and events from the start', () => {
   beforeAll(async () => {
-    const r = await runCli(['run', 'scenarios/soak/fleet-soak.yaml', '--duration', '400ms', '--checkpoint', tmp, '--checkpoint-every', '200ms']);
-    expect(r.code, r.stderr).toBe(0);
+    await runWithCheckpoints(['scenarios/soak/fleet-soak.yaml', '--duration', '400ms'], tmp, '200ms');
   }, 120_000);
 
   it.each([1, 2])('on %i partition(s)', async (workers) => {
-    const { checkpoint } = readCheckpoint(tmp);
-    const { meta } = checkpoint;
-    expect(meta.instantNs).toBe(200e6);
-    expect(meta.eventsBase).toBeGreaterThan(0);
+    const { point, restore } = resumeInput(tmp);
+    expect(restore.instantNs).toBe(200e6);
+    expect(restore.eventsBase).toBeGreaterThan(0);
     const metrics = await createRunMetrics('net');
-    const running = new Execution().run([meta.point], {
-      workers,
-      partitionBy: 'hosts',
-      metrics,
-      restore: { instantNs: meta.instantNs, eventsBase: meta.eventsBase, hosts: checkpoint.hosts },
-    });
+    const running = new Execution().run([point], { workers, partitionBy: 'hosts', metrics, restore });
     // No worker message can have arrived yet (they are macrotasks; this awaits only microtasks).
     const early = await metrics.text();
     expect(value(early, 'vioemu_virtual_time_seconds')).toBe(0.2);
-    expect(value(early, 'vioemu_events_total')).toBe(meta.eventsBase);
+    expect(value(early, 'vioemu_events_total')).toBe(restore.eventsBase);
     const [out] = await running;
     expect(out!.result.threads.partitions).toBe(workers);
     const late = await metrics.text();

@@ -7,22 +7,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCheckpoint } from '../../src/checkpoint/store.ts';
 import { Execution } from '../../src/run/execute.ts';
-import { runCli } from '../helpers/cli.ts';
+import { resumeInput, runWithCheckpoints } from '../helpers/checkpointed.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vioemu-resume-pace-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('a paced resumed run', () => {
   it('keeps the pace from the checkpoint on, not from virtual time 0', async () => {
-    const r = await runCli(['run', 'scenarios/sched/mixed-64.yaml', '--duration', '4200ms', '--checkpoint', tmp, '--checkpoint-every', '4s']);
-    expect(r.code, r.stderr).toBe(0);
-    const { checkpoint } = readCheckpoint(tmp);
-    const { meta } = checkpoint;
-    expect(meta.instantNs).toBe(4e9);
+    await runWithCheckpoints(['scenarios/sched/mixed-64.yaml', '--duration', '4200ms'], tmp, '4s');
+    const { point, restore } = resumeInput(tmp);
+    expect(restore.instantNs).toBe(4e9);
     // 0.2 virtual s at 1 virtual s per wall s: about 0.2 s of simulation; counted from 0 it took 4.2 s.
-    const [out] = await new Execution().run([meta.point], { workers: 1, pace: 1, restore: { instantNs: meta.instantNs, eventsBase: meta.eventsBase, hosts: checkpoint.hosts } });
+    const [out] = await new Execution().run([point], { workers: 1, pace: 1, restore });
     const res = out!.result;
     expect(res.virtualSeconds).toBeCloseTo(4.2, 9);
     expect(res.wallSeconds - res.startupWallSeconds).toBeLessThan(2);

@@ -7,12 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCheckpoint } from '../../src/checkpoint/store.ts';
 import type { RunOutput } from '../../src/kernel/runner.ts';
 import { createRunMetrics, Execution } from '../../src/run/execute.ts';
 import { buildResult } from '../../src/run/result.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
-import { runCli } from '../helpers/cli.ts';
+import { resumeInput, runWithCheckpoints } from '../helpers/checkpointed.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vioemu-resume-rtf-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -27,13 +26,11 @@ describe('realtime factor of a resumed run', () => {
   });
 
   it('the result and the gauge after `resume`', async () => {
-    const r = await runCli(['run', 'scenarios/soak/sched-soak.yaml', '--duration', '4s', '--checkpoint', tmp, '--checkpoint-every', '3s']);
-    expect(r.code, r.stderr).toBe(0);
-    const { checkpoint } = readCheckpoint(tmp);
-    const { meta } = checkpoint;
-    expect(meta.instantNs).toBe(3e9);
+    await runWithCheckpoints(['scenarios/soak/sched-soak.yaml', '--duration', '4s'], tmp, '3s');
+    const { point, restore } = resumeInput(tmp);
+    expect(restore.instantNs).toBe(3e9);
     const metrics = await createRunMetrics('xen');
-    const [out] = await new Execution().run([meta.point], { workers: 1, metrics, restore: { instantNs: meta.instantNs, eventsBase: meta.eventsBase, hosts: checkpoint.hosts } });
+    const [out] = await new Execution().run([point], { workers: 1, metrics, restore });
     const res = out!.result;
     expect(res.virtualSeconds).toBe(4);
     expect(res.realTimeFactor).toBeCloseTo(1 / (res.wallSeconds - res.startupWallSeconds), 9);
