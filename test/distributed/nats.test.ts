@@ -55,6 +55,14 @@ async function startNats(config?: string): Promise<NatsServer> {
 }
 
 /** A partition process (K >= 1): no scenario, it gets it from the coordinator. */
+/**
+ * Calls `then` once `text()` (a process's stderr so far) matches `re` (`until`'s polling). Never said within the
+ * run's own timeout, it does nothing: the run's result fails the test.
+ */
+function whenSaid(text: () => string, re: RegExp, then: () => void): void {
+  void until(`stderr to match ${re}`, () => re.test(text()), 60_000).then(then, () => {});
+}
+
 function startPartition(url: string, k: number, n: number, extra: string[] = []) {
   const proc = spawn(process.execPath, [BIN, 'run', '--transport', url, '--partition', `${k}/${n}`, ...extra], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   procs.push(proc);
@@ -177,12 +185,8 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
     const r = await runCli(['run', ...SPLIT, '--transport', nats.url, '--partition', '0/2'], {
       timeoutMs: 40_000,
       onSpawn: (_kill, stderr) => {
-        const poll = () => {
-          // The first request timed out (3 s): resume the partition, which then answers the stale offer first.
-          if (/waiting for partition 1\/2/.test(stderr())) return void setTimeout(() => p1.proc.kill('SIGCONT'), 1000);
-          setTimeout(poll, 50);
-        };
-        poll();
+        // The first request timed out (3 s): resume the partition, which then answers the stale offer first.
+        whenSaid(stderr, /waiting for partition 1\/2/, () => void setTimeout(() => p1.proc.kill('SIGCONT'), 1000));
       },
     });
     expect(r.signal, r.stderr).toBe(null); // not killed by the timeout
@@ -199,12 +203,8 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
     const r = await runCli(['run', ...SPLIT, '--transport', nats.url, '--partition', '0/2'], {
       timeoutMs: 60_000,
       onSpawn: (_kill, stderr) => {
-        const poll = () => {
-          // The offer of partition 1/2 went to the only process in the queue group, the other run's: now start this run's own.
-          if (/declined partition 1\/2: started with --partition 1\/3/.test(stderr())) return void (p1 = startPartition(nats.url, 1, 2));
-          setTimeout(poll, 50);
-        };
-        poll();
+        // The offer of partition 1/2 went to the only process in the queue group, the other run's: now start this run's own.
+        whenSaid(stderr, /declined partition 1\/2: started with --partition 1\/3/, () => void (p1 = startPartition(nats.url, 1, 2)));
       },
     });
     expect(r.code, r.stderr).toBe(0);
@@ -262,12 +262,8 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
     const r = await runCli(['run', RING, '--duration', '1h', '--partition-by', 'hosts', '--json', '--transport', nats.url, '--partition', '0/2'], {
       timeoutMs: 60_000,
       onSpawn: () => {
-        const poll = () => {
-          // Once partition 1 has made progress.
-          if (/partition 1\/2 of run/.test(p1.stderr())) return void setTimeout(() => void nats.kill().then(() => (killedAt = Date.now())), 2500);
-          setTimeout(poll, 50);
-        };
-        poll();
+        // Once partition 1 has made progress.
+        whenSaid(p1.stderr, /partition 1\/2 of run/, () => void setTimeout(() => void nats.kill().then(() => (killedAt = Date.now())), 2500));
       },
     });
     expect(killedAt).toBeGreaterThan(0);
@@ -291,11 +287,7 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
     const r = await runCli(['run', ...SPLIT, '--transport', nats.url, '--partition', '0/3'], {
       timeoutMs: 60_000,
       onSpawn: () => {
-        const poll = () => {
-          if (/partition 1\/3 of run/.test(p1.stderr())) return void p1.proc.kill('SIGINT');
-          setTimeout(poll, 50);
-        };
-        poll();
+        whenSaid(p1.stderr, /partition 1\/3 of run/, () => void p1.proc.kill('SIGINT'));
       },
     });
     expect(await p1.exited).toBe(130);
@@ -312,16 +304,14 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
     const r = await runCli(['run', RING, '--duration', '1h', '--partition-by', 'hosts', '--json', '--transport', nats.url, '--partition', '0/2', '--transport-timeout', '25s'], {
       timeoutMs: 60_000,
       onSpawn: (kill) => {
-        const poll = () => {
-          if (!/partition 1\/2 of run/.test(p1.stderr())) return void setTimeout(poll, 50);
+        whenSaid(p1.stderr, /partition 1\/2 of run/, () => {
           // Partition 1's process freezes mid-run (a stopped VM, a machine cut off); the user presses Ctrl-C a second later.
           setTimeout(() => p1.proc.kill('SIGSTOP'), 2000);
           setTimeout(() => {
             interruptedAt = Date.now();
             kill('SIGINT');
           }, 3000);
-        };
-        poll();
+        });
       },
     });
     const took = Date.now() - interruptedAt;
@@ -339,11 +329,7 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
     const r = await runCli(['run', RING, '--duration', '1h', '--partition-by', 'hosts', '--json', '--transport', nats.url, '--partition', '0/2', '--transport-timeout', '2s'], {
       timeoutMs: 60_000,
       onSpawn: () => {
-        const poll = () => {
-          if (/partition 1\/2 of run/.test(p1.stderr())) return void setTimeout(() => p1.proc.kill('SIGKILL'), 2000);
-          setTimeout(poll, 50);
-        };
-        poll();
+        whenSaid(p1.stderr, /partition 1\/2 of run/, () => void setTimeout(() => p1.proc.kill('SIGKILL'), 2000));
       },
     });
     expect(r.code).toBe(1);
@@ -363,16 +349,12 @@ describe.skipIf(!natsBin)('one run over NATS, a partition per process', () => {
     const r = await runCli(['run', RING, '--duration', '1h', '--partition-by', 'hosts', '--json', '--transport', nats.url, '--partition', '0/2', '--transport-timeout', '2s'], {
       timeoutMs: 60_000,
       onSpawn: (kill) => {
-        const poll = () => {
-          if (/partition 1\/2 of run/.test(p1.stderr())) {
-            return void setTimeout(() => {
-              killedAt = Date.now();
-              kill('SIGKILL');
-            }, 2000);
-          }
-          setTimeout(poll, 50);
-        };
-        poll();
+        whenSaid(p1.stderr, /partition 1\/2 of run/, () => {
+          setTimeout(() => {
+            killedAt = Date.now();
+            kill('SIGKILL');
+          }, 2000);
+        });
       },
     });
     expect(r.signal).toBe('SIGKILL');
