@@ -5,7 +5,7 @@
 // measured, then exits 128 + the signal's number.
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoPath } from '../repoPath.ts';
 import { Execution } from '../run/execute.ts';
 import type { RedisTarget } from '../queue/url.ts';
 import { checkOutputPath } from './outputPaths.ts';
@@ -43,7 +43,7 @@ async function stoppable<T>(f: (exec: Execution) => Promise<T>): Promise<{ value
  * Shown relative to the current folder when it lies inside it.
  */
 function repositoryFile(file: string): string {
-  const abs = join(fileURLToPath(new URL('../../', import.meta.url)), file);
+  const abs = repoPath(file);
   const rel = relative(process.cwd(), abs);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }

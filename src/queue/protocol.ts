@@ -11,9 +11,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Packr } from 'msgpackr';
+import { repoPath } from '../repoPath.ts';
 import type { RunResult } from '../run/result.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
 
@@ -92,7 +91,6 @@ export const decodePoint = (text: string) => decode<ScenarioPoint>(text);
 export const encodeResult = (r: RunResult) => encode(r);
 export const decodeResult = (text: string) => decode<RunResult>(text);
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let cachedCode: CodeId | undefined;
 
 /** Identity of the code this process runs: results are only guaranteed identical between equal ids. */
@@ -101,11 +99,11 @@ export function codeId(): CodeId {
   const h = createHash('sha256');
   // The model is src/ and the component machines in actors/.
   for (const dir of ['src', 'actors']) {
-    const files = (readdirSync(join(ROOT, dir), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
-    for (const f of files) h.update(`${dir}/${f}\0`).update(readFileSync(join(ROOT, dir, f))).update('\0');
+    const files = (readdirSync(repoPath(dir), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
+    for (const f of files) h.update(`${dir}/${f}\0`).update(readFileSync(repoPath(dir, f))).update('\0');
   }
   try {
-    h.update(readFileSync(join(ROOT, 'package-lock.json')));
+    h.update(readFileSync(repoPath('package-lock.json')));
   } catch {
     // an installed copy without a lock file: the sources alone
   }

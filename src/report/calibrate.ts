@@ -11,16 +11,14 @@
 // `# scaleFittedOn:` for the reproduction table) and the curve to a JSON file.
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoPath } from '../repoPath.ts';
 import { Execution } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
 import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
 
+// T1's and T2's scenarios are named relative to the repository (as the log shows them) and read from it (repoPath), not from the current folder.
 export const T1 = { scenario: 'scenarios/paper/fig3-linux.yaml', field: 'net.stressor.txCyclesPerPacket', targetGbps: 5.5 };
 export const T2 = { scenario: 'scenarios/paper/fig3-domu.yaml', field: 'net.costs.table1Scale', targetGbps: 2.3, targetDom0Pct: 105 };
-/** T1's and T2's scenarios are named relative to the repository (as the log shows them), not to the current folder. */
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const paperScenario = (file: string) => join(REPO_ROOT, file);
 export const CURVE_SCALES = [0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0];
 export const CURVE_SEEDS = [1, 2, 3];
 
@@ -167,7 +165,7 @@ export async function calibrate(opts: { out: string; workers: number; quick: boo
   opts.log(`calibrate: ${T1.field} to T1 = ${T1.targetGbps} Gbps (${T1.scenario})`);
   const t1 = await solveDecreasing(async (x) => {
     evaluations++;
-    const [r] = await runPoints(run, loadScenario(paperScenario(T1.scenario), { sets: [`${T1.field}=${x}`], overrides: dur }), 1);
+    const [r] = await runPoints(run, loadScenario(repoPath(T1.scenario), { sets: [`${T1.field}=${x}`], overrides: dur }), 1);
     opts.log(`  ${T1.field}=${x} → ${(r!.throughputGbps ?? 0).toFixed(3)} Gbps`);
     progress.t1.push({ txCyclesPerPacket: x, gbps: r!.throughputGbps ?? 0 });
     return r!.throughputGbps ?? 0;
@@ -177,7 +175,7 @@ export async function calibrate(opts: { out: string; workers: number; quick: boo
 
   opts.log(`calibrate: the curve of DomU bandwidth and Dom0 utilization against ${T2.field} (${CURVE_SCALES.length} scales × ${CURVE_SEEDS.length} seeds)`);
   const grid = CURVE_SCALES.flatMap((scale) => CURVE_SEEDS.map((seed) => ({ scale, seed })));
-  const points = grid.map(({ scale, seed }) => loadScenario(paperScenario(T2.scenario), { sets: [`${T1.field}=${tx}`, `${T2.field}=${scale}`], overrides: { ...dur, seed } })[0]!);
+  const points = grid.map(({ scale, seed }) => loadScenario(repoPath(T2.scenario), { sets: [`${T1.field}=${tx}`, `${T2.field}=${scale}`], overrides: { ...dur, seed } })[0]!);
   // The curve over the runs that ended: a scale whose seeds all ended (an interrupted calibration keeps those).
   const curveOf = (ended: (R | null)[]): CurvePoint[] =>
     CURVE_SCALES.flatMap((scale) => {
@@ -213,7 +211,7 @@ export async function calibrate(opts: { out: string; workers: number; quick: boo
         const [a, b] = bracket;
         const inner = [1, 2, 3].map((k) => Math.round(Math.exp(Math.log(a) + (k / 4) * (Math.log(b) - Math.log(a))) * 1000) / 1000);
         const g2 = inner.flatMap((sc) => CURVE_SEEDS.map((seed) => ({ scale: sc, seed })));
-        const r2 = await runPoints(run, g2.map(({ scale: sc, seed }) => loadScenario(paperScenario(T2.scenario), { sets: [`${T1.field}=${tx}`, `${T2.field}=${sc}`], overrides: { ...dur, seed } })[0]!), opts.workers);
+        const r2 = await runPoints(run, g2.map(({ scale: sc, seed }) => loadScenario(repoPath(T2.scenario), { sets: [`${T1.field}=${tx}`, `${T2.field}=${sc}`], overrides: { ...dur, seed } })[0]!), opts.workers);
         evaluations += r2.length;
         const cands = [
           ...curve.filter((c) => c.scale === a || c.scale === b).map((c) => ({ scale: c.scale, g: c.gbps.mean })),
@@ -232,7 +230,7 @@ export async function calibrate(opts: { out: string; workers: number; quick: boo
     }
   }
   opts.log(`calibrate: ${T2.field} = ${scale} — ${why}`);
-  const check = await runPoints(run, CURVE_SEEDS.map((seed) => loadScenario(paperScenario(T2.scenario), { sets: [`${T1.field}=${tx}`, `${T2.field}=${scale}`], overrides: { ...dur, seed } })[0]!), opts.workers);
+  const check = await runPoints(run, CURVE_SEEDS.map((seed) => loadScenario(repoPath(T2.scenario), { sets: [`${T1.field}=${tx}`, `${T2.field}=${scale}`], overrides: { ...dur, seed } })[0]!), opts.workers);
   evaluations += check.length;
   const atFit = { gbps: stats(check.map((r) => r.throughputGbps ?? 0)).mean, dom0Pct: stats(check.map(dom0Of)).mean };
   const res: CalibrationResult = { txCyclesPerPacket: tx, t1Gbps: t1.y, table1Scale: scale, scaleFittedOn: fittedOn, why, curve, atFit, evaluations };

@@ -4,8 +4,8 @@
 // results.json, per-point result files, SVGs and index.html.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RedisTarget } from '../queue/url.ts';
+import { repoPath } from '../repoPath.ts';
 import { Execution } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
 import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
@@ -19,7 +19,7 @@ export const PAPER_SCENARIOS = [
   'fig8-dom0vcpus', 'fig9-creditsteal', 'fig11-simplebridge', 'fig12-txqueuelen', 'fig13-combined',
 ];
 
-const PAPER_DIR = fileURLToPath(new URL('../../scenarios/paper/', import.meta.url));
+const PAPER_DIR = repoPath('scenarios', 'paper');
 
 /** Seeds every point runs with (pass/fail uses their mean). */
 export const REPRODUCE_SEEDS = [1, 2, 3];
@@ -130,7 +130,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceOutput
 
 /** What the Table 1 scale was fitted on, as recorded by `vioemu calibrate` in scenarios/calibration.yaml. */
 function tableOptions(): TableOptions {
-  const file = fileURLToPath(new URL('../../scenarios/calibration.yaml', import.meta.url));
+  const file = repoPath('scenarios', 'calibration.yaml');
   try {
     const text = readFileSync(file, 'utf8');
     return { scaleFittedOn: /scaleFittedOn:\s*dom0-util/.test(text) ? 'dom0-util' : 'T2' };

@@ -6,8 +6,8 @@
 // / default / high. Nothing here is fitted: it shows how much a row depends on
 // a guess.
 import { writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute } from 'node:path';
+import { repoPath } from '../repoPath.ts';
 import { Execution } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
 import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
@@ -66,12 +66,11 @@ export interface SensitivityOutput {
   failed: { count: number; first: string } | null;
 }
 
-/** The repository: a relative `scenario` is named from it (as the table shows it), not from the current folder. */
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function sensitivity(opts: { scenario: string; seeds: number[]; durationNs?: number; workers: number; out?: string; log: (s: string) => void; exec?: Execution }): Promise<SensitivityOutput> {
   const overrides = (seed: number) => ({ seed, ...(opts.durationNs ? { duration: `${opts.durationNs}ns`, warmup: `${sensitivityWarmupNs(opts.durationNs)}ns` } : {}) });
-  const scenarioFile = isAbsolute(opts.scenario) ? opts.scenario : join(REPO_ROOT, opts.scenario);
+  // A relative `scenario` is named from the repository (as the table shows it), not from the current folder.
+  const scenarioFile = isAbsolute(opts.scenario) ? opts.scenario : repoPath(opts.scenario);
   const jobs: { a: number; v: number; variant: number; seed: number; point: ScenarioPoint }[] = [];
   ASSUMPTIONS.forEach((as, a) => {
     [as.low, null, as.high].forEach((val, v) => {

@@ -84,7 +84,7 @@ describe('bin/vioemu.js: dist/ when current, the sources otherwise', () => {
     build();
     const chunks = readdirSync(join(copy, 'dist')).filter((f) => f.endsWith('.js'));
     const text = chunks.map((f) => readFileSync(join(copy, 'dist', f), 'utf8')).join('\n');
-    expect(text).toContain('new URL("../src/report/reproduce.ts", import.meta.url)');
+    expect(text).toContain('new URL("../src/repoPath.ts", import.meta.url)'); // scenarios/, docs/ found from it
     expect(text).toContain('new URL("../src/run/execute.ts", import.meta.url)');
     expect(text).not.toContain(copy); // relative to the bundle: the repository may move
   });
