@@ -104,12 +104,11 @@ export function hostConfig(h: XenHostSection, file: string, hostPath: string): X
     if (names.has(d.name)) throw new ScenarioError(file, `${at}.name`, `duplicate domain name ${d.name}`);
     names.add(d.name);
     const aff = Array.from({ length: d.vcpus }, (_, i) => affinityOf(d, i));
-    if (d.workload.kind === 'ping-pong' && !h.domains.some((o) => o.name === (d.workload as { peer: string }).peer)) {
-      throw new ScenarioError(file, `${at}.workload.peer`, `no domain named ${(d.workload as { peer: string }).peer}`);
-    }
-    // Its own peer, the pair's two queues sit on one VCPU and hand the burst to each other without a wake: a CPU hog, unsaid.
-    if (d.workload.kind === 'ping-pong' && d.workload.peer === d.name) {
-      throw new ScenarioError(file, `${at}.workload.peer`, `the domain itself (${d.name}); a ping-pong wakes another domain's VCPU`);
+    if (d.workload.kind === 'ping-pong') {
+      const peer = d.workload.peer;
+      if (!h.domains.some((o) => o.name === peer)) throw new ScenarioError(file, `${at}.workload.peer`, `no domain named ${peer}`);
+      // Its own peer, the pair's two queues sit on one VCPU and hand the burst to each other without a wake: a CPU hog, unsaid.
+      if (peer === d.name) throw new ScenarioError(file, `${at}.workload.peer`, `the domain itself (${d.name}); a ping-pong wakes another domain's VCPU`);
     }
     return { name: d.name, weight: d.weight, cap: d.cap, vcpus: d.vcpus, affinity: aff, placement: placement[di]!, sedf: sedfParams(file, `${at}.sedf`, d.sedf, di === 0) };
   });
