@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { formatNs, looksLikeDuration, NS_PER_MS, parseDurationNs } from '../kernel/time.ts';
 import { OpenMetricsWriter } from '../metrics/openmetrics.ts';
+import { POINT_LABEL } from '../metrics/coreMetrics.ts';
 import { createRunMetrics, Execution, metricDefsFor } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
 import { describeListenError, serveMetrics, type MetricsServer } from '../metrics/server.ts';
@@ -230,19 +231,18 @@ function checkCheckpointable(points: ScenarioPoint[], flags: RunFlags): void {
 }
 
 /**
- * What a sweep's /metrics is: the series carry no point label, so its points write the same ones. A worker sends a
- * series' cumulative value and the server keeps the last one sent (RunMetrics.apply), so counters do not add up
- * over the points: only vioemu_events_total, counted on the main thread, does.
+ * What a sweep's /metrics is: every series carries the point that wrote it (RunMetrics.perPoint), so points that
+ * run one after another or side by side neither overwrite nor reset each other's counters.
  */
 export function sweepMetricsNote(points: number): string {
-  return `the ${points} points of this sweep share one set of series (no label tells them apart): each series, counters too, shows whichever point wrote it last (a point's counters start again from 0, a counter reset; with points in parallel they switch between the points' values), only vioemu_events_total adds up over the points; to watch a point, run it alone (vioemu run … --set)`;
+  return `the ${points} points of this sweep each have their own series, labelled ${POINT_LABEL}="<path=value,…>" as in their results (sum without (${POINT_LABEL}) adds them up)`;
 }
 
 /** Start the metrics server, run, write results then artefacts; the exit code. */
 export async function runSetup(setup: RunSetup, flags: RunFlags, exec: Execution, signals: SignalStop): Promise<number> {
   const { points, workers, partitionBy, metricsPort, metricsHost, lingerS, pace } = setup;
   const model = points[0]!.scenario.model;
-  const metrics = metricsPort !== undefined || setup.om ? await createRunMetrics(model) : undefined;
+  const metrics = metricsPort !== undefined || setup.om ? await createRunMetrics(model, { perPoint: points.length > 1 }) : undefined;
   let server: MetricsServer | null = null;
   if (metrics && metricsPort !== undefined) {
     try {

@@ -7,3 +7,6 @@ export const coreMetricDefs: readonly MetricDef[] = [
   { name: 'vioemu_events_total', help: 'Kernel events processed', type: 'counter', labelNames: [] },
   { name: 'vioemu_realtime_factor', help: 'Virtual seconds per wall second so far', type: 'gauge', labelNames: [] },
 ];
+
+/** The label a sweep adds to every series, the run's own too: the point's label (`path=value,…`, as in its result). */
+export const POINT_LABEL = 'point';

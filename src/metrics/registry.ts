@@ -6,6 +6,7 @@
 // takes single observations.
 import { Gauge, Registry, type Metric } from 'prom-client';
 import type { MetricDef, MetricUpdate } from '../kernel/metricSink.ts';
+import { POINT_LABEL } from './coreMetrics.ts';
 
 /**
  * Series in the order of their label values, not of their first update: which partition's flush came first
@@ -100,9 +101,12 @@ class ValueCounter {
     else this.series.set(key, { labels: Object.fromEntries(this.def.labelNames.map((n, i) => [n, labels[i]!])), value });
   }
 
-  inc(by: number): void {
-    const s = this.series.get('')!;
-    s.value += by;
+  /** Add to a series kept on the main thread (label values as set() takes them). */
+  inc(labels: readonly string[], by: number): void {
+    const key = labels.join('\u0000');
+    const s = this.series.get(key);
+    if (s) s.value += by;
+    else this.set(labels, by);
   }
 
   async get() {
@@ -114,17 +118,28 @@ class ValueCounter {
   }
 }
 
+export interface RunMetricsOptions {
+  /**
+   * A sweep: every series, the run's own too, carries the point that wrote it, so points running one after
+   * another or side by side keep series of their own (a single run has none, so its exposition is unchanged).
+   */
+  perPoint?: boolean;
+}
+
 export class RunMetrics {
   readonly registry = new Registry();
+  readonly perPoint: boolean;
   private counters = new Map<string, ValueCounter>();
   private gauges = new Map<string, Gauge>();
   private hists = new Map<string, AggregatedHistogram>();
 
-  constructor(defs: readonly MetricDef[]) {
+  constructor(defs: readonly MetricDef[], opts: RunMetricsOptions = {}) {
+    this.perPoint = opts.perPoint ?? false;
     for (const d of defs) this.define(d);
   }
 
-  define(d: MetricDef): void {
+  define(given: MetricDef): void {
+    const d = this.perPoint ? { ...given, labelNames: [POINT_LABEL, ...given.labelNames] } : given;
     if (this.counters.has(d.name) || this.gauges.has(d.name) || this.hists.has(d.name)) return;
     const cfg = { name: d.name, help: d.help, labelNames: [...d.labelNames], registers: [this.registry] };
     if (d.type === 'counter') {
@@ -145,32 +160,44 @@ export class RunMetrics {
     return Object.fromEntries(names.map((n, i) => [n, labels[i]!]));
   }
 
+  /** The label values a series has here: the point's first in a sweep (`point` is required then). */
+  private withPoint(labels: readonly string[], point: string | undefined): string[] {
+    if (!this.perPoint) return labels as string[];
+    if (point === undefined) throw new Error('RunMetrics: a sweep\'s series need the point that wrote them');
+    return [point, ...labels];
+  }
+
   /** Series values from a worker (MetricSink.flush): each replaces the one held. */
-  apply(updates: readonly MetricUpdate[]): void {
+  apply(updates: readonly MetricUpdate[], point?: string): void {
     for (const u of updates) {
+      const labels = this.withPoint(u.labels, point);
       const c = this.counters.get(u.name);
       if (c) {
         // A value of 0 creates the series, so dashboards see it before anything happened.
-        c.set(u.labels, u.value);
+        c.set(labels, u.value);
         continue;
       }
       const g = this.gauges.get(u.name);
       if (g) {
-        g.set(this.labelsOf(u.name, u.labels), u.value);
+        g.set(this.labelsOf(u.name, labels), u.value);
         continue;
       }
       const h = this.hists.get(u.name);
-      if (h) h.set(u.labels, u.buckets ?? [], u.sum ?? 0, u.value);
+      if (h) h.set(labels, u.buckets ?? [], u.sum ?? 0, u.value);
     }
   }
 
-  setGauge(name: string, value: number): void {
-    this.gauges.get(name)?.set(value);
+  /** A run-level gauge kept on the main thread (virtual and wall time, real-time factor). */
+  setGauge(name: string, value: number, point?: string): void {
+    const g = this.gauges.get(name);
+    if (!g) return;
+    if (this.perPoint) g.set({ [POINT_LABEL]: this.withPoint([], point)[0]! }, value);
+    else g.set(value);
   }
 
-  /** A label-less counter kept on the main thread (events processed). */
-  incCounter(name: string, by: number): void {
-    if (by > 0) this.counters.get(name)?.inc(by);
+  /** A run-level counter kept on the main thread (events processed). */
+  incCounter(name: string, by: number, point?: string): void {
+    if (by > 0) this.counters.get(name)?.inc(this.withPoint([], point), by);
   }
 
   text(): Promise<string> {

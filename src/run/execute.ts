@@ -53,10 +53,13 @@ export function metricDefsFor(model: string): MetricDef[] {
   return [...coreMetricDefs, ...MODEL_MODULES[model]!.metricDefs];
 }
 
-/** A registry for the run's metrics; prom-client is loaded only here, by runs that export metrics (start-up). */
-export async function createRunMetrics(model: string): Promise<RunMetrics> {
+/**
+ * A registry for the run's metrics; prom-client is loaded only here, by runs that export metrics (start-up).
+ * `perPoint` (a sweep): every series carries its point's label.
+ */
+export async function createRunMetrics(model: string, opts: { perPoint?: boolean } = {}): Promise<RunMetrics> {
   const { RunMetrics } = await import('../metrics/registry.ts');
-  return new RunMetrics(metricDefsFor(model));
+  return new RunMetrics(metricDefsFor(model), opts);
 }
 
 /** Lookahead = the shortest link between hosts placed in different partitions, hosts in `partitions` contiguous blocks. */
@@ -134,6 +137,8 @@ export class Execution {
     const wallStartMs = Date.now();
     const wallSeconds = () => Number(process.hrtime.bigint() - wallStart) / 1e9;
     const metrics = opts.metrics;
+    // A sweep's series are the point's own (RunMetrics.perPoint); a single run's carry no point.
+    const pointLabel = metrics?.perPoint ? point.label : undefined;
     // A resumed run starts at its checkpoint: virtual time per wall second counts only what this process simulated.
     const startNs = opts.restore?.instantNs ?? 0;
     let eventsSeen = 0;
@@ -145,9 +150,9 @@ export class Execution {
       // A resumed run is at the checkpoint from the start: until every partition's first flush (building and
       // restoring the hosts can take seconds) a scrape must not read virtual time 0 and a counter reset to 0.
       // Partition 0 counts on from the checkpoint's events (sim.resetForRestore), the others from 0.
-      metrics.setGauge('vioemu_virtual_time_seconds', opts.restore.instantNs / 1e9);
+      metrics.setGauge('vioemu_virtual_time_seconds', opts.restore.instantNs / 1e9, pointLabel);
       perPartitionEvents.set(0, opts.restore.eventsBase);
-      metrics.incCounter('vioemu_events_total', opts.restore.eventsBase);
+      metrics.incCounter('vioemu_events_total', opts.restore.eventsBase, pointLabel);
       eventsSeen = opts.restore.eventsBase;
     }
     const handle = pool.start({
@@ -163,20 +168,20 @@ export class Execution {
       pace: opts.pace,
       onMetrics: metrics
         ? (m) => {
-            metrics.apply(m.updates);
+            metrics.apply(m.updates, pointLabel);
             perPartitionEvents.set(m.partition, m.events);
             perPartitionNowNs.set(m.partition, m.nowNs);
-            if (perPartitionNowNs.size === plan.partitions) metrics.setGauge('vioemu_virtual_time_seconds', Math.min(...perPartitionNowNs.values()) / 1e9);
+            if (perPartitionNowNs.size === plan.partitions) metrics.setGauge('vioemu_virtual_time_seconds', Math.min(...perPartitionNowNs.values()) / 1e9, pointLabel);
             const total = [...perPartitionEvents.values()].reduce((a, b) => a + b, 0);
-            metrics.incCounter('vioemu_events_total', total - eventsSeen);
+            metrics.incCounter('vioemu_events_total', total - eventsSeen, pointLabel);
             eventsSeen = total;
           }
         : undefined,
       onProgress: (p) => {
         const w = wallSeconds();
         if (metrics) {
-          metrics.setGauge('vioemu_wall_time_seconds', w);
-          metrics.setGauge('vioemu_realtime_factor', w > 0 ? Math.max(0, p.nowNs - startNs) / 1e9 / w : 0);
+          metrics.setGauge('vioemu_wall_time_seconds', w, pointLabel);
+          metrics.setGauge('vioemu_realtime_factor', w > 0 ? Math.max(0, p.nowNs - startNs) / 1e9 / w : 0, pointLabel);
         }
         opts.onProgress?.({ point: point.label, nowNs: p.nowNs, endNs: sc.durationNs, events: p.events, wallSeconds: w, startNs: opts.restore?.instantNs, startEvents: opts.restore?.eventsBase });
       },
@@ -193,9 +198,9 @@ export class Execution {
     this.handles.delete(handle);
     const w = wallSeconds();
     if (metrics) {
-      metrics.setGauge('vioemu_virtual_time_seconds', out.reachedNs / 1e9);
-      metrics.setGauge('vioemu_wall_time_seconds', w);
-      metrics.setGauge('vioemu_realtime_factor', w > 0 ? Math.max(0, out.reachedNs - startNs) / 1e9 / w : 0);
+      metrics.setGauge('vioemu_virtual_time_seconds', out.reachedNs / 1e9, pointLabel);
+      metrics.setGauge('vioemu_wall_time_seconds', w, pointLabel);
+      metrics.setGauge('vioemu_realtime_factor', w > 0 ? Math.max(0, out.reachedNs - startNs) / 1e9 / w : 0, pointLabel);
     }
     // Start-up: thread start and module loading until the last partition began (worker and main share the wall clock).
     const startup = Number.isFinite(out.simStartedAtMs) ? Math.min(w, Math.max(0, (out.simStartedAtMs - wallStartMs) / 1e3)) : 0;
