@@ -62,8 +62,27 @@ export const creditWeight = posInt.max(65535, 'at most 65535 (Xen keeps a credit
  * csched_dom_cntl takes 65535, (uint16_t)~0U, as "leave the cap unchanged", so 65534 is the most it can be set to.
  */
 export const creditCap = nonNegInt.max(65534, 'at most 65534 (Xen keeps a credit cap in 16 bits; csched_dom_cntl reads 65535 as "leave it unchanged")').default(0);
-/** iperf's -l: bytes per write() and read(); at most 4 GiB, so that one call's copy fits virtual time at any allowed cost. */
-export const messageBytes = posInt.max(2 ** 32, 'at most 4 GiB (4294967296) a write');
+const UNIT_BYTES: Record<string, number> = { B: 1, KB: 1e3, KiB: 1024, MB: 1e6, MiB: 1024 ** 2, GB: 1e9, GiB: 1024 ** 3 };
+
+/** A size in bytes: an integer, or "256KiB", "1.5MB" (KB = 1000 B, KiB = 1024 B). */
+export const sizeBytes = z.unknown().transform((v, ctx) => {
+  const fail = () => {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a size: ${show(v)} (use an integer number of bytes or e.g. 64KiB, 1.5MB)` });
+    return z.NEVER;
+  };
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v > 0 ? v : fail();
+  if (typeof v !== 'string') return fail();
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$/.exec(v);
+  if (!m) return fail();
+  const n = Math.round(Number(m[1]) * UNIT_BYTES[m[2] ?? 'B']!);
+  return Number.isSafeInteger(n) && n > 0 ? n : fail();
+});
+
+/**
+ * iperf's -l: bytes per write() (a size, as iperf's own -l takes 64K); at most 4 GiB, so that one call's copy
+ * fits virtual time at any allowed cost.
+ */
+export const messageBytes = sizeBytes.pipe(posInt.max(2 ** 32, 'at most 4 GiB (4294967296) a write'));
 
 /** An integer in [min, max]; the message names the range and the value given. */
 export function intInRange(min: number, max: number, what = '') {

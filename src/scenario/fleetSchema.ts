@@ -4,24 +4,8 @@
 // host runs the network path of `model: net` with the settings under `net`
 // (costs, TCP, netback, netfront, scheduler); docs/scale.md describes it.
 import { z } from 'zod';
-import { creditCap, creditWeight, durationNs, messageBytes, nonNegInt, posInt, show } from './fields.ts';
+import { creditCap, creditWeight, durationNs, messageBytes, nonNegInt, posInt, sizeBytes } from './fields.ts';
 import { topologySchema } from './xenSchema.ts';
-
-const UNIT_BYTES: Record<string, number> = { B: 1, KB: 1e3, KiB: 1024, MB: 1e6, MiB: 1024 ** 2, GB: 1e9, GiB: 1024 ** 3 };
-
-/** A size in bytes: an integer, or "256KiB", "1.5MB" (KB = 1000 B, KiB = 1024 B). */
-export const sizeBytes = z.unknown().transform((v, ctx) => {
-  const fail = () => {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a size: ${show(v)} (use an integer number of bytes or e.g. 64KiB, 1.5MB)` });
-    return z.NEVER;
-  };
-  if (typeof v === 'number') return Number.isSafeInteger(v) && v > 0 ? v : fail();
-  if (typeof v !== 'string') return fail();
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$/.exec(v);
-  if (!m) return fail();
-  const n = Math.round(Number(m[1]) * UNIT_BYTES[m[2] ?? 'B']!);
-  return Number.isSafeInteger(n) && n > 0 ? n : fail();
-});
 
 const positiveDuration = durationNs.refine((ns) => ns > 0, 'must be positive');
 

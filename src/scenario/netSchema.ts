@@ -2,7 +2,7 @@
 // TCP, queues and the cost model. Defaults are the paper's setup and the
 // Linux 2.6.18 / Xen 3.1 constants, each with its source (docs/model.md).
 import { z } from 'zod';
-import { checkPerVcpuLists, creditCap, creditWeight, durationNs, messageBytes, nonNegInt, posInt } from './fields.ts';
+import { checkPerVcpuLists, creditCap, creditWeight, durationNs, messageBytes, nonNegInt, posInt, sizeBytes } from './fields.ts';
 import { fleetSchema } from './fleetSchema.ts';
 import { schedulerSchema, topologySchema } from './xenSchema.ts';
 
@@ -183,7 +183,7 @@ export const netSection = z
     bridge: z.enum(['linux', 'simple']).default('linux'),
     bridgeAgeing: durationNs.default('300s'),
     // The iperf server's own -l: what each recv() asks for (iperf 2 default 8 KB); messageSize is the client's -l.
-    recvSize: posInt.default(8192),
+    recvSize: sizeBytes.default(8192),
     readChunkBytes: posInt.default(65536),
     costs: costsSchema.default({}),
     /**
