@@ -115,9 +115,18 @@ export class TcpSackSender {
   nextBurst(nowNs: number, maxSegs: number): Burst | null {
     assertNs(nowNs, 'nextBurst nowNs');
     if (maxSegs < 1) return null;
-    // Segments already sent while the last ACK batch was processed (one send opportunity per ACK).
-    const queued = this.sentDuringAcks.shift();
-    if (queued) return queued;
+    // Segments already sent while the last ACK batch was processed (one send opportunity per ACK),
+    // handed out at most `maxSegs` at a time: sendAfterAck merges the runs of consecutive ACKs, and
+    // a merged run handed out whole went on the wire as one message of up to a whole window (894
+    // frames in fig3-linux), which the link delivers at its last frame, all at once, into the NIC ring.
+    const queued = this.sentDuringAcks[0];
+    if (queued) {
+      if (queued.count <= maxSegs) return this.sentDuringAcks.shift()!;
+      const head: Burst = { firstSeq: queued.firstSeq, count: maxSegs, retransmit: queued.retransmit };
+      queued.firstSeq += maxSegs;
+      queued.count -= maxSegs;
+      return head;
+    }
     return this.transmit(nowNs, maxSegs);
   }
 
