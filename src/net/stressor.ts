@@ -73,6 +73,7 @@ export class Stressor implements Actor {
   }
 
   private writtenSegs(flow: number, nowNs: number): number {
+    if (!this.active) return this.pausedSegs[flow]!;
     if (this.appRate === Infinity) return Infinity;
     const bytes = this.appBaseBytes[flow]! + (nowNs - this.appBaseNs) * this.appRate;
     return Math.floor(bytes / this.cfg.tcp.mssBytes!);
@@ -81,7 +82,7 @@ export class Stressor implements Actor {
   /** Traffic phases: iperf -l changes (the writers' rate from now on). */
   setMessageBytes(messageBytes: number): void {
     const now = this.sim.nowNs;
-    if (this.appRate !== Infinity) for (let f = 0; f < this.cfg.flows; f++) this.appBaseBytes[f]! += (now - this.appBaseNs) * this.appRate;
+    if (this.appRate !== Infinity && this.active) for (let f = 0; f < this.cfg.flows; f++) this.appBaseBytes[f]! += (now - this.appBaseNs) * this.appRate;
     this.appBaseNs = now;
     this.appRate = this.writeRate(messageBytes);
   }
@@ -123,10 +124,23 @@ export class Stressor implements Actor {
   }
 
   private active = true;
+  /** While inactive: the segments each connection may send, frozen at what it had sent when the phase began. */
+  private pausedSegs: number[] = [];
 
-  /** Traffic phases: an inactive stressor sends nothing new (in-flight data still completes). */
+  /**
+   * Traffic phases: an inactive stressor sends nothing new (in-flight data still completes). The
+   * writers stop (iperf does not write) and resume where they stopped; TCP goes on as it would with
+   * nothing more to send: it still takes ACKs and retransmits what is lost of the data in flight.
+   */
   setActive(active: boolean): void {
     if (active === this.active) return;
+    const now = this.sim.nowNs;
+    if (!active) {
+      if (this.appRate !== Infinity) for (let f = 0; f < this.cfg.flows; f++) this.appBaseBytes[f]! += (now - this.appBaseNs) * this.appRate;
+      this.pausedSegs = this.senders.map((tx) => tx.nextSeq);
+      for (let f = 0; f < this.cfg.flows; f++) this.senders[f]!.writtenSegs = this.pausedSegs[f]!;
+    }
+    this.appBaseNs = now;
     this.active = active;
     if (active) for (let f = 0; f < this.cfg.flows; f++) this.pump(f, 0);
   }
@@ -164,7 +178,8 @@ export class Stressor implements Actor {
     if (acks === 0) this.setSendBudget(tx);
     tx.writtenSegs = this.writtenSegs(flow, now);
     for (;;) {
-      if (!this.active) break;
+      // Inactive, writtenSegs holds new data back; what TCP sends still goes out (retransmissions, and
+      // what it already counted as sent while it processed the ACKs: sendAfterAck).
       const b = tx.nextBurst(now, this.cfg.maxBurstSegs);
       if (!b) break;
       const busy = this.cyclesToNs(b.count * this.cfg.txCyclesPerPacket);

@@ -12,9 +12,11 @@ const run = (warmup: string, duration: string) =>
   ]).summary as unknown as { throughputGbps: number };
 
 describe('traffic phases on the paper path', () => {
-  it('nothing is received through an off phase; traffic resumes in the next on phase', () => {
-    // Measured 150–300 ms: inside the off phase (100–300 ms), 50 ms after it began.
-    expect(run('150ms', '300ms').throughputGbps).toBeLessThan(0.01);
+  it('nothing new is received through an off phase; traffic resumes in the next on phase', () => {
+    // Measured 150–300 ms: inside the off phase (100–300 ms), 50 ms after it began. What arrives is
+    // what TCP recovers of the data in flight when the phase began (459 segments, 0.035 Gb/s over
+    // 150 ms; seed 1: 0.016), by retransmission after its RTO.
+    expect(run('150ms', '300ms').throughputGbps).toBeLessThan(0.035);
     // Measured 300–400 ms: the second on phase.
     expect(run('300ms', '400ms').throughputGbps).toBeGreaterThan(1);
   });
