@@ -228,8 +228,6 @@ export class NetbackSoftirqs<C extends NetbackCpu> {
           n += this.rxQueue.pop(Math.ceil((maxSlots - slotsUsed) / perSeg), runs);
           for (let i = from; i < runs.length; i++) slotsUsed += runs[i]!.count * (runs[i]!.ack === undefined ? perSeg : 1);
         }
-        this.rxPasses++;
-        this.rxPassPackets += n;
         // Per vif, in order of first appearance: the packets of this pass (one grant-copy op and one request slot each).
         const byVif: [number, Run[]][] = [];
         const slot = this.vifSlot;
@@ -251,7 +249,11 @@ export class NetbackSoftirqs<C extends NetbackCpu> {
         return { parts: [{ component: 'io_channel', cycles, packets: n }], data: byVif };
       },
       (byVif, d) => {
+        // Counted as the pass hands its packets to netfront, not as it takes them: a pass still copying when
+        // the run ends handed nothing over (the result's packetsPerPass is per pass handed over).
+        this.rxPasses++;
         for (const [g, list] of byVif) {
+          for (const r of list) this.rxPassPackets += r.count;
           const notify = m.vif(g).pushResponses();
           if (notify) this.frontendNotifies++;
           m.front(g).deliver(list, d.pcpu, notify);

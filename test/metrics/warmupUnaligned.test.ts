@@ -20,8 +20,9 @@ describe('metric counters with a warm-up between two samples', () => {
     for (const [k, v] of none) {
       if (!names.some((n) => k.startsWith(`${n}{`)) || v === 0) continue;
       checked++;
-      // Switch bytes: a frame booked after the reset but dated before it counts only its part after it (outputPorts).
-      expect(unaligned.get(k)! / v, k).toBeCloseTo(1, 3);
+      // Switch bytes: a frame booked after the reset but dated before it counts only its part after it (outputPorts):
+      // a message in flight at the reset, a few dozen frames a port (tor0's port to r0h1: 31 frames of 61,600).
+      expect(Math.abs(unaligned.get(k)! / v - 1), k).toBeLessThan(1e-3);
     }
     expect(checked).toBeGreaterThan(50);
   });
