@@ -3,7 +3,7 @@
 // empty stretches are skipped by jumping to the global next event.
 import type { RemoteRecord, Sim } from './sim.ts';
 
-/** How a partition talks to its peers; MessagePort+SAB here, a network later. */
+/** How a partition talks to its peers: SharedArrayBuffer rings and barrier on one machine (SabTransport), a relay to the network (RelayTransport). */
 export interface Transport {
   readonly partitions: number;
   readonly self: number;

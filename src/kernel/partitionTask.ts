@@ -7,8 +7,8 @@ import { SharedControl } from './barrier.ts';
 import type { BuildOptions, HostInstance, ModelModule } from './model.ts';
 import { HOST_ID_STRIDE } from './model.ts';
 import { runPartition, SoloTransport, type Transport } from './partitionLoop.ts';
-import { PortTransport } from './portTransport.ts';
 import { RelayTransport, type RelayEnds } from './relayTransport.ts';
+import { SabTransport } from './sabTransport.ts';
 import { Sim } from './sim.ts';
 import { captureHost, kernelOpaque, restoreHost, stampHost, type HostSection } from './hostState.ts';
 import { tuneJit } from './jit.ts';
@@ -31,6 +31,7 @@ export interface PartitionTaskInput {
   partitions: number;
   self: number;
   controlBuffer: SharedArrayBuffer;
+  /** ports[p] to partition p (null for self): carries SabTransport's rings, which carry the batches. */
   ports: (MessagePort | null)[];
   /** Peers in other processes: windows go through a relay on this process's main thread (ports unused). */
   relay?: RelayEnds;
@@ -175,7 +176,7 @@ export function runPartitionTask(input: PartitionTaskInput, model: ModelModule):
       ? new RelayTransport(input.self, input.partitions, input.relay)
       : input.partitions === 1
         ? new SoloTransport()
-        : new PortTransport(input.self, input.partitions, control, input.ports.map((p) => p ?? undefined));
+        : new SabTransport(input.self, input.partitions, control, input.ports.map((p) => p ?? undefined));
     const paceWindowNs = input.pace > 0 ? Math.round(10e6 * Math.max(1, input.pace)) : Infinity;
     loop = runPartition(
       sim,
