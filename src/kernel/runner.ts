@@ -1,7 +1,8 @@
 // Main-thread side of a run: a piscina pool of long-lived partition tasks
 // (minThreads = maxThreads, idleTimeout Infinity, never more long-lived tasks
-// than threads), MessagePorts between every pair of partitions, a shared
-// control block for the barrier, progress and Ctrl-C.
+// than threads), MessagePorts between every pair of partitions (they hand over
+// the SharedArrayBuffer rings that carry the batches, sabTransport.ts), a
+// shared control block for the barrier, progress and Ctrl-C.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
