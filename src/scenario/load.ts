@@ -227,6 +227,11 @@ export interface ScenarioPoint {
   scenario: Scenario;
 }
 
+/** How a sweep value shows in its point's label. */
+function labelValue(val: unknown): string {
+  return typeof val === 'object' ? JSON.stringify(val) : String(val);
+}
+
 /** Expand `sweep: {path: [values]}` (cartesian product, in file order) into points. */
 export function expandSweep(raw: Raw, shownAs: string): { label: string; raw: Raw }[] {
   const sweep = raw.sweep;
@@ -244,6 +249,14 @@ export function expandSweep(raw: Raw, shownAs: string): { label: string; raw: Ra
     const seen = values.map((v) => JSON.stringify(v));
     const dup = seen.findIndex((v, i) => seen.indexOf(v) !== i);
     if (dup >= 0) throw new ScenarioError(shownAs, `sweep.${path}`, `${show(values[dup])} is listed twice (items ${seen.indexOf(seen[dup]!)} and ${dup}); each value is one run`);
+    // A point is known by its label (results, report look-ups, a sweep's /metrics series): two values that print
+    // alike (1024 and "1024", which a size field takes alike) would be two points under one label.
+    const shown = values.map(labelValue);
+    const same = shown.findIndex((v, i) => shown.indexOf(v) !== i);
+    if (same >= 0) {
+      const first = shown.indexOf(shown[same]!);
+      throw new ScenarioError(shownAs, `sweep.${path}`, `${show(values[first])} and ${show(values[same])} (items ${first} and ${same}) would both be labelled ${path}=${shown[same]}; give each point a value of its own`);
+    }
     return { path, segs, values };
   });
   const count = axes.reduce((n, a) => n * a.values.length, 1);
@@ -255,7 +268,7 @@ export function expandSweep(raw: Raw, shownAs: string): { label: string; raw: Ra
     const next: typeof points = [];
     for (const p of points) {
       for (const val of values) {
-        const lbl = `${path}=${typeof val === 'object' ? JSON.stringify(val) : String(val)}`;
+        const lbl = `${path}=${labelValue(val)}`;
         next.push({ label: p.label ? `${p.label},${lbl}` : lbl, raw: setPath(p.raw, segs, val, shownAs, `sweep.${path}`) });
       }
     }

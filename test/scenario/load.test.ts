@@ -238,6 +238,17 @@ describe('input edges (issue 11)', () => {
     writeFileSync(f, 'model: ring\nsweep:\n  ring: [{ hosts: 2 }, { hosts: 2 }]\n');
     expect(rejects(() => loadScenario(f))).toMatchObject({ fieldPath: 'sweep.ring', problem: expect.stringMatching(/^\{"hosts":2\} is listed twice/) });
   });
+  it('two sweep values that would share a label are refused: a point is known by its label (results, /metrics)', () => {
+    const f = join(dir, 'sw-label.yaml');
+    // A size takes 1024 and "1024" alike: two points, one label, one set of /metrics series (events_total added up).
+    writeFileSync(f, 'model: net\nsweep:\n  net.messageSize: [512, 1024, "1024"]\n');
+    expect(rejects(() => loadScenario(f))).toMatchObject({
+      fieldPath: 'sweep.net.messageSize',
+      problem: '1024 and "1024" (items 1 and 2) would both be labelled net.messageSize=1024; give each point a value of its own',
+    });
+    writeFileSync(f, 'model: net\nsweep:\n  net.messageSize: [1024, 1KiB]\n');
+    expect(loadScenario(f).map((p) => p.label)).toEqual(['net.messageSize=1024', 'net.messageSize=1KiB']);
+  });
   it('a value the sweep put there is named with its point; a problem of every point is not', () => {
     const f = join(dir, 'sw-bad.yaml');
     writeFileSync(f, 'model: ring\nsweep:\n  seed: [1, 2]\n  ring.hosts: [2, -1]\n');
