@@ -66,15 +66,18 @@ const UNIT_BYTES: Record<string, number> = { B: 1, KB: 1e3, KiB: 1024, MB: 1e6, 
 
 /** A size in bytes: an integer, or "256KiB", "1.5MB" (KB = 1000 B, KiB = 1024 B). */
 export const sizeBytes = z.unknown().transform((v, ctx) => {
-  const fail = () => {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a size: ${show(v)} (use an integer number of bytes or e.g. 64KiB, 1.5MB)` });
+  const fail = (why = '') => {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `not a size: ${show(v)}${why} (use an integer number of bytes or e.g. 64KiB, 1.5MB)` });
     return z.NEVER;
   };
   if (typeof v === 'number') return Number.isSafeInteger(v) && v > 0 ? v : fail();
   if (typeof v !== 'string') return fail();
   const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$/.exec(v);
   if (!m) return fail();
-  const n = Math.round(Number(m[1]) * UNIT_BYTES[m[2] ?? 'B']!);
+  const exact = Number(m[1]) * UNIT_BYTES[m[2] ?? 'B']!;
+  const n = Math.round(exact);
+  // "1.5" or "1.1KiB" (1126.4) is no whole number of bytes: refused, not rounded (a decimal's float error aside).
+  if (Math.abs(exact - n) > 1e-6 * Math.max(1, n)) return fail(` is ${exact} bytes, not a whole number`);
   return Number.isSafeInteger(n) && n > 0 ? n : fail();
 });
 

@@ -38,5 +38,9 @@ describe('write and read sizes', () => {
     expect(problemOf(domu, ['net.messageSize=0'])).toEqual({ field: 'net.messageSize', problem: expect.stringMatching(/not a size: 0/) });
     expect(problemOf(domu, ['net.messageSize=5GiB'])).toEqual({ field: 'net.messageSize', problem: expect.stringMatching(/at most 4 GiB/) });
     expect(problemOf(domu, ['net.recvSize=-1'])).toEqual({ field: 'net.recvSize', problem: expect.stringMatching(/not a size/) });
+    // A fraction of a byte is refused, not rounded ("1.5" was 2 bytes); 1.5KB is 1500 exactly.
+    expect(problemOf(domu, ['net.messageSize="1.5"'])).toEqual({ field: 'net.messageSize', problem: expect.stringMatching(/"1\.5" is 1\.5 bytes, not a whole number/) });
+    expect(problemOf(domu, ['net.messageSize=1.1KiB'])).toEqual({ field: 'net.messageSize', problem: expect.stringMatching(/is 1126\.4 bytes, not a whole number/) });
+    expect(net(domu, ['net.messageSize=0.5KiB']).messageSize).toBe(512);
   });
 });
