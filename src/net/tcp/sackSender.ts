@@ -291,6 +291,10 @@ export class TcpSackSender {
     }
     this.counts.timeouts++;
     this.ca.enterLoss(this.una, this.nxt, nowNs);
+    // Runs sent during an ACK batch that the host has not taken yet (a guest whose qdisc had no room for them,
+    // nextBurst's cap) are lost with the rest: tcp_enter_loss retransmits from snd_una, and handing them out too
+    // would put every segment of theirs on the wire twice.
+    this.sentDuringAcks.length = 0;
     this.timedSeq = null;
     this.rto.backOff();
     this.rtoAtNs = nowNs + this.rto.currentRtoNs();

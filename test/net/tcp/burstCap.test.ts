@@ -31,6 +31,26 @@ describe('burst cap of the SACK sender', () => {
     expect(next).toBe(tx.stats().sndNxt);
   });
 
+  it('runs still held when the retransmission timer fires are not handed out besides the retransmissions', () => {
+    const tx = new TcpSackSender({ congestion: 'newreno', initialCwndSegs: 200, initialRwndSegs: 10_000, handshakeRttNs: 1_000_000 });
+    for (let b = tx.nextBurst(0, 64); b; b = tx.nextBurst(0, 64));
+    tx.onAck(200, 200, 10_000, 2_000_000, 0);
+    // A host with room for one burst only (a fleet guest's qdisc): the rest of the batch's runs stay held.
+    const first = tx.nextBurst(2_000_000, 64)!;
+    expect(first.count).toBe(64);
+    const nxt = tx.stats().sndNxt;
+    expect(nxt).toBeGreaterThan(200 + 64);
+    const at = tx.rtoDeadlineNs()!;
+    expect(tx.onRtoTimer(at)).toBe(true);
+    const seen = new Map<number, number>();
+    for (let b = tx.nextBurst(at, 64); b; b = tx.nextBurst(at, 64)) {
+      for (let q = b.firstSeq; q < b.firstSeq + b.count; q++) seen.set(q, (seen.get(q) ?? 0) + 1);
+      // After the timeout only loss recovery: what had been sent is resent as retransmissions, from snd_una.
+      if (b.firstSeq < nxt) expect(b.retransmit).toBe(true);
+    }
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  });
+
   it('native Linux at 10 GbE: CPU0 far from busy, the 512-slot NIC ring drops nothing', () => {
     const r = runInProcess('scenarios/paper/fig3-linux.yaml', ['duration=1s', 'warmup=0s']);
     const s = r.summary as { drops: { nicRing: number }; domains: { vcpuCpuPct: number[] }[] };
