@@ -66,11 +66,22 @@ describe('dashboard queries use metrics as their types allow', () => {
     for (const q of qs) for (const [, r] of q.expr.matchAll(/\[([^\]]*)\]/g)) expect(['$__rate_interval', '$__interval', '$__range'], `${q.panel}: [${r}]`).toContain(r);
   });
 
-  it('divisions by the virtual clock match per scrape target (several runs in one Prometheus)', () => {
+  it('divisions by the virtual clock match per scrape target and sweep point (several runs in one Prometheus)', () => {
+    let n = 0;
     for (const q of qs) {
       if (!/deriv\(vioemu_virtual_time_seconds/.test(q.expr) || !/group_left/.test(q.expr)) continue;
-      expect(q.expr, q.panel).toMatch(/on\(job, instance\) group_left\(\)/);
-      for (const [, by] of q.expr.matchAll(/sum by \(([^)]*)\)/g)) expect(by, q.panel).toMatch(/^job, instance\b/);
+      n++;
+      expect(q.expr, q.panel).toMatch(/on\(job, instance, point\) group_left\(\)/);
+      for (const [, by] of q.expr.matchAll(/sum by \(([^)]*)\)/g)) expect(by, q.panel).toMatch(/^job, instance, point\b/);
+    }
+    expect(n).toBeGreaterThan(10);
+  });
+
+  it("every series a panel draws keeps its sweep point apart: aggregations keep the point label, legends show it", () => {
+    for (const q of qs) for (const [, by] of q.expr.matchAll(/(?:sum|max|min|avg) by \(([^)]*)\)/g)) if (/\bjob\b/.test(by!)) expect(by, `${q.file} / ${q.panel}`).toMatch(/\bpoint\b/);
+    for (const f of readdirSync('grafana/dashboards').filter((x) => x.endsWith('.json'))) {
+      const d = JSON.parse(readFileSync(`grafana/dashboards/${f}`, 'utf8')) as { panels: { type: string; title: string; targets: { legendFormat?: string }[] }[] };
+      for (const p of d.panels) if (p.type !== 'heatmap') for (const t of p.targets) expect(t.legendFormat ?? '', `${f} / ${p.title}`).toContain('{{point}}');
     }
   });
 });
