@@ -30,17 +30,24 @@ export interface XenHostResult {
   workloads?: { domain: string; kind: string; completed: number }[];
 }
 
-function quantileUs(log2Buckets: number[], count: number, q: number): number {
-  if (count === 0) return 0;
-  let acc = 0;
-  for (let i = 0; i < log2Buckets.length; i++) {
-    acc += log2Buckets[i]!;
-    if (acc >= q * count) return 2 ** i / 1000;
-  }
-  return 2 ** (log2Buckets.length - 1) / 1000;
-}
-
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+/**
+ * The q-quantile as its log2 bucket's upper edge (µs), never above the largest latency seen. The last bucket
+ * (hostStats: index 39) also takes every latency above 2^39 ns (≈ 550 s): it has no upper edge, so a quantile
+ * there is the largest latency seen, not 2^39 ns (a VCPU kept waiting longer was reported as waiting 550 s).
+ */
+function quantileUs(log2Buckets: number[], count: number, q: number, maxNs: number): number {
+  if (count === 0) return 0;
+  const maxUs = round(maxNs / 1000);
+  const last = log2Buckets.length - 1;
+  let acc = 0;
+  for (let i = 0; i < last; i++) {
+    acc += log2Buckets[i]!;
+    if (acc >= q * count) return Math.min(2 ** i / 1000, maxUs);
+  }
+  return maxUs;
+}
 
 export function summarizeHost(host: XenHost, measuredNs: number): XenHostResult {
   const st = host.stats;
@@ -60,8 +67,8 @@ export function summarizeHost(host: XenHost, measuredNs: number): XenHostResult 
         within100usPct: w.count ? round((100 * w.within100us) / w.count) : 0,
         meanUs: w.count ? round(w.sumNs / w.count / 1000) : 0,
         // Quantiles are log2 bucket upper edges: never above the largest latency seen.
-        p50Us: Math.min(quantileUs(w.log2Buckets, w.count, 0.5), round(w.maxNs / 1000)),
-        p99Us: Math.min(quantileUs(w.log2Buckets, w.count, 0.99), round(w.maxNs / 1000)),
+        p50Us: quantileUs(w.log2Buckets, w.count, 0.5, w.maxNs),
+        p99Us: quantileUs(w.log2Buckets, w.count, 0.99, w.maxNs),
         maxUs: round(w.maxNs / 1000),
       },
       vcpuCpuPct: d.vcpus.map((v) => pct(st.vcpuRunNs[v]!)),
@@ -70,7 +77,7 @@ export function summarizeHost(host: XenHost, measuredNs: number): XenHostResult 
       vcpuWakeLatency: d.vcpus.map((v) => {
         const vw = st.vcpuWake[v]!;
         // A log2 bucket's upper edge, never above the largest latency seen (as the domain's quantiles).
-        return { count: vw.count, meanUs: vw.count ? round(vw.sumNs / vw.count / 1000) : 0, p99Us: Math.min(quantileUs(vw.log2Buckets, vw.count, 0.99), round(vw.maxNs / 1000)) };
+        return { count: vw.count, meanUs: vw.count ? round(vw.sumNs / vw.count / 1000) : 0, p99Us: quantileUs(vw.log2Buckets, vw.count, 0.99, vw.maxNs) };
       }),
     };
   });
