@@ -74,10 +74,13 @@ export const sizeBytes = z.unknown().transform((v, ctx) => {
   if (typeof v !== 'string') return fail();
   const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$/.exec(v);
   if (!m) return fail();
-  const exact = Number(m[1]) * UNIT_BYTES[m[2] ?? 'B']!;
-  const n = Math.round(exact);
-  // "1.5" or "1.1KiB" (1126.4) is no whole number of bytes: refused, not rounded (a decimal's float error aside).
-  if (Math.abs(exact - n) > 1e-6 * Math.max(1, n)) return fail(` is ${exact} bytes, not a whole number`);
+  // In exact decimal arithmetic: "1.5" or "1.1KiB" (1126.4) is no whole number of bytes and is refused, not
+  // rounded, at any size ("1000000.5" too, which a tolerance relative to the size let through as 1000001).
+  const [whole, frac = ''] = m[1]!.split('.');
+  const scaled = BigInt(whole! + frac) * BigInt(UNIT_BYTES[m[2] ?? 'B']!);
+  const div = 10n ** BigInt(frac.length);
+  if (scaled % div !== 0n) return fail(` is ${Number(m[1]) * UNIT_BYTES[m[2] ?? 'B']!} bytes, not a whole number`);
+  const n = Number(scaled / div);
   return Number.isSafeInteger(n) && n > 0 ? n : fail();
 });
 

@@ -42,5 +42,13 @@ describe('write and read sizes', () => {
     expect(problemOf(domu, ['net.messageSize="1.5"'])).toEqual({ field: 'net.messageSize', problem: expect.stringMatching(/"1\.5" is 1\.5 bytes, not a whole number/) });
     expect(problemOf(domu, ['net.messageSize=1.1KiB'])).toEqual({ field: 'net.messageSize', problem: expect.stringMatching(/is 1126\.4 bytes, not a whole number/) });
     expect(net(domu, ['net.messageSize=0.5KiB']).messageSize).toBe(512);
+    // At any size: a tolerance relative to the size let half a byte through from a million bytes up.
+    expect(problemOf(domu, ['net.messageSize="1000000.5"'])).toEqual({ field: 'net.messageSize', problem: expect.stringMatching(/is 1000000\.5 bytes, not a whole number/) });
+    expect(problemOf(domu, ['net.messageSize=1.0000005MB'])).toEqual({ field: 'net.messageSize', problem: expect.stringMatching(/not a whole number/) });
+    expect(problemOf(domu, ['net.recvSize="1073741824.25"'])).toEqual({ field: 'net.recvSize', problem: expect.stringMatching(/not a whole number/) });
+    expect(net(domu, ['net.messageSize=1.1MB']).messageSize).toBe(1_100_000);
+    expect(net(domu, ['net.messageSize=0.001GB']).messageSize).toBe(1_000_000);
+    expect(net(domu, ['net.messageSize=0.25KiB']).messageSize).toBe(256);
+    expect(net(domu, ['net.messageSize=65536.000']).messageSize).toBe(65536);
   });
 });
