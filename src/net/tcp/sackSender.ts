@@ -291,10 +291,11 @@ export class TcpSackSender {
     }
     this.counts.timeouts++;
     this.ca.enterLoss(this.una, this.nxt, nowNs);
-    // Runs sent during an ACK batch that the host has not taken yet (a guest whose qdisc had no room for them,
-    // nextBurst's cap) are lost with the rest: tcp_enter_loss retransmits from snd_una, and handing them out too
-    // would put every segment of theirs on the wire twice.
-    this.sentDuringAcks.length = 0;
+    // Runs sent during an ACK batch that the host has not taken yet stay queued: tcp_transmit_skb already handed
+    // them to dev_queue_xmit (a fleet guest's qdisc, while netfront's ring is full), and 2.6.18's tcp_enter_loss
+    // only marks the write queue LOST; nothing takes a packet back out of the qdisc, so they still reach the wire,
+    // ahead of the retransmissions (Linux skips the retransmission of a segment still in a host queue only from
+    // 3.16, skb_still_in_host_queue). Dropping them would also leave segsSent counting segments never sent.
     this.timedSeq = null;
     this.rto.backOff();
     this.rtoAtNs = nowNs + this.rto.currentRtoNs();
