@@ -85,8 +85,8 @@ export const sizeBytes = z.unknown().transform((v, ctx) => {
 });
 
 /**
- * iperf's -l: bytes per write() (a size, as iperf's own -l takes 64K); at most 4 GiB, so that one call's copy
- * fits virtual time at any allowed cost.
+ * iperf's -l: bytes per write(), given as a size (64KiB for iperf's -l 64K); at most 4 GiB, so that one call's
+ * copy fits virtual time at any allowed cost.
  */
 export const messageBytes = sizeBytes.pipe(posInt.max(2 ** 32, 'at most 4 GiB (4294967296) a write'));
 
