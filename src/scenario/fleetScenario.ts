@@ -7,6 +7,7 @@ import { fleetHostCount, type FleetConfig, type FleetHostParams, type FleetHostS
 import { checkCapAccounting, checkCreditOnly, domainCreditSettings } from './creditOnly.ts';
 import { netbackConfig, vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
+import { tcpReceiverOptions } from './tcpReceiverConfig.ts';
 import type { FleetSection } from './fleetSchema.ts';
 import { planTraffic } from './fleetTraffic.ts';
 import type { Scenario } from './model.ts';
@@ -106,20 +107,12 @@ function params(n: NetSection, file: string): FleetHostParams {
     stack: {
       mssBytes: n.mssBytes,
       sender: {
-        mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin,
+        mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin, slowStartAfterIdle: n.tcp.slowStartAfterIdle,
         fack: n.tcp.fack, reordering: n.tcp.reordering, granularityNs: Math.round(1e9 / n.tcp.hz),
         // Connections are set up before the run: the SYN exchange's RTT sample (a LAN RTT counts as one jiffy).
         handshakeRttNs: Math.round(1e9 / n.tcp.hz),
       },
-      receiver: {
-        mssBytes: n.mssBytes,
-        // Autotuning off: the socket keeps tcp_rmem[1] (tcp_v4_init_sock), as 2.6.18 without tcp_moderate_rcvbuf.
-        rcvBufBytes: n.tcp.moderateRcvbuf ? n.tcp.rmemMax : n.tcp.rmemDefault,
-        sack: n.tcp.sack,
-        autotune: n.tcp.moderateRcvbuf
-          ? { rmemDefaultBytes: n.tcp.rmemDefault, rmemMaxBytes: n.tcp.rmemMax, jiffyNs: Math.round(1e9 / n.tcp.hz), rcvmemBytes: rcvmemBytes(n.mssBytes), initialWindowSegs: 4 }
-          : undefined,
-      },
+      receiver: tcpReceiverOptions(n),
       wmemDefaultBytes: n.tcp.wmemDefault,
       wmemMaxBytes: n.tcp.wmemMax,
     },
@@ -133,13 +126,6 @@ function params(n: NetSection, file: string): FleetHostParams {
     maxPendingReqs: 256,
     maxSkbFrags: 18,
   };
-}
-
-/** As netScenario.ts: tcp_rcv_space_adjust's rcvmem for a full segment. */
-function rcvmemBytes(mss: number): number {
-  let m = mss + 224 + 16 + 232;
-  while (m - Math.floor(m / 4) < mss) m += 128;
-  return m;
 }
 
 /**

@@ -9,6 +9,7 @@ import { copyBytesRatio } from '../net/frames.ts';
 import { checkCapAccounting, checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
 import { netbackConfig, vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
+import { tcpReceiverOptions } from './tcpReceiverConfig.ts';
 import type { ModelAdapter, Scenario } from './model.ts';
 import { netSection, type NetSection } from './netSchema.ts';
 import { defaultPlacement } from './xenScenario.ts';
@@ -50,17 +51,6 @@ function sutHost(n: NetSection, file: string): XenHostConfig {
       })),
     ],
   };
-}
-
-/**
- * tcp_rcv_space_adjust's rcvmem: advmss + MAX_TCP_HEADER (224 on x86_64) + 16 +
- * sizeof(struct sk_buff) (~232 in 2.6.18), rounded up by 128 until
- * tcp_win_from_space(rcvmem) >= advmss.
- */
-function rcvmemBytes(mss: number): number {
-  let m = mss + 224 + 16 + 232;
-  while (m - Math.floor(m / 4) < mss) m += 128;
-  return m;
 }
 
 /** Dom0's interrupt binding: explicit VCPUs, else 2.6.18-xen's default (all on VCPU0) or irqbalance's spread. */
@@ -124,15 +114,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       bridge: n.bridge,
       bridgeAgeingNs: n.bridgeAgeing,
       costs: { ...n.costs, copyBytesRatio: copyBytesRatio(n.mssBytes) },
-      tcp: {
-        mssBytes: n.mssBytes,
-        // Autotuning off: the socket keeps tcp_rmem[1] (tcp_v4_init_sock), as 2.6.18 without tcp_moderate_rcvbuf.
-        rcvBufBytes: n.tcp.moderateRcvbuf ? n.tcp.rmemMax : n.tcp.rmemDefault,
-        sack: n.tcp.sack,
-        autotune: n.tcp.moderateRcvbuf
-          ? { rmemDefaultBytes: n.tcp.rmemDefault, rmemMaxBytes: n.tcp.rmemMax, jiffyNs: Math.round(1e9 / n.tcp.hz), rcvmemBytes: rcvmemBytes(n.mssBytes), initialWindowSegs: 4 }
-          : undefined,
-      },
+      tcp: tcpReceiverOptions(n),
       binding: irqBinding(n, file),
       dom0TimerNs: n.dom0.idleTimer,
       dom0TimerCycles: n.dom0.idleTimerCycles,
@@ -149,7 +131,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
       writeSyscallCycles: n.stressor.writeSyscallCycles,
       copyFromUserCyclesPerByte: n.stressor.copyFromUserCyclesPerByte,
       tcp: {
-        mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin,
+        mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin, slowStartAfterIdle: n.tcp.slowStartAfterIdle,
         sack: n.tcp.sack, fack: n.tcp.fack, reordering: n.tcp.reordering, granularityNs: Math.round(1e9 / n.tcp.hz),
         // Connections are set up before the run: the SYN exchange's RTT sample (a LAN RTT counts as one jiffy),
         // so a first flight lost whole times out after ~200 ms + srtt, not TCP_TIMEOUT_INIT's 3 s.

@@ -146,6 +146,8 @@ export const netSection = z
         // RFC 3390 for a 1448-byte MSS, as 2.6.18's tcp_init_cwnd: 3 segments.
         initialCwndSegs: posInt.default(3),
         rtoMin: durationNs.default('200ms'),
+        // sysctl_tcp_slow_start_after_idle (1; new in 2.6.18): after an RTO with no data sent, cwnd restarts (tcp_cwnd_restart).
+        slowStartAfterIdle: z.boolean().default(true),
         // tcp_wmem[1] and tcp_wmem[2] (tcp_init: 4 MiB with >= 512 MiB of RAM): the send buffer of guests that send (net.fleet).
         wmemDefault: posInt.default(16384),
         wmemMax: posInt.default(4194304),

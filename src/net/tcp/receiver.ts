@@ -19,6 +19,11 @@ export interface TcpReceiverOptions {
   delackNs?: number;
   /** ACK every segment for the first N in-order segments (Linux quickack mode; 0 disables, Linux uses up to 16). */
   quickAckSegs?: number;
+  /**
+   * The receiver's own RTO (icsk_rto, from its handshake sample): in-order data after a longer gap re-enters
+   * quickack mode (tcp_event_data_recv). Absent: not modelled.
+   */
+  idleQuickAckNs?: number;
   /** Send SACK blocks (sysctl_tcp_sack = 1): up to 3 with timestamps, the most recent first (RFC 2018). */
   sack?: boolean;
   /**
@@ -97,6 +102,9 @@ export class TcpReceiver {
   private recentOoo: number | null = null;
   private readonly delackNs: number;
   private quickAcksLeft: number;
+  private readonly idleQuickAckNs: number | null;
+  /** icsk_ack.lrcvtime: when in-order data last arrived (tcp_event_data_recv); null before any. */
+  private lastDataRecvNs: number | null = null;
   private rcvNxt = 0;
   private readonly ooo = new SeqRanges();
   /** Right edge of the last advertised window (never moves back: RFC 793/7323, Linux tcp_select_window). */
@@ -129,6 +137,7 @@ export class TcpReceiver {
     }
     this.delackNs = opts.delackNs ?? 40_000_000;
     this.quickAcksLeft = opts.quickAckSegs ?? 16;
+    this.idleQuickAckNs = opts.idleQuickAckNs ?? null;
     this.rightEdge = this.freeSegs();
   }
 
@@ -157,6 +166,7 @@ export class TcpReceiver {
     const winEnd = Math.min(end, this.rightEdge);
     const rcvNxtBefore = this.rcvNxt;
     this.segsReceived += count;
+    if (firstSeq <= this.rcvNxt && this.rcvNxt < winEnd) this.dataAfterGap(nowNs);
     // rcv_nxt + free space only falls within a batch (by one per new out-of-order
     // segment), so per-segment ACKs would have advertised the edge as of the first
     // ACK: remember it, so the batch's window equals the last per-segment one.
@@ -192,6 +202,20 @@ export class TcpReceiver {
     if (edgeAtFirstAck !== null) this.rightEdge = Math.max(this.rightEdge, edgeAtFirstAck);
     if (this.autotune && this.rcvNxt > rcvNxtBefore) this.rttMeasure(nowNs);
     return this.finish(acks, nowNs);
+  }
+
+  /**
+   * tcp_event_data_recv for in-order data: after a gap longer than the receiver's RTO ("apparently sender
+   * failed to restart window, so that we send ACKs quickly") tcp_incr_quickack allows rcv_wnd / (2 · rcv_mss)
+   * immediate ACKs (2 when that is 0), at most TCP_MAX_QUICKACKS 16, if more than are left.
+   */
+  private dataAfterGap(nowNs: number): void {
+    if (this.idleQuickAckNs !== null && this.lastDataRecvNs !== null && nowNs - this.lastDataRecvNs > this.idleQuickAckNs) {
+      const perWindow = Math.floor(this.advertisedWindowSegs() / 2);
+      const quick = Math.min(perWindow === 0 ? 2 : perWindow, 16);
+      if (quick > this.quickAcksLeft) this.quickAcksLeft = quick;
+    }
+    this.lastDataRecvNs = nowNs;
   }
 
   /**

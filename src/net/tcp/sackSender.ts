@@ -10,11 +10,13 @@
 // - RTO = srtt + max(4·mdev, TCP_RTO_MIN) with RTT samples in jiffies
 //   (tcp_rtt_estimator, tcp_set_rto): ≈ 210 ms on a LAN at HZ=100.
 // - Timestamps on: any ACK of new data clears the RTO backoff (tcp_ack_saw_tstamp).
+// - With nothing out for more than an RTO, cwnd restarts before the next send
+//   (tcp_cwnd_restart, idleRestart.ts); the receiver quick-ACKs after such a gap.
 // Not modelled: the second (forward-retransmit) pass of
-// tcp_xmit_retransmit_queue, the receiver's quickack mode after a stall longer
-// than its RTO.
+// tcp_xmit_retransmit_queue.
 import { assertNs } from '../../kernel/time.ts';
 import { createCongestion } from './ccRegistry.ts';
+import { idleRestartDue, restartCwndAfterIdle } from './idleRestart.ts';
 import type { CongestionControl, CongestionName, CwndState } from './congestion.ts';
 import { RtoEstimator, type RtoConfig } from './rtoEstimator.ts';
 import { SackCaState, type CaState } from './sackCaState.ts';
@@ -48,6 +50,8 @@ export interface SackSenderOptions extends RtoConfig {
    * would keep a backed-off RTO through Loss.
    */
   timestamps?: boolean;
+  /** sysctl_tcp_slow_start_after_idle (1): cwnd restarts after an RTO without data sent (idleRestart.ts). */
+  slowStartAfterIdle?: boolean;
 }
 
 export interface SackSenderStats extends TcpSenderStats {
@@ -79,6 +83,11 @@ export class TcpSackSender {
   writtenSegs = Infinity;
   private readonly appLimitBytes: number;
   private readonly timestamps: boolean;
+  private readonly slowStartAfterIdle: boolean;
+  /** tcp_init_cwnd: where an idle restart may take cwnd down to. */
+  private readonly initCwndSegs: number;
+  /** tp->lsndtime: when data last went to the device (tcp_event_data_sent); null before the first. */
+  private lastDataSentNs: number | null = null;
   private una = 0;
   private nxt = 0;
   private rwndSegs: number;
@@ -98,13 +107,15 @@ export class TcpSackSender {
     this.mssBytes = opts.mssBytes ?? 1448;
     const cc = opts.congestion ?? 'bic';
     this.cc = typeof cc === 'string' ? createCongestion(cc) : cc;
-    this.w = { cwndSegs: opts.initialCwndSegs ?? 3, ssthreshSegs: opts.initialSsthreshSegs ?? this.cc.initialSsthreshSegs ?? Infinity };
+    this.initCwndSegs = opts.initialCwndSegs ?? 3;
+    this.w = { cwndSegs: this.initCwndSegs, ssthreshSegs: opts.initialSsthreshSegs ?? this.cc.initialSsthreshSegs ?? Infinity };
     this.rto = new RtoEstimator({ linux: true, granularityNs: 10_000_000, ...opts });
     this.ca = new SackCaState(this.w, this.cc, this.rto, this.sb, { reordering: opts.reordering ?? 3, fack: opts.fack ?? true, maxBurstSegs: opts.maxBurstSegs ?? 3 });
     this.rwndSegs = opts.initialRwndSegs ?? 4;
     this.appLimitBytes = opts.appLimitBytes ?? Infinity;
     this.appLimitSegs = Math.ceil(this.appLimitBytes / this.mssBytes);
     this.timestamps = opts.timestamps ?? true;
+    this.slowStartAfterIdle = opts.slowStartAfterIdle ?? true;
     if (opts.handshakeRttNs !== undefined) this.rto.sample(opts.handshakeRttNs);
   }
 
@@ -158,6 +169,8 @@ export class TcpSackSender {
 
   private refused(nowNs: number): null {
     this.localDrops++;
+    // tcp_transmit_skb runs tcp_event_data_sent before dev_queue_xmit refuses the segment.
+    this.lastDataSentNs = nowNs;
     this.ca.enterCwr(this.una, this.nxt, nowNs);
     // tcp_check_probe_timer (2.6.18 include/net/tcp.h), from __tcp_push_pending_frames when tcp_write_xmit
     // sent nothing: with no packets out and no timer pending, ICSK_TIME_PROBE0 is armed at icsk_rto, and
@@ -169,7 +182,7 @@ export class TcpSackSender {
 
   private transmit(nowNs: number, maxSegs: number): Burst | null {
     // cwnd - tcp_packets_in_flight, written out: called several times per ACK.
-    const room = Math.floor(this.w.cwndSegs + 1e-9) - (this.nxt - this.una - this.sb.leftOutSegs());
+    let room = Math.floor(this.w.cwndSegs + 1e-9) - (this.nxt - this.una - this.sb.leftOutSegs());
     if (room <= 0) return null;
     const gap = this.sb.nextToRetransmit(this.una, this.nxt);
     if (gap) {
@@ -177,6 +190,7 @@ export class TcpSackSender {
       const count = Math.min(gap[1] - gap[0], room, maxSegs, this.sendBudgetSegs);
       this.sendBudgetSegs -= count;
       this.sb.retransmitted(gap[0], gap[0] + count, this.nxt);
+      this.lastDataSentNs = nowNs;
       this.counts.segsSent += count;
       this.counts.segsRetransmitted += count;
       // tcp_xmit_retransmit_queue counts LINUX_MIB_TCPFASTRETRANS per segment unless in Loss (then slow-start retransmits).
@@ -188,6 +202,14 @@ export class TcpSackSender {
     }
     const byWindow = this.una + this.rwndSegs - this.nxt;
     const avail = Math.min(this.appLimitSegs, this.writtenSegs) - this.nxt;
+    // tcp_event_data_sent: the first segment after an idle RTO with nothing out restarts cwnd (idleRestart.ts).
+    if (this.slowStartAfterIdle && this.nxt === this.una && avail > 0 && byWindow > 0) {
+      const rtoNs = this.rto.currentRtoNs();
+      if (idleRestartDue(nowNs, this.lastDataSentNs, rtoNs)) {
+        restartCwndAfterIdle(this.w, nowNs - this.lastDataSentNs!, rtoNs, this.initCwndSegs, this.ca.state === 'cwr' || this.ca.state === 'recovery');
+        room = Math.floor(this.w.cwndSegs + 1e-9);
+      }
+    }
     let count = Math.min(room, byWindow, avail, maxSegs);
     if (count <= 0) return null;
     if (this.sendBudgetSegs < 1) return this.refused(nowNs);
@@ -195,6 +217,7 @@ export class TcpSackSender {
     this.sendBudgetSegs -= count;
     const first = this.nxt;
     this.nxt += count;
+    this.lastDataSentNs = nowNs;
     this.counts.segsSent += count;
     if (this.timedSeq === null) {
       this.timedSeq = first;

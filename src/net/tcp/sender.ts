@@ -4,6 +4,7 @@
 import { assertNs } from '../../kernel/time.ts';
 import { createCongestion } from './ccRegistry.ts';
 import { slowStartAck, type CongestionControl, type CongestionName, type CwndState } from './congestion.ts';
+import { idleRestartDue, restartCwndAfterIdle } from './idleRestart.ts';
 import { RtoEstimator, type RtoConfig } from './rtoEstimator.ts';
 
 export interface TcpSenderOptions extends RtoConfig {
@@ -24,6 +25,8 @@ export interface TcpSenderOptions extends RtoConfig {
   dupThresh?: number;
   /** RFC 3042: one new segment per each of the first two duplicate ACKs (Linux does this in TCP_CA_Disorder). */
   limitedTransmit?: boolean;
+  /** sysctl_tcp_slow_start_after_idle (1): cwnd restarts after an RTO without data sent (idleRestart.ts, RFC 2861). */
+  slowStartAfterIdle?: boolean;
 }
 
 /** Segments [firstSeq, firstSeq + count) to transmit now. */
@@ -63,6 +66,10 @@ export class TcpSender {
   private readonly abcLimitSegs: number;
   private readonly dupThresh: number;
   private readonly limitedTransmit: boolean;
+  private readonly slowStartAfterIdle: boolean;
+  private readonly initCwndSegs: number;
+  /** When data last left (tp->lsndtime); null before the first. */
+  private lastDataSentNs: number | null = null;
   private sndUna = 0;
   private sndNxt = 0;
   /** Highest sequence ever sent + 1; sndNxt < sndMax while going back after an RTO. */
@@ -99,6 +106,8 @@ export class TcpSender {
    */
   private refused(nowNs: number): null {
     this.localDrops++;
+    this.lastDataSentNs = nowNs; // tcp_event_data_sent runs before dev_queue_xmit refuses
+
     if (!this.inRecovery && this.sndUna >= this.cwrHighSeq) {
       const flight = this.sndNxt - this.sndUna;
       this.w.ssthreshSegs = this.cc.ssthreshOnLoss(this.w, flight, nowNs);
@@ -114,7 +123,8 @@ export class TcpSender {
     this.mssBytes = opts.mssBytes ?? 1448;
     const cc = opts.congestion ?? 'newreno';
     this.cc = typeof cc === 'string' ? createCongestion(cc) : cc;
-    this.w = { cwndSegs: opts.initialCwndSegs ?? 3, ssthreshSegs: opts.initialSsthreshSegs ?? Infinity };
+    this.initCwndSegs = opts.initialCwndSegs ?? 3;
+    this.w = { cwndSegs: this.initCwndSegs, ssthreshSegs: opts.initialSsthreshSegs ?? Infinity };
     this.rto = new RtoEstimator(opts);
     if (opts.handshakeRttNs !== undefined) this.rto.sample(opts.handshakeRttNs);
     this.rwndSegs = opts.initialRwndSegs ?? Math.floor(65535 / this.mssBytes);
@@ -124,6 +134,7 @@ export class TcpSender {
     this.abcLimitSegs = opts.abcLimitSegs ?? 0;
     this.dupThresh = opts.dupThresh ?? 3;
     this.limitedTransmit = opts.limitedTransmit ?? true;
+    this.slowStartAfterIdle = opts.slowStartAfterIdle ?? true;
   }
 
   /**
@@ -142,6 +153,11 @@ export class TcpSender {
       this.retxSeq = null;
       this.sent(seq, 1, true, nowNs);
       return { firstSeq: seq, count: 1, retransmit: true };
+    }
+    // With nothing out and new data to send after an idle RTO, cwnd restarts first (idleRestart.ts).
+    if (this.slowStartAfterIdle && this.sndMax === this.sndUna && this.rwndSegs > 0 && Math.min(this.appLimitSegs, this.writtenSegs) > this.sndNxt) {
+      const rtoNs = this.rto.currentRtoNs();
+      if (idleRestartDue(nowNs, this.lastDataSentNs, rtoNs)) restartCwndAfterIdle(this.w, nowNs - this.lastDataSentNs!, rtoNs, this.initCwndSegs, this.inRecovery);
     }
     const cwndWin = Math.floor(this.w.cwndSegs + 1e-9);
     const byCwnd = cwndWin <= this.rwndSegs;
@@ -174,6 +190,7 @@ export class TcpSender {
 
   private sent(firstSeq: number, count: number, retransmit: boolean, nowNs: number): void {
     this.counts.segsSent += count;
+    this.lastDataSentNs = nowNs;
     if (retransmit) {
       this.counts.segsRetransmitted += count;
       // As Linux's TCPFastRetrans (and the SACK sender): segments resent in Recovery, not after a timeout.

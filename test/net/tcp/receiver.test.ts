@@ -34,6 +34,21 @@ describe('TcpReceiver delayed ACKs', () => {
     ]);
     expect(r.delackDeadlineNs()).toBe(40 * MS);
   });
+
+  it('quick-ACKs again after a gap longer than its RTO (tcp_event_data_recv → tcp_incr_quickack), not after a shorter one', () => {
+    const r = new TcpReceiver({ quickAckSegs: 0, idleQuickAckNs: 210 * MS });
+    expect(r.onData(0, 10, 0).ackPackets).toBe(5);
+    expect(r.onData(10, 10, 200 * MS).ackPackets).toBe(5); // 200 ms: within the RTO, one ACK per two
+    // 211 ms later: every segment is ACKed, up to min(rcv_wnd / 2 segments, 16).
+    expect(r.onData(20, 20, 411 * MS).batches).toEqual([
+      { ackSeq: 36, ackPackets: 16, dupAcks: 0 },
+      { ackSeq: 40, ackPackets: 2, dupAcks: 0 },
+    ]);
+    // Without the RTO given, no such mode.
+    const plain = new TcpReceiver({ quickAckSegs: 0 });
+    plain.onData(0, 10, 0);
+    expect(plain.onData(10, 20, 1000 * MS).ackPackets).toBe(10);
+  });
 });
 
 describe('TcpReceiver out-of-order data', () => {
