@@ -1,6 +1,7 @@
 // YAML schema of Xen hosts: topology, scheduler, costs, domains, workloads.
 // Defaults are the paper's SUT and Xen 3.1's constants (sources in comments).
 import { z } from 'zod';
+import { formatNs } from '../kernel/time.ts';
 import { MAX_HOST_VCPUS } from '../xen/actorLayout.ts';
 import { checkPerVcpuLists, creditCap, creditWeight, durationNs, nonNegInt, posInt } from './fields.ts';
 
@@ -27,12 +28,14 @@ export const topologySchema = z
 /** sched_credit.c's CSCHED_MSECS_PER_TICK, as a scenario writes it. */
 export const CREDIT_TICK_DEFAULT = '10ms';
 
+const TICKS_PER_SLICE_DEFAULT = 3;
+
 export const schedulerSchema = z
   .object({
     policy: z.enum(['credit', 'sedf']).default('credit'),
     // sched_credit.c: CSCHED_MSECS_PER_TICK 10, TICKS_PER_TSLICE 3, TICKS_PER_ACCT 3, CREDITS_PER_TICK 100.
     tick: durationNs.default(CREDIT_TICK_DEFAULT).refine((ns) => ns >= 1000, 'too short: at least 1us (every tick is an event on every PCPU; Xen 3.1 ticks every 10ms)'),
-    ticksPerSlice: posInt.default(3),
+    ticksPerSlice: posInt.default(TICKS_PER_SLICE_DEFAULT),
     ticksPerAcct: posInt.default(3),
     creditsPerTick: posInt.default(100),
     /** Opt A: cache-aware placement of I/O VCPU pairs (paper §5.1). */
@@ -42,7 +45,15 @@ export const schedulerSchema = z
     /** I/O events per time slice above which a VCPU pair is I/O-bound (paper §5.1: 150). */
     ioThreshold: posInt.default(150),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    // A time slice is one timer (tick × ticksPerSlice): beyond 2^53 ns it cannot be armed, and the run would fail at its start.
+    const sliceNs = s.tick * s.ticksPerSlice;
+    if (sliceNs > Number.MAX_SAFE_INTEGER) {
+      // Named where it was set: a long tick with the default slice is the tick's fault.
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [s.ticksPerSlice === TICKS_PER_SLICE_DEFAULT ? 'tick' : 'ticksPerSlice'], message: `${s.ticksPerSlice} ticks of ${formatNs(s.tick)} make a time slice beyond 2^53 ns (about 104 days), the limit of virtual time` });
+    }
+  });
 
 export const workloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('idle') }).strict(),

@@ -34,6 +34,9 @@ const cases: [string, string, RegExp][] = [
   ['a bridge cheaper than its profiled parts', 'model: net\nnet:\n  costs: { bridgeCyclesPerPacket: 0 }\n', /net\.costs\.bridgeCyclesPerPacket: 0 is below its profiled parts, bridgeSwitchingCyclesPerPacket 600 \+ jhashCyclesPerPacket 120/],
   ['a receive buffer whose window holds no segment', 'model: net\nnet:\n  tcp: { rmemDefault: 1448 }\n', /net\.tcp\.rmemDefault: 1448 bytes give a receive window of 1086, less than one 1448-byte segment .* want at least 1931/],
   ['a scheduler tick too short to run', 'model: net\nnet:\n  scheduler: { tick: 1ns }\n', /net\.scheduler\.tick: too short: at least 1us/],
+  // tick × ticksPerSlice is one timer: past 2^53 ns the run failed at its start (exit 1, "timer delay ... got 1e+19").
+  ['a time slice beyond virtual time (xen)', `model: xen\nxen:\n  hosts:\n    - scheduler: { ticksPerSlice: 1000000000000 }\n      domains:\n        - { name: dom0 }\n`, /xen\.hosts\.0\.scheduler\.ticksPerSlice: 1000000000000 ticks of 10\.000ms make a time slice beyond 2\^53 ns/],
+  ['a time slice beyond virtual time (net)', 'model: net\nnet:\n  scheduler: { tick: 4000000000000000 }\n', /net\.scheduler\.tick: 3 ticks of 4000000\.000s make a time slice beyond 2\^53 ns/],
   ['a write too large for virtual time', 'model: net\nnet:\n  messageSize: 100000000000000\n', /net\.messageSize: at most 4 GiB/],
   ['a jiffy below a nanosecond', 'model: net\nnet:\n  tcp: { hz: 2000000000 }\n', /net\.tcp\.hz: at most 1000000/],
   ['a credit cap that accounting could never enforce', `model: xen\nxen:\n  hosts:\n    - scheduler: { policy: credit, ticksPerSlice: 1, ticksPerAcct: 3 }\n      domains:\n        - { name: dom0, cap: 50 }\n`, /xen\.hosts\.0\.scheduler\.ticksPerAcct: 3 ticks per accounting period with 1 per slice would leave xen\.hosts\.0\.domains\.0\.cap \(50\) unenforced/],
