@@ -93,12 +93,21 @@ export function intFlag(name: string, v: string | undefined, min: number, max = 
   return n;
 }
 
-function numFlag(name: string, v: string | undefined, min: number): number | undefined {
+function numFlag(name: string, v: string | undefined, min: number, max?: { value: number; why: string }): number | undefined {
   if (v === undefined) return undefined;
   const n = v.trim() === '' ? NaN : Number(v);
   if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name}: want a number >= ${min}, got ${JSON.stringify(v)}`);
+  if (max && n > max.value) throw new UsageError(`--${name}: at most ${max.value} (${max.why}), got ${JSON.stringify(v)}`);
   return n;
 }
+
+/** Node's timers hold at most 2^31 - 1 ms: a longer linger fired after 1 ms, with a TimeoutOverflowWarning. */
+const MAX_LINGER = { value: Math.floor((2 ** 31 - 1) / 1000), why: 'about 24 days, the longest timer Node keeps' };
+/**
+ * 9999-12-31T23:59:59Z, the last second RFC 3339 timestamps write: far beyond it the file's timestamps lost
+ * their milliseconds, then read Infinity.
+ */
+const MAX_EPOCH = { value: 253_402_300_799, why: '9999-12-31T23:59:59Z' };
 
 /**
  * Threads worth starting: a run splits by hosts, a sweep by points, and no
@@ -149,7 +158,7 @@ export function commonSetup(flags: RunFlags) {
   const metricsPort = intFlag('metrics-port', flags.metricsPort, 0, 65535);
   const metricsHost = flags.metricsHost.trim();
   if (metricsHost === '') throw new UsageError('--metrics-host: empty host');
-  const lingerS = numFlag('metrics-linger', flags.metricsLinger, 0) ?? 0;
+  const lingerS = numFlag('metrics-linger', flags.metricsLinger, 0, MAX_LINGER) ?? 0;
   const pace = numFlag('pace', flags.pace, 0) ?? 0;
   return { askedWorkers, partitionBy: partitionBy as 'auto' | 'hosts', metricsPort, metricsHost, lingerS, pace };
 }
@@ -172,7 +181,7 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
   const common = commonSetup(flags);
   const omIntervalNs = durationFlag('openmetrics-interval', flags.openmetricsInterval);
   if (omIntervalNs % 1e6 !== 0) throw new UsageError(`--openmetrics-interval: want whole milliseconds (Prometheus timestamps are ms), got ${JSON.stringify(flags.openmetricsInterval)}`);
-  const omEpochS = numFlag('openmetrics-epoch', flags.openmetricsEpoch, 0)!;
+  const omEpochS = numFlag('openmetrics-epoch', flags.openmetricsEpoch, 0, MAX_EPOCH)!;
   const checkpointEveryNs = durationFlag('checkpoint-every', flags.checkpointEvery);
   const queueTarget = flags.queue !== undefined ? parseQueueUrl(flags.queue) : undefined;
   const points = loadScenario(file, loadOptionsFrom(flags));

@@ -40,6 +40,10 @@ const cases: [string, string[], RegExp][] = [
   ['--trace of a sweep', ['run', 'scenarios/paper/fig12-txqueuelen.yaml', '--trace', join(dir, 't.json')], /^vioemu: --trace takes a single run, not a sweep of 5 points/],
   ['bench --out under a file', ['bench', '--quick', '--out', join(aFile, 'r.json')], /^vioemu: --out: .*a-file is a file, not a folder/],
   ['sensitivity --seeds with an empty item', ['sensitivity', '--seeds', '1,,2'], /^vioemu: --seeds: want integers 0\.\.2\^32-1, got "1,,2"$/],
+  // Past Node's longest timer (2^31 - 1 ms) the linger ended after 1 ms with a TimeoutOverflowWarning, having said it would serve on.
+  ['--metrics-linger beyond a timer', ['run', RING, '--metrics-port', '0', '--metrics-linger', '3000000'], /^vioemu: --metrics-linger: at most 2147483 \(about 24 days, the longest timer Node keeps\), got "3000000"$/],
+  // 1e308 wrote every OpenMetrics timestamp as Infinity.
+  ['--openmetrics-epoch beyond any timestamp', ['run', RING, '--openmetrics', join(dir, 'e.om'), '--openmetrics-epoch', '1e308'], /^vioemu: --openmetrics-epoch: at most 253402300799 \(9999-12-31T23:59:59Z\), got "1e308"$/],
   ['--metrics-host that is not ours', ['run', RING, '--metrics-port', '0', '--metrics-host', '192.0.2.1'], /^vioemu: --metrics-host: cannot listen on "192\.0\.2\.1"/],
 ];
 
