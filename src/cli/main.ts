@@ -39,6 +39,28 @@ function runOptions(cmd: Command): Command {
     .option('--ignore-hangup', IGNORE_HANGUP_HELP);
 }
 
+/**
+ * Flags that only tune another flag: given without it they were accepted and did nothing (--checkpoint-every 60s
+ * without --checkpoint wrote no checkpoint; --transport-timeout soon was not even read). Defaults are not given.
+ */
+const TUNES: [key: string, needs: string][] = [
+  ['checkpointEvery', 'checkpoint'],
+  ['openmetricsInterval', 'openmetrics'],
+  ['openmetricsEpoch', 'openmetrics'],
+  ['metricsHost', 'metricsPort'],
+  ['metricsLinger', 'metricsPort'],
+  ['transportTimeout', 'transport'],
+];
+const kebab = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+function checkTuningFlags(cmd: Command): void {
+  const known = new Set(cmd.options.map((o) => o.attributeName()));
+  for (const [key, needs] of TUNES) {
+    if (!known.has(key) || cmd.getOptionValueSource(key) !== 'cli' || cmd.getOptionValue(needs) !== undefined) continue;
+    throw new UsageError(`${kebab(key)}: only with ${kebab(needs)}, which this command was not given (alone it would change nothing)`);
+  }
+}
+
 const program = new Command();
 program
   .name('vioemu')
@@ -50,13 +72,15 @@ program
   .showHelpAfterError('(vioemu <command> --help lists the flags)');
 
 runOptions(program.command('run [scenario]').description('run a scenario (all its sweep points); with --transport, one partition of a run spread over processes')).action(
-  async (file: string | undefined, flags: RunFlags) => {
+  async (file: string | undefined, flags: RunFlags, cmd: Command) => {
+    checkTuningFlags(cmd);
     process.exitCode = await runCommand(file, flags);
   },
 );
 
 runOptions(program.command('sweep <scenario>').description('run every sweep point of a scenario in parallel (same as run)')).action(
-  async (file: string, flags: RunFlags) => {
+  async (file: string, flags: RunFlags, cmd: Command) => {
+    checkTuningFlags(cmd);
     process.exitCode = await runCommand(file, flags);
   },
 );
@@ -75,7 +99,8 @@ program
   .option('--pace <x>', 'virtual seconds per wall second (0 = as fast as possible)', '0')
   .option('--checkpoint-every <duration>', 'virtual time between further checkpoints (default: as the interrupted run)')
   .option('--ignore-hangup', IGNORE_HANGUP_HELP)
-  .action(async (path: string, flags: ResumeFlags) => {
+  .action(async (path: string, flags: ResumeFlags, cmd: Command) => {
+    checkTuningFlags(cmd);
     const { resumeCommand } = await import('./resumeCommand.ts');
     process.exitCode = await resumeCommand(path, flags);
   });

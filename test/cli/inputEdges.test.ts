@@ -44,6 +44,14 @@ const cases: [string, string[], RegExp][] = [
   ['--metrics-linger beyond a timer', ['run', RING, '--metrics-port', '0', '--metrics-linger', '3000000'], /^vioemu: --metrics-linger: at most 2147483 \(about 24 days, the longest timer Node keeps\), got "3000000"$/],
   // 1e308 wrote every OpenMetrics timestamp as Infinity.
   ['--openmetrics-epoch beyond any timestamp', ['run', RING, '--openmetrics', join(dir, 'e.om'), '--openmetrics-epoch', '1e308'], /^vioemu: --openmetrics-epoch: at most 253402300799 \(9999-12-31T23:59:59Z\), got "1e308"$/],
+  // Flags that tune another flag, given without it: each was accepted and changed nothing (--transport-timeout was not even read).
+  ['--checkpoint-every without --checkpoint', ['run', 'scenarios/soak/net-soak.yaml', '--duration', '10ms', '--checkpoint-every', '5ms'], /^vioemu: --checkpoint-every: only with --checkpoint, which this command was not given/],
+  ['--openmetrics-interval without --openmetrics', ['run', RING, '--openmetrics-interval', '2s'], /^vioemu: --openmetrics-interval: only with --openmetrics/],
+  ['--openmetrics-epoch without --openmetrics', ['run', RING, '--openmetrics-epoch', '0'], /^vioemu: --openmetrics-epoch: only with --openmetrics/],
+  ['--metrics-linger without --metrics-port', ['run', RING, '--metrics-linger', '5'], /^vioemu: --metrics-linger: only with --metrics-port/],
+  ['--metrics-host without --metrics-port', ['sweep', RING, '--metrics-host', '::1'], /^vioemu: --metrics-host: only with --metrics-port/],
+  ['--transport-timeout without --transport', ['run', RING, '--transport-timeout', 'soon'], /^vioemu: --transport-timeout: only with --transport/],
+  ['resume --metrics-linger without --metrics-port', ['resume', join(dir, 'no-checkpoint'), '--metrics-linger', '5'], /^vioemu: --metrics-linger: only with --metrics-port/],
   ['--metrics-host that is not ours', ['run', RING, '--metrics-port', '0', '--metrics-host', '192.0.2.1'], /^vioemu: --metrics-host: cannot listen on "192\.0\.2\.1"/],
 ];
 
