@@ -93,6 +93,7 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
     ...(raw.fleet ? [] : [...domainCreditSettings('net.dom0', raw.dom0), ...domainCreditSettings('net.domu', raw.domu)]),
   ]);
   if (!raw.fleet) checkCapAccounting(file, 'net.scheduler', raw.scheduler, [...domainCreditSettings('net.dom0', raw.dom0), ...domainCreditSettings('net.domu', raw.domu)]);
+  if (!raw.fleet) checkPathUnused(raw, file);
   const n = applyOptimizations(raw);
   if (!n.fleet) checkSutUnused(n, file);
   checkBridgeProfile(n, file);
@@ -280,6 +281,41 @@ function checkSutUnused(n: NetSection, file: string): void {
   }
   // Xen's placement is kept for the other guests (defaultPlacement): one list would silently place only domu0.
   if (n.guests > 1 && n.domu.placement) throw new ScenarioError(file, 'net.domu.placement', `places only the first of net.guests ${n.guests} DomUs; leave it out for Xen's placement of each`);
+}
+
+/**
+ * Parts of the path the chosen SUT does not have, set away from their defaults (checked before the optimizations
+ * are folded in, so that an Opt is named as written): only a DomU receives through netback and netfront (Opt D
+ * sizes netback's queue); native Linux has no bridge, no Dom0 and no Xen scheduler extensions (Opts A–C), and its
+ * cores switch without a VCPU context switch. The guests' send buffer (tcp.wmem*) serves fleets only: the paper's
+ * stressor is native Linux with its own queue (net.stressor). Each used to be accepted and the run left unchanged.
+ */
+function checkPathUnused(n: NetSection, file: string): void {
+  const d = netSection.parse({});
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const refuse = (field: string, why: string) => {
+    throw new ScenarioError(file, `net.${field}`, why);
+  };
+  for (const k of ['wmemDefault', 'wmemMax'] as const) {
+    if (n.tcp[k] !== d.tcp[k]) refuse(`tcp.${k}`, 'not used without net.fleet (the send buffer of guests that send; the paper\'s stressor queues by net.stressor.txqueuelen and txRingFrames)');
+  }
+  if (n.sut === 'domu') return;
+  const sut = `not used with net.sut: ${n.sut}`;
+  if (n.sut === 'linux') {
+    if (n.optimizations.length > 0) refuse('optimizations', `${sut} (Opts A–D change Xen's scheduler, bridge and netback; native Linux has none of them)`);
+    for (const k of ['cacheAware', 'creditSteal'] as const) if (n.scheduler[k] !== d.scheduler[k]) refuse(`scheduler.${k}`, `${sut} (an extension of Xen's credit scheduler for I/O VCPU pairs; native Linux has no VCPUs to pair)`);
+    if (n.bridge !== d.bridge) refuse('bridge', `${sut} (native Linux receives on its NIC with no bridge)`);
+    if (n.contextSwitchCycles !== d.contextSwitchCycles) refuse('contextSwitchCycles', `${sut} (a Xen VCPU switch; native Linux runs on its cores)`);
+    for (const k of ['irqBinding', 'nicIrqVcpu', 'idleTimer', 'idleTimerCycles'] as const) {
+      if (!same(n.dom0[k], d.dom0[k])) refuse(`dom0.${k}`, `${sut} (native Linux runs on every core; there is no Dom0)`);
+    }
+  } else if (n.optimizations.includes('D')) {
+    refuse('optimizations', `${sut}: Opt D sizes netback's queue, and iperf in Dom0 receives through netloop, not netback (D needs sut: domu)`);
+  }
+  const vif = `${sut} (only a DomU receives through netback and netfront; iperf runs ${n.sut === 'linux' ? 'on native Linux' : 'in Dom0'})`;
+  for (const k of Object.keys({ ...d.netback, ...n.netback }) as (keyof NetSection['netback'])[]) if (!same(n.netback[k], d.netback[k])) refuse(`netback.${k}`, vif);
+  for (const k of Object.keys({ ...d.netfront, ...n.netfront }) as (keyof NetSection['netfront'])[]) if (!same(n.netfront[k], d.netfront[k])) refuse(`netfront.${k}`, vif);
+  if (n.optDTxqueuelen !== d.optDTxqueuelen) refuse('optDTxqueuelen', `${sut} (the netback queue of Opt D)`);
 }
 
 /** §6.1's profile splits the Linux bridge's cycles: pure switching and jhash are parts of them, the rest netfilter. */
