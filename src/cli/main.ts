@@ -56,7 +56,8 @@ const kebab = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()
 function checkTuningFlags(cmd: Command): void {
   const known = new Set(cmd.options.map((o) => o.attributeName()));
   for (const [key, needs] of TUNES) {
-    if (!known.has(key) || cmd.getOptionValueSource(key) !== 'cli' || cmd.getOptionValue(needs) !== undefined) continue;
+    // A command without the flag it tunes uses it on its own terms (resume --checkpoint-every: the run's checkpoint folder).
+    if (!known.has(key) || !known.has(needs) || cmd.getOptionValueSource(key) !== 'cli' || cmd.getOptionValue(needs) !== undefined) continue;
     throw new UsageError(`${kebab(key)}: only with ${kebab(needs)}, which this command was not given (alone it would change nothing)`);
   }
 }

@@ -66,6 +66,15 @@ describe('bad input exits 2 in one line naming the field, before running', () =>
   });
 });
 
+describe('a tuning flag on a command that lacks the flag it tunes', () => {
+  it('resume --checkpoint-every is its own (the run keeps checkpointing into its folder): not refused as alone', async () => {
+    const r = await runCli(['resume', join(dir, 'no-checkpoint'), '--checkpoint-every', '10s']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/only with --checkpoint/);
+    expect(r.stderr).toMatch(/no-checkpoint/);
+  });
+});
+
 describe('no command', () => {
   it('is a mistake: the usage on stderr, exit 2; --help and `help` still exit 0', async () => {
     const none = await runCli([]);
