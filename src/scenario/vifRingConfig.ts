@@ -11,7 +11,7 @@ import { netbkCopyBytes, rxSlotsPerSegment } from '../net/frames.ts';
 import type { NetbackConfig } from '../net/netback.ts';
 import type { NetfrontConfig } from '../net/netfront.ts';
 import { ScenarioError } from './errors.ts';
-import type { NetSection } from './netSchema.ts';
+import { netSection, type NetSection } from './netSchema.ts';
 
 /** MAX_SKB_FRAGS on 4 KiB pages (65536/PAGE_SIZE + 2), which net_rx_action keeps in hand per pass. */
 const MAX_SKB_FRAGS = 18;
@@ -56,13 +56,26 @@ export function vifRingConfig(n: NetSection, file: string): NetfrontConfig {
   // worthwhile?"). At the smallest target that must still happen, or both wait for each other for ever.
   const refillAt = rxMinTarget - Math.floor(rxMinTarget / 2);
   if (n.netback.neededSlots - 1 > refillAt) {
+    // Blame what the scenario set: netback's reserve if it moved, else the setting that made the target small.
+    const field =
+      n.netback.neededSlots !== netSection.parse({}).netback.neededSlots ? 'net.netback.neededSlots'
+      : f.rxMinTarget !== undefined ? 'net.netfront.rxMinTarget'
+      : f.rxMaxTarget !== undefined ? 'net.netfront.rxMaxTarget'
+      : 'net.netback.ringSlots';
+    const minFrom =
+      f.rxMinTarget !== undefined ? 'rxMinTarget'
+      : f.rxMaxTarget !== undefined ? `rxMinTarget, min(${RX_DFL_MIN_TARGET}, rxMaxTarget ${rxMaxTarget})`
+      : `rxMinTarget, from a ${ring}-slot ring`;
+    const larger =
+      rxMinTarget < rxMaxTarget ? `a larger rxMinTarget (up to rxMaxTarget ${rxMaxTarget})`
+      : rxMaxTarget < Math.min(ring, RX_MAX_TARGET_CAP) ? `a larger rxMaxTarget (up to ${Math.min(ring, RX_MAX_TARGET_CAP)})`
+      : 'a larger ring';
     throw new ScenarioError(
       file,
-      'net.netback.neededSlots',
-      `${n.netback.neededSlots} slots kept for one packet deadlock the ring: netback stops with ${n.netback.neededSlots - 1} requests left, ` +
-        `and netfront at its minimum target of ${rxMinTarget} buffers (rxMinTarget${f.rxMinTarget === undefined ? `, from a ${ring}-slot ring` : ''}) refills only with at most ${refillAt} outstanding ` +
-        `(a batch of at least rx_target/2); want neededSlots <= ${refillAt + 1}` +
-        (rxMinTarget < rxMaxTarget ? `, or a larger rxMinTarget (up to rxMaxTarget ${rxMaxTarget})` : `, or a larger ring (rxMinTarget is already the ring's ${rxMaxTarget})`),
+      field,
+      `${n.netback.neededSlots} slots kept for one packet (net.netback.neededSlots) deadlock the ring: netback stops with ${n.netback.neededSlots - 1} requests left, ` +
+        `and netfront at its minimum target of ${rxMinTarget} buffers (${minFrom}) refills only with at most ${refillAt} outstanding ` +
+        `(a batch of at least rx_target/2); want neededSlots <= ${refillAt + 1}, or ${larger}`,
     );
   }
   return { rxMinTarget, rxMaxTarget, napiWeight: f.napiWeight, slotsPerSegment: rxSlotsPerSegment(n.mssBytes) };

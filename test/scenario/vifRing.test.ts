@@ -27,9 +27,12 @@ describe('vif ring configuration', () => {
     [['net.netback.ringSlots=64', 'net.netfront.rxMinTarget=100'], /net\.netfront\.rxMinTarget: above rxMaxTarget \(64\)/],
     [['net.netback.neededSlots=300'], /net\.netback\.neededSlots: more than the ring's 256 slots/],
     // netback, stopped with neededSlots − 1 requests left, and netfront, refilling only a batch of rx_target/2, wait for each other.
-    [['net.netback.neededSlots=40'], /net\.netback\.neededSlots: 40 slots kept for one packet deadlock the ring: .* want neededSlots <= 33/],
-    [['net.netback.ringSlots=32'], /net\.netback\.neededSlots: 20 slots .* minimum target of 32 buffers \(rxMinTarget, from a 32-slot ring\) .* want neededSlots <= 17/],
-    [['net.netfront.rxMinTarget=8'], /net\.netback\.neededSlots: 20 slots .* minimum target of 8 buffers \(rxMinTarget\)/],
+    [['net.netback.neededSlots=40'], /net\.netback\.neededSlots: 40 slots kept for one packet \(net\.netback\.neededSlots\) deadlock the ring: .* want neededSlots <= 33, or a larger rxMinTarget \(up to rxMaxTarget 256\)/],
+    // With netback's reserve at its default, the error names what the scenario set.
+    [['net.netback.ringSlots=32'], /net\.netback\.ringSlots: 20 slots .* minimum target of 32 buffers \(rxMinTarget, from a 32-slot ring\) .* want neededSlots <= 17, or a larger ring$/],
+    [['net.netfront.rxMinTarget=8'], /net\.netfront\.rxMinTarget: 20 slots .* minimum target of 8 buffers \(rxMinTarget\)/],
+    // rxMaxTarget 1 takes rxMinTarget down with it: a larger rxMaxTarget is the way out, not a larger ring.
+    [['net.netfront.rxMaxTarget=1'], /net\.netfront\.rxMaxTarget: 20 slots .* minimum target of 1 buffers \(rxMinTarget, min\(64, rxMaxTarget 1\)\) .* want neededSlots <= 2, or a larger rxMaxTarget \(up to 256\)$/],
   ])('%j is an error naming the field', (sets, message) => {
     expect(() => netfrontOf(sets)).toThrow(message);
   });
