@@ -181,5 +181,41 @@ export function writeCheckpoint(dir: string, c: Checkpoint): string {
       // Already gone (another resume of the same folder): nothing to keep.
     }
   }
+  removeOrphanTemporaries(dir);
   return final;
+}
+
+const TEMPORARY = /^\.ckpt-\d{20}\.vck\.(\d+)\.tmp$/;
+
+/**
+ * A run killed while it wrote a checkpoint leaves its temporary file (up to a whole checkpoint) behind, named
+ * with its process id; nothing else would ever remove it, so each kill at the wrong moment of a long soak would
+ * leave one. Files of a process that is still alive (another run writing into the same folder) stay.
+ */
+function removeOrphanTemporaries(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TEMPORARY.exec(name);
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // Gone already, or not ours to remove: leave it.
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, under another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,5 +1,6 @@
 // The checkpoint folder after a write that fails (disk full, a rename refused): the earlier checkpoints
 // stay and no partial temporary file is left behind (each would hold space the next checkpoint needs).
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,5 +24,20 @@ describe('writeCheckpoint', () => {
     expect(() => writeCheckpoint(dir, at(2_000_000))).toThrow();
     expect(() => writeCheckpoint(dir, at(2_000_000))).toThrow();
     expect(readdirSync(dir).sort()).toEqual([checkpointFileName(1_000_000), checkpointFileName(2_000_000)]);
+  });
+
+  it("removes the temporary file a killed run left behind, not one of a run still writing", () => {
+    const dir = join(tmp, 'orphans');
+    mkdirSync(dir);
+    // A process that has exited: its id names the orphan.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const orphan = `.${checkpointFileName(1_000_000)}.${dead}.tmp`;
+    // The parent of this test process is alive: its file stays.
+    const live = `.${checkpointFileName(1_500_000)}.${process.ppid}.tmp`;
+    writeFileSync(join(dir, orphan), 'partial');
+    writeFileSync(join(dir, live), 'partial');
+    writeFileSync(join(dir, 'notes.txt'), 'the user’s');
+    writeCheckpoint(dir, at(2_000_000));
+    expect(readdirSync(dir).sort()).toEqual([live, checkpointFileName(2_000_000), 'notes.txt'].sort());
   });
 });
