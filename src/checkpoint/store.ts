@@ -8,6 +8,7 @@ import type { OpenMetricsState } from '../metrics/openmetrics.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
 import { ScenarioError } from '../scenario/errors.ts';
 import { validateScenario } from '../scenario/load.ts';
+import { NONE_WRITTEN } from '../scenario/model.ts';
 import { MODELS } from '../scenario/registry.ts';
 import { resolvedRaw } from '../scenario/resolved.ts';
 import { CheckpointError, decodeCheckpoint, encodeCheckpoint } from './format.ts';
@@ -69,7 +70,8 @@ export function decode(file: Buffer): Checkpoint {
   if (!sc || typeof sc !== 'object' || !MODELS[sc.model]) throw new CheckpointError('meta', 'no scenario of a known model');
   // Checked as a scenario file would be: a checkpoint whose checksums hold can still carry a scenario no file could give.
   try {
-    validateScenario(resolvedRaw(meta.point) as never, 'the checkpoint');
+    // The run was checked when it started; a setting it could not use, inherited from an include, is not refused now.
+    validateScenario(resolvedRaw(meta.point) as never, 'the checkpoint', NONE_WRITTEN);
   } catch (e) {
     if (e instanceof ScenarioError) throw new CheckpointError('meta', `its scenario is not valid: ${e.fieldPath ? `${e.fieldPath}: ` : ''}${e.problem}`);
     throw e;

@@ -8,7 +8,7 @@ import { formatNs } from '../kernel/time.ts';
 import { ScenarioError } from './errors.ts';
 import { durationNs, nonNegInt, seedField, show } from './fields.ts';
 import { allowedKeysAt, unknownFieldHint } from './suggest.ts';
-import type { Scenario } from './model.ts';
+import { ALL_WRITTEN, type Scenario, type WrittenFields } from './model.ts';
 import { MODELS } from './registry.ts';
 
 type Raw = Record<string, unknown>;
@@ -194,7 +194,8 @@ function firstIssue(err: z.ZodError, schema: z.ZodTypeAny): { path: string; mess
 }
 
 /** Validate one point (no sweep) and fill defaults. */
-export function validateScenario(raw: Raw, shownAs: string): Scenario {
+/** `written`: which fields the run itself wrote (loadScenario knows; a raw scenario given whole wrote them all). */
+export function validateScenario(raw: Raw, shownAs: string, written: WrittenFields = ALL_WRITTEN): Scenario {
   const known = Object.keys(MODELS);
   const modelName = raw.model;
   if (modelName === undefined) {
@@ -217,7 +218,7 @@ export function validateScenario(raw: Raw, shownAs: string): Scenario {
     throw new ScenarioError(shownAs, 'warmup', `warmup (${formatNs(warmup)}) must be shorter than duration (${formatNs(duration)}); measure a shorter run with e.g. --set warmup=${formatNs(Math.floor(duration / 3)).replace(/\.?0+(?=[a-zµ]+$)/, '')}`);
   }
   const sc = { ...(rest as Omit<Scenario, 'durationNs' | 'warmupNs'>), durationNs: duration, warmupNs: warmup } as Scenario;
-  adapter.check?.(sc, shownAs);
+  adapter.check?.(sc, shownAs, written);
   return sc;
 }
 
@@ -277,6 +278,28 @@ export function expandSweep(raw: Raw, shownAs: string): { label: string; raw: Ra
   return points;
 }
 
+/** Field paths holding a value in a mapping: scalars and lists are leaves, an empty mapping writes nothing. */
+function leafPaths(v: unknown, at: string[], out: string[][]): void {
+  if (isObj(v)) for (const [k, x] of Object.entries(v)) leafPaths(x, [...at, k], out);
+  else if (at.length > 0) out.push(at);
+}
+
+/**
+ * The fields the run itself writes: its own file (not what its includes bring), --set, the overrides and the
+ * sweep's axes. A field counts as written when one of these lies on its path (written inside it or around it).
+ */
+function writtenFields(file: string, opts: LoadOptions): WrittenFields {
+  const own = readYaml(file, file);
+  delete own.include;
+  const paths: string[][] = [];
+  const { sweep, ...fields } = own;
+  leafPaths(fields, [], paths);
+  if (isObj(sweep)) for (const key of Object.keys(sweep)) paths.push(axisSegs(key));
+  for (const s of opts.sets ?? []) paths.push(axisSegs(s.slice(0, Math.max(0, s.indexOf('=')))));
+  if (opts.overrides) leafPaths(opts.overrides, [], paths);
+  return (fieldPath) => paths.some((p) => pathsOverlap(p, fieldPath.split('.')));
+}
+
 export interface LoadOptions {
   sets?: string[];
   /** Overrides applied after --set (e.g. --seed, --duration). */
@@ -316,6 +339,7 @@ function unsweepOverridden(raw: Raw, file: string, opts: LoadOptions): Raw {
 /** Load a scenario file into validated points; throws ScenarioError before anything runs. */
 export function loadScenario(file: string, opts: LoadOptions = {}): ScenarioPoint[] {
   let raw = readWithIncludes(file, file);
+  const written = writtenFields(file, opts);
   const empty = Object.keys(raw).length === 0;
   for (const s of opts.sets ?? []) raw = applySet(raw, s, file);
   if (opts.overrides) raw = deepMerge(raw, opts.overrides);
@@ -326,7 +350,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): ScenarioPoin
   const axes = isObj(raw.sweep) ? Object.keys(raw.sweep).map(axisSegs) : [];
   return expandSweep(raw, file).map((p, i) => {
     try {
-      return { label: p.label, scenario: validateScenario(p.raw, file) };
+      return { label: p.label, scenario: validateScenario(p.raw, file, written) };
     } catch (e) {
       if (!(e instanceof ScenarioError) || !p.label) throw e;
       // The file may not hold the value at fault: when the sweep put it there (a later point fails, or the field is

@@ -4,6 +4,11 @@
 import type { z } from 'zod';
 import type { RunOutput } from '../kernel/runner.ts';
 
+/** Whether a field path (e.g. "net.dom0.irqBinding") was written for this run, rather than inherited from an include. */
+export type WrittenFields = (fieldPath: string) => boolean;
+export const ALL_WRITTEN: WrittenFields = () => true;
+export const NONE_WRITTEN: WrittenFields = () => false;
+
 export interface Scenario {
   name: string;
   model: string;
@@ -36,8 +41,11 @@ export interface ModelAdapter {
   splitWontPay?(sc: Scenario, lookaheadNs: number): string | null;
   /** Virtual time between the model's pushes to its metric series, and the field that sets it (if any). */
   metricPeriod?(sc: Scenario): { ns: number; field: string | null };
-  /** Cross-field checks after the schema (throw ScenarioError). */
-  check?(sc: Scenario, file: string): void;
+  /**
+   * Cross-field checks after the schema (throw ScenarioError). `written`: whether the scenario's own file,
+   * --set or a sweep wrote a field (not an include): a setting a run cannot use is refused only when written.
+   */
+  check?(sc: Scenario, file: string, written: WrittenFields): void;
   /** Its hosts keep all state in objects reachable from persist() (checkpoint and resume work). */
   checkpointable?: boolean;
   /** The plain config handed to workers (structured-cloneable). */

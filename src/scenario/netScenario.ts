@@ -10,7 +10,7 @@ import { checkCapAccounting, checkCreditOnly, domainCreditSettings, schedulerCre
 import { netbackConfig, vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
 import { tcpReceiverOptions } from './tcpReceiverConfig.ts';
-import type { ModelAdapter, Scenario } from './model.ts';
+import { NONE_WRITTEN, type ModelAdapter, type Scenario, type WrittenFields } from './model.ts';
 import { netSection, type NetSection } from './netSchema.ts';
 import { defaultPlacement } from './xenScenario.ts';
 import { fleetConfig, fleetHostTotal, fleetLinks, fleetPlacement, fleetSplitWontPay } from './fleetScenario.ts';
@@ -81,7 +81,12 @@ function applyOptimizations(n: NetSection): NetSection {
   };
 }
 
-export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
+/**
+ * `written` (checks at load time): settings this SUT cannot use are refused when the run wrote them; inherited
+ * from a shared include (costs.yaml and the like serve every SUT) they are left alone. Workers and resumed runs
+ * build from an already checked scenario: none are refused again.
+ */
+export function netConfig(sc: Scenario, file = sc.name, written: WrittenFields = NONE_WRITTEN): NetModelConfig {
   const raw = sc.net as NetSection;
   const creditOpts = raw.optimizations.filter((o) => o === 'A' || o === 'B');
   if (raw.scheduler.policy === 'sedf' && creditOpts.length > 0) {
@@ -93,9 +98,9 @@ export function netConfig(sc: Scenario, file = sc.name): NetModelConfig {
     ...(raw.fleet ? [] : [...domainCreditSettings('net.dom0', raw.dom0), ...domainCreditSettings('net.domu', raw.domu)]),
   ]);
   if (!raw.fleet) checkCapAccounting(file, 'net.scheduler', raw.scheduler, [...domainCreditSettings('net.dom0', raw.dom0), ...domainCreditSettings('net.domu', raw.domu)]);
-  if (!raw.fleet) checkPathUnused(raw, file);
+  if (!raw.fleet) checkPathUnused(raw, file, written);
   const n = applyOptimizations(raw);
-  if (!n.fleet) checkSutUnused(n, file);
+  if (!n.fleet) checkSutUnused(n, file, written);
   checkBridgeProfile(n, file);
   checkReceiveWindow(n, file);
   const fleet = n.fleet ? { fleet: fleetConfig(sc, file) } : {};
@@ -257,7 +262,7 @@ export const netAdapter: ModelAdapter = {
   splitWontPay: (sc, lookaheadNs) => (isFleet(sc) ? fleetSplitWontPay(sc, lookaheadNs) : null),
   metricPeriod: (sc) =>
     isFleet(sc) ? { ns: fleetConfig(sc).sampleNs, field: 'net.fleet.metrics.sampleEvery' } : { ns: NET_METRIC_PERIOD_NS, field: null },
-  check: (sc, file) => void netConfig(sc, file),
+  check: (sc, file, written) => void netConfig(sc, file, written),
   workerConfig: (sc) => netConfig(sc),
   summarize: (sc, out) => (isFleet(sc) ? summarizeFleet(fleetConfig(sc), out) : summarizeNet(out, (sc.net as NetSection).costs)),
 };
@@ -266,17 +271,17 @@ export const netAdapter: ModelAdapter = {
  * Settings the chosen SUT has no use for (guests but with iperf in a DomU; a DomU's and Dom0's with native Linux):
  * set away from their defaults they are a mistake worth naming, as a fleet's are (fleetScenario.ts checkUnused).
  */
-function checkSutUnused(n: NetSection, file: string): void {
+function checkSutUnused(n: NetSection, file: string, written: WrittenFields): void {
   const d = netSection.parse({});
-  if (n.sut !== 'domu' && n.guests !== d.guests) {
+  if (n.sut !== 'domu' && n.guests !== d.guests && written('net.guests')) {
     throw new ScenarioError(file, 'net.guests', `not used with net.sut: ${n.sut} (iperf runs ${n.sut === 'linux' ? 'on native Linux' : 'in Dom0'}; receiving guests need sut: domu)`);
   }
   if (n.sut === 'linux') {
     for (const k of ['vcpus', 'weight', 'cap', 'placement'] as const) {
-      if (n.domu[k] !== d.domu[k]) throw new ScenarioError(file, `net.domu.${k}`, 'not used with net.sut: linux (native Linux runs no DomU)');
+      if (n.domu[k] !== d.domu[k] && written(`net.domu.${k}`)) throw new ScenarioError(file, `net.domu.${k}`, 'not used with net.sut: linux (native Linux runs no DomU)');
     }
     for (const k of ['vcpus', 'weight', 'cap', 'pin'] as const) {
-      if (n.dom0[k] !== d.dom0[k]) throw new ScenarioError(file, `net.dom0.${k}`, 'not used with net.sut: linux (native Linux runs on every core; there is no Dom0)');
+      if (n.dom0[k] !== d.dom0[k] && written(`net.dom0.${k}`)) throw new ScenarioError(file, `net.dom0.${k}`, 'not used with net.sut: linux (native Linux runs on every core; there is no Dom0)');
     }
   }
   // Xen's placement is kept for the other guests (defaultPlacement): one list would silently place only domu0.
@@ -290,11 +295,11 @@ function checkSutUnused(n: NetSection, file: string): void {
  * cores switch without a VCPU context switch. The guests' send buffer (tcp.wmem*) serves fleets only: the paper's
  * stressor is native Linux with its own queue (net.stressor). Each used to be accepted and the run left unchanged.
  */
-function checkPathUnused(n: NetSection, file: string): void {
+function checkPathUnused(n: NetSection, file: string, written: WrittenFields): void {
   const d = netSection.parse({});
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const refuse = (field: string, why: string) => {
-    throw new ScenarioError(file, `net.${field}`, why);
+    if (written(`net.${field}`)) throw new ScenarioError(file, `net.${field}`, why);
   };
   for (const k of ['wmemDefault', 'wmemMax'] as const) {
     if (n.tcp[k] !== d.tcp[k]) refuse(`tcp.${k}`, 'not used without net.fleet (the send buffer of guests that send; the paper\'s stressor queues by net.stressor.txqueuelen and txRingFrames)');

@@ -2,11 +2,12 @@
 // scenario is refused naming the field, not run as if they were not there.
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.ts';
+import { ALL_WRITTEN } from '../../src/scenario/model.ts';
 import { MODELS } from '../../src/scenario/registry.ts';
 
 const check = (file: string, sets: string[]) => {
   const sc = loadScenario(file, { sets })[0]!.scenario;
-  MODELS[sc.model]!.check?.(sc, file);
+  MODELS[sc.model]!.check?.(sc, file, ALL_WRITTEN);
 };
 const FIG3 = 'scenarios/paper/fig3-domu.yaml';
 const SEDF = 'net.scheduler.policy=sedf';

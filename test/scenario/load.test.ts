@@ -287,6 +287,22 @@ describe('input edges (issue 11)', () => {
   ])('%s --set %s: named, not ignored', (file, set, field, problem) => {
     expect(rejects(() => loadScenario(file, { sets: [set] }))).toMatchObject({ fieldPath: field, problem: expect.stringMatching(problem) });
   });
+  it('a setting the SUT cannot use, inherited from a shared include, loads; written in the scenario itself it is named', () => {
+    // An include serves every SUT (costs.yaml, a site's Dom0 settings): the native baseline must still load.
+    const shared = join(dir, 'site-dom0.yaml');
+    writeFileSync(shared, 'net:\n  dom0: { irqBinding: irqbalance }\n  netback: { txqueuelen: 64 }\n  contextSwitchCycles: 5000\n');
+    const linux = join(dir, 'linux-with-site.yaml');
+    writeFileSync(linux, `include: [${JSON.stringify(shared)}]\nmodel: net\nnet: { sut: linux }\n`);
+    expect(loadScenario(linux)).toHaveLength(1);
+    // Written by the scenario, by --set or by a sweep: refused as before.
+    const own = join(dir, 'linux-own.yaml');
+    writeFileSync(own, 'model: net\nnet: { sut: linux, dom0: { irqBinding: irqbalance } }\n');
+    expect(rejects(() => loadScenario(own)).fieldPath).toBe('net.dom0.irqBinding');
+    expect(rejects(() => loadScenario(linux, { sets: ['net.netback.txqueuelen=128'] })).fieldPath).toBe('net.netback.txqueuelen');
+    const swept = join(dir, 'linux-swept.yaml');
+    writeFileSync(swept, `include: [${JSON.stringify(shared)}]\nmodel: net\nnet: { sut: linux }\nsweep:\n  net.bridge: [linux, simple]\n`);
+    expect(rejects(() => loadScenario(swept)).fieldPath).toBe('net.bridge');
+  });
   it('the path settings each SUT uses still load', () => {
     expect(loadScenario('scenarios/paper/fig3-dom0.yaml', { sets: ['net.bridge=simple', 'net.optimizations=[C]', 'net.dom0.idleTimer=0'] })).toHaveLength(1);
     expect(loadScenario('scenarios/paper/fig3-domu.yaml', { sets: ['net.netback.txqueuelen=1', 'net.optimizations=[A,B,C,D]'] })).toHaveLength(1);
