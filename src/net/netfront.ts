@@ -77,7 +77,11 @@ export class NetfrontRx {
 
   /** netback pushed responses carrying these packets; netif_int if the guest armed rsp_event. */
   deliver(runs: readonly Run[], producerPcpu: number, notify: boolean): void {
-    for (const r of runs) this.responses.push(r.flow, r.seq, r.count, r.ack);
+    for (const r of runs) {
+      // netback takes a request slot for every response it pushes (netbk_queue_full): more than the ring holds
+      // is a broken invariant, not a drop to count.
+      if (this.responses.push(r.flow, r.seq, r.count, r.ack) !== r.count) throw new Error(`netfront: ${r.count} responses pushed with room for ${this.responses.capacityPackets - this.responses.length}: netback overran the shared ring`);
+    }
     this.producerPcpu = producerPcpu;
     if (notify && this.machine.value === 'armed') this.machine.send({ type: 'NOTIFY' });
   }

@@ -21,6 +21,13 @@ function fill(nf: NetfrontRx, ring: RxSharedRing, n: number): void {
 }
 
 describe('netfront posted buffers', () => {
+  it('responses beyond the ring are a broken invariant (netback reserves a slot per response), not a silent loss', () => {
+    const { nf } = front();
+    nf.connect();
+    nf.deliver([{ flow: 0, seq: 0, count: 256 }], 0, false);
+    expect(() => nf.deliver([{ flow: 0, seq: 256, count: 1 }], 0, false)).toThrow(/netback overran the shared ring/);
+  });
+
   it('connect posts RX_DFL_MIN_TARGET (64) buffers; the empty ring doubles rx_target to 128 (fewer than target/4 unfilled)', () => {
     const { nf, ring } = front();
     nf.connect();
