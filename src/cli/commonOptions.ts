@@ -8,16 +8,31 @@ export function scenarioOptions() {
   return [
     new Option('--set <path=value>', 'override a scenario field (repeatable), e.g. --set ring.hosts=4').argParser(collect).default([]),
     new Option('--seed <n>', 'scenario seed (overrides the file)'),
-    new Option('--duration <d>', 'virtual duration, e.g. 10s, 500ms (overrides the file)'),
+    new Option('--duration <d>', 'virtual duration, e.g. 10s, 500ms; a bare number is ns (overrides the file)'),
   ];
 }
 
-export function loadOptionsFrom(o: { set: string[]; seed?: string; duration?: string }): LoadOptions {
+// Numbers as YAML would read them (so 1e300 or -1 reach the range check as numbers), as --set seed=… and
+// --set duration=… read them: --duration 1e3 is 1000 ns, --duration 1.5 a bare number that is not integer ns.
+const yamlNumber = (v: string) => (/^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v) ? Number(v) : v);
+
+/**
+ * A --duration without a unit is integer ns, as in a scenario file; `--duration 10` meant as seconds ran 10 ns,
+ * measured nothing and exited 0 (or blamed the warm-up). Said on stderr; null when it has a unit (or is refused anyway).
+ */
+export function bareDurationNote(duration: string | undefined): string | null {
+  if (duration === undefined) return null;
+  const n = yamlNumber(duration);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) return null;
+  const d = duration.trim();
+  return `vioemu: note: --duration ${d} has no unit, so it is ${n} ns of virtual time (write e.g. ${d}s or ${d}ms for seconds or milliseconds)`;
+}
+
+export function loadOptionsFrom(o: { set: string[]; seed?: string; duration?: string }, note: (line: string) => void = (l) => process.stderr.write(l + '\n')): LoadOptions {
   const overrides: Record<string, unknown> = {};
-  // Numbers as YAML would read them (so 1e300 or -1 reach the range check as numbers), as --set seed=… and
-  // --set duration=… read them: --duration 1e3 is 1000 ns, --duration 1.5 a bare number that is not integer ns.
-  const yamlNumber = (v: string) => (/^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v) ? Number(v) : v);
   if (o.seed !== undefined) overrides.seed = yamlNumber(o.seed);
   if (o.duration !== undefined) overrides.duration = yamlNumber(o.duration);
+  const bare = bareDurationNote(o.duration);
+  if (bare) note(bare);
   return { sets: o.set, overrides };
 }

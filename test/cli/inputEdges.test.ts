@@ -104,3 +104,15 @@ describe('--duration reads numbers as --set duration= does', () => {
     expect(r.stdout).toMatch(/^duration: 1000$/m);
   });
 });
+
+describe('--duration without a unit', () => {
+  // `--duration 10` meant as seconds ran 10 ns, measured nothing and exited 0, without a word.
+  it('says on stderr that a bare number is ns; a duration with a unit, or one refused anyway, gets no note', async () => {
+    const bare = await runCli(['validate', RING, '--duration', '10']);
+    expect(bare.code).toBe(0);
+    expect(bare.stderr).toMatch(/^vioemu: note: --duration 10 has no unit, so it is 10 ns of virtual time \(write e\.g\. 10s or 10ms/);
+    const exp = await runCli(['validate', RING, '--duration', '1e3']);
+    expect(exp.stderr).toMatch(/--duration 1e3 has no unit, so it is 1000 ns/);
+    for (const d of ['10s', '250ms', '0']) expect((await runCli(['validate', RING, '--duration', d])).stderr).not.toMatch(/note: --duration/);
+  });
+});
