@@ -160,9 +160,9 @@ program
 program
   .command('reproduce')
   .description('run every paper scenario and print paper vs emulated for T1–T14; writes results, SVG figures and index.html')
-  .option('--json', 'print {"rows": [...], "summary", "interrupted"} on stdout')
+  .option('--json', 'print {"summary", "quick", "interrupted", "rows": [...]} on stdout')
   .option('--out <dir>', 'output directory', 'out/reproduce')
-  .option('--quick', 'short runs (smoke test)')
+  .option('--quick', 'short runs, one seed (a smoke test: its pass counts are not the reproduction\'s)')
   .option('--workers <n>', 'parallel runs (at most the number of cores)', String(availableParallelism()))
   .option('--queue <url>', 'run the points on `vioemu worker` processes through Redis (BullMQ), e.g. redis://127.0.0.1:6379')
   .action(async (flags: ReproduceFlags) => {

@@ -70,8 +70,11 @@ export async function reproduceCommand(flags: ReproduceFlags): Promise<number> {
   const { value, error, signalExit } = await stoppable((exec) => reproduce({ outDir: flags.out, workers, quick: flags.quick ?? false, queue, exec, log: say }));
   if (error !== undefined) throw error;
   const r = value!;
-  if (flags.json) process.stdout.write(JSON.stringify({ summary: summarize(r.rows), interrupted: r.interrupted, ...(r.failed.length ? { failed: r.failed } : {}), rows: r.rows }, null, 2) + '\n');
+  const quick = flags.quick ?? false;
+  if (flags.json) process.stdout.write(JSON.stringify({ summary: summarize(r.rows), quick, interrupted: r.interrupted, ...(r.failed.length ? { failed: r.failed } : {}), rows: r.rows }, null, 2) + '\n');
   else process.stdout.write(formatTable(r.rows) + `\n\nwrote ${flags.out}/${r.interrupted ? 'index.partial.html, results.partial.json' : 'index.html, results.json, figures'} (${r.wallSeconds.toFixed(0)} s)\n`);
+  // Its table looks like the reproduction's; its pass counts are not (one seed, 1.2 s runs: README's are of the full one).
+  if (quick) say(`vioemu: note: a --quick reproduction (one seed, short runs) is a smoke test; its verdicts and pass counts are not the reproduction's (run without --quick for those)`);
   if (r.failed.length > 0) {
     const f = r.failed[0]!;
     say(`vioemu: ${r.failed.length} of ${r.interrupted!.of} runs failed (the first: ${f.scenario}${f.point ? ` ${f.point}` : ''} seed ${f.seed}: ${f.error}); their result files under ${flags.out}/runs/ say why`);

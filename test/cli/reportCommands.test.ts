@@ -74,6 +74,9 @@ describe('reporting commands: Ctrl-C keeps what was measured', () => {
     expect(written.points.every((p: { result: { interrupted: boolean } }) => !p.result.interrupted)).toBe(true);
     expect(existsSync(join(out, 'index.partial.html'))).toBe(true);
     expect(JSON.parse(r.stdout).interrupted.of).toBe(72);
+    // A quick table looks like the reproduction's; its pass counts are not, and it says so (--json too).
+    expect(JSON.parse(r.stdout).quick).toBe(true);
+    expect(r.stderr).toMatch(/^vioemu: note: a --quick reproduction \(one seed, short runs\) is a smoke test; its verdicts and pass counts are not the reproduction's/m);
   });
 
   it('calibrate: nothing fitted or overwritten; what was measured goes beside it (exit 130)', async () => {
