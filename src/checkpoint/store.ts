@@ -133,6 +133,8 @@ export function readCheckpoint(path: string): { file: string; checkpoint: Checkp
   try {
     isDir = statSync(path).isDirectory();
   } catch (e) {
+    // A mistyped path is the usual case: say what is missing and what to give, not a bare errno.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CheckpointError('file', `${path}: no such file or folder (give the run's --checkpoint folder, or one ckpt-*.vck file in it)`);
     throw new CheckpointError('file', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (isDir) {

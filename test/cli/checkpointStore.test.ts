@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkpointFileName, writeCheckpoint, type Checkpoint } from '../../src/checkpoint/store.ts';
+import { checkpointFileName, readCheckpoint, writeCheckpoint, type Checkpoint } from '../../src/checkpoint/store.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vioemu-ckstore-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -39,5 +39,12 @@ describe('writeCheckpoint', () => {
     writeFileSync(join(dir, 'notes.txt'), 'the user’s');
     writeCheckpoint(dir, at(2_000_000));
     expect(readdirSync(dir).sort()).toEqual([live, checkpointFileName(2_000_000), 'notes.txt'].sort());
+  });
+});
+
+describe('readCheckpoint', () => {
+  it('a path that does not exist is named as missing, with what to give (it said "cannot read …: ENOENT")', () => {
+    const missing = join(tmp, 'no-such-run');
+    expect(() => readCheckpoint(missing)).toThrow(`file: ${missing}: no such file or folder (give the run's --checkpoint folder, or one ckpt-*.vck file in it)`);
   });
 });
