@@ -1,4 +1,5 @@
-// Progress line on stderr (only when it is a terminal): virtual time, events/s, ETA.
+// Progress on stderr: virtual time, events/s, ETA. On a terminal one line redrawn in place; otherwise (a log
+// file, a pipe, a systemd unit) a plain line every minute of wall time, so a long soak's log shows how far it got.
 import { formatNs } from '../kernel/time.ts';
 
 export interface ProgressSample {
@@ -12,17 +13,39 @@ export interface ProgressSample {
   startEvents?: number;
 }
 
+/** Wall time between progress lines when stderr is not a terminal. */
+export const PROGRESS_LOG_EVERY_MS = 60_000;
+
 export class Progress {
   private last = new Map<string, ProgressSample>();
-  private readonly enabled: boolean;
+  private readonly mode: boolean | 'log';
+  private lastLogMs: number;
 
-  constructor(enabled = process.stderr.isTTY === true) {
-    this.enabled = enabled;
+  /** `mode`: true redraws a line (a terminal), 'log' writes a line every `logEveryMs` of wall time, false nothing. */
+  constructor(
+    mode: boolean | 'log' = process.stderr.isTTY === true ? true : 'log',
+    private readonly now: () => number = () => performance.now(),
+    private readonly logEveryMs = PROGRESS_LOG_EVERY_MS,
+  ) {
+    this.mode = mode;
+    this.lastLogMs = now();
   }
 
   update(s: ProgressSample): void {
-    if (!this.enabled) return;
+    if (!this.mode) return;
     this.last.set(s.point, s);
+    if (this.mode === 'log') {
+      const t = this.now();
+      if (t - this.lastLogMs < this.logEveryMs) return;
+      this.lastLogMs = t;
+      process.stderr.write(`vioemu: progress: ${this.parts().join(' | ')}\n`);
+      return;
+    }
+    process.stderr.write(`\r\x1b[K${this.parts().join(' | ')}`);
+  }
+
+  /** Each point's virtual time, rate and ETA; the last three points updated. */
+  private parts(): string[] {
     const parts = [...this.last.values()].map((p) => {
       const startNs = p.startNs ?? 0;
       const evps = p.wallSeconds > 0 ? (p.events - (p.startEvents ?? 0)) / p.wallSeconds : 0;
@@ -31,11 +54,11 @@ export class Progress {
       const tag = p.point ? `${p.point} ` : '';
       return `${tag}${formatNs(p.nowNs)}/${formatNs(p.endNs)} ${(evps / 1e6).toFixed(2)}M ev/s ETA ${Number.isFinite(eta) ? `${eta.toFixed(0)}s` : '?'}`;
     });
-    process.stderr.write(`\r\x1b[K${parts.slice(-3).join(' | ')}`);
+    return parts.slice(-3);
   }
 
   done(point: string): void {
     this.last.delete(point);
-    if (this.enabled && this.last.size === 0) process.stderr.write('\r\x1b[K');
+    if (this.mode === true && this.last.size === 0) process.stderr.write('\r\x1b[K');
   }
 }

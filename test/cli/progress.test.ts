@@ -1,7 +1,7 @@
 // The progress line on stderr: virtual time of each point, events per wall second and the ETA,
 // counted from where a resumed run started; the last three points; cleared when all are done.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Progress } from '../../src/cli/progress.ts';
+import { Progress, PROGRESS_LOG_EVERY_MS } from '../../src/cli/progress.ts';
 
 const MS = 1e6;
 let written: string[] = [];
@@ -59,5 +59,25 @@ describe('progress line', () => {
     expect(written.length).toBe(n);
     p.done('d');
     expect(written.slice(n)).toEqual(['\r\x1b[K']);
+  });
+});
+
+describe('progress in a log (stderr not a terminal)', () => {
+  // A soak run under systemd, nohup or `2>run.log` showed nothing for hours: progress went only to a terminal.
+  it('a plain line once a minute of wall time, none before; nothing to clear at the end', () => {
+    capture();
+    let t = 1000;
+    const p = new Progress('log', () => t);
+    p.update({ point: '', nowNs: 100 * MS, endNs: 1000 * MS, events: 1e6, wallSeconds: 1 });
+    t += PROGRESS_LOG_EVERY_MS - 1;
+    p.update({ point: '', nowNs: 200 * MS, endNs: 1000 * MS, events: 2e6, wallSeconds: 2 });
+    expect(written).toEqual([]);
+    t += 1;
+    // A quarter done in 60 s of wall time: 180 s to go.
+    p.update({ point: '', nowNs: 250 * MS, endNs: 1000 * MS, events: 60e6, wallSeconds: 60 });
+    p.update({ point: '', nowNs: 260 * MS, endNs: 1000 * MS, events: 61e6, wallSeconds: 61 });
+    expect(written).toEqual(['vioemu: progress: 250.000ms/1.000s 1.00M ev/s ETA 180s\n']);
+    p.done('');
+    expect(written).toHaveLength(1);
   });
 });
