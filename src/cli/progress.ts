@@ -13,6 +13,16 @@ export interface ProgressSample {
   startEvents?: number;
 }
 
+/** Wall seconds to go as a person reads them: 42s, 12m05s, 3h07m (a paced soak's "ETA 11220s" had to be divided out). */
+export function formatEta(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 100) return `${s}s`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 3600) return `${Math.floor(s / 60)}m${pad(s % 60)}s`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)}h${pad(m % 60)}m`;
+}
+
 /** Wall time between progress lines when stderr is not a terminal. */
 export const PROGRESS_LOG_EVERY_MS = 60_000;
 
@@ -52,7 +62,7 @@ export class Progress {
       const frac = p.endNs > startNs ? Math.max(0, p.nowNs - startNs) / (p.endNs - startNs) : 0;
       const eta = frac > 0 ? (p.wallSeconds * (1 - frac)) / frac : NaN;
       const tag = p.point ? `${p.point} ` : '';
-      return `${tag}${formatNs(p.nowNs)}/${formatNs(p.endNs)} ${(evps / 1e6).toFixed(2)}M ev/s ETA ${Number.isFinite(eta) ? `${eta.toFixed(0)}s` : '?'}`;
+      return `${tag}${formatNs(p.nowNs)}/${formatNs(p.endNs)} ${(evps / 1e6).toFixed(2)}M ev/s ETA ${Number.isFinite(eta) ? formatEta(eta) : '?'}`;
     });
     return parts.slice(-3);
   }

@@ -1,7 +1,7 @@
 // The progress line on stderr: virtual time of each point, events per wall second and the ETA,
 // counted from where a resumed run started; the last three points; cleared when all are done.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Progress, PROGRESS_LOG_EVERY_MS } from '../../src/cli/progress.ts';
+import { formatEta, Progress, PROGRESS_LOG_EVERY_MS } from '../../src/cli/progress.ts';
 
 const MS = 1e6;
 let written: string[] = [];
@@ -76,8 +76,14 @@ describe('progress in a log (stderr not a terminal)', () => {
     // A quarter done in 60 s of wall time: 180 s to go.
     p.update({ point: '', nowNs: 250 * MS, endNs: 1000 * MS, events: 60e6, wallSeconds: 60 });
     p.update({ point: '', nowNs: 260 * MS, endNs: 1000 * MS, events: 61e6, wallSeconds: 61 });
-    expect(written).toEqual(['vioemu: progress: 250.000ms/1.000s 1.00M ev/s ETA 180s\n']);
+    expect(written).toEqual(['vioemu: progress: 250.000ms/1.000s 1.00M ev/s ETA 3m00s\n']);
     p.done('');
     expect(written).toHaveLength(1);
+  });
+});
+
+describe('ETA', () => {
+  it('in seconds below 100 s, then minutes, then hours (a paced 2 h soak read "ETA 7185s")', () => {
+    expect([3, 99.4, 100, 725, 3599, 3600, 7185, 11220].map(formatEta)).toEqual(['3s', '99s', '1m40s', '12m05s', '59m59s', '1h00m', '2h00m', '3h07m']);
   });
 });
