@@ -174,7 +174,7 @@ program
   .command('calibrate')
   .description('fit the two free constants: the stressor to T1 (native Linux 5.5 Gbps), the Table 1 scale to T2 (DomU 2.3 Gbps) or, when T2 does not pin it, to Dom0 at 105%; prints and saves the curve (<out>-curve.json beside it); writes scenarios/calibration.yaml')
   .option('--out <file>', 'where to write (default: the repository\'s scenarios/calibration.yaml, which the paper scenarios include)')
-  .option('--quick', 'shorter runs (a smoke test: the file says so)')
+  .option('--quick', 'shorter runs (a smoke test: the file says so; needs --out, so scenarios/calibration.yaml stays)')
   .option('--workers <n>', 'parallel runs', String(availableParallelism()))
   .action(async (flags: CalibrateFlags) => {
     const { calibrateCommand } = await import('./reportCommands.ts');

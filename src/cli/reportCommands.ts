@@ -93,6 +93,11 @@ export interface CalibrateFlags {
 }
 
 export async function calibrateCommand(given: CalibrateFlags): Promise<number> {
+  // Every paper scenario includes scenarios/calibration.yaml: a smoke-test fit there would quietly become the
+  // constants of every later run and of reproduce.
+  if (given.quick && given.out === undefined) {
+    throw new UsageError('--quick: a smoke-test fit would replace scenarios/calibration.yaml, which every paper scenario includes; give --out for it (e.g. --out /tmp/calibration.yaml)');
+  }
   const flags = { ...given, out: given.out ?? repositoryFile('scenarios/calibration.yaml') };
   const workers = batchWorkers(flags.workers);
   const { calibrate, CalibrationInterrupted, curveFileFor } = await import('../report/calibrate.ts');

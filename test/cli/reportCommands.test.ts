@@ -44,6 +44,8 @@ describe('reporting commands: bad input', () => {
     [['reproduce', '--quick', '--out', runsIsFile], /^vioemu: --out: .*runs is a file, not a folder/],
     [['reproduce', '--quick', '--out', scenarioRunsIsFile], /^vioemu: --out: .*runs\/fig3-domu is a file, not a folder/],
     [['calibrate', '--quick', '--out', dir], /^vioemu: --out: .* is a folder; want a file name/],
+    // Without --out a smoke-test fit would become the calibration every paper scenario includes.
+    [['calibrate', '--quick'], /^vioemu: --quick: a smoke-test fit would replace scenarios\/calibration\.yaml/],
     [['calibrate', '--quick', '--out', join(file, 'x.yaml')], /^vioemu: --out: .*afile is a file, not a folder/],
     [['sensitivity', '--duration', 'abc', '--out', join(dir, 's.md')], /^vioemu: --duration: not a duration: "abc"/],
     [['sensitivity', '--seeds', '1,x', '--out', join(dir, 's.md')], /^vioemu: --seeds: want integers/],

@@ -49,7 +49,7 @@ describe('reporting commands started outside the repository', () => {
       expect(s.code, s.stderr).toBe(0);
       expect(existsSync(join(copy, 'docs', 'sensitivity.md')), s.stdout).toBe(true);
       expect(existsSync(join(sub, 'docs'))).toBe(false);
-      const c = await runCli(['calibrate', '--quick', '--workers', '1'], {
+      const c = await runCli(['calibrate', '--workers', '1'], {
         cwd: sub,
         bin,
         onSpawn: (kill, stderr) => {
