@@ -79,7 +79,7 @@ runOptions(program.command('run [scenario]').description('run a scenario (all it
   },
 );
 
-runOptions(program.command('sweep <scenario>').description('run every sweep point of a scenario in parallel (same as run)')).action(
+runOptions(program.command('sweep <scenario>').description('run every sweep point of a scenario, --workers N at a time (same as run)')).action(
   async (file: string, flags: RunFlags, cmd: Command) => {
     checkTuningFlags(cmd);
     process.exitCode = await runCommand(file, flags);
