@@ -83,7 +83,7 @@ export async function sensitivity(opts: { scenario: string; seeds: number[]; dur
       });
     });
   });
-  opts.log(`sensitivity: ${ASSUMPTIONS.length} assumptions × (low, high) + the default, × ${VARIANTS.length} variants × ${opts.seeds.length} seed${opts.seeds.length === 1 ? "" : "s"} = ${jobs.length} runs`);
+  opts.log(`sensitivity: ${ASSUMPTIONS.length} assumptions × (low, high) + the default, × ${VARIANTS.length} variants × ${opts.seeds.length} seed${opts.seeds.length === 1 ? '' : 's'} = ${jobs.length} runs`);
   let done = 0;
   const exec = opts.exec ?? new Execution();
   const outs = await exec.run(jobs.map((j) => j.point), {
