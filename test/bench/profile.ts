@@ -1,4 +1,4 @@
-// `npm run profile -- <scenario.yaml> [--set k=v]… [--duration 2s] [--out file] [--top N]`:
+// `npm run profile -- <scenario.yaml> [--set k=v]… [--duration 2s] [--out file] [--top N] [--alloc]`:
 // a CPU profile of the simulation itself. piscina's workers are terminated
 // before `--cpu-prof` would write theirs, so the partition task runs here, in
 // this thread, as one partition (a fresh SharedArrayBuffer control block), under
@@ -106,7 +106,33 @@ function post<T>(s: Session, method: string, params?: object): Promise<T> {
   return new Promise((resolve, reject) => s.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))));
 }
 
-export async function profileScenario(file: string, opts: { sets?: string[]; duration?: string; out?: string; topN?: number; log?: (s: string) => void }): Promise<ProfileSummary> {
+interface AllocNode {
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber?: number };
+  selfSize: number;
+  children: AllocNode[];
+}
+
+/** Bytes allocated per function (sampled, garbage included), largest first, as shares of all allocated. */
+export function summarizeAllocations(head: AllocNode, topN: number): { totalBytes: number; top: { fn: string; share: number; bytes: number }[] } {
+  const self = new Map<string, number>();
+  let total = 0;
+  const visit = (n: AllocNode): void => {
+    if (n.selfSize > 0) {
+      const key = `${n.callFrame.functionName || '(anonymous)'} ${sourcePlace(n.callFrame)}`;
+      self.set(key, (self.get(key) ?? 0) + n.selfSize);
+      total += n.selfSize;
+    }
+    for (const c of n.children) visit(c);
+  };
+  visit(head);
+  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, topN).map(([fn, bytes]) => ({ fn, bytes, share: bytes / Math.max(1, total) }));
+  return { totalBytes: total, top };
+}
+
+export async function profileScenario(
+  file: string,
+  opts: { sets?: string[]; duration?: string; out?: string; topN?: number; log?: (s: string) => void; alloc?: boolean },
+): Promise<ProfileSummary & { alloc?: ReturnType<typeof summarizeAllocations> }> {
   let overrides: Record<string, string> | undefined = opts.duration ? { duration: opts.duration } : undefined;
   // A --duration no longer than the scenario's warm-up keeps a third of itself as warm-up (say so): profiling
   // wants the run, not an error.
@@ -133,6 +159,12 @@ export async function profileScenario(file: string, opts: { sets?: string[]; dur
   await post(session, 'Profiler.enable');
   await post(session, 'Profiler.setSamplingInterval', { interval: 100 });
   await post(session, 'Profiler.start');
+  // --alloc: where the simulation allocates, short-lived objects included (the young generation's garbage is
+  // what the scavenges and V8's helper threads spend their time on).
+  if (opts.alloc) {
+    await post(session, 'HeapProfiler.enable');
+    await post(session, 'HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
+  }
   const t0 = process.hrtime.bigint();
   const out = task(
     {
@@ -155,11 +187,13 @@ export async function profileScenario(file: string, opts: { sets?: string[]; dur
   );
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const { profile } = await post<{ profile: Profile }>(session, 'Profiler.stop');
+  const heap = opts.alloc ? (await post<{ profile: { head: AllocNode } }>(session, 'HeapProfiler.stopSampling')).profile : null;
   session.disconnect();
   if (out.error) throw new Error(`the run failed: ${out.error.message}`);
   if (opts.out) writeFileSync(opts.out, JSON.stringify(profile));
   const s = summarize(profile, opts.topN ?? 25);
-  return { ...s, wallSeconds, virtualSeconds: out.reachedNs / 1e9, events: out.events, xstateEvents: out.xstateEvents };
+  const alloc = heap ? { alloc: summarizeAllocations(heap.head, opts.topN ?? 25) } : {};
+  return { ...s, ...alloc, wallSeconds, virtualSeconds: out.reachedNs / 1e9, events: out.events, xstateEvents: out.xstateEvents };
 }
 
 async function main(): Promise<void> {
@@ -169,6 +203,7 @@ async function main(): Promise<void> {
   let duration: string | undefined;
   let out = 'out/profile.cpuprofile';
   let topN = 25;
+  let alloc = false;
   const usage = (why: string): never => {
     process.stderr.write(`profile: ${why}\n`);
     process.exit(2);
@@ -185,6 +220,7 @@ async function main(): Promise<void> {
       duration = value(a, ++i);
       if (parseDurationNs(duration) === null || parseDurationNs(duration)! < 1_000_000) usage(`--duration: not a duration of at least 1 ms: ${JSON.stringify(duration)} (e.g. 500ms, 2s)`);
     } else if (a === '--out') out = value(a, ++i);
+    else if (a === '--alloc') alloc = true;
     else if (a === '--top') {
       topN = Number(value(a, ++i));
       if (!Number.isInteger(topN) || topN < 1) usage(`--top: want an integer >= 1, got ${JSON.stringify(args[i])}`);
@@ -193,14 +229,14 @@ async function main(): Promise<void> {
     else usage(`unexpected argument ${a}`);
   }
   if (!file) {
-    process.stderr.write('usage: npm run profile -- <scenario.yaml> [--set k=v]… [--duration 2s] [--out file] [--top N]\n');
+    process.stderr.write('usage: npm run profile -- <scenario.yaml> [--set k=v]… [--duration 2s] [--out file] [--top N] [--alloc]\n');
     process.exit(2);
   }
-  let s: ProfileSummary;
+  let s: Awaited<ReturnType<typeof profileScenario>>;
   try {
     // Checked (and its folder made) before the run, as `vioemu run` checks its output paths.
     checkOutputPath('--out', out, 'file');
-    s = await profileScenario(file, { sets, duration, out, topN, log: (line) => process.stderr.write(line + '\n') });
+    s = await profileScenario(file, { sets, duration, out, topN, alloc, log: (line) => process.stderr.write(line + '\n') });
   } catch (e) {
     // A scenario or flag mistake is one line and exit 2, as with `vioemu run`.
     if (e instanceof ScenarioError || e instanceof UsageError) usage(e.message);
@@ -212,6 +248,10 @@ async function main(): Promise<void> {
       `${s.events} kernel events, ${s.xstateEvents} XState events\n` +
       `XState interpreter ${pct(s.xstateShare)} of simulation CPU, garbage collection ${pct(s.gcShare)} (${s.samples} samples)\n` +
       s.top.map((t) => `${pct(t.share).padStart(6)}  ${t.fn}`).join('\n') +
+      (s.alloc
+        ? `\nallocated ${(s.alloc.totalBytes / 2 ** 20).toFixed(0)} MiB (${(s.alloc.totalBytes / 2 ** 20 / s.wallSeconds).toFixed(0)} MiB per wall s, sampled), by function:\n` +
+          s.alloc.top.map((t) => `${pct(t.share).padStart(6)}  ${(t.bytes / 2 ** 20).toFixed(1).padStart(7)} MiB  ${t.fn}`).join('\n')
+        : '') +
       `\nwrote ${out}\n`,
   );
 }

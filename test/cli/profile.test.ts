@@ -23,6 +23,18 @@ describe('npm run profile', () => {
     expect(places.filter((line) => line > 1).length).toBe(places.length);
   });
 
+  it('--alloc adds where the run allocates, garbage included, by source line', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'vioemu-prof-')), 'p.cpuprofile');
+    const r = profile(['scenarios/paper/fig3-domu.yaml', '--duration', '600ms', '--top', '5', '--out', out, '--alloc']);
+    expect(r.status, r.stderr).toBe(0);
+    const [, mib] = /^allocated (\d+) MiB \(\d+ MiB per wall s, sampled\), by function:$/m.exec(r.stdout) ?? [];
+    // Far more than the heap ever holds (~20 MB): short-lived objects are counted.
+    expect(Number(mib)).toBeGreaterThan(20);
+    const lines = r.stdout.slice(r.stdout.indexOf('by function:')).split('\n').filter((l) => / MiB  /.test(l));
+    expect(lines).toHaveLength(5);
+    expect(lines.some((l) => / src\/\S+\.ts:\d+$/.test(l))).toBe(true);
+  });
+
   it.each([
     [['scenarios/paper/fig3-domu.yaml', '--duration'], /^profile: --duration wants a value$/],
     [['scenarios/paper/fig3-domu.yaml', '--top', 'abc'], /^profile: --top: want an integer >= 1/],
