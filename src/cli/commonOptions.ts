@@ -1,6 +1,8 @@
 // Options shared by commands that load a scenario, turned into load overrides.
 import { Option } from 'commander';
-import type { LoadOptions } from '../scenario/load.ts';
+import { formatNs, parseDurationNs } from '../kernel/time.ts';
+import { ScenarioError } from '../scenario/errors.ts';
+import { loadScenario, type LoadOptions, type ScenarioPoint } from '../scenario/load.ts';
 
 export const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -35,4 +37,24 @@ export function loadOptionsFrom(o: { set: string[]; seed?: string; duration?: st
   const bare = bareDurationNote(o.duration);
   if (bare) note(bare);
   return { sets: o.set, overrides };
+}
+
+/**
+ * The command's scenario: the file with its --set, --seed and --duration. A --duration no longer than the
+ * file's warm-up (the paper and soak scenarios warm up for 0.5–1 s) keeps a third of itself as warm-up, said
+ * on stderr, unless the warm-up was set too: a shorter run is what --duration asks for, and the alternative
+ * was an error on nearly every scenario.
+ */
+export function loadForCommand(file: string, o: { set: string[]; seed?: string; duration?: string }, note: (line: string) => void = (l) => process.stderr.write(l + '\n')): ScenarioPoint[] {
+  const opts = loadOptionsFrom(o, note);
+  try {
+    return loadScenario(file, opts);
+  } catch (e) {
+    const durationNs = o.duration === undefined ? null : parseDurationNs(yamlNumber(o.duration));
+    const warmupSet = o.set.some((s) => /^\s*warmup\s*=/.test(s));
+    if (!(e instanceof ScenarioError) || e.fieldPath !== 'warmup' || !/must be shorter than duration/.test(e.problem) || durationNs === null || warmupSet) throw e;
+    const warmupNs = Math.floor(durationNs / 3);
+    note(`vioemu: note: --duration ${o.duration!.trim()} is not longer than the scenario's warm-up; warming up for ${formatNs(warmupNs)}, a third of it (--set warmup=… to choose)`);
+    return loadScenario(file, { ...opts, overrides: { ...opts.overrides, warmup: warmupNs } });
+  }
 }

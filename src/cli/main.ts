@@ -2,8 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { ScenarioError } from '../scenario/errors.ts';
-import { loadScenario } from '../scenario/load.ts';
-import { loadOptionsFrom, scenarioOptions } from './commonOptions.ts';
+import { loadForCommand, scenarioOptions } from './commonOptions.ts';
 import { intFlag, runCommand, type RunFlags } from './runCommand.ts';
 import { checkOutputPath } from './outputPaths.ts';
 import { UsageError } from './usage.ts';
@@ -120,7 +119,7 @@ const validate = program.command('validate <scenario>').description('check a sce
 for (const o of scenarioOptions()) validate.addOption(o);
 validate.option('--print', 'print each point as it will run: every field, defaults filled in (YAML; durations in integer ns); each document a valid scenario file (a sweep: one per point, separated by ---)');
 validate.action(async (file: string, flags: { set: string[]; seed?: string; duration?: string; print?: boolean }) => {
-  const points = loadScenario(file, loadOptionsFrom(flags));
+  const points = loadForCommand(file, flags);
   if (flags.print) {
     const { resolvedYaml } = await import('../scenario/resolved.ts');
     // One YAML document per point: each is a scenario file for that point (a loader reads one document).

@@ -11,9 +11,9 @@ import { createRunMetrics, Execution, metricDefsFor } from '../run/execute.ts';
 import type { RunResult } from '../run/result.ts';
 import { describeListenError, serveMetrics, type MetricsServer } from '../metrics/server.ts';
 import { parseQueueUrl, type RedisTarget } from '../queue/url.ts';
-import { loadScenario, type ScenarioPoint } from '../scenario/load.ts';
+import type { ScenarioPoint } from '../scenario/load.ts';
 import { MODELS } from '../scenario/registry.ts';
-import { loadOptionsFrom } from './commonOptions.ts';
+import { loadForCommand } from './commonOptions.ts';
 import { humanSummary, outFileNames, removeStaleResults, writeOutDir } from './output.ts';
 import { checkOutputPath } from './outputPaths.ts';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
@@ -184,7 +184,7 @@ async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signa
   const omEpochS = numFlag('openmetrics-epoch', flags.openmetricsEpoch, 0, MAX_EPOCH)!;
   const checkpointEveryNs = durationFlag('checkpoint-every', flags.checkpointEvery);
   const queueTarget = flags.queue !== undefined ? parseQueueUrl(flags.queue) : undefined;
-  const points = loadScenario(file, loadOptionsFrom(flags));
+  const points = loadForCommand(file, flags);
   if (queueTarget) return runQueued(flags, points, queueTarget, exec, signals);
   if (flags.openmetrics && points.length > 1) throw new UsageError('--openmetrics takes a single run, not a sweep');
   // Every point's hosts would share the trace's process ids: one timeline of overlapping runs.

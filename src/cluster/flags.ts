@@ -1,13 +1,12 @@
 // What `vioemu run … --transport … --partition K/N` may be given, checked before
 // connecting: exit 2 (UsageError, ScenarioError) naming the flag or field. The
 // coordinator (K = 0) also loads its scenario and plans the split here.
-import { loadOptionsFrom } from '../cli/commonOptions.ts';
+import { loadForCommand } from '../cli/commonOptions.ts';
 import { outFileNames } from '../cli/output.ts';
 import { checkOutputPath } from '../cli/outputPaths.ts';
 import { durationFlag, type RunFlags } from '../cli/runCommand.ts';
 import { UsageError } from '../cli/usage.ts';
 import { planPartitions } from '../run/partitioning.ts';
-import { loadScenario } from '../scenario/load.ts';
 import { parsePartition, parseTransportUrl } from './url.ts';
 
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -33,7 +32,7 @@ export function checkClusterFlags(file: string | undefined, flags: RunFlags) {
     return { target, k, n, silenceMs: silenceNs / 1e6, coordinator: null };
   }
   if (file === undefined) throw new UsageError(`--partition 0/${n}: partition 0 is the coordinator and needs the scenario (vioemu run SCENARIO --transport ${target.shown} --partition 0/${n})`);
-  const points = loadScenario(file, loadOptionsFrom(flags));
+  const points = loadForCommand(file, flags);
   if (points.length > 1) throw new UsageError(`--transport: splits one run, and ${file} is a sweep of ${points.length} points (spread a sweep with --queue)`);
   const point = points[0]!;
   const sc = point.scenario;

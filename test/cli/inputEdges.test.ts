@@ -105,6 +105,22 @@ describe('--duration reads numbers as --set duration= does', () => {
   });
 });
 
+describe('--duration within the warm-up', () => {
+  // Nearly every paper and soak scenario warms up for 0.5–1 s: --duration 300ms alone was an error on each.
+  it('keeps a third of it as warm-up and says so; with the warm-up set too, the error stands', async () => {
+    const short = await runCli(['validate', 'scenarios/paper/fig3-domu.yaml', '--duration', '300ms', '--print']);
+    expect(short.code, short.stderr).toBe(0);
+    expect(short.stderr).toMatch(/^vioemu: note: --duration 300ms is not longer than the scenario's warm-up; warming up for 100\.000ms, a third of it/m);
+    expect(short.stdout).toMatch(/^warmup: 100000000$/m);
+    const both = await runCli(['validate', 'scenarios/paper/fig3-domu.yaml', '--duration', '300ms', '--set', 'warmup=400ms']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/warmup: warmup \(400\.000ms\) must be shorter than duration/);
+    // Longer than the warm-up: nothing changes, nothing is said.
+    const long = await runCli(['validate', 'scenarios/paper/fig3-domu.yaml', '--duration', '2s']);
+    expect(long.stderr).not.toMatch(/warming up/);
+  });
+});
+
 describe('--duration without a unit', () => {
   // `--duration 10` meant as seconds ran 10 ns, measured nothing and exited 0, without a word.
   it('says on stderr that a bare number is ns; a duration with a unit, or one refused anyway, gets no note', async () => {
