@@ -205,7 +205,7 @@ function summarizePair(st: StressorResult, sut: SutNetResult, costs?: NetSection
     throughputGbps: gbps,
     coreUtilPct: r3(h.coreUtilPct),
     coreUtilPctPerGbps: gbps > 0 ? r3(h.coreUtilPct / gbps) : null,
-    domains: h.domains.map((d) => ({ name: d.name, cpuPct: d.cpuPct, vcpuCpuPct: d.vcpuCpuPct, vcpuPcpu: d.vcpuPcpu, wakeups: d.wakeups, boosts: d.boosts, migrations: d.migrations })),
+    domains: h.domains.map((d) => ({ name: d.name, cpuPct: d.cpuPct, vcpuCpuPct: d.vcpuCpuPct, vcpuPcpu: d.vcpuPcpu, wakeups: d.wakeups, boosts: d.boosts, creditStolen: d.creditStolen, migrations: d.migrations })),
     drops: sut.drops,
     retransmits: st.retransmits,
     tcp: { fastRetransmits: st.fastRetransmits, sackRecoveries: st.sackRecoveries, lostRetransmits: st.lostRetransmits, senderQueueRefusals: st.localDrops, timeouts: st.timeouts, segmentsSent: st.segsSent, rttMeanUs: st.rttMeanUs },

@@ -31,6 +31,8 @@ export class XenHost implements HostView {
   readonly vcpus: VcpuRt[] = [];
   readonly domains: SchedDomain[] = [];
   readonly stats: HostStats;
+  /** Opt B's credit moved per domain before the measurement began (warm-up), so results count the measured part. */
+  creditStolenBeforeMeasure: number[] = [];
   readonly trace: TraceRecorder | null;
   private readonly pcpus: PcpuRt[] = [];
 
@@ -363,6 +365,7 @@ export class XenHost implements HostView {
   resetStats(beforeZero?: () => void): void {
     this.finish(this.sim.nowNs);
     beforeZero?.();
+    this.creditStolenBeforeMeasure = this.domains.map((d) => this.policy.creditStolenBy?.(d.id) ?? 0);
     this.stats.reset();
   }
 

@@ -16,6 +16,8 @@ export interface XenHostResult {
     contextSwitches: number;
     wakeups: number;
     boosts: number;
+    /** Credit Opt B (credit stealing) handed this domain's I/O VCPUs from its idle ones, while measured. */
+    creditStolen: number;
     migrations: DomainStats['migrations'];
     wakeLatency: { count: number; within100usPct: number; meanUs: number; p50Us: number; p99Us: number; maxUs: number };
     vcpuCpuPct: number[];
@@ -61,6 +63,7 @@ export function summarizeHost(host: XenHost, measuredNs: number): XenHostResult 
       contextSwitches: s.contextSwitches,
       wakeups: s.wakeups,
       boosts: s.boosts,
+      creditStolen: (host.policy.creditStolenBy?.(d.id) ?? 0) - (host.creditStolenBeforeMeasure[d.id] ?? 0),
       migrations: { ...s.migrations },
       wakeLatency: {
         count: w.count,
