@@ -295,7 +295,16 @@ function writtenFields(file: string, opts: LoadOptions): WrittenFields {
   const { sweep, ...fields } = own;
   leafPaths(fields, [], paths);
   if (isObj(sweep)) for (const key of Object.keys(sweep)) paths.push(axisSegs(key));
-  for (const s of opts.sets ?? []) paths.push(axisSegs(s.slice(0, Math.max(0, s.indexOf('=')))));
+  for (const s of opts.sets ?? []) {
+    const segs = axisSegs(s.slice(0, Math.max(0, s.indexOf('='))));
+    // --set sweep.PATH=[…] adds an axis over PATH (applySet); --set sweep={…} gives the axes whole.
+    if (segs[0] !== 'sweep') paths.push(segs);
+    else if (segs.length > 1) paths.push(axisSegs(segs.slice(1).join('.')));
+    else {
+      const value = parseScalar(s.slice(s.indexOf('=') + 1));
+      if (isObj(value)) for (const key of Object.keys(value)) paths.push(axisSegs(key));
+    }
+  }
   if (opts.overrides) leafPaths(opts.overrides, [], paths);
   return (fieldPath) => paths.some((p) => pathsOverlap(p, fieldPath.split('.')));
 }

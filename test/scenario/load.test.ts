@@ -302,6 +302,10 @@ describe('input edges (issue 11)', () => {
     const swept = join(dir, 'linux-swept.yaml');
     writeFileSync(swept, `include: [${JSON.stringify(shared)}]\nmodel: net\nnet: { sut: linux }\nsweep:\n  net.bridge: [linux, simple]\n`);
     expect(rejects(() => loadScenario(swept)).fieldPath).toBe('net.bridge');
+    // An axis added with --set sweep.PATH=[…] (or --set sweep={…}) is written by the run as much as the file's own.
+    expect(rejects(() => loadScenario(linux, { sets: ['sweep.net.bridge=[linux, simple]'] })).fieldPath).toBe('net.bridge');
+    expect(rejects(() => loadScenario(linux, { sets: ['sweep={net.netback.txqueuelen: [64, 128]}'] })).fieldPath).toBe('net.netback.txqueuelen');
+    expect(rejects(() => loadScenario('scenarios/paper/fig3-dom0.yaml', { sets: ['sweep.net.guests=[1, 2]'] })).fieldPath).toBe('net.guests');
   });
   it('the path settings each SUT uses still load', () => {
     expect(loadScenario('scenarios/paper/fig3-dom0.yaml', { sets: ['net.bridge=simple', 'net.optimizations=[C]', 'net.dom0.idleTimer=0'] })).toHaveLength(1);
