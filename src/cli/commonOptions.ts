@@ -42,7 +42,7 @@ export function loadOptionsFrom(o: { set: string[]; seed?: string; duration?: st
 /**
  * The command's scenario: the file with its --set, --seed and --duration. A --duration no longer than the
  * file's warm-up (the paper and soak scenarios warm up for 0.5–1 s) keeps a third of itself as warm-up, said
- * on stderr, unless the warm-up was set too: a shorter run is what --duration asks for, and the alternative
+ * on stderr, unless the warm-up was set too (--set warmup=…, or a sweep axis over it): a shorter run is what --duration asks for, and the alternative
  * was an error on nearly every scenario.
  */
 export function loadForCommand(file: string, o: { set: string[]; seed?: string; duration?: string }, note: (line: string) => void = (l) => process.stderr.write(l + '\n')): ScenarioPoint[] {
@@ -53,6 +53,9 @@ export function loadForCommand(file: string, o: { set: string[]; seed?: string; 
     const durationNs = o.duration === undefined ? null : parseDurationNs(yamlNumber(o.duration));
     const warmupSet = o.set.some((s) => /^\s*warmup\s*=/.test(s));
     if (!(e instanceof ScenarioError) || e.fieldPath !== 'warmup' || !/must be shorter than duration/.test(e.problem) || durationNs === null || warmupSet) throw e;
+    // A warm-up that differs by sweep point (a warmup axis, the file's or --set sweep.warmup=…) was set too: a
+    // warmup override would drop that axis (unsweepOverridden) and run one point where the sweep had several.
+    if (/\(sweep point /.test(e.problem)) throw e;
     const warmupNs = Math.floor(durationNs / 3);
     note(`vioemu: note: --duration ${o.duration!.trim()} is not longer than the scenario's warm-up; warming up for ${formatNs(warmupNs)}, a third of it (--set warmup=… to choose)`);
     return loadScenario(file, { ...opts, overrides: { ...opts.overrides, warmup: warmupNs } });

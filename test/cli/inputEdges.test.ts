@@ -115,6 +115,13 @@ describe('--duration within the warm-up', () => {
     const both = await runCli(['validate', 'scenarios/paper/fig3-domu.yaml', '--duration', '300ms', '--set', 'warmup=400ms']);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/warmup: warmup \(400\.000ms\) must be shorter than duration/);
+    // A sweep over the warm-up sets it too: the override would have dropped the axis and run one point of two.
+    const swept = join(dir, 'warmup-sweep.yaml');
+    writeFileSync(swept, `include: [${JSON.stringify(join(REPO, 'scenarios/paper/fig3-domu.yaml'))}]\nsweep:\n  warmup: [100ms, 1s]\n`);
+    const sweep = await runCli(['validate', swept, '--duration', '500ms']);
+    expect(sweep.code, sweep.stdout).toBe(2);
+    expect(sweep.stderr).toMatch(/warmup: warmup \(1\.000s\) must be shorter than duration \(500\.000ms\).*\(sweep point warmup=1s\)/);
+    expect(sweep.stderr).not.toMatch(/warming up/);
     // Longer than the warm-up: nothing changes, nothing is said.
     const long = await runCli(['validate', 'scenarios/paper/fig3-domu.yaml', '--duration', '2s']);
     expect(long.stderr).not.toMatch(/warming up/);
