@@ -14,8 +14,8 @@ describe('domains[].creditStolen', () => {
     const from1s = stolen([...spread, 'warmup=1s']);
     const from2s = stolen([...spread, 'warmup=2s']);
     expect(from2s.dom0).toBeGreaterThan(0);
-    // The same run measured from 1 s instead of 2 s: at least as much moved.
-    expect(from1s.dom0).toBeGreaterThanOrEqual(from2s.dom0!);
+    // The same run measured from 1 s instead of 2 s: more moved (counting the warm-up would make them equal).
+    expect(from1s.dom0).toBeGreaterThan(from2s.dom0!);
     expect(from1s.domu).toBe(0);
     // Without Opt B nothing moves; with 2.6.18-xen's binding there is nothing to move.
     expect(stolen(['net.dom0.irqBinding=irqbalance', 'duration=3s', 'warmup=2s']).dom0).toBe(0);
