@@ -35,5 +35,6 @@ export function tcpReceiverOptions(n: NetSection): TcpReceiverOptions {
       ? { rmemDefaultBytes: n.tcp.rmemDefault, rmemMaxBytes: n.tcp.rmemMax, jiffyNs: Math.round(1e9 / n.tcp.hz), rcvmemBytes: rcvmemBytes(n.mssBytes), initialWindowSegs: 4 }
       : undefined,
     idleQuickAckNs: receiverRtoNs(n),
+    idleQuickAckJiffyNs: Math.round(1e9 / n.tcp.hz),
   };
 }

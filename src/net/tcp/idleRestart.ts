@@ -9,13 +9,25 @@
 // for a timed-out peer) sends its whole old window at once when data comes again.
 import type { CwndState } from './congestion.ts';
 
-/** Whether tcp_event_data_sent restarts cwnd before sending with nothing out (`lastDataSentNs` null: nothing sent yet). */
-export function idleRestartDue(nowNs: number, lastDataSentNs: number | null, rtoNs: number): boolean {
-  return lastDataSentNs !== null && nowNs - lastDataSentNs > rtoNs;
+/**
+ * Time between two instants as the kernel reads it: tcp_time_stamp is jiffies, so `now - lsndtime` (and
+ * `now - lrcvtime`) counts the jiffy ticks between them, not the ns. An RTO of 21 jiffies is exceeded only
+ * once 22 ticks have passed: idle for 215 ms may read 21 or 22 jiffies, depending on where in its jiffy it began.
+ */
+export function jiffiesBetweenNs(fromNs: number, toNs: number, jiffyNs: number): number {
+  return (Math.floor(toNs / jiffyNs) - Math.floor(fromNs / jiffyNs)) * jiffyNs;
 }
 
 /**
- * tcp_cwnd_restart after `idleNs` without data sent. `holdSsthresh`: the
+ * Whether tcp_event_data_sent restarts cwnd before sending with nothing out (`lastDataSentNs` null: nothing
+ * sent yet): `(s32)(tcp_time_stamp - lsndtime) > icsk_rto`, in jiffies of `jiffyNs`.
+ */
+export function idleRestartDue(nowNs: number, lastDataSentNs: number | null, rtoNs: number, jiffyNs = 1): boolean {
+  return lastDataSentNs !== null && jiffiesBetweenNs(lastDataSentNs, nowNs, jiffyNs) > rtoNs;
+}
+
+/**
+ * tcp_cwnd_restart after `idleNs` without data sent (whole jiffies: jiffiesBetweenNs). `holdSsthresh`: the
  * connection is in CWR or Recovery, where tcp_current_ssthresh keeps ssthresh.
  */
 export function restartCwndAfterIdle(w: CwndState, idleNs: number, rtoNs: number, initCwndSegs: number, holdSsthresh: boolean): void {

@@ -3,6 +3,7 @@
 // __tcp_ack_snd_check (delayed ACKs) and tcp_select_window (no shrinking).
 import { assertNs } from '../../kernel/time.ts';
 import { AckRunBuilder, type AckDecision } from './ackBatch.ts';
+import { jiffiesBetweenNs } from './idleRestart.ts';
 import { ORDER_HASH_SEED, orderHashRange } from './orderHash.ts';
 import { SeqRanges } from './seqRanges.ts';
 
@@ -24,6 +25,8 @@ export interface TcpReceiverOptions {
    * quickack mode (tcp_event_data_recv). Absent: not modelled.
    */
   idleQuickAckNs?: number;
+  /** tcp_time_stamp's unit, in which that gap is compared (one jiffy; absent: ns). */
+  idleQuickAckJiffyNs?: number;
   /** Send SACK blocks (sysctl_tcp_sack = 1): up to 3 with timestamps, the most recent first (RFC 2018). */
   sack?: boolean;
   /**
@@ -103,6 +106,7 @@ export class TcpReceiver {
   private readonly delackNs: number;
   private quickAcksLeft: number;
   private readonly idleQuickAckNs: number | null;
+  private readonly idleQuickAckJiffyNs: number;
   /** icsk_ack.lrcvtime: when in-order data last arrived (tcp_event_data_recv); null before any. */
   private lastDataRecvNs: number | null = null;
   private rcvNxt = 0;
@@ -138,6 +142,7 @@ export class TcpReceiver {
     this.delackNs = opts.delackNs ?? 40_000_000;
     this.quickAcksLeft = opts.quickAckSegs ?? 16;
     this.idleQuickAckNs = opts.idleQuickAckNs ?? null;
+    this.idleQuickAckJiffyNs = opts.idleQuickAckJiffyNs ?? 1;
     this.rightEdge = this.freeSegs();
   }
 
@@ -210,7 +215,7 @@ export class TcpReceiver {
    * immediate ACKs (2 when that is 0), at most TCP_MAX_QUICKACKS 16, if more than are left.
    */
   private dataAfterGap(nowNs: number): void {
-    if (this.idleQuickAckNs !== null && this.lastDataRecvNs !== null && nowNs - this.lastDataRecvNs > this.idleQuickAckNs) {
+    if (this.idleQuickAckNs !== null && this.lastDataRecvNs !== null && jiffiesBetweenNs(this.lastDataRecvNs, nowNs, this.idleQuickAckJiffyNs) > this.idleQuickAckNs) {
       const perWindow = Math.floor(this.advertisedWindowSegs() / 2);
       const quick = Math.min(perWindow === 0 ? 2 : perWindow, 16);
       if (quick > this.quickAcksLeft) this.quickAcksLeft = quick;

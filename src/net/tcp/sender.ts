@@ -4,7 +4,7 @@
 import { assertNs } from '../../kernel/time.ts';
 import { createCongestion } from './ccRegistry.ts';
 import { slowStartAck, type CongestionControl, type CongestionName, type CwndState } from './congestion.ts';
-import { idleRestartDue, restartCwndAfterIdle } from './idleRestart.ts';
+import { idleRestartDue, jiffiesBetweenNs, restartCwndAfterIdle } from './idleRestart.ts';
 import { RtoEstimator, type RtoConfig } from './rtoEstimator.ts';
 
 export interface TcpSenderOptions extends RtoConfig {
@@ -70,6 +70,8 @@ export class TcpSender {
   private readonly initCwndSegs: number;
   /** When data last left (tp->lsndtime); null before the first. */
   private lastDataSentNs: number | null = null;
+  /** tcp_time_stamp's unit for the idle test (granularityNs; without it, ns). */
+  private readonly jiffyNs: number;
   private sndUna = 0;
   private sndNxt = 0;
   /** Highest sequence ever sent + 1; sndNxt < sndMax while going back after an RTO. */
@@ -135,6 +137,7 @@ export class TcpSender {
     this.dupThresh = opts.dupThresh ?? 3;
     this.limitedTransmit = opts.limitedTransmit ?? true;
     this.slowStartAfterIdle = opts.slowStartAfterIdle ?? true;
+    this.jiffyNs = opts.granularityNs ?? 1;
   }
 
   /**
@@ -157,7 +160,7 @@ export class TcpSender {
     // With nothing out and new data to send after an idle RTO, cwnd restarts first (idleRestart.ts).
     if (this.slowStartAfterIdle && this.sndMax === this.sndUna && this.rwndSegs > 0 && Math.min(this.appLimitSegs, this.writtenSegs) > this.sndNxt) {
       const rtoNs = this.rto.currentRtoNs();
-      if (idleRestartDue(nowNs, this.lastDataSentNs, rtoNs)) restartCwndAfterIdle(this.w, nowNs - this.lastDataSentNs!, rtoNs, this.initCwndSegs, this.inRecovery);
+      if (idleRestartDue(nowNs, this.lastDataSentNs, rtoNs, this.jiffyNs)) restartCwndAfterIdle(this.w, jiffiesBetweenNs(this.lastDataSentNs!, nowNs, this.jiffyNs), rtoNs, this.initCwndSegs, this.inRecovery);
     }
     const cwndWin = Math.floor(this.w.cwndSegs + 1e-9);
     const byCwnd = cwndWin <= this.rwndSegs;

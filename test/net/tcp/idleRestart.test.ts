@@ -56,7 +56,8 @@ function burstAfter(tx: TcpSackSender | TcpSender, nowNs: number, written: numbe
 
 for (const [name, make] of [
   ['SACK sender', (on: boolean) => new TcpSackSender({ congestion: 'bic', initialRwndSegs: 100_000, handshakeRttNs: MS, slowStartAfterIdle: on })],
-  ['NewReno sender', (on: boolean) => new TcpSender({ initialRwndSegs: 100_000, handshakeRttNs: MS, slowStartAfterIdle: on })],
+  // As the scenarios build it: HZ 100's jiffy and 2.6.18's RTO (srtt + max(4 mdev, 200 ms)).
+  ['NewReno sender', (on: boolean) => new TcpSender({ initialRwndSegs: 100_000, handshakeRttNs: MS, slowStartAfterIdle: on, granularityNs: 10 * MS, linux: true })],
 ] as const) {
   describe(`${name}: slow start after idle`, () => {
     it('after 1 s with nothing out, the next write goes out at the initial window, not the old cwnd', () => {
@@ -72,6 +73,25 @@ for (const [name, make] of [
       const { nowNs, written } = grow(tx, 30);
       const cwnd = Math.floor(tx.stats().cwndSegs);
       expect(burstAfter(tx, nowNs + 100 * MS, written)).toBe(cwnd);
+    });
+
+    it('idle is counted in jiffies, as tcp_time_stamp: more than an RTO of ns but 21 ticks of a 21-jiffy RTO is no restart', () => {
+      // RTO 210 ms = 21 jiffies of 10 ms (a LAN RTT counts as one jiffy). Linux restarts when
+      // (s32)(tcp_time_stamp - lsndtime) > icsk_rto: at least 22 ticks since the last data.
+      const tx = make(true);
+      const { nowNs, written } = grow(tx, 30);
+      const lastSentNs = nowNs - MS; // grow's last window went out one RTT before its ACK
+      const J = 10 * MS;
+      const cwnd = Math.floor(tx.stats().cwndSegs);
+      // The last tick before the 22nd: more than 210 ms have passed, 21 ticks have.
+      const before = (Math.floor(lastSentNs / J) + 22) * J - 1;
+      expect(before - lastSentNs).toBeGreaterThan(210 * MS);
+      expect(burstAfter(tx, before, written)).toBe(cwnd);
+      // The 22nd tick: restarts, halving once (delta 22 - 21 jiffies > 0 once).
+      const again = make(true);
+      const g = grow(again, 30);
+      const old = Math.floor(again.stats().cwndSegs);
+      expect(burstAfter(again, (Math.floor((g.nowNs - MS) / J) + 22) * J, g.written)).toBe(Math.floor(old / 2));
     });
 
     it('with sysctl_tcp_slow_start_after_idle 0 the old cwnd goes out after any idle time', () => {

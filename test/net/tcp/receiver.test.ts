@@ -44,6 +44,13 @@ describe('TcpReceiver delayed ACKs', () => {
       { ackSeq: 36, ackPackets: 16, dupAcks: 0 },
       { ackSeq: 40, ackPackets: 2, dupAcks: 0 },
     ]);
+    // The gap is read in jiffies (tcp_time_stamp - lrcvtime > icsk_rto): 214 ms from 5 ms into a 10 ms jiffy
+    // is 21 ticks, not more than a 21-jiffy RTO; 216 ms is 22.
+    for (const [gapMs, acks] of [[214, 5], [216, 10]] as const) {
+      const j = new TcpReceiver({ quickAckSegs: 0, idleQuickAckNs: 210 * MS, idleQuickAckJiffyNs: 10 * MS });
+      j.onData(0, 10, 5 * MS);
+      expect(j.onData(10, 10, (5 + gapMs) * MS).ackPackets, `${gapMs} ms`).toBe(acks);
+    }
     // Without the RTO given, no such mode.
     const plain = new TcpReceiver({ quickAckSegs: 0 });
     plain.onData(0, 10, 0);
