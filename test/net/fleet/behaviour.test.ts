@@ -50,21 +50,24 @@ describe('fleet behaviour', () => {
 
   it('incast: switch drops and TCP timeouts grow with the fan-in, goodput collapses', () => {
     const run = (fanIn: number) => runInProcess(INCAST, [`net.fleet.traffic.0.fanIn=${fanIn}`, 'duration=1500ms']).summary as unknown as Summary;
-    const [f4, f32, f64] = [run(4), run(32), run(64)];
-    expect(f4.drops.switch).toBe(0);
+    // Fan-in 2 is below the collapse (no timeouts); from 4 on the aggregator's netback queue overflows and the
+    // rounds whose tail is lost wait for an RTO (at 4, 1 to 4 of them in 1 s depending on the seed).
+    const [f2, f32, f64] = [run(2), run(32), run(64)];
+    expect(f2.drops.switch).toBe(0);
+    expect(f2.tcp.timeouts).toBe(0);
     // The aggregator's netback queue overflows first; the port's buffer at the largest fan-in.
-    expect(f32.drops.switch).toBeGreaterThanOrEqual(f4.drops.switch);
+    expect(f32.drops.switch).toBeGreaterThanOrEqual(f2.drops.switch);
     expect(f64.drops.switch).toBeGreaterThan(f32.drops.switch);
-    expect(f32.tcp.timeouts).toBeGreaterThan(f4.tcp.timeouts);
+    expect(f32.tcp.timeouts).toBeGreaterThan(f2.tcp.timeouts);
     expect(f64.tcp.timeouts).toBeGreaterThan(f32.tcp.timeouts);
-    expect(f4.incast.rounds).toBeGreaterThan(10);
+    expect(f2.incast.rounds).toBeGreaterThan(10);
     // Incast goodput as the literature measures it (Phanishayee et al., FAST'08): bytes of completed
     // rounds per second — a round's blocks are useful only once all of them are in.
     const BLOCK_BYTES = 256 * 1024;
     const MEASURED_S = 1; // 1.5 s run, 0.5 s warm-up
     const goodputGbps = (r: Summary, fanIn: number) => (r.incast.rounds * fanIn * BLOCK_BYTES * 8) / MEASURED_S / 1e9;
-    expect(goodputGbps(f32, 32)).toBeLessThan(0.7 * goodputGbps(f4, 4));
-    expect(goodputGbps(f64, 64)).toBeLessThan(0.7 * goodputGbps(f4, 4));
+    expect(goodputGbps(f32, 32)).toBeLessThan(0.7 * goodputGbps(f2, 2));
+    expect(goodputGbps(f64, 64)).toBeLessThan(0.7 * goodputGbps(f2, 2));
   });
 
   it('traffic between DomUs of one host never reaches the NIC or the switch', () => {
