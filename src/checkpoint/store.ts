@@ -206,11 +206,25 @@ function removeOrphanTemporaries(dir: string): void {
   for (const name of names) {
     const m = TEMPORARY.exec(name);
     if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    // A folder shared across machines or containers shows another PID space: a writer there looks dead here, but
+    // its file is fresh (a checkpoint is written in seconds). Only an old temporary is an orphan for sure.
+    if (!olderThan(join(dir, name), ORPHAN_AGE_MS)) continue;
     try {
       unlinkSync(join(dir, name));
     } catch {
       // Gone already, or not ours to remove: leave it.
     }
+  }
+}
+
+/** How old a dead writer's temporary file must be before it is removed. */
+const ORPHAN_AGE_MS = 10 * 60_000;
+
+function olderThan(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs > ms;
+  } catch {
+    return false;
   }
 }
 

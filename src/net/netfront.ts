@@ -80,7 +80,8 @@ export class NetfrontRx {
     for (const r of runs) {
       // netback takes a request slot for every response it pushes (netbk_queue_full): more than the ring holds
       // is a broken invariant, not a drop to count.
-      if (this.responses.push(r.flow, r.seq, r.count, r.ack) !== r.count) throw new Error(`netfront: ${r.count} responses pushed with room for ${this.responses.capacityPackets - this.responses.length}: netback overran the shared ring`);
+      const room = this.responses.capacityPackets - this.responses.length;
+      if (this.responses.push(r.flow, r.seq, r.count, r.ack) !== r.count) throw new Error(`netfront: ${r.count} responses pushed with room for ${room}: netback overran the shared ring`);
     }
     this.producerPcpu = producerPcpu;
     if (notify && this.machine.value === 'armed') this.machine.send({ type: 'NOTIFY' });

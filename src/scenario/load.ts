@@ -61,9 +61,9 @@ function readYaml(file: string, shownAs: string): Raw {
 }
 
 /** Read a file and its `include:` list (paths relative to the including file; the file itself wins). */
-export function readWithIncludes(file: string, shownAs = file, chain: { path: string; shownAs: string }[] = []): Raw {
+export function readWithIncludes(file: string, shownAs = file, chain: { path: string; shownAs: string }[] = [], read: Raw = readYaml(file, shownAs)): Raw {
   const here = [...chain, { path: resolve(file), shownAs }];
-  const doc = readYaml(file, shownAs);
+  const doc = { ...read };
   const inc = doc.include;
   delete doc.include;
   if (inc === undefined) return doc;
@@ -288,9 +288,8 @@ function leafPaths(v: unknown, at: string[], out: string[][]): void {
  * The fields the run itself writes: its own file (not what its includes bring), --set, the overrides and the
  * sweep's axes. A field counts as written when one of these lies on its path (written inside it or around it).
  */
-function writtenFields(file: string, opts: LoadOptions): WrittenFields {
-  const own = readYaml(file, file);
-  delete own.include;
+function writtenFields(fileDoc: Raw, opts: LoadOptions): WrittenFields {
+  const { include: _include, ...own } = fileDoc;
   const paths: string[][] = [];
   const { sweep, ...fields } = own;
   leafPaths(fields, [], paths);
@@ -347,8 +346,10 @@ function unsweepOverridden(raw: Raw, file: string, opts: LoadOptions): Raw {
 
 /** Load a scenario file into validated points; throws ScenarioError before anything runs. */
 export function loadScenario(file: string, opts: LoadOptions = {}): ScenarioPoint[] {
-  let raw = readWithIncludes(file, file);
-  const written = writtenFields(file, opts);
+  // The file is read once: what it writes itself (not its includes) decides which unusable settings are errors.
+  const fileDoc = readYaml(file, file);
+  const written = writtenFields(structuredClone(fileDoc), opts);
+  let raw = readWithIncludes(file, file, [], fileDoc);
   const empty = Object.keys(raw).length === 0;
   for (const s of opts.sets ?? []) raw = applySet(raw, s, file);
   if (opts.overrides) raw = deepMerge(raw, opts.overrides);

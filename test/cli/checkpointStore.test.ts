@@ -1,7 +1,7 @@
 // The checkpoint folder after a write that fails (disk full, a rename refused): the earlier checkpoints
 // stay and no partial temporary file is left behind (each would hold space the next checkpoint needs).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,9 +36,14 @@ describe('writeCheckpoint', () => {
     const live = `.${checkpointFileName(1_500_000)}.${process.ppid}.tmp`;
     writeFileSync(join(dir, orphan), 'partial');
     writeFileSync(join(dir, live), 'partial');
+    // A dead writer's file written a moment ago may be a live writer's in another PID space (a shared folder): kept.
+    const fresh = `.${checkpointFileName(1_200_000)}.${dead}.tmp`;
+    writeFileSync(join(dir, fresh), 'partial');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    for (const f of [orphan, live]) utimesSync(join(dir, f), hourAgo, hourAgo);
     writeFileSync(join(dir, 'notes.txt'), 'the user’s');
     writeCheckpoint(dir, at(2_000_000));
-    expect(readdirSync(dir).sort()).toEqual([live, checkpointFileName(2_000_000), 'notes.txt'].sort());
+    expect(readdirSync(dir).sort()).toEqual([live, fresh, checkpointFileName(2_000_000), 'notes.txt'].sort());
   });
 });
 

@@ -25,7 +25,7 @@ describe('netfront posted buffers', () => {
     const { nf } = front();
     nf.connect();
     nf.deliver([{ flow: 0, seq: 0, count: 256 }], 0, false);
-    expect(() => nf.deliver([{ flow: 0, seq: 256, count: 1 }], 0, false)).toThrow(/netback overran the shared ring/);
+    expect(() => nf.deliver([{ flow: 0, seq: 256, count: 1 }], 0, false)).toThrow(/netfront: 1 responses pushed with room for 0: netback overran the shared ring/);
   });
 
   it('connect posts RX_DFL_MIN_TARGET (64) buffers; the empty ring doubles rx_target to 128 (fewer than target/4 unfilled)', () => {
