@@ -193,8 +193,10 @@ function firstIssue(err: z.ZodError, schema: z.ZodTypeAny): { path: string; mess
   return { path: formatFieldPath(at), message: issue.message };
 }
 
-/** Validate one point (no sweep) and fill defaults. */
-/** `written`: which fields the run itself wrote (loadScenario knows; a raw scenario given whole wrote them all). */
+/**
+ * Validate one point (no sweep) and fill defaults. `written`: which fields the run itself wrote (loadScenario
+ * knows; a raw scenario given whole wrote them all).
+ */
 export function validateScenario(raw: Raw, shownAs: string, written: WrittenFields = ALL_WRITTEN): Scenario {
   const known = Object.keys(MODELS);
   const modelName = raw.model;
