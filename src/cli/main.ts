@@ -50,14 +50,14 @@ const TUNES: [key: string, needs: string][] = [
   ['metricsLinger', 'metricsPort'],
   ['transportTimeout', 'transport'],
 ];
-const kebab = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-
 function checkTuningFlags(cmd: Command): void {
-  const known = new Set(cmd.options.map((o) => o.attributeName()));
+  const known = new Map(cmd.options.map((o) => [o.attributeName(), o]));
   for (const [key, needs] of TUNES) {
+    const tuner = known.get(key);
+    const tuned = known.get(needs);
     // A command without the flag it tunes uses it on its own terms (resume --checkpoint-every: the run's checkpoint folder).
-    if (!known.has(key) || !known.has(needs) || cmd.getOptionValueSource(key) !== 'cli' || cmd.getOptionValue(needs) !== undefined) continue;
-    throw new UsageError(`${kebab(key)}: only with ${kebab(needs)}, which this command was not given (alone it would change nothing)`);
+    if (!tuner || !tuned || cmd.getOptionValueSource(key) !== 'cli' || cmd.getOptionValue(needs) !== undefined) continue;
+    throw new UsageError(`${tuner.long}: only with ${tuned.long}, which this command was not given (alone it would change nothing)`);
   }
 }
 

@@ -22,7 +22,8 @@ export interface RtoConfig {
 export class RtoEstimator {
   readonly rtoMinNs: number;
   readonly rtoMaxNs: number;
-  private readonly granularityNs: number;
+  /** The clock's tick (a jiffy in Linux mode): what elapsed times are counted in. */
+  readonly granularityNs: number;
   private readonly linux: boolean;
   private srtt: number | null = null;
   private rttvar = 0;

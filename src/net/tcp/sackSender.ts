@@ -88,8 +88,6 @@ export class TcpSackSender {
   private readonly initCwndSegs: number;
   /** tp->lsndtime: when data last went to the device (tcp_event_data_sent); null before the first. */
   private lastDataSentNs: number | null = null;
-  /** One jiffy (the RTO estimator's granularity): tcp_time_stamp's unit, in which the idle time is compared. */
-  private readonly jiffyNs: number;
   private una = 0;
   private nxt = 0;
   private rwndSegs: number;
@@ -112,7 +110,6 @@ export class TcpSackSender {
     this.initCwndSegs = opts.initialCwndSegs ?? 3;
     this.w = { cwndSegs: this.initCwndSegs, ssthreshSegs: opts.initialSsthreshSegs ?? this.cc.initialSsthreshSegs ?? Infinity };
     this.rto = new RtoEstimator({ linux: true, granularityNs: 10_000_000, ...opts });
-    this.jiffyNs = opts.granularityNs ?? 10_000_000;
     this.ca = new SackCaState(this.w, this.cc, this.rto, this.sb, { reordering: opts.reordering ?? 3, fack: opts.fack ?? true, maxBurstSegs: opts.maxBurstSegs ?? 3 });
     this.rwndSegs = opts.initialRwndSegs ?? 4;
     this.appLimitBytes = opts.appLimitBytes ?? Infinity;
@@ -208,8 +205,10 @@ export class TcpSackSender {
     // tcp_event_data_sent: the first segment after an idle RTO with nothing out restarts cwnd (idleRestart.ts).
     if (this.slowStartAfterIdle && this.nxt === this.una && avail > 0 && byWindow > 0) {
       const rtoNs = this.rto.currentRtoNs();
-      if (idleRestartDue(nowNs, this.lastDataSentNs, rtoNs, this.jiffyNs)) {
-        const idleNs = jiffiesBetweenNs(this.lastDataSentNs!, nowNs, this.jiffyNs);
+      // tcp_time_stamp counts jiffies, the RTO estimator's tick.
+      const jiffyNs = this.rto.granularityNs;
+      if (idleRestartDue(nowNs, this.lastDataSentNs, rtoNs, jiffyNs)) {
+        const idleNs = jiffiesBetweenNs(this.lastDataSentNs!, nowNs, jiffyNs);
         restartCwndAfterIdle(this.w, idleNs, rtoNs, this.initCwndSegs, this.ca.state === 'cwr' || this.ca.state === 'recovery');
         room = Math.floor(this.w.cwndSegs + 1e-9);
       }

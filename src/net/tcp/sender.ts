@@ -70,8 +70,6 @@ export class TcpSender {
   private readonly initCwndSegs: number;
   /** When data last left (tp->lsndtime); null before the first. */
   private lastDataSentNs: number | null = null;
-  /** tcp_time_stamp's unit for the idle test (granularityNs; without it, ns). */
-  private readonly jiffyNs: number;
   private sndUna = 0;
   private sndNxt = 0;
   /** Highest sequence ever sent + 1; sndNxt < sndMax while going back after an RTO. */
@@ -109,7 +107,6 @@ export class TcpSender {
   private refused(nowNs: number): null {
     this.localDrops++;
     this.lastDataSentNs = nowNs; // tcp_event_data_sent runs before dev_queue_xmit refuses
-
     if (!this.inRecovery && this.sndUna >= this.cwrHighSeq) {
       const flight = this.sndNxt - this.sndUna;
       this.w.ssthreshSegs = this.cc.ssthreshOnLoss(this.w, flight, nowNs);
@@ -137,7 +134,6 @@ export class TcpSender {
     this.dupThresh = opts.dupThresh ?? 3;
     this.limitedTransmit = opts.limitedTransmit ?? true;
     this.slowStartAfterIdle = opts.slowStartAfterIdle ?? true;
-    this.jiffyNs = opts.granularityNs ?? 1;
   }
 
   /**
@@ -160,7 +156,9 @@ export class TcpSender {
     // With nothing out and new data to send after an idle RTO, cwnd restarts first (idleRestart.ts).
     if (this.slowStartAfterIdle && this.sndMax === this.sndUna && this.rwndSegs > 0 && Math.min(this.appLimitSegs, this.writtenSegs) > this.sndNxt) {
       const rtoNs = this.rto.currentRtoNs();
-      if (idleRestartDue(nowNs, this.lastDataSentNs, rtoNs, this.jiffyNs)) restartCwndAfterIdle(this.w, jiffiesBetweenNs(this.lastDataSentNs!, nowNs, this.jiffyNs), rtoNs, this.initCwndSegs, this.inRecovery);
+      // Idle time in the clock's ticks, as the RTO estimator counts it (tcp_time_stamp: jiffies).
+      const tickNs = this.rto.granularityNs;
+      if (idleRestartDue(nowNs, this.lastDataSentNs, rtoNs, tickNs)) restartCwndAfterIdle(this.w, jiffiesBetweenNs(this.lastDataSentNs!, nowNs, tickNs), rtoNs, this.initCwndSegs, this.inRecovery);
     }
     const cwndWin = Math.floor(this.w.cwndSegs + 1e-9);
     const byCwnd = cwndWin <= this.rwndSegs;
