@@ -5,7 +5,10 @@ import { assertNs } from '../../kernel/time.ts';
 import { AckRunBuilder, type AckDecision } from './ackBatch.ts';
 import { jiffiesBetweenNs } from './idleRestart.ts';
 import { ORDER_HASH_SEED, orderHashRange } from './orderHash.ts';
+import { ReceiveBufferTuner, type ReceiveAutotune } from './receiveAutotune.ts';
 import { SeqRanges } from './seqRanges.ts';
+
+export type { ReceiveAutotune };
 
 export interface TcpReceiverOptions {
   mssBytes?: number;
@@ -35,19 +38,6 @@ export interface TcpReceiverOptions {
    * buffer is fixed at rcvBufBytes.
    */
   autotune?: ReceiveAutotune;
-}
-
-export interface ReceiveAutotune {
-  /** tcp_rmem[1]: the initial receive buffer (87380). */
-  rmemDefaultBytes: number;
-  /** tcp_rmem[2]: the most autotuning may grow it to (4 MiB with >= 512 MiB of RAM, from tcp_init). */
-  rmemMaxBytes: number;
-  /** One jiffy: the receiver's RTT estimate is in jiffies and never below one (tcp_rcv_rtt_update). */
-  jiffyNs: number;
-  /** Skb memory per full segment (advmss + MAX_TCP_HEADER + 16 + sizeof(sk_buff), rounded up by 128). */
-  rcvmemBytes: number;
-  /** Initial window in segments (tcp_select_initial_window: init_cwnd 4 for mss <= 1460). */
-  initialWindowSegs: number;
 }
 
 export interface TcpReceiverStats {
@@ -83,22 +73,8 @@ export class TcpReceiver {
   /** Payload the buffer may hold now: the receive buffer less the overhead share (tcp_win_from_space). */
   capacityBytes: number;
   private readonly scale: number;
-  private readonly autotune: ReceiveAutotune | null;
-  /** tp->window_clamp and tp->rcv_ssthresh in bytes (autotuning only). */
-  private windowClampBytes = Infinity;
-  private rcvSsthreshBytes = Infinity;
-  /** tp->rcvq_space: bytes of the last measurement, copied_seq and time at its start. */
-  private spaceBytes = 0;
-  private spaceSeqBytes = 0;
-  private spaceTimeNs: number | null = null;
-  /**
-   * tp->rcv_rtt_est from tcp_rcv_rtt_measure (autotuning only): the smallest window-arrival sample so far
-   * in jiffies (0: none yet), and the measurement under way — the segment rcv_nxt must reach (what was
-   * rcv_nxt + rcv_wnd at its start) and the jiffy it started in.
-   */
-  private rcvRttJiffies = 0;
-  private rcvRttSeq = 0;
-  private rcvRttStartJiffy: number | null = null;
+  /** Receive-buffer autotuning, or null for a fixed buffer. */
+  private readonly autotune: ReceiveBufferTuner | null;
   rcvBufBytes: number;
   private readonly sackOn: boolean;
   /** A segment of the most recently changed out-of-order range (its SACK block goes first). */
@@ -128,17 +104,11 @@ export class TcpReceiver {
   constructor(opts: TcpReceiverOptions = {}) {
     this.mssBytes = opts.mssBytes ?? 1448;
     this.scale = opts.advWinScale ?? 2;
-    this.autotune = opts.autotune ?? null;
     this.sackOn = opts.sack ?? false;
-    const a = this.autotune;
+    const a = opts.autotune;
     this.rcvBufBytes = a ? a.rmemDefaultBytes : (opts.rcvBufBytes ?? 174760);
     this.capacityBytes = this.winFromSpace(this.rcvBufBytes);
-    if (a) {
-      // tcp_init_buffer_space: window_clamp = tcp_full_space; rcv_ssthresh = the initial window.
-      this.windowClampBytes = this.capacityBytes;
-      this.rcvSsthreshBytes = Math.min(a.initialWindowSegs * this.mssBytes, this.windowClampBytes);
-      this.spaceBytes = this.rcvSsthreshBytes;
-    }
+    this.autotune = a ? new ReceiveBufferTuner(a, this.mssBytes, this.capacityBytes) : null;
     this.delackNs = opts.delackNs ?? 40_000_000;
     this.quickAcksLeft = opts.quickAckSegs ?? 16;
     this.idleQuickAckNs = opts.idleQuickAckNs ?? null;
@@ -205,7 +175,7 @@ export class TcpReceiver {
       acks.repeat(this.rcvNxt, beyond);
     }
     if (edgeAtFirstAck !== null) this.rightEdge = Math.max(this.rightEdge, edgeAtFirstAck);
-    if (this.autotune && this.rcvNxt > rcvNxtBefore) this.rttMeasure(nowNs);
+    if (this.autotune && this.rcvNxt > rcvNxtBefore) this.autotune.rttMeasure(nowNs, this.rcvNxt, this.rightEdge - this.lastAckSent);
     return this.finish(acks, nowNs);
   }
 
@@ -221,24 +191,6 @@ export class TcpReceiver {
       if (quick > this.quickAcksLeft) this.quickAcksLeft = quick;
     }
     this.lastDataRecvNs = nowNs;
-  }
-
-  /**
-   * tcp_rcv_rtt_measure (tcp_event_data_recv, in-order data): the jiffies rcv_nxt takes to pass what was
-   * rcv_nxt + rcv_wnd when the measurement began — a round trip when the sender is window-limited, more
-   * when it is not. Linux also feeds the estimate timestamp echoes (tcp_rcv_rtt_measure_ts), which the
-   * model does not carry; the window samples are therefore kept as their minimum, so an estimate only
-   * falls, as a window sample's in Linux does once there is one.
-   */
-  private rttMeasure(nowNs: number): void {
-    const jiffy = Math.floor(nowNs / this.autotune!.jiffyNs);
-    if (this.rcvRttStartJiffy !== null) {
-      if (this.rcvNxt < this.rcvRttSeq) return;
-      const m = Math.max(1, jiffy - this.rcvRttStartJiffy); // tcp_rcv_rtt_update: a 0 sample counts as 1
-      if (this.rcvRttJiffies === 0 || m < this.rcvRttJiffies) this.rcvRttJiffies = m;
-    }
-    this.rcvRttSeq = this.rcvNxt + Math.max(0, this.rightEdge - this.lastAckSent);
-    this.rcvRttStartJiffy = jiffy;
   }
 
   /** In-order segments from s = rcv_nxt up to the next hole edge or winEnd; returns where it stopped. */
@@ -273,12 +225,7 @@ export class TcpReceiver {
 
   private deliver(fromSeq: number, toSeq: number): void {
     if (fromSeq !== this.rcvNxt) throw new Error(`delivery of ${fromSeq} does not continue rcv_nxt ${this.rcvNxt}`);
-    if (this.autotune) {
-      // tcp_grow_window, per full segment: rcv_ssthresh += 2·advmss while below the clamp and the free space.
-      const segs = toSeq - fromSeq;
-      const room = Math.min(this.windowClampBytes, this.capacityBytes - this.unreadBytes);
-      if (this.rcvSsthreshBytes < room) this.rcvSsthreshBytes = Math.min(this.rcvSsthreshBytes + 2 * this.mssBytes * segs, this.windowClampBytes);
-    }
+    this.autotune?.grow(toSeq - fromSeq, this.capacityBytes - this.unreadBytes);
     this.hash = orderHashRange(this.hash, fromSeq, toSeq);
     this.deliveredSegs += toSeq - fromSeq;
     this.unreadBytes += (toSeq - fromSeq) * this.mssBytes;
@@ -314,32 +261,8 @@ export class TcpReceiver {
   /** Free buffer space in whole segments: unread and out-of-order data both count against it. */
   private freeSegs(): number {
     let freeBytes = this.capacityBytes - this.unreadBytes - this.ooo.size * this.mssBytes;
-    // __tcp_select_window: the offer is clamped to rcv_ssthresh (and window_clamp).
-    if (this.autotune) freeBytes = Math.min(freeBytes, this.rcvSsthreshBytes, this.windowClampBytes);
+    if (this.autotune) freeBytes = this.autotune.clampFreeBytes(freeBytes);
     return Math.max(0, Math.floor(freeBytes / this.mssBytes));
-  }
-
-  /**
-   * tcp_rcv_space_adjust after the application copied data, once per receiver RTT estimate (one jiffy
-   * on a LAN, and before the first sample).
-   */
-  private spaceAdjust(nowNs: number): void {
-    const a = this.autotune!;
-    if (this.spaceTimeNs !== null) {
-      if (nowNs - this.spaceTimeNs < a.jiffyNs * Math.max(1, this.rcvRttJiffies)) return;
-      const space = Math.max(this.spaceBytes, 2 * (this.bytesRead - this.spaceSeqBytes));
-      if (space !== this.spaceBytes) {
-        this.spaceBytes = space;
-        const rcvbuf = Math.min(Math.max(1, Math.floor(space / this.mssBytes)) * a.rcvmemBytes, a.rmemMaxBytes);
-        if (rcvbuf > this.rcvBufBytes) {
-          this.rcvBufBytes = rcvbuf;
-          this.capacityBytes = this.winFromSpace(rcvbuf);
-          this.windowClampBytes = space; // "Make the window clamp follow along."
-        }
-      }
-    }
-    this.spaceSeqBytes = this.bytesRead;
-    this.spaceTimeNs = nowNs;
   }
 
   /** Move the right edge for an ACK sent now; it never retracts. */
@@ -380,7 +303,13 @@ export class TcpReceiver {
     const bytes = Math.min(Math.max(0, maxBytes), this.unreadBytes);
     this.unreadBytes -= bytes;
     this.bytesRead += bytes;
-    if (this.autotune && bytes > 0) this.spaceAdjust(nowNs);
+    if (this.autotune && bytes > 0) {
+      const grown = this.autotune.spaceAdjust(nowNs, this.bytesRead, this.rcvBufBytes);
+      if (grown !== null) {
+        this.rcvBufBytes = grown;
+        this.capacityBytes = this.winFromSpace(grown);
+      }
+    }
     const curSegs = this.rightEdge - this.rcvNxt;
     const maxSegs = Math.floor(this.capacityBytes / this.mssBytes);
     const nextSegs = this.freeSegs();

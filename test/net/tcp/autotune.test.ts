@@ -78,7 +78,7 @@ describe('receive window and autotuning', () => {
 describe('the receiver’s RTT estimate (tcp_rcv_rtt_measure, window samples only)', () => {
   it('keeps the smallest sample: an RTT that grows later (queueing) is not followed', () => {
     const rx = new TcpReceiver({ autotune: auto, quickAckSegs: 0 });
-    const est = () => (rx as unknown as { rcvRttJiffies: number }).rcvRttJiffies;
+    const est = () => (rx as unknown as { autotune: { rcvRttJiffies: number } }).autotune.rcvRttJiffies;
     let seq = 0;
     let t = 0;
     const rtts = (n: number, rttNs: number) => {
