@@ -52,10 +52,10 @@ export function loadForCommand(file: string, o: { set: string[]; seed?: string; 
   } catch (e) {
     const durationNs = o.duration === undefined ? null : parseDurationNs(yamlNumber(o.duration));
     const warmupSet = o.set.some((s) => /^\s*warmup\s*=/.test(s));
-    if (!(e instanceof ScenarioError) || e.fieldPath !== 'warmup' || !/must be shorter than duration/.test(e.problem) || durationNs === null || warmupSet) throw e;
+    if (!(e instanceof ScenarioError) || e.kind !== 'warmup-not-shorter' || durationNs === null || warmupSet) throw e;
     // A warm-up that differs by sweep point (a warmup axis, the file's or --set sweep.warmup=…) was set too: a
     // warmup override would drop that axis (unsweepOverridden) and run one point where the sweep had several.
-    if (/\(sweep point /.test(e.problem)) throw e;
+    if (e.sweepPoint !== null) throw e;
     const warmupNs = Math.floor(durationNs / 3);
     note(`vioemu: note: --duration ${o.duration!.trim()} is not longer than the scenario's warm-up; warming up for ${formatNs(warmupNs)}, a third of it (--set warmup=… to choose)`);
     return loadScenario(file, { ...opts, overrides: { ...opts.overrides, warmup: warmupNs } });

@@ -217,7 +217,7 @@ export function validateScenario(raw: Raw, shownAs: string, written: WrittenFiel
   const { duration, warmup, ...rest } = v;
   if (duration <= 0) throw new ScenarioError(shownAs, 'duration', `must be positive, got ${duration} ns`);
   if (warmup >= duration) {
-    throw new ScenarioError(shownAs, 'warmup', `warmup (${formatNs(warmup)}) must be shorter than duration (${formatNs(duration)}); measure a shorter run with e.g. --set warmup=${formatNs(Math.floor(duration / 3)).replace(/\.?0+(?=[a-zµ]+$)/, '')}`);
+    throw new ScenarioError(shownAs, 'warmup', `warmup (${formatNs(warmup)}) must be shorter than duration (${formatNs(duration)}); measure a shorter run with e.g. --set warmup=${formatNs(Math.floor(duration / 3)).replace(/\.?0+(?=[a-zµ]+$)/, '')}`, 'warmup-not-shorter');
   }
   const sc = { ...(rest as Omit<Scenario, 'durationNs' | 'warmupNs'>), durationNs: duration, warmupNs: warmup } as Scenario;
   adapter.check?.(sc, shownAs, written);
@@ -370,7 +370,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): ScenarioPoin
       const segs = e.fieldPath.split('.');
       const swept = axes.some((a) => pathsOverlap(a, segs));
       if (i === 0 && !swept) throw e;
-      throw new ScenarioError(e.file, e.fieldPath, `${e.problem} (sweep point ${p.label})`);
+      throw new ScenarioError(e.file, e.fieldPath, `${e.problem} (sweep point ${p.label})`, e.kind, p.label);
     }
   });
 }
