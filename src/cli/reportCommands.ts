@@ -9,7 +9,7 @@ import { repoPath } from '../repoPath.ts';
 import { Execution } from '../run/execute.ts';
 import type { RedisTarget } from '../queue/url.ts';
 import { checkOutputPath } from './outputPaths.ts';
-import { durationFlag, intFlag } from './runCommand.ts';
+import { durationFlag, intFlag } from './flagValues.ts';
 import { SignalStop } from './signals.ts';
 import { UsageError } from './usage.ts';
 

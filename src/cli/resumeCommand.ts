@@ -10,7 +10,8 @@ import { formatNs } from '../kernel/time.ts';
 import { Execution } from '../run/execute.ts';
 import { checkOutputPath } from './outputPaths.ts';
 import { outFileNames } from './output.ts';
-import { capWorkers, commonSetup, durationFlag, resumedOutputPath, runSetup, type RunFlags } from './runCommand.ts';
+import { durationFlag } from './flagValues.ts';
+import { capWorkers, commonSetup, resumedOutputPath, runSetup, type RunFlags } from './runCommand.ts';
 import { SignalStop } from './signals.ts';
 import { UsageError } from './usage.ts';
 

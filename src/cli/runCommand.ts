@@ -4,7 +4,7 @@
 // (exit 128+n) or a worker crash (exit 1).
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { formatNs, looksLikeDuration, NS_PER_MS, parseDurationNs } from '../kernel/time.ts';
+import { formatNs } from '../kernel/time.ts';
 import { OpenMetricsWriter } from '../metrics/openmetrics.ts';
 import { POINT_LABEL } from '../metrics/coreMetrics.ts';
 import { createRunMetrics, Execution, metricDefsFor } from '../run/execute.ts';
@@ -14,6 +14,7 @@ import { parseQueueUrl, type RedisTarget } from '../queue/url.ts';
 import type { ScenarioPoint } from '../scenario/load.ts';
 import { MODELS } from '../scenario/registry.ts';
 import { loadForCommand } from './commonOptions.ts';
+import { durationFlag, intFlag, MAX_EPOCH, MAX_LINGER, numFlag } from './flagValues.ts';
 import { humanSummary, outFileNames, removeStaleResults, writeOutDir } from './output.ts';
 import { checkOutputPath } from './outputPaths.ts';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
@@ -84,31 +85,6 @@ export interface RunSetup {
   restore: Checkpoint | null;
 }
 
-export function intFlag(name: string, v: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (v === undefined) return undefined;
-  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name}: want an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in ${min}..${max}`}, got ${JSON.stringify(v)}`);
-  }
-  return n;
-}
-
-function numFlag(name: string, v: string | undefined, min: number, max?: { value: number; why: string }): number | undefined {
-  if (v === undefined) return undefined;
-  const n = v.trim() === '' ? NaN : Number(v);
-  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name}: want a number >= ${min}, got ${JSON.stringify(v)}`);
-  if (max && n > max.value) throw new UsageError(`--${name}: at most ${max.value} (${max.why}), got ${JSON.stringify(v)}`);
-  return n;
-}
-
-/** Node's timers hold at most 2^31 - 1 ms: a longer linger fired after 1 ms, with a TimeoutOverflowWarning. */
-const MAX_LINGER = { value: Math.floor((2 ** 31 - 1) / 1000), why: 'about 24 days, the longest timer Node keeps' };
-/**
- * 9999-12-31T23:59:59Z, the last second RFC 3339 timestamps write: far beyond it the file's timestamps lost
- * their milliseconds, then read Infinity.
- */
-const MAX_EPOCH = { value: 253_402_300_799, why: '9999-12-31T23:59:59Z' };
-
 /**
  * Threads worth starting: a run splits by hosts, a sweep by points, and no
  * more than the machine's cores either way. Says so on stderr when it caps.
@@ -161,20 +137,6 @@ export function commonSetup(flags: RunFlags) {
   const lingerS = numFlag('metrics-linger', flags.metricsLinger, 0, MAX_LINGER) ?? 0;
   const pace = numFlag('pace', flags.pace, 0) ?? 0;
   return { askedWorkers, partitionBy: partitionBy as 'auto' | 'hosts', metricsPort, metricsHost, lingerS, pace };
-}
-
-/**
- * A time flag in ns: not a duration, beyond virtual time's 2^53 ns, and below `minNs` are each said
- * as what they are. A checkpoint costs tens of ms of wall time, so one every nanosecond would never end.
- */
-export function durationFlag(name: string, v: string, minNs = NS_PER_MS): number {
-  const ns = parseDurationNs(v);
-  if (ns === null) {
-    if (looksLikeDuration(v)) throw new UsageError(`--${name}: too long: ${JSON.stringify(v)} is beyond 2^53 ns (about 104 days)`);
-    throw new UsageError(`--${name}: not a duration: ${JSON.stringify(v)} (want e.g. 500ms, 10s, 2h)`);
-  }
-  if (ns < minNs) throw new UsageError(`--${name}: too short: ${JSON.stringify(v)}; at least ${formatNs(minNs)}`);
-  return ns;
 }
 
 async function checkAndRun(file: string, flags: RunFlags, exec: Execution, signals: SignalStop): Promise<number> {

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { envDurationMs, LOCK_ENV } from '../queue/knobs.ts';
 import { parseQueueUrl } from '../queue/url.ts';
 import { LOCK_MS, QueueWorker } from '../queue/worker.ts';
-import { intFlag } from './runCommand.ts';
+import { intFlag } from './flagValues.ts';
 
 const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 type StopSignal = keyof typeof SIGNAL_NUMBERS;

@@ -4,7 +4,8 @@
 import { loadForCommand } from '../cli/commonOptions.ts';
 import { outFileNames } from '../cli/output.ts';
 import { checkOutputPath } from '../cli/outputPaths.ts';
-import { durationFlag, type RunFlags } from '../cli/runCommand.ts';
+import { durationFlag } from '../cli/flagValues.ts';
+import type { RunFlags } from '../cli/runCommand.ts';
 import { UsageError } from '../cli/usage.ts';
 import { planPartitions } from '../run/partitioning.ts';
 import { parsePartition, parseTransportUrl } from './url.ts';
