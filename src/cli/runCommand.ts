@@ -294,6 +294,7 @@ export async function runSetup(setup: RunSetup, flags: RunFlags, exec: Execution
     if (collector && signals.received && resumable) signals.say(`vioemu: continue with: vioemu resume ${resumable}\n`);
     if (server && lingerS > 0 && !signals.received) {
       signals.say(`vioemu: serving final metrics for ${lingerS}s more\n`);
+      signals.runEnded('serving /metrics');
       await signals.sleep(lingerS * 1000);
     }
     const failed = results.find((r) => r.error);

@@ -42,6 +42,8 @@ export interface SignalStopOptions {
 export class SignalStop {
   received: StopSignal | null = null;
   private wake: (() => void) | null = null;
+  /** Set by runEnded(): what a signal now cuts short, the run being over and its result written. */
+  private ended: string | null = null;
   private parentWatch: NodeJS.Timeout | null = null;
   private readonly ignoreHangup: boolean;
   private readonly handlers = new Map<StopSignal, () => void>();
@@ -96,6 +98,15 @@ export class SignalStop {
     return this.received ? 128 + SIGNAL_NUMBERS[this.received] : null;
   }
 
+  /**
+   * The run has ended and its result is written; from now on a signal only cuts short `what`
+   * (e.g. "serving /metrics" during --metrics-linger) and says so, rather than promising to stop
+   * at the next window and write what was gathered.
+   */
+  runEnded(what: string): void {
+    this.ended = what;
+  }
+
   /** Write to stderr; never throws (the terminal may have hung up). */
   say(text: string): void {
     try {
@@ -126,7 +137,10 @@ export class SignalStop {
     }
     this.received = sig;
     const what = why ? `${why}: a hang-up (${sig})` : sig;
-    this.say(`\nvioemu: ${what} — stopping at the next window and writing what was gathered (send it again to abort)\n`);
+    const doing = this.ended !== null
+      ? `the run had ended and its result is written; no longer ${this.ended}`
+      : 'stopping at the next window and writing what was gathered (send it again to abort)';
+    this.say(`\nvioemu: ${what} — ${doing}\n`);
     this.stop();
     this.wake?.();
   }

@@ -88,6 +88,19 @@ describe('SignalStop', () => {
     expect(() => onErr(process.stdout)(err('ENOSPC'))).not.toThrow();
   });
 
+  it('after runEnded (the --metrics-linger wait), a signal says the run had ended instead of promising a partial result', async () => {
+    const { s, handler } = make();
+    const write = vi.mocked(process.stderr.write);
+    s.runEnded('serving /metrics');
+    const slept = s.sleep(60_000);
+    handler('SIGINT')();
+    await slept;
+    const said = write.mock.calls.map((c) => String(c[0])).join('');
+    expect(said).toContain('vioemu: SIGINT — the run had ended and its result is written; no longer serving /metrics');
+    expect(said).not.toContain('stopping at the next window');
+    expect(s.exitCode).toBe(130);
+  });
+
   it('uninstall removes every signal handler it added', () => {
     const { s, before } = make({ ignoreHangup: false });
     for (const sig of SIGNALS) expect(process.listeners(sig).length).toBe(before[sig]! + 1);
