@@ -18,7 +18,7 @@ export function renderIndexHtml(opts: { title: string; rows: TableRow[]; figures
   const meta = Object.entries(opts.meta).map(([k, v]) => `<span><b>${esc(k)}</b> ${esc(v)}</span>`).join(' · ');
   const rows = opts.rows
     .map(
-      (r) => `<tr class="${r.pass ? 'pass' : 'fail'}"><td>${esc(r.id)}</td><td>${esc(r.figure)}</td><td>${esc(r.condition)}</td><td>${esc(r.paper)}</td><td>${esc(r.emulated)}</td><td>${esc(r.tolerance)}</td><td class="verdict">${r.pass ? 'pass' : 'fail'}</td><td><a href="${esc(r.source)}">${esc(r.source)}</a>${r.note ? `<br><small>${esc(r.note)}</small>` : ''}</td></tr>`,
+      (r) => `<tr class="${r.pass ? 'pass' : 'fail'}"><td>${esc(r.id)}</td><td>${esc(r.figure)}</td><td>${esc(r.condition)}</td><td>${esc(r.paper)}</td><td>${esc(r.emulated)}</td><td>${esc(r.tolerance)}</td><td class="verdict">${r.pass ? 'pass' : 'fail'}</td><td>${r.source ? `<a href="${esc(r.source)}">${esc(r.source)}</a>` : '<small>no run yet</small>'}${r.note ? `<br><small>${esc(r.note)}</small>` : ''}</td></tr>`,
     )
     .join('\n');
   const figs = opts.figures.map((f) => `<figure id="${esc(f.id)}"><img src="${esc(f.file)}" alt="${esc(f.caption)}"><figcaption><b>${esc(f.caption)}</b>${f.about ? `<br>${esc(f.about)}` : ''}</figcaption></figure>`).join('\n');

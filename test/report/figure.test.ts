@@ -85,6 +85,13 @@ describe('renderIndexHtml', () => {
     expect(html).toContain('<img src="fig3.svg"');
     expect(html).toContain('href="runs/b.json"');
   });
+
+  it('names a row whose point has not run (an interrupted reproduce) instead of an empty link', () => {
+    const row = { id: 'T5', figure: 'Fig 5', condition: 'SEDF', paper: '1.1', emulated: 'no data', tolerance: '±15%', pass: false, source: '' };
+    const html = renderIndexHtml({ title: 't', rows: [row], figures: [], meta: {} });
+    expect(html).not.toContain('<a href=""');
+    expect(html).toContain('<small>no run yet</small>');
+  });
 });
 
 describe('index.html explains itself', () => {
