@@ -31,6 +31,12 @@ export interface StressorConfig {
   /** Cycles of one write() (sys_write → tcp_sendmsg) on the writing thread's core, and per byte copied from user. */
   writeSyscallCycles: number;
   copyFromUserCyclesPerByte: number;
+  /**
+   * tcp_wmem[2]: the most a connection's send buffer grows to. write() blocks while sk_wmem_queued (every byte
+   * written and not yet ACKed, at its skb's truesize) is at sk_sndbuf, so a writer is never further ahead of
+   * snd_una than this (an upper bound: truesize and sndbuf autotuning keep it lower).
+   */
+  sndbufMaxBytes: number;
   tcp: StressorTcpOptions;
 }
 
@@ -47,6 +53,8 @@ export class Stressor implements Actor {
   private appBaseBytes: number[];
   private appBaseNs = 0;
   private appRate = 0;
+  /** Per writer: the most it may have written (snd_una at its last look + sndbufMaxBytes) until the next ACK frees room. */
+  private appCapBytes: number[];
   link!: LinkDirection;
   /** A full segment's frame on the wire (the MSS plus headers, frames.ts). */
   private readonly dataWireBytes: number;
@@ -62,6 +70,7 @@ export class Stressor implements Actor {
     this.rtoTimers = new Array(cfg.flows).fill(null);
     this.appTimers = new Array(cfg.flows).fill(null);
     this.appBaseBytes = new Array(cfg.flows).fill(0);
+    this.appCapBytes = new Array(cfg.flows).fill(cfg.sndbufMaxBytes);
     this.appRate = this.writeRate(cfg.messageBytes);
     this.dataWireBytes = frameSizes(cfg.tcp.mssBytes ?? DEFAULT_MSS_BYTES).dataWireBytes;
   }
@@ -75,14 +84,29 @@ export class Stressor implements Actor {
   private writtenSegs(flow: number, nowNs: number): number {
     if (!this.active) return this.pausedSegs[flow]!;
     if (this.appRate === Infinity) return Infinity;
-    const bytes = this.appBaseBytes[flow]! + (nowNs - this.appBaseNs) * this.appRate;
+    const bytes = this.writtenBytes(flow, nowNs);
+    // The writer, blocked at a full send buffer, is woken by this look's ACK (sk_stream_write_space): from now
+    // on it may fill up to the new snd_una plus the buffer.
+    this.appCapBytes[flow] = this.senders[flow]!.ackedSeq * this.cfg.tcp.mssBytes! + this.cfg.sndbufMaxBytes;
     return Math.floor(bytes / this.cfg.tcp.mssBytes!);
+  }
+
+  /**
+   * Bytes writer `flow` has written by `nowNs` (active, finite rate): its rate since appBaseNs, but no more than
+   * its send buffer took (appCapBytes; sk_stream_memory_free) — a blocked writer's time is not banked.
+   */
+  private writtenBytes(flow: number, nowNs: number): number {
+    const bytes = this.appBaseBytes[flow]! + (nowNs - this.appBaseNs) * this.appRate;
+    const cap = this.appCapBytes[flow]!;
+    if (bytes <= cap) return bytes;
+    this.appBaseBytes[flow] = cap - (nowNs - this.appBaseNs) * this.appRate;
+    return cap;
   }
 
   /** Traffic phases: iperf -l changes (the writers' rate from now on). */
   setMessageBytes(messageBytes: number): void {
     const now = this.sim.nowNs;
-    if (this.appRate !== Infinity && this.active) for (let f = 0; f < this.cfg.flows; f++) this.appBaseBytes[f]! += (now - this.appBaseNs) * this.appRate;
+    if (this.appRate !== Infinity && this.active) for (let f = 0; f < this.cfg.flows; f++) this.appBaseBytes[f] = this.writtenBytes(f, now);
     this.appBaseNs = now;
     this.appRate = this.writeRate(messageBytes);
   }
@@ -136,7 +160,7 @@ export class Stressor implements Actor {
     if (active === this.active) return;
     const now = this.sim.nowNs;
     if (!active) {
-      if (this.appRate !== Infinity) for (let f = 0; f < this.cfg.flows; f++) this.appBaseBytes[f]! += (now - this.appBaseNs) * this.appRate;
+      if (this.appRate !== Infinity) for (let f = 0; f < this.cfg.flows; f++) this.appBaseBytes[f] = this.writtenBytes(f, now);
       this.pausedSegs = this.senders.map((tx) => tx.nextSeq);
       for (let f = 0; f < this.cfg.flows; f++) this.senders[f]!.writtenSegs = this.pausedSegs[f]!;
     }
@@ -199,6 +223,8 @@ export class Stressor implements Actor {
     const tx = this.senders[flow]!;
     if (tx.nextSeq < tx.writtenSegs) return; // not app-limited
     const wantBytes = (tx.nextSeq + APP_WAKE_SEGS) * this.cfg.tcp.mssBytes!;
+    // Blocked at a full send buffer: the ACK that frees room wakes it (receive → pump), not its write rate.
+    if (wantBytes > this.appCapBytes[flow]!) return;
     const atNs = this.appBaseNs + Math.ceil((wantBytes - this.appBaseBytes[flow]!) / this.appRate);
     this.appTimers[flow] = this.sim.call(this.timerActorId, Math.max(1, atNs - now), this, 'appWake', flow);
   }

@@ -136,6 +136,7 @@ export function netConfig(sc: Scenario, file = sc.name, written: WrittenFields =
       messageBytes: n.messageSize,
       writeSyscallCycles: n.stressor.writeSyscallCycles,
       copyFromUserCyclesPerByte: n.stressor.copyFromUserCyclesPerByte,
+      sndbufMaxBytes: n.tcp.wmemMax,
       tcp: {
         mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin, slowStartAfterIdle: n.tcp.slowStartAfterIdle,
         sack: n.tcp.sack, fack: n.tcp.fack, reordering: n.tcp.reordering, granularityNs: Math.round(1e9 / n.tcp.hz),
@@ -292,7 +293,7 @@ function checkSutUnused(n: NetSection, file: string, written: WrittenFields): vo
  * Parts of the path the chosen SUT does not have, set away from their defaults (checked before the optimizations
  * are folded in, so that an Opt is named as written): only a DomU receives through netback and netfront (Opt D
  * sizes netback's queue); native Linux has no bridge, no Dom0 and no Xen scheduler extensions (Opts A–C), and its
- * cores switch without a VCPU context switch. The guests' send buffer (tcp.wmem*) serves fleets only: the paper's
+ * cores switch without a VCPU context switch. The guests' initial send buffer (tcp.wmemDefault) serves fleets only: the paper's
  * stressor is native Linux with its own queue (net.stressor). Each used to be accepted and the run left unchanged.
  */
 function checkPathUnused(n: NetSection, file: string, written: WrittenFields): void {
@@ -301,9 +302,8 @@ function checkPathUnused(n: NetSection, file: string, written: WrittenFields): v
   const refuse = (field: string, why: string) => {
     if (written(`net.${field}`)) throw new ScenarioError(file, `net.${field}`, why);
   };
-  for (const k of ['wmemDefault', 'wmemMax'] as const) {
-    if (n.tcp[k] !== d.tcp[k]) refuse(`tcp.${k}`, 'not used without net.fleet (the send buffer of guests that send; the paper\'s stressor queues by net.stressor.txqueuelen and txRingFrames)');
-  }
+  // tcp.wmemMax also bounds how far the stressor's writers get ahead of snd_una (Stressor.writtenBytes).
+  if (n.tcp.wmemDefault !== d.tcp.wmemDefault) refuse('tcp.wmemDefault', 'not used without net.fleet (the send buffer of guests that send; the paper\'s stressor queues by net.stressor.txqueuelen and txRingFrames, its writers bounded by tcp.wmemMax)');
   if (n.sut === 'domu') return;
   const sut = `not used with net.sut: ${n.sut}`;
   if (n.sut === 'linux') {

@@ -148,7 +148,8 @@ export const netSection = z
         rtoMin: durationNs.default('200ms'),
         // sysctl_tcp_slow_start_after_idle (1; new in 2.6.18): after an RTO with no data sent, cwnd restarts (tcp_cwnd_restart).
         slowStartAfterIdle: z.boolean().default(true),
-        // tcp_wmem[1] and tcp_wmem[2] (tcp_init: 4 MiB with >= 512 MiB of RAM): the send buffer of guests that send (net.fleet).
+        // tcp_wmem[1] and tcp_wmem[2] (tcp_init: 4 MiB with >= 512 MiB of RAM): the send buffer of guests that send (net.fleet);
+        // wmemMax also bounds how far the stressor's writers get ahead of snd_una (a full send buffer blocks write()).
         wmemDefault: posInt.default(16384),
         wmemMax: posInt.default(4194304),
       })

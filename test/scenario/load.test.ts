@@ -283,7 +283,7 @@ describe('input edges (issue 11)', () => {
     ['scenarios/paper/fig3-dom0.yaml', 'net.netback.stopTimeout=1ms', 'net.netback.stopTimeout', /^not used with net\.sut: dom0 \(only a DomU receives through netback/],
     ['scenarios/paper/fig3-dom0.yaml', 'net.optimizations=[D]', 'net.optimizations', /^not used with net\.sut: dom0: Opt D sizes netback's queue/],
     ['scenarios/paper/fig3-dom0.yaml', 'net.optDTxqueuelen=64', 'net.optDTxqueuelen', /^not used with net\.sut: dom0/],
-    ['scenarios/paper/fig3-domu.yaml', 'net.tcp.wmemMax=1000', 'net.tcp.wmemMax', /^not used without net\.fleet/],
+    ['scenarios/paper/fig3-domu.yaml', 'net.tcp.wmemDefault=1000', 'net.tcp.wmemDefault', /^not used without net\.fleet/],
   ])('%s --set %s: named, not ignored', (file, set, field, problem) => {
     expect(rejects(() => loadScenario(file, { sets: [set] }))).toMatchObject({ fieldPath: field, problem: expect.stringMatching(problem) });
   });

@@ -353,6 +353,11 @@ export class TcpSender {
     return this.counts.timeouts;
   }
 
+  /** snd_una, without building stats(). */
+  get ackedSeq(): number {
+    return this.sndUna;
+  }
+
   rtoDeadlineNs(): number | null {
     return this.rtoAtNs;
   }
