@@ -5,7 +5,7 @@ import type { IrqBinding } from '../net/sut.ts';
 import type { SutNetResult } from '../net/netStats.ts';
 import type { XenHostConfig } from '../xen/model.ts';
 import { SEDF_INIT_DOM0, SEDF_INIT_OTHER } from '../xen/sched/sedf.ts';
-import { copyBytesRatio } from '../net/frames.ts';
+import { copyBytesRatio, frameSizes } from '../net/frames.ts';
 import { checkCapAccounting, checkCreditOnly, domainCreditSettings, schedulerCreditSettings } from './creditOnly.ts';
 import { netbackConfig, vifRingConfig } from './vifRingConfig.ts';
 import { ScenarioError } from './errors.ts';
@@ -141,8 +141,9 @@ export function netConfig(sc: Scenario, file = sc.name, written: WrittenFields =
         mssBytes: n.mssBytes, initialCwndSegs: n.tcp.initialCwndSegs, congestion: n.tcp.congestion, rtoMinNs: n.tcp.rtoMin, slowStartAfterIdle: n.tcp.slowStartAfterIdle,
         sack: n.tcp.sack, fack: n.tcp.fack, reordering: n.tcp.reordering, granularityNs: Math.round(1e9 / n.tcp.hz),
         // Connections are set up before the run: the SYN exchange's RTT sample (a LAN RTT counts as one jiffy),
-        // so a first flight lost whole times out after ~200 ms + srtt, not TCP_TIMEOUT_INIT's 3 s.
-        handshakeRttNs: Math.round(1e9 / n.tcp.hz),
+        // so a first flight lost whole times out after ~200 ms + srtt, not TCP_TIMEOUT_INIT's 3 s. Over a long
+        // link the SYN-ACK takes the path's RTT (as fleet guests' handshakes: pathRttNs).
+        handshakeRttNs: Math.max(Math.round(1e9 / n.tcp.hz), handshakeRttNs(n)),
       },
     },
     link: { rateBitsPerSec: n.link.rateGbps * 1e9, propagationNs: n.link.propagation },
@@ -287,6 +288,11 @@ function checkSutUnused(n: NetSection, file: string, written: WrittenFields): vo
   }
   // Xen's placement is kept for the other guests (defaultPlacement): one list would silently place only domu0.
   if (n.guests > 1 && n.domu.placement) throw new ScenarioError(file, 'net.domu.placement', `places only the first of net.guests ${n.guests} DomUs; leave it out for Xen's placement of each`);
+}
+
+/** The SYN → SYN-ACK exchange over the back-to-back link: both ways' propagation and a small frame's serialisation. */
+function handshakeRttNs(n: NetSection): number {
+  return 2 * (n.link.propagation + (frameSizes(n.mssBytes).ackWireBytes * 8) / n.link.rateGbps);
 }
 
 /**
