@@ -120,7 +120,7 @@ export function netConfig(sc: Scenario, file = sc.name, written: WrittenFields =
       bridge: n.bridge,
       bridgeAgeingNs: n.bridgeAgeing,
       costs: { ...n.costs, copyBytesRatio: copyBytesRatio(n.mssBytes) },
-      tcp: tcpReceiverOptions(n),
+      tcp: tcpReceiverOptions(n, synRttNs(n)),
       binding: irqBinding(n, file),
       dom0TimerNs: n.dom0.idleTimer,
       dom0TimerCycles: n.dom0.idleTimerCycles,
@@ -143,7 +143,7 @@ export function netConfig(sc: Scenario, file = sc.name, written: WrittenFields =
         // Connections are set up before the run: the SYN exchange's RTT sample (a LAN RTT counts as one jiffy),
         // so a first flight lost whole times out after ~200 ms + srtt, not TCP_TIMEOUT_INIT's 3 s. Over a long
         // link the SYN-ACK takes the path's RTT (as fleet guests' handshakes: pathRttNs).
-        handshakeRttNs: Math.max(Math.round(1e9 / n.tcp.hz), handshakeRttNs(n)),
+        handshakeRttNs: synRttNs(n),
       },
     },
     link: { rateBitsPerSec: n.link.rateGbps * 1e9, propagationNs: n.link.propagation },
@@ -290,9 +290,13 @@ function checkSutUnused(n: NetSection, file: string, written: WrittenFields): vo
   if (n.guests > 1 && n.domu.placement) throw new ScenarioError(file, 'net.domu.placement', `places only the first of net.guests ${n.guests} DomUs; leave it out for Xen's placement of each`);
 }
 
-/** The SYN → SYN-ACK exchange over the back-to-back link: both ways' propagation and a small frame's serialisation. */
-function handshakeRttNs(n: NetSection): number {
-  return 2 * (n.link.propagation + (frameSizes(n.mssBytes).ackWireBytes * 8) / n.link.rateGbps);
+/**
+ * The SYN → SYN-ACK exchange over the back-to-back link (both ways' propagation and a small frame's
+ * serialisation), at least the jiffy a LAN round trip counts as: both ends' first RTT sample.
+ */
+function synRttNs(n: NetSection): number {
+  const pathNs = Math.round(2 * (n.link.propagation + (frameSizes(n.mssBytes).ackWireBytes * 8) / n.link.rateGbps));
+  return Math.max(Math.round(1e9 / n.tcp.hz), pathNs);
 }
 
 /**

@@ -1,6 +1,6 @@
 // The receiving socket of a scenario's TCP connections (paper path and fleet guests alike).
 import type { TcpReceiverOptions } from '../net/tcp/receiver.ts';
-import { RtoEstimator } from '../net/tcp/rtoEstimator.ts';
+import { handshakeRtoNs } from '../net/tcp/rtoEstimator.ts';
 import type { NetSection } from './netSchema.ts';
 
 /**
@@ -15,16 +15,11 @@ function rcvmemBytes(mss: number): number {
 }
 
 /**
- * The receiver's icsk_rto: it sends only ACKs, so its one RTT sample is the handshake's (a LAN RTT counts
- * as one jiffy), and tcp_set_rto gives srtt + max(4·mdev, TCP_RTO_MIN): 210 ms at HZ 100.
+ * The receiving socket's options. Its icsk_rto (the idle test of tcp_event_data_recv) comes from its one RTT
+ * sample, the handshake's: `synRttNs`, at least the jiffy a LAN round trip counts as; tcp_set_rto then gives
+ * srtt + max(4·mdev, TCP_RTO_MIN), 210 ms at HZ 100 on a LAN.
  */
-function receiverRtoNs(n: NetSection, jiffyNs: number): number {
-  const rto = new RtoEstimator({ linux: true, granularityNs: jiffyNs, rtoMinNs: n.tcp.rtoMin });
-  rto.sample(jiffyNs);
-  return rto.currentRtoNs();
-}
-
-export function tcpReceiverOptions(n: NetSection): TcpReceiverOptions {
+export function tcpReceiverOptions(n: NetSection, synRttNs = 0): TcpReceiverOptions {
   const jiffyNs = Math.round(1e9 / n.tcp.hz);
   return {
     mssBytes: n.mssBytes,
@@ -34,7 +29,7 @@ export function tcpReceiverOptions(n: NetSection): TcpReceiverOptions {
     autotune: n.tcp.moderateRcvbuf
       ? { rmemDefaultBytes: n.tcp.rmemDefault, rmemMaxBytes: n.tcp.rmemMax, jiffyNs, rcvmemBytes: rcvmemBytes(n.mssBytes), initialWindowSegs: 4 }
       : undefined,
-    idleQuickAckNs: receiverRtoNs(n, jiffyNs),
+    idleQuickAckNs: handshakeRtoNs({ linux: true, granularityNs: jiffyNs, rtoMinNs: n.tcp.rtoMin }, Math.max(jiffyNs, synRttNs)),
     idleQuickAckJiffyNs: jiffyNs,
   };
 }

@@ -10,6 +10,7 @@ import type { Sim, TimerHandle } from '../../kernel/sim.ts';
 import { ackTriples, type AckPayload } from '../ackPayload.ts';
 import type { Run } from '../packetQueue.ts';
 import { TcpReceiver, type TcpReceiverOptions } from '../tcp/receiver.ts';
+import { handshakeRtoNs } from '../tcp/rtoEstimator.ts';
 import { TcpSackSender, type SackSenderOptions } from '../tcp/sackSender.ts';
 import { pathRttNs, ROLE, type FleetConfig } from './config.ts';
 import { RequestApps } from './requestApps.ts';
@@ -86,7 +87,11 @@ export class GuestStack {
       if (t.dstHost[f] === host && t.dstGuest[f] === guest) {
         this.recvIdx.set(f, this.receivers.length);
         this.recvFlows.push(f);
-        this.receivers.push(new TcpReceiver(opts.receiver));
+        // Its idle test's RTO comes from the same handshake sample (only a path longer than a jiffy changes it).
+        const synRttNs = pathRttNs(cfg, t.srcHost[f]!, t.dstHost[f]!);
+        const lan = opts.sender.handshakeRttNs ?? 0;
+        const rto = { linux: true, granularityNs: opts.sender.granularityNs, rtoMinNs: opts.sender.rtoMinNs };
+        this.receivers.push(new TcpReceiver(synRttNs > lan ? { ...opts.receiver, idleQuickAckNs: handshakeRtoNs(rto, synRttNs) } : opts.receiver));
       }
     }
     this.writtenBytes = this.senders.map(() => 0);

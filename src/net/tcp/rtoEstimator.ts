@@ -99,3 +99,13 @@ export class RtoEstimator {
   }
 
 }
+
+/**
+ * The RTO of a connection whose only RTT sample is its handshake's — a receiver that sends only ACKs
+ * (its icsk_rto: 210 ms at HZ 100 on a LAN, where the SYN-ACK's round trip counts as one jiffy).
+ */
+export function handshakeRtoNs(cfg: RtoConfig, synRttNs: number): number {
+  const rto = new RtoEstimator(cfg);
+  rto.sample(synRttNs);
+  return rto.currentRtoNs();
+}
